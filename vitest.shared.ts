@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+/** The condition under which workspace packages resolve to their TypeScript sources. */
+export const SOURCE_CONDITION = 'kinesis-ts-source';
+
+/**
+ * Vitest settings shared by every workspace package: sources instead of builds for workspace
+ * imports, unit and integration tests side by side (`*.test.ts`, `*.integ.test.ts`).
+ */
+export function workspaceVitestConfig(overrides: { globalSetup?: string[]; testTimeout?: number } = {}) {
+  return defineConfig({
+    resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] },
+    ssr: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'node', 'default'] } },
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      globalSetup: overrides.globalSetup ?? [],
+      testTimeout: overrides.testTimeout ?? 20_000,
+      hookTimeout: 60_000,
+    },
+  });
+}
