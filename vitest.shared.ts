@@ -11,6 +11,11 @@ export function workspaceVitestConfig(overrides: { globalSetup?: string[]; testT
   return defineConfig({
     resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] },
     ssr: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'node', 'default'] } },
+    // Vitest loads globalSetup files through its own `__vitest__` environment, which takes neither
+    // condition list above; without this a global setup would import workspace packages' builds.
+    environments: {
+      __vitest__: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'node', 'default'] } },
+    },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       globalSetup: overrides.globalSetup ?? [],
