@@ -1,0 +1,55 @@
+import { KinesisTsError } from '@kinesis-ts/core';
+
+/** The stable codes of {@link LocalStackError}; each is listed in `docs/local.md` under "Error codes". */
+export const LOCAL_STACK_ERROR_CODES = {
+  /** A fixed port given in the options is already taken by another process. */
+  portInUse: 'LOCAL_STACK_PORT_IN_USE',
+  /** The kinesis-local emulator (`main.js`) could not be found or read. */
+  emulatorNotFound: 'LOCAL_STACK_EMULATOR_NOT_FOUND',
+  /** The emulator process exited (or could not be spawned) before it answered. */
+  emulatorExited: 'LOCAL_STACK_EMULATOR_EXITED',
+  /** A service did not answer within `startTimeoutMs`. */
+  startTimeout: 'LOCAL_STACK_START_TIMEOUT',
+  /** The in-process DynamoDB server (dynalite) failed to listen or to answer. */
+  dynamoDbFailed: 'LOCAL_STACK_DYNAMODB_FAILED',
+  /** A stream did not reach the expected status (ACTIVE, or deleted) in time. */
+  streamTimeout: 'LOCAL_STACK_STREAM_TIMEOUT',
+  /** `useLocalStack()` ran in a test run whose global setup did not start a local stack. */
+  notProvided: 'LOCAL_STACK_NOT_PROVIDED',
+} as const;
+
+/** One of the {@link LOCAL_STACK_ERROR_CODES}. */
+export type LocalStackErrorCode = (typeof LOCAL_STACK_ERROR_CODES)[keyof typeof LOCAL_STACK_ERROR_CODES];
+
+/** Which part of the local stack failed. */
+export type LocalStackComponent = 'kinesis' | 'dynamodb' | 'stack';
+
+/**
+ * Starting, using or stopping the local stack failed. The message names what failed; `component`
+ * says which service, and `output` holds the last lines the Kinesis emulator printed (empty when
+ * the failure is not the emulator's), so a failed start can be diagnosed from the error alone.
+ */
+export class LocalStackError extends KinesisTsError {
+  /** The service that failed: the Kinesis emulator, the DynamoDB server, or the stack as a whole. */
+  readonly component: LocalStackComponent;
+  /** The last lines the Kinesis emulator wrote to stdout/stderr, oldest first. */
+  readonly output: readonly string[];
+
+  constructor(
+    message: string,
+    options: {
+      code: LocalStackErrorCode;
+      component: LocalStackComponent;
+      output?: readonly string[];
+      retryable?: boolean;
+      cause?: unknown;
+    },
+  ) {
+    const output = options.output ?? [];
+    const withOutput =
+      output.length > 0 ? `${message}\n--- last emulator output ---\n${output.join('\n')}` : message;
+    super(withOutput, { code: options.code, retryable: options.retryable ?? false, cause: options.cause });
+    this.component = options.component;
+    this.output = output;
+  }
+}

@@ -1,0 +1,232 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  createLocalDynamoDbClient,
+  createLocalKinesisClient,
+  LOCAL_CREDENTIALS,
+  type LocalStackEndpoints,
+} from './clients';
+import { connectLocalStack, type LocalStackConnection } from './connection';
+import { type DynamoDbServer, startDynamoDbServer } from './dynamodb-server';
+import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { type KinesisEmulatorProcess, locateEmulator, spawnKinesisEmulator } from './kinesis-emulator';
+import { emulatorEnvironment, type LocalStackOptions, resolveLocalStackOptions } from './options';
+import { findFreePort, tryBindPort } from './ports';
+
+/** A running local Kinesis + DynamoDB, returned by {@link startLocalStack}. */
+export interface LocalStack extends LocalStackConnection {
+  /** Port of the Kinesis emulator's plain HTTP endpoint. */
+  readonly kinesisPort: number;
+  /** Port of the Kinesis emulator's HTTPS endpoint (self-signed certificate). */
+  readonly kinesisTlsPort: number;
+  /** Port of the DynamoDB server. */
+  readonly dynamoDbPort: number;
+  /** The account id in the emulator's ARNs. */
+  readonly accountId: string;
+  /** Process id of the Kinesis emulator. */
+  readonly kinesisPid: number;
+  /** The last lines the emulator printed (it never prints to this process's console). */
+  kinesisOutput(): string[];
+  /** The serializable part: endpoints, region and credentials (what a vitest global setup provides). */
+  endpoints(): LocalStackEndpoints;
+  /**
+   * Destroys the clients built by this stack, closes the DynamoDB server and ends the emulator
+   * process; resolves once both ports are free. Safe to call more than once.
+   */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const PROBE_INTERVAL_MS = 50;
+
+async function choosePorts(options: {
+  kinesisPort: number;
+  kinesisTlsPort: number;
+  dynamoDbPort: number;
+}): Promise<{ kinesisPort: number; kinesisTlsPort: number; dynamoDbPort: number }> {
+  const fixed = [options.kinesisPort, options.kinesisTlsPort, options.dynamoDbPort].filter(
+    (port) => port !== 0,
+  );
+  const chosen: number[] = [...fixed];
+  const pick = async (name: 'kinesisPort' | 'kinesisTlsPort' | 'dynamoDbPort') => {
+    const requested = options[name];
+    if (requested === 0) {
+      const port = await findFreePort(chosen);
+      chosen.push(port);
+      return port;
+    }
+    // kinesis-local listens on every interface; dynalite on 127.0.0.1.
+    const free = await tryBindPort(requested, name === 'dynamoDbPort' ? '127.0.0.1' : undefined);
+    if (free === undefined) {
+      const service = name === 'dynamoDbPort' ? 'DynamoDB' : 'Kinesis';
+      throw new LocalStackError(`The ${service} port ${requested} (option ${name}) is already in use`, {
+        code: LOCAL_STACK_ERROR_CODES.portInUse,
+        component: name === 'dynamoDbPort' ? 'dynamodb' : 'kinesis',
+      });
+    }
+    return requested;
+  };
+  return {
+    kinesisPort: await pick('kinesisPort'),
+    kinesisTlsPort: await pick('kinesisTlsPort'),
+    dynamoDbPort: await pick('dynamoDbPort'),
+  };
+}
+
+/** Polls `probe` until it resolves, the deadline passes, or `failed()` reports a reason to give up. */
+async function waitUntil(
+  probe: () => Promise<unknown>,
+  deadline: number,
+  failed: () => LocalStackError | undefined,
+  timeoutError: (lastError: unknown) => LocalStackError,
+): Promise<void> {
+  let lastError: unknown;
+  while (true) {
+    const failure = failed();
+    if (failure) throw failure;
+    if (Date.now() > deadline) throw timeoutError(lastError);
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(PROBE_INTERVAL_MS);
+  }
+}
+
+/**
+ * Starts a local Kinesis (kinesis-local, as a child process tied to this one) and a local DynamoDB
+ * (dynalite, in this process), each on a free port unless fixed ports are given, and resolves once
+ * both answer (and the `streams` option's streams are ACTIVE).
+ *
+ * Nothing is left running when it fails: a port in use, a missing emulator, an emulator that exits
+ * or does not answer within `startTimeoutMs` all reject with a {@link LocalStackError} naming what
+ * failed (with the emulator's last output lines). Unknown or invalid options reject with a
+ * `ValidationError` naming the option.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const resolved = resolveLocalStackOptions(options);
+  const deadline = Date.now() + resolved.startTimeoutMs;
+  const emulatorPath = await locateEmulator(resolved.emulatorPath);
+  const ports = await choosePorts(resolved);
+
+  let dynamoDb: DynamoDbServer | undefined;
+  let emulator: KinesisEmulatorProcess | undefined;
+  let connection: LocalStackConnection | undefined;
+  const cleanUp = async () => {
+    connection?.close();
+    await Promise.all([emulator?.stop(0), dynamoDb?.close(1_000)]);
+  };
+
+  try {
+    dynamoDb = await startDynamoDbServer({
+      port: ports.dynamoDbPort,
+      createTableMs: resolved.createTableMs,
+      deleteTableMs: resolved.deleteTableMs,
+      updateTableMs: resolved.updateTableMs,
+    });
+    emulator = spawnKinesisEmulator({
+      emulatorPath,
+      nodePath: resolved.nodePath,
+      env: emulatorEnvironment(resolved, { plain: ports.kinesisPort, tls: ports.kinesisTlsPort }),
+      outputLines: resolved.outputLines,
+    });
+    const running = emulator;
+    const endpoints: LocalStackEndpoints = {
+      kinesisEndpoint: `http://127.0.0.1:${ports.kinesisPort}`,
+      dynamoDbEndpoint: `http://127.0.0.1:${dynamoDb.port}`,
+      region: resolved.region,
+      credentials: LOCAL_CREDENTIALS,
+    };
+    connection = connectLocalStack(endpoints);
+
+    const probeHandler = () => new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 2_000 });
+    const kinesisProbe = createLocalKinesisClient(endpoints, {
+      maxAttempts: 1,
+      requestHandler: probeHandler(),
+    });
+    const dynamoDbProbe = createLocalDynamoDbClient(endpoints, {
+      maxAttempts: 1,
+      requestHandler: probeHandler(),
+    });
+    const emulatorFailure = () => {
+      const exit = running.exit();
+      if (!exit) return undefined;
+      const inUse = running.printed('EADDRINUSE');
+      return new LocalStackError(
+        inUse
+          ? `The Kinesis emulator could not listen: port ${ports.kinesisPort} (kinesisPort) or ${ports.kinesisTlsPort} (kinesisTlsPort) is already in use`
+          : `The Kinesis emulator exited before it answered (exit code ${exit.code}, signal ${exit.signal})`,
+        {
+          code: inUse ? LOCAL_STACK_ERROR_CODES.portInUse : LOCAL_STACK_ERROR_CODES.emulatorExited,
+          component: 'kinesis',
+          output: running.output(),
+        },
+      );
+    };
+    try {
+      await Promise.all([
+        waitUntil(
+          () => kinesisProbe.send(new ListStreamsCommand({})),
+          deadline,
+          emulatorFailure,
+          (lastError) =>
+            new LocalStackError(
+              `The Kinesis emulator did not answer on ${endpoints.kinesisEndpoint} within ${resolved.startTimeoutMs} ms (startTimeoutMs)`,
+              {
+                code: LOCAL_STACK_ERROR_CODES.startTimeout,
+                component: 'kinesis',
+                output: running.output(),
+                cause: lastError,
+              },
+            ),
+        ),
+        waitUntil(
+          () => dynamoDbProbe.send(new ListTablesCommand({})),
+          deadline,
+          () => undefined,
+          (lastError) =>
+            new LocalStackError(
+              `The DynamoDB server did not answer on ${endpoints.dynamoDbEndpoint} within ${resolved.startTimeoutMs} ms (startTimeoutMs)`,
+              { code: LOCAL_STACK_ERROR_CODES.startTimeout, component: 'dynamodb', cause: lastError },
+            ),
+        ),
+      ]);
+    } finally {
+      kinesisProbe.destroy();
+      dynamoDbProbe.destroy();
+    }
+
+    for (const stream of resolved.streams) {
+      await connection.createStream(stream.name, stream.shardCount, {
+        timeoutMs: Math.max(1, deadline - Date.now()),
+      });
+    }
+
+    const server = dynamoDb;
+    const live = connection;
+    let stopping: Promise<void> | undefined;
+    return {
+      ...live,
+      kinesisPort: ports.kinesisPort,
+      kinesisTlsPort: ports.kinesisTlsPort,
+      dynamoDbPort: server.port,
+      accountId: resolved.accountId,
+      kinesisPid: running.pid,
+      kinesisOutput: () => running.output(),
+      endpoints: () => ({ ...endpoints, credentials: { ...endpoints.credentials } }),
+      stop() {
+        stopping ??= (async () => {
+          live.close();
+          await Promise.all([running.stop(resolved.stopGraceMs), server.close(2_000)]);
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  type StreamDescriptionSummary,
+} from '@aws-sdk/client-kinesis';
+import { ValidationError } from '@kinesis-ts/core';
+import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { isValidStreamName } from './options';
+
+/** Options of `createStream` and `deleteStream`. */
+export interface StreamWaitOptions {
+  /**
+   * How long to wait, in milliseconds, for the stream to become ACTIVE (or to disappear).
+   * @defaultValue 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Time between two DescribeStreamSummary calls while waiting, in milliseconds.
+   * @defaultValue 25
+   */
+  pollIntervalMs?: number;
+}
+
+const DEFAULT_STREAM_WAIT = { timeoutMs: 10_000, pollIntervalMs: 25 } as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isNotFound(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ResourceNotFoundException';
+}
+
+/**
+ * Creates a provisioned stream with `shardCount` shards and resolves with its summary once it is
+ * ACTIVE. An existing stream of that name fails with the SDK's `ResourceInUseException`.
+ */
+export async function createStreamAndWait(
+  client: KinesisClient,
+  streamName: string,
+  shardCount: number,
+  options: StreamWaitOptions = {},
+): Promise<StreamDescriptionSummary> {
+  if (!isValidStreamName(streamName)) {
+    throw new ValidationError(
+      'streamName',
+      '1-128 characters of a-z, A-Z, 0-9, _ . -',
+      `got ${String(streamName)}`,
+      'INVALID_OPTION',
+    );
+  }
+  if (!Number.isInteger(shardCount) || shardCount < 1) {
+    throw new ValidationError('shardCount', 'an integer >= 1', `got ${String(shardCount)}`, 'INVALID_OPTION');
+  }
+  const { timeoutMs, pollIntervalMs } = { ...DEFAULT_STREAM_WAIT, ...options };
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  const deadline = Date.now() + timeoutMs;
+  let status = 'unknown';
+  while (Date.now() <= deadline) {
+    const { StreamDescriptionSummary: summary } = await client.send(
+      new DescribeStreamSummaryCommand({ StreamName: streamName }),
+    );
+    status = summary?.StreamStatus ?? 'unknown';
+    if (summary && status === 'ACTIVE') return summary;
+    await sleep(pollIntervalMs);
+  }
+  throw new LocalStackError(
+    `Stream '${streamName}' did not become ACTIVE within ${timeoutMs} ms (last status: ${status})`,
+    { code: LOCAL_STACK_ERROR_CODES.streamTimeout, component: 'kinesis', retryable: true },
+  );
+}
+
+/**
+ * Deletes a stream (and its registered consumers) and resolves once it is gone. A stream that does
+ * not exist resolves at once.
+ */
+export async function deleteStreamAndWait(
+  client: KinesisClient,
+  streamName: string,
+  options: StreamWaitOptions = {},
+): Promise<void> {
+  const { timeoutMs, pollIntervalMs } = { ...DEFAULT_STREAM_WAIT, ...options };
+  try {
+    await client.send(new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }));
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() <= deadline) {
+    try {
+      await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await sleep(pollIntervalMs);
+  }
+  throw new LocalStackError(`Stream '${streamName}' was not deleted within ${timeoutMs} ms`, {
+    code: LOCAL_STACK_ERROR_CODES.streamTimeout,
+    component: 'kinesis',
+    retryable: true,
+  });
+}
