@@ -9,8 +9,10 @@ export const SOURCE_CONDITION = 'kinesis-ts-source';
  */
 export function workspaceVitestConfig(overrides: { globalSetup?: string[]; testTimeout?: number } = {}) {
   return defineConfig({
-    resolve: { conditions: [SOURCE_CONDITION, 'import', 'module', 'node', 'default'] },
-    ssr: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'node', 'default'] } },
+    // Vitest hands ssr.resolve.conditions to Node as --conditions, so they must stay safe for
+    // require() too: no 'import' or 'module' here (they would make require() load ESM builds).
+    resolve: { conditions: [SOURCE_CONDITION, 'node', 'development|production'] },
+    ssr: { resolve: { conditions: [SOURCE_CONDITION, 'node', 'development|production'] } },
     // Vitest loads globalSetup files through its own `__vitest__` environment, which takes neither
     // condition list above; without this a global setup would import workspace packages' builds.
     environments: {

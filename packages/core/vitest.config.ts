@@ -1,3 +1,3 @@
-import { workspaceVitestConfig } from '../../vitest.shared';
+import { workspaceVitestConfig } from '../../vitest.shared.ts';
 
 export default workspaceVitestConfig();

@@ -1,1 +1,74 @@
-export const placeholder = 1;
+export {
+  AggregatedRecordBuilder,
+  type AggregationLimits,
+  encodeAggregatedRecord,
+  type PutRecordsEntry,
+} from './aggregated-record-builder.js';
+export {
+  AGGREGATE_PARTITION_KEY,
+  AGGREGATION_DIGEST_BYTES,
+  AGGREGATION_MAGIC,
+  AGGREGATION_OVERHEAD_BYTES,
+} from './aggregation-format.js';
+export { type AwsErrorKind, awsErrorCode, classifyAwsError, isRetryableAwsError } from './aws-error.js';
+export {
+  type BackoffPolicy,
+  backoffCeilingMs,
+  fullJitterBackoffMs,
+  type RandomSource,
+  sleep,
+  validateBackoffPolicy,
+} from './backoff.js';
+export {
+  type DeaggregateOptions,
+  type DeaggregationDiscard,
+  type DeaggregationDiscardReason,
+  DeaggregationError,
+  deaggregate,
+  deaggregateAll,
+  isAggregatedRecord,
+} from './deaggregate.js';
+export { KinesisTsError, ValidationError } from './errors.js';
+export { effectiveHashKey, parseExplicitHashKey, partitionKeyToHashKey } from './hash-key.js';
+export {
+  deaggregateLambdaEvent,
+  type LambdaDeaggregatedRecord,
+  type LambdaKinesisData,
+  type LambdaKinesisEvent,
+  type LambdaKinesisEventRecord,
+} from './lambda-event.js';
+export {
+  DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
+  DEFAULT_MAX_RECORD_SIZE_BYTES,
+  GET_RECORDS_MAX_LIMIT,
+  MAX_HASH_KEY,
+  MAX_PARTITION_KEY_LENGTH,
+  MAX_RECORD_SIZE_LIMIT_BYTES,
+  MIN_PARTITION_KEY_LENGTH,
+  PUT_RECORDS_MAX_BYTES,
+  PUT_RECORDS_MAX_ENTRIES,
+  SHARD_READ_BYTES_PER_SECOND,
+  SHARD_READ_CALLS_PER_SECOND,
+  SHARD_WRITE_BYTES_PER_SECOND,
+  SHARD_WRITE_RECORDS_PER_SECOND,
+} from './limits.js';
+export type { DeaggregatedRecord, KinesisRecordInput, UserRecord } from './record.js';
+export {
+  CheckpointSentinel,
+  compareExtendedSequenceNumbers,
+  compareSequenceNumbers,
+  type ExtendedSequenceNumber,
+  extendedSequenceNumber,
+  isCheckpointSentinel,
+  isSequenceNumber,
+} from './sequence-number.js';
+export { hashKeyInRange, type ShardHashRange, ShardLookup } from './shard-lookup.js';
+export {
+  type ValidatedUserRecord,
+  ValidationErrorCode,
+  validateExplicitHashKey,
+  validateIntegerOption,
+  validateMaxRecordSizeBytes,
+  validatePartitionKey,
+  validateUserRecord,
+} from './validation.js';

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { MAX_HASH_KEY } from './limits.js';
+
+/**
+ * The 128-bit hash key Kinesis derives from a partition key: the MD5 digest of its UTF-8 bytes,
+ * read as a big-endian unsigned integer. This decides the shard unless an explicit hash key is given.
+ */
+export function partitionKeyToHashKey(partitionKey: string): bigint {
+  return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+}
+
+/**
+ * The hash key that routes a record: its explicit hash key when it has one, otherwise the MD5 of the
+ * partition key. An explicit hash key must already be valid (see {@link parseExplicitHashKey}).
+ */
+export function effectiveHashKey(partitionKey: string, explicitHashKey?: string | bigint): bigint {
+  if (explicitHashKey === undefined) return partitionKeyToHashKey(partitionKey);
+  return typeof explicitHashKey === 'bigint' ? explicitHashKey : BigInt(explicitHashKey.trim());
+}
+
+const DECIMAL_DIGITS = /^[0-9]+$/;
+
+/**
+ * Parses an explicit hash key given as a bigint or a decimal string (surrounding white space is
+ * ignored, as the KPL does). Returns `undefined` when it is not a decimal integer in [0, 2^128 − 1].
+ */
+export function parseExplicitHashKey(value: string | bigint): bigint | undefined {
+  let parsed: bigint;
+  if (typeof value === 'bigint') {
+    parsed = value;
+  } else {
+    const trimmed = value.trim();
+    if (!DECIMAL_DIGITS.test(trimmed) || trimmed.length > 40) return undefined;
+    parsed = BigInt(trimmed);
+  }
+  return parsed >= 0n && parsed <= MAX_HASH_KEY ? parsed : undefined;
+}

@@ -1,0 +1,161 @@
+import { ValidationError } from './errors.js';
+import { parseExplicitHashKey } from './hash-key.js';
+import {
+  DEFAULT_MAX_RECORD_SIZE_BYTES,
+  MAX_PARTITION_KEY_LENGTH,
+  MAX_RECORD_SIZE_LIMIT_BYTES,
+  MIN_PARTITION_KEY_LENGTH,
+} from './limits.js';
+import type { UserRecord } from './record.js';
+
+/** Error codes of the validation failures, stable for programs to switch on. */
+export const ValidationErrorCode = {
+  INVALID_RECORD: 'INVALID_RECORD',
+  INVALID_PARTITION_KEY: 'INVALID_PARTITION_KEY',
+  INVALID_EXPLICIT_HASH_KEY: 'INVALID_EXPLICIT_HASH_KEY',
+  INVALID_DATA: 'INVALID_DATA',
+  RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
+  INVALID_OPTION: 'INVALID_OPTION',
+} as const;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks a partition key: a string of 1 to 256 characters (UTF-16 code units, as Kinesis and the KPL
+ * count them) that is valid Unicode, so that its UTF-8 bytes, and so its hash key, are well defined.
+ * @throws ValidationError (`INVALID_PARTITION_KEY`) naming `field`.
+ */
+export function validatePartitionKey(
+  partitionKey: unknown,
+  field = 'partitionKey',
+): asserts partitionKey is string {
+  const limit = `a string of ${MIN_PARTITION_KEY_LENGTH}..${MAX_PARTITION_KEY_LENGTH} characters`;
+  if (typeof partitionKey !== 'string') {
+    throw new ValidationError(
+      field,
+      limit,
+      `expected a string, got ${describe(partitionKey)}`,
+      'INVALID_PARTITION_KEY',
+    );
+  }
+  if (partitionKey.length < MIN_PARTITION_KEY_LENGTH || partitionKey.length > MAX_PARTITION_KEY_LENGTH) {
+    throw new ValidationError(field, limit, `length is ${partitionKey.length}`, 'INVALID_PARTITION_KEY');
+  }
+  if (LONE_SURROGATE.test(partitionKey)) {
+    throw new ValidationError(field, limit, 'contains an unpaired UTF-16 surrogate', 'INVALID_PARTITION_KEY');
+  }
+}
+
+/**
+ * Checks an explicit hash key and returns it in canonical decimal form (no sign, no leading zeros,
+ * no white space), as it must appear in the aggregate's table and in `PutRecords`.
+ * @throws ValidationError (`INVALID_EXPLICIT_HASH_KEY`) naming `field`.
+ */
+export function validateExplicitHashKey(explicitHashKey: unknown, field = 'explicitHashKey'): string {
+  const limit = 'a decimal integer in [0, 2^128 - 1]';
+  if (typeof explicitHashKey !== 'string' && typeof explicitHashKey !== 'bigint') {
+    throw new ValidationError(
+      field,
+      limit,
+      `expected a string or bigint, got ${describe(explicitHashKey)}`,
+      'INVALID_EXPLICIT_HASH_KEY',
+    );
+  }
+  const parsed = parseExplicitHashKey(explicitHashKey);
+  if (parsed === undefined) {
+    const shown = String(explicitHashKey);
+    const detail = `"${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}" is not in range`;
+    throw new ValidationError(field, limit, detail, 'INVALID_EXPLICIT_HASH_KEY');
+  }
+  return parsed.toString();
+}
+
+/**
+ * Checks a maximum record size option: a whole number of bytes from 1 to 10 MiB.
+ * @throws ValidationError (`INVALID_OPTION`) naming `field`.
+ */
+export function validateMaxRecordSizeBytes(value: unknown, field = 'maxRecordSizeBytes'): number {
+  return validateIntegerOption(field, value, 1, MAX_RECORD_SIZE_LIMIT_BYTES);
+}
+
+/**
+ * Checks a numeric option: an integer (or `Infinity` when `allowInfinity`) within `[min, max]`.
+ * @throws ValidationError (`INVALID_OPTION`) naming `field`.
+ */
+export function validateIntegerOption(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  options: { allowInfinity?: boolean } = {},
+): number {
+  const limit = `an integer from ${min} to ${max === Number.POSITIVE_INFINITY ? 'Infinity' : max}`;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new ValidationError(field, limit, `expected a number, got ${describe(value)}`, 'INVALID_OPTION');
+  }
+  const isInfinite = value === Number.POSITIVE_INFINITY;
+  if ((!Number.isInteger(value) && !(isInfinite && options.allowInfinity)) || value < min || value > max) {
+    throw new ValidationError(field, limit, `got ${value}`, 'INVALID_OPTION');
+  }
+  return value;
+}
+
+/** A user record after validation, with what routing and sizing need already worked out. */
+export interface ValidatedUserRecord {
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+  /** The explicit hash key in canonical decimal form, when the record has one. */
+  readonly explicitHashKey?: string;
+  /** Data plus the partition key's UTF-8 bytes: what Kinesis counts against the record size limit. */
+  readonly sizeBytes: number;
+}
+
+/**
+ * Checks a user record before anything is sent: the partition key, the explicit hash key, that `data`
+ * is a `Uint8Array`, and that data plus partition key (UTF-8 bytes) fit in `maxRecordSizeBytes`.
+ * @param maxRecordSizeBytes the stream's record size limit in bytes. @defaultValue 1048576 (1 MiB)
+ * @throws ValidationError naming the field and the limit.
+ */
+export function validateUserRecord(
+  record: UserRecord,
+  maxRecordSizeBytes: number = DEFAULT_MAX_RECORD_SIZE_BYTES,
+): ValidatedUserRecord {
+  if (record === null || typeof record !== 'object') {
+    throw new ValidationError(
+      'record',
+      'an object { partitionKey, data, explicitHashKey? }',
+      `got ${describe(record)}`,
+      'INVALID_RECORD',
+    );
+  }
+  validatePartitionKey(record.partitionKey);
+  if (!(record.data instanceof Uint8Array)) {
+    throw new ValidationError(
+      'data',
+      'a Uint8Array (or Buffer)',
+      `got ${describe(record.data)}`,
+      'INVALID_DATA',
+    );
+  }
+  const explicitHashKey =
+    record.explicitHashKey === undefined ? undefined : validateExplicitHashKey(record.explicitHashKey);
+  const sizeBytes = record.data.byteLength + Buffer.byteLength(record.partitionKey, 'utf8');
+  if (sizeBytes > maxRecordSizeBytes) {
+    throw new ValidationError(
+      'data',
+      `data + partition key at most ${maxRecordSizeBytes} bytes`,
+      `record is ${sizeBytes} bytes`,
+      'RECORD_TOO_LARGE',
+    );
+  }
+  return explicitHashKey === undefined
+    ? { partitionKey: record.partitionKey, data: record.data, sizeBytes }
+    : { partitionKey: record.partitionKey, data: record.data, explicitHashKey, sizeBytes };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
+  return typeof value;
+}
