@@ -10,7 +10,12 @@ import {
 import { connectLocalStack, type LocalStackConnection } from './connection';
 import { type DynamoDbServer, startDynamoDbServer } from './dynamodb-server';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
-import { type KinesisEmulatorProcess, locateEmulator, spawnKinesisEmulator } from './kinesis-emulator';
+import {
+  type EmulatorExit,
+  type KinesisEmulatorProcess,
+  locateEmulator,
+  spawnKinesisEmulator,
+} from './kinesis-emulator';
 import { emulatorEnvironment, type LocalStackOptions, resolveLocalStackOptions } from './options';
 import { findFreePort, tryBindPort } from './ports';
 
@@ -26,6 +31,8 @@ export interface LocalStack extends LocalStackConnection {
   readonly accountId: string;
   /** Process id of the Kinesis emulator. */
   readonly kinesisPid: number;
+  /** Resolves when the emulator process exits: after `stop()`, or if it crashes or is killed. */
+  readonly kinesisExited: Promise<EmulatorExit>;
   /** The last lines the emulator printed (it never prints to this process's console). */
   kinesisOutput(): string[];
   /** The serializable part: endpoints, region and credentials (what a vitest global setup provides). */
@@ -215,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbPort: server.port,
       accountId: resolved.accountId,
       kinesisPid: running.pid,
+      kinesisExited: running.exited,
       kinesisOutput: () => running.output(),
       endpoints: () => ({ ...endpoints, credentials: { ...endpoints.credentials } }),
       stop() {

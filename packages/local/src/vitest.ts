@@ -1,7 +1,17 @@
 import { afterAll, inject } from 'vitest';
+import type { LocalStackEndpoints } from './clients';
 import { connectLocalStack, type LocalStackConnection } from './connection';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
 import { LOCAL_STACK_PROVIDE_KEY } from './provided-context';
+
+export { LOCAL_STACK_PROVIDE_KEY };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Endpoints of the local Kinesis + DynamoDB started by `@kinesis-ts/local/vitest-global-setup`. */
+    kinesisTsLocal: LocalStackEndpoints;
+  }
+}
 
 /** Options of {@link useLocalStack}. */
 export interface UseLocalStackOptions {

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import type { EmulatorLogLevel, LocalStackOptions } from './options';
+
+/** What the command line asked for. */
+export type CliCommand = { kind: 'help' } | { kind: 'start'; options: LocalStackOptions };
+
+/** The usage text of `kinesis-ts-local`. */
+export const CLI_USAGE = `Usage: kinesis-ts-local [options]
+
+Starts a local Kinesis (kinesis-local) and DynamoDB (dynalite) in the foreground, prints their
+endpoints and the environment to point the AWS CLI and SDKs at them, and stops on Ctrl-C.
+
+Options:
+  --stream NAME:SHARDS     create a stream (repeatable), e.g. --stream orders:2
+  --kinesis-port PORT      Kinesis HTTP port (default: a free port)
+  --kinesis-tls-port PORT  Kinesis HTTPS port (default: a free port)
+  --dynamodb-port PORT     DynamoDB port (default: a free port)
+  --region REGION          region (default: us-east-1)
+  --log-level LEVEL        emulator log level: ERROR, WARN, INFO, DEBUG, TRACE (default: WARN)
+  -h, --help               show this help
+`;
+
+/** A command-line mistake; the CLI prints the message and the usage, and exits with 2. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+function parsePort(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new CliUsageError(`${flag} must be a port number, got '${value}'`);
+  return port;
+}
+
+/** Parses `name:shards` (shards defaults to 1 when omitted). */
+export function parseStreamSpec(spec: string): { name: string; shardCount: number } {
+  const match = /^([^:]+)(?::(\d+))?$/.exec(spec);
+  if (!match) throw new CliUsageError(`--stream must look like NAME:SHARDS, got '${spec}'`);
+  const shardCount = match[2] === undefined ? 1 : Number(match[2]);
+  if (shardCount < 1) throw new CliUsageError(`--stream ${spec}: the shard count must be at least 1`);
+  return { name: match[1]!, shardCount };
+}
+
+/** Parses the arguments of `kinesis-ts-local` (without `node` and the script). */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+  const options: LocalStackOptions = {};
+  const kinesisPort = parsePort('--kinesis-port', values['kinesis-port']);
+  const kinesisTlsPort = parsePort('--kinesis-tls-port', values['kinesis-tls-port']);
+  const dynamoDbPort = parsePort('--dynamodb-port', values['dynamodb-port']);
+  if (kinesisPort !== undefined) options.kinesisPort = kinesisPort;
+  if (kinesisTlsPort !== undefined) options.kinesisTlsPort = kinesisTlsPort;
+  if (dynamoDbPort !== undefined) options.dynamoDbPort = dynamoDbPort;
+  if (values.region !== undefined) options.region = values.region;
+  if (values['log-level'] !== undefined)
+    options.logLevel = values['log-level'].toUpperCase() as EmulatorLogLevel;
+  const streams = (values.stream ?? []).map(parseStreamSpec);
+  if (streams.length > 0) options.streams = streams;
+  return { kind: 'start', options };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      stream: { type: 'string', multiple: true },
+      'kinesis-port': { type: 'string' },
+      'kinesis-tls-port': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      region: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** Quotes a value for a POSIX shell when it needs it. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The `export …` line for a POSIX shell. */
+export function exportLine(environment: Record<string, string>): string {
+  return `export ${Object.entries(environment)
+    .map(([name, value]) => `${name}=${shellQuote(value)}`)
+    .join(' ')}`;
+}
