@@ -75,7 +75,7 @@ export interface FaultStats {
   delayedCalls: number;
   /** Total injected delay, in milliseconds. */
   totalDelayMs: number;
-  /** Injections by error name (whole calls) or entry error code (PutRecords entries). */
+  /** Injections by error name (whole calls; socket errors by `code`) or entry error code (PutRecords entries). */
   byError: Record<string, number>;
   /** Calls seen, by operation name. */
   byOperation: Record<string, number>;
@@ -316,7 +316,8 @@ export class FaultEngine {
     }
     const error = this.errorFor(callErrors, operation, input);
     if (error) {
-      this.countCallError(error.name);
+      const code = (error as { code?: unknown }).code;
+      this.countCallError(typeof code === 'string' ? code : error.name);
       throw error;
     }
   }

@@ -1,0 +1,69 @@
+import { ValidationError } from '@kinesis-ts/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_STACK_OPTIONS, emulatorEnvironment, resolveLocalStackOptions } from './options';
+
+function invalid(options: object): ValidationError {
+  try {
+    resolveLocalStackOptions(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('resolveLocalStackOptions', () => {
+  it('applies the defaults: free ports, us-east-1 and 100 ms transitions', () => {
+    const resolved = resolveLocalStackOptions();
+    expect(resolved).toEqual(DEFAULT_LOCAL_STACK_OPTIONS);
+    expect(resolved.kinesisPort).toBe(0);
+    expect(resolved.createStreamDurationMs).toBe(100);
+    expect(resolved.region).toBe('us-east-1');
+  });
+
+  it('treats an option given as undefined as not given', () => {
+    expect(resolveLocalStackOptions({ region: undefined }).region).toBe('us-east-1');
+  });
+
+  it('rejects an unknown option, naming it', () => {
+    const error = invalid({ kinesisPrt: 1 });
+    expect(error.field).toBe('kinesisPrt');
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toContain("startLocalStack has no option named 'kinesisPrt'");
+  });
+
+  it('rejects out-of-range values, naming the option', () => {
+    expect(invalid({ kinesisPort: 70_000 }).field).toBe('kinesisPort');
+    expect(invalid({ splitShardDurationMs: -1 }).field).toBe('splitShardDurationMs');
+    expect(invalid({ startTimeoutMs: 0 }).field).toBe('startTimeoutMs');
+    expect(invalid({ region: 'nowhere' }).field).toBe('region');
+    expect(invalid({ accountId: '123' }).field).toBe('accountId');
+    expect(invalid({ logLevel: 'LOUD' }).field).toBe('logLevel');
+    expect(invalid({ streams: [{ name: 'bad name', shardCount: 1 }] }).field).toBe('streams[0].name');
+    expect(invalid({ streams: [{ name: 'ok', shardCount: 0 }] }).field).toBe('streams[0].shardCount');
+    expect(invalid({ kinesisPort: 5000, dynamoDbPort: 5000 }).field).toBe('kinesisPort');
+  });
+});
+
+describe('emulatorEnvironment', () => {
+  it('maps the options to kinesis-local variables, with persistence off', () => {
+    const environment = emulatorEnvironment(
+      resolveLocalStackOptions({
+        splitShardDurationMs: 250,
+        shardLimit: 7,
+        emulatorEnv: { LOG_LEVEL: 'DEBUG' },
+      }),
+      { plain: 4568, tls: 4567 },
+    );
+    expect(environment).toMatchObject({
+      KINESIS_MOCK_PLAIN_PORT: '4568',
+      KINESIS_MOCK_TLS_PORT: '4567',
+      SPLIT_SHARD_DURATION: '250ms',
+      CREATE_STREAM_DURATION: '100ms',
+      SHARD_LIMIT: '7',
+      SHOULD_PERSIST_DATA: 'false',
+      LOAD_DATA_IF_EXISTS: 'false',
+      LOG_LEVEL: 'DEBUG',
+    });
+  });
+});
