@@ -29,28 +29,6 @@ export interface PutRecordsEntry {
   readonly userRecordCount: number;
 }
 
-/** What a record would cost the aggregate; computed once by `measure`, applied by `commit`. */
-interface Measurement {
-  readonly record: UserRecord;
-  readonly explicitHashKey: string | undefined;
-  readonly partitionKeyIndex: number;
-  readonly partitionKeyIsNew: boolean;
-  readonly partitionKeyBytes: number;
-  readonly explicitHashKeyIndex: number;
-  readonly explicitHashKeyIsNew: boolean;
-  readonly recordBodyBytes: number;
-  /** The protobuf message size once the record is added. */
-  readonly messageBytes: number;
-}
-
-interface PackedRecord {
-  readonly partitionKeyIndex: number;
-  /** -1 when the record has no explicit hash key. */
-  readonly explicitHashKeyIndex: number;
-  readonly data: Uint8Array;
-  readonly bodyBytes: number;
-}
-
 /** Size limits a record must respect to join an aggregate that already holds records. */
 export interface AggregationLimits {
   /**
@@ -77,14 +55,29 @@ export class AggregatedRecordBuilder {
   private readonly partitionKeyLookup = new Map<string, number>();
   private readonly explicitHashKeys: string[] = [];
   private readonly explicitHashKeyLookup = new Map<string, number>();
-  private readonly records: PackedRecord[] = [];
+  // One entry per record, in parallel arrays: no object per record.
+  private readonly recordData: Uint8Array[] = [];
+  private readonly recordPartitionKeyIndexes: number[] = [];
+  /** -1 for a record without an explicit hash key. */
+  private readonly recordExplicitHashKeyIndexes: number[] = [];
+  private readonly recordBodyBytes: number[] = [];
   private firstRecord: UserRecord | undefined;
   private firstHashKey: bigint | undefined;
   private messageBytes = 0;
 
+  // What `measure` worked out for the record about to be committed (kept in fields, not an object).
+  private measuredExplicitHashKey: string | undefined;
+  private measuredPartitionKeyIndex = 0;
+  private measuredPartitionKeyIsNew = false;
+  private measuredPartitionKeyBytes = 0;
+  private measuredExplicitHashKeyIndex = -1;
+  private measuredExplicitHashKeyIsNew = false;
+  private measuredBodyBytes = 0;
+  private measuredMessageBytes = 0;
+
   /** The number of user records added. */
   get count(): number {
-    return this.records.length;
+    return this.recordData.length;
   }
 
   /**
@@ -92,55 +85,60 @@ export class AggregatedRecordBuilder {
    * one record, the framed aggregate for two or more.
    */
   get dataSizeBytes(): number {
-    if (this.records.length === 0) return 0;
-    if (this.records.length === 1) return this.records[0]!.data.byteLength;
+    const count = this.recordData.length;
+    if (count === 0) return 0;
+    if (count === 1) return this.recordData[0]!.byteLength;
     return AGGREGATION_OVERHEAD_BYTES + this.messageBytes;
   }
 
   /** The size Kinesis counts for the entry `build()` would return: data plus its partition key's UTF-8 bytes. */
   get entrySizeBytes(): number {
-    if (this.records.length === 0) return 0;
-    if (this.records.length === 1) return this.records[0]!.data.byteLength + this.partitionKeyBytes[0]!;
+    const count = this.recordData.length;
+    if (count === 0) return 0;
+    if (count === 1) return this.recordData[0]!.byteLength + this.partitionKeyBytes[0]!;
     return AGGREGATION_OVERHEAD_BYTES + this.messageBytes + AGGREGATE_PARTITION_KEY.length;
   }
 
   /** The exact size of `encode()`'s output: the framed aggregate, even for a single record. */
   get aggregatedSizeBytes(): number {
-    return this.records.length === 0 ? 0 : AGGREGATION_OVERHEAD_BYTES + this.messageBytes;
+    return this.recordData.length === 0 ? 0 : AGGREGATION_OVERHEAD_BYTES + this.messageBytes;
   }
 
   /**
    * The exact size `encode()`'s output would have once `record` is added (the builder is unchanged).
-   * @throws ValidationError when the partition key or explicit hash key is invalid.
+   * @throws ValidationError when the partition key, explicit hash key or data is invalid.
    */
   aggregatedSizeWith(record: UserRecord): number {
-    return AGGREGATION_OVERHEAD_BYTES + this.measure(record).messageBytes;
+    return AGGREGATION_OVERHEAD_BYTES + this.measure(record);
   }
 
   /**
    * Adds a record.
    * @param hashKey the record's effective hash key, when the caller already knows it (saves an MD5
    *   for the first record of the aggregate).
-   * @throws ValidationError when the partition key or explicit hash key is invalid.
+   * @throws ValidationError when the partition key, explicit hash key or data is invalid.
    */
   add(record: UserRecord, hashKey?: bigint): void {
-    this.commit(this.measure(record), hashKey);
+    this.measure(record);
+    this.commit(record, hashKey);
   }
 
   /**
    * Adds a record if the resulting entry stays within `limits`; an empty builder always takes the
    * record (it will be sent raw, alone, as the KPL does with records larger than the aggregate limit).
    * @returns whether the record was added.
+   * @throws ValidationError when the partition key, explicit hash key or data is invalid.
    */
   tryAdd(record: UserRecord, limits: AggregationLimits, hashKey?: bigint): boolean {
-    const measurement = this.measure(record);
-    if (this.records.length > 0) {
-      const aggregateBytes = AGGREGATION_OVERHEAD_BYTES + measurement.messageBytes;
+    const messageBytes = this.measure(record);
+    const count = this.recordData.length;
+    if (count > 0) {
+      const aggregateBytes = AGGREGATION_OVERHEAD_BYTES + messageBytes;
       if (aggregateBytes > limits.maxAggregateSizeBytes) return false;
       if (aggregateBytes + AGGREGATE_PARTITION_KEY.length > limits.maxRecordSizeBytes) return false;
-      if (this.records.length + 1 > (limits.maxUserRecords ?? Number.POSITIVE_INFINITY)) return false;
+      if (count + 1 > (limits.maxUserRecords ?? Number.POSITIVE_INFINITY)) return false;
     }
-    this.commit(measurement, hashKey);
+    this.commit(record, hashKey);
     return true;
   }
 
@@ -153,11 +151,12 @@ export class AggregatedRecordBuilder {
   build(): PutRecordsEntry {
     const first = this.requireFirst();
     this.firstHashKey ??= effectiveHashKey(first.partitionKey, this.explicitHashKeyOf(0));
-    const hashKey = this.firstHashKey;
-    if (this.records.length === 1) {
+    const explicitHashKey = this.firstHashKey.toString();
+    const count = this.recordData.length;
+    if (count === 1) {
       return {
         partitionKey: first.partitionKey,
-        explicitHashKey: hashKey.toString(),
+        explicitHashKey,
         data: first.data,
         aggregated: false,
         userRecordCount: 1,
@@ -165,10 +164,10 @@ export class AggregatedRecordBuilder {
     }
     return {
       partitionKey: AGGREGATE_PARTITION_KEY,
-      explicitHashKey: hashKey.toString(),
+      explicitHashKey,
       data: this.encode(),
       aggregated: true,
-      userRecordCount: this.records.length,
+      userRecordCount: count,
     };
   }
 
@@ -181,29 +180,36 @@ export class AggregatedRecordBuilder {
     const out = Buffer.allocUnsafe(AGGREGATION_OVERHEAD_BYTES + this.messageBytes);
     out.set(AGGREGATION_MAGIC, 0);
     let at = AGGREGATION_MAGIC.length;
-    for (let i = 0; i < this.partitionKeys.length; i++) {
+    const partitionKeys = this.partitionKeys;
+    for (let i = 0; i < partitionKeys.length; i++) {
       out[at++] = Tag.PARTITION_KEY_TABLE;
       at = writeVarint(out, at, this.partitionKeyBytes[i]!);
-      at += out.write(this.partitionKeys[i]!, at, 'utf8');
+      at += out.write(partitionKeys[i]!, at, 'utf8');
     }
     for (const key of this.explicitHashKeys) {
       out[at++] = Tag.EXPLICIT_HASH_KEY_TABLE;
       at = writeVarint(out, at, key.length);
       at += out.write(key, at, 'latin1');
     }
-    for (const record of this.records) {
+    const data = this.recordData;
+    const partitionKeyIndexes = this.recordPartitionKeyIndexes;
+    const explicitHashKeyIndexes = this.recordExplicitHashKeyIndexes;
+    const bodyBytes = this.recordBodyBytes;
+    for (let i = 0; i < data.length; i++) {
+      const recordData = data[i]!;
       out[at++] = Tag.RECORDS;
-      at = writeVarint(out, at, record.bodyBytes);
+      at = writeVarint(out, at, bodyBytes[i]!);
       out[at++] = Tag.PARTITION_KEY_INDEX;
-      at = writeVarint(out, at, record.partitionKeyIndex);
-      if (record.explicitHashKeyIndex >= 0) {
+      at = writeVarint(out, at, partitionKeyIndexes[i]!);
+      const explicitHashKeyIndex = explicitHashKeyIndexes[i]!;
+      if (explicitHashKeyIndex >= 0) {
         out[at++] = Tag.EXPLICIT_HASH_KEY_INDEX;
-        at = writeVarint(out, at, record.explicitHashKeyIndex);
+        at = writeVarint(out, at, explicitHashKeyIndex);
       }
       out[at++] = Tag.DATA;
-      at = writeVarint(out, at, record.data.byteLength);
-      out.set(record.data, at);
-      at += record.data.byteLength;
+      at = writeVarint(out, at, recordData.byteLength);
+      out.set(recordData, at);
+      at += recordData.byteLength;
     }
     const digest = createHash('md5').update(out.subarray(AGGREGATION_MAGIC.length, at)).digest();
     out.set(digest, at);
@@ -217,85 +223,81 @@ export class AggregatedRecordBuilder {
     this.partitionKeyLookup.clear();
     this.explicitHashKeys.length = 0;
     this.explicitHashKeyLookup.clear();
-    this.records.length = 0;
+    this.recordData.length = 0;
+    this.recordPartitionKeyIndexes.length = 0;
+    this.recordExplicitHashKeyIndexes.length = 0;
+    this.recordBodyBytes.length = 0;
     this.firstRecord = undefined;
     this.firstHashKey = undefined;
     this.messageBytes = 0;
   }
 
-  private measure(record: UserRecord): Measurement {
-    validatePartitionKey(record.partitionKey);
-    if (!(record.data instanceof Uint8Array)) {
-      throw new ValidationError(
-        'data',
-        'a Uint8Array (or Buffer)',
-        `got ${typeof record.data}`,
-        'INVALID_DATA',
-      );
-    }
-    const explicitHashKey =
-      record.explicitHashKey === undefined ? undefined : validateExplicitHashKey(record.explicitHashKey);
+  /** Works out what `record` would add to the message, into the `measured…` fields; returns the new message size. */
+  private measure(record: UserRecord): number {
+    const partitionKey = record.partitionKey;
+    const known = this.partitionKeyLookup.get(partitionKey);
     let messageBytes = this.messageBytes;
-
-    const knownPartitionKey = this.partitionKeyLookup.get(record.partitionKey);
-    const partitionKeyIndex = knownPartitionKey ?? this.partitionKeys.length;
-    const partitionKeyBytes =
-      knownPartitionKey === undefined
-        ? Buffer.byteLength(record.partitionKey, 'utf8')
-        : this.partitionKeyBytes[knownPartitionKey]!;
-    if (knownPartitionKey === undefined) messageBytes += lengthDelimitedFieldSize(partitionKeyBytes);
-
-    let explicitHashKeyIndex = -1;
-    let explicitHashKeyIsNew = false;
-    let recordBodyBytes = 1 + varintSize(partitionKeyIndex);
-    if (explicitHashKey !== undefined) {
-      const known = this.explicitHashKeyLookup.get(explicitHashKey);
-      explicitHashKeyIsNew = known === undefined;
-      explicitHashKeyIndex = known ?? this.explicitHashKeys.length;
-      if (explicitHashKeyIsNew) messageBytes += lengthDelimitedFieldSize(explicitHashKey.length);
-      recordBodyBytes += 1 + varintSize(explicitHashKeyIndex);
+    let partitionKeyBytes: number;
+    if (known === undefined) {
+      validatePartitionKey(partitionKey);
+      partitionKeyBytes = Buffer.byteLength(partitionKey, 'utf8');
+      messageBytes += lengthDelimitedFieldSize(partitionKeyBytes);
+      this.measuredPartitionKeyIndex = this.partitionKeys.length;
+    } else {
+      partitionKeyBytes = this.partitionKeyBytes[known]!;
+      this.measuredPartitionKeyIndex = known;
     }
-    recordBodyBytes += lengthDelimitedFieldSize(record.data.byteLength);
-    messageBytes += lengthDelimitedFieldSize(recordBodyBytes);
+    this.measuredPartitionKeyIsNew = known === undefined;
+    this.measuredPartitionKeyBytes = partitionKeyBytes;
 
-    return {
-      record,
-      explicitHashKey,
-      partitionKeyIndex,
-      partitionKeyIsNew: knownPartitionKey === undefined,
-      partitionKeyBytes,
-      explicitHashKeyIndex,
-      explicitHashKeyIsNew,
-      recordBodyBytes,
-      messageBytes,
-    };
+    const data = record.data;
+    if (!(data instanceof Uint8Array)) {
+      throw new ValidationError('data', 'a Uint8Array (or Buffer)', `got ${typeof data}`, 'INVALID_DATA');
+    }
+    let bodyBytes =
+      1 + varintSize(this.measuredPartitionKeyIndex) + lengthDelimitedFieldSize(data.byteLength);
+
+    this.measuredExplicitHashKeyIndex = -1;
+    this.measuredExplicitHashKeyIsNew = false;
+    this.measuredExplicitHashKey = undefined;
+    if (record.explicitHashKey !== undefined) {
+      const explicitHashKey = validateExplicitHashKey(record.explicitHashKey);
+      const knownKey = this.explicitHashKeyLookup.get(explicitHashKey);
+      this.measuredExplicitHashKey = explicitHashKey;
+      this.measuredExplicitHashKeyIsNew = knownKey === undefined;
+      this.measuredExplicitHashKeyIndex = knownKey ?? this.explicitHashKeys.length;
+      if (knownKey === undefined) messageBytes += lengthDelimitedFieldSize(explicitHashKey.length);
+      bodyBytes += 1 + varintSize(this.measuredExplicitHashKeyIndex);
+    }
+    this.measuredBodyBytes = bodyBytes;
+    this.measuredMessageBytes = messageBytes + lengthDelimitedFieldSize(bodyBytes);
+    return this.measuredMessageBytes;
   }
 
-  private commit(m: Measurement, hashKey: bigint | undefined): void {
-    if (m.partitionKeyIsNew) {
-      this.partitionKeyLookup.set(m.record.partitionKey, this.partitionKeys.length);
-      this.partitionKeys.push(m.record.partitionKey);
-      this.partitionKeyBytes.push(m.partitionKeyBytes);
+  /** Adds the record last passed to `measure`. */
+  private commit(record: UserRecord, hashKey: bigint | undefined): void {
+    if (this.measuredPartitionKeyIsNew) {
+      this.partitionKeyLookup.set(record.partitionKey, this.partitionKeys.length);
+      this.partitionKeys.push(record.partitionKey);
+      this.partitionKeyBytes.push(this.measuredPartitionKeyBytes);
     }
-    if (m.explicitHashKeyIsNew && m.explicitHashKey !== undefined) {
-      this.explicitHashKeyLookup.set(m.explicitHashKey, this.explicitHashKeys.length);
-      this.explicitHashKeys.push(m.explicitHashKey);
+    if (this.measuredExplicitHashKeyIsNew && this.measuredExplicitHashKey !== undefined) {
+      this.explicitHashKeyLookup.set(this.measuredExplicitHashKey, this.explicitHashKeys.length);
+      this.explicitHashKeys.push(this.measuredExplicitHashKey);
     }
-    if (this.records.length === 0) {
-      this.firstRecord = m.record;
+    if (this.recordData.length === 0) {
+      this.firstRecord = record;
       this.firstHashKey = hashKey;
     }
-    this.records.push({
-      partitionKeyIndex: m.partitionKeyIndex,
-      explicitHashKeyIndex: m.explicitHashKeyIndex,
-      data: m.record.data,
-      bodyBytes: m.recordBodyBytes,
-    });
-    this.messageBytes = m.messageBytes;
+    this.recordData.push(record.data);
+    this.recordPartitionKeyIndexes.push(this.measuredPartitionKeyIndex);
+    this.recordExplicitHashKeyIndexes.push(this.measuredExplicitHashKeyIndex);
+    this.recordBodyBytes.push(this.measuredBodyBytes);
+    this.messageBytes = this.measuredMessageBytes;
   }
 
   private explicitHashKeyOf(recordIndex: number): string | undefined {
-    const index = this.records[recordIndex]?.explicitHashKeyIndex ?? -1;
+    const index = this.recordExplicitHashKeyIndexes[recordIndex] ?? -1;
     return index >= 0 ? this.explicitHashKeys[index] : undefined;
   }
 

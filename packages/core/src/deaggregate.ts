@@ -120,64 +120,99 @@ export function deaggregate(
   const start = range === undefined ? 0n : BigInt(range.startingHashKey);
   const end = range === undefined ? MAX_HASH_KEY : BigInt(range.endingHashKey);
   const wholeSpace = start <= 0n && end >= MAX_HASH_KEY;
-  const { partitionKeys, explicitHashKeys, records } = aggregate;
+  const {
+    partitionKeys,
+    explicitHashKeys,
+    partitionKeyIndexes,
+    explicitHashKeyIndexes,
+    dataStarts,
+    dataEnds,
+  } = aggregate;
+  const recordCount = partitionKeyIndexes.length;
+  const arrayBuffer = message.buffer;
+  const messageOffset = message.byteOffset;
   const partitionKeyHashes: (bigint | undefined)[] = [];
-  const out: DeaggregatedRecord[] = [];
+  const out: DeaggregatedRecord[] = new Array(recordCount);
 
-  for (let index = 0; index < records.length; index++) {
-    const parsed = records[index]!;
-    const discard = (reason: DeaggregationDiscardReason, message: string, keptCount: number) =>
-      options.onDiscard?.({
-        reason,
-        message,
-        keptCount,
-        totalCount: records.length,
-        subSequenceNumber: index,
-        sequenceNumber: record.sequenceNumber,
-      });
-
-    const partitionKey = partitionKeys[parsed.partitionKeyIndex];
+  for (let index = 0; index < recordCount; index++) {
+    const partitionKeyIndex = partitionKeyIndexes[index]!;
+    const partitionKey = partitionKeys[partitionKeyIndex];
     if (partitionKey === undefined) {
-      discard(
+      report(
+        options,
+        record,
         'malformed-record',
-        `partition key index ${parsed.partitionKeyIndex} is out of the table`,
+        `partition key index ${partitionKeyIndex} is out of the table`,
+        index,
+        recordCount,
         index,
       );
+      out.length = index;
       return out;
     }
+    const explicitHashKeyIndex = explicitHashKeyIndexes[index]!;
     let explicitHashKey: string | undefined;
     let hashKey: bigint | undefined;
-    if (parsed.explicitHashKeyIndex !== -1) {
-      explicitHashKey = explicitHashKeys[parsed.explicitHashKeyIndex];
+    if (explicitHashKeyIndex !== -1) {
+      explicitHashKey = explicitHashKeys[explicitHashKeyIndex];
       if (explicitHashKey === undefined || !JAVA_BIG_INTEGER.test(explicitHashKey)) {
         const what =
           explicitHashKey === undefined
-            ? `explicit hash key index ${parsed.explicitHashKeyIndex} is out of the table`
+            ? `explicit hash key index ${explicitHashKeyIndex} is out of the table`
             : `explicit hash key "${explicitHashKey.slice(0, 50)}" is not an integer`;
-        discard('malformed-record', what, index);
+        report(options, record, 'malformed-record', what, index, recordCount, index);
+        out.length = index;
         return out;
       }
       hashKey = BigInt(explicitHashKey);
     } else if (!wholeSpace) {
-      partitionKeyHashes[parsed.partitionKeyIndex] ??= partitionKeyToHashKey(partitionKey);
-      hashKey = partitionKeyHashes[parsed.partitionKeyIndex];
+      partitionKeyHashes[partitionKeyIndex] ??= partitionKeyToHashKey(partitionKey);
+      hashKey = partitionKeyHashes[partitionKeyIndex];
     }
     // Without an explicit hash key and with the whole hash space allowed, the MD5 is always in range.
     if (hashKey !== undefined && (hashKey < start || hashKey > end)) {
-      discard('hash-key-out-of-range', `hash key ${hashKey} is outside [${start}, ${end}]`, 0);
+      report(
+        options,
+        record,
+        'hash-key-out-of-range',
+        `hash key ${hashKey} is outside [${start}, ${end}]`,
+        0,
+        recordCount,
+        index,
+      );
       return [];
     }
-    out.push({
+    const dataStart = dataStarts[index]!;
+    out[index] = {
       partitionKey,
-      data: parsed.data,
+      data: new Uint8Array(arrayBuffer, messageOffset + dataStart, dataEnds[index]! - dataStart),
       explicitHashKey,
       sequenceNumber: record.sequenceNumber,
       subSequenceNumber: index,
       aggregated: true,
       approximateArrivalTimestamp: record.approximateArrivalTimestamp,
-    });
+    };
   }
   return out;
+}
+
+function report(
+  options: DeaggregateOptions,
+  record: KinesisRecordInput,
+  reason: DeaggregationDiscardReason,
+  message: string,
+  keptCount: number,
+  totalCount: number,
+  subSequenceNumber: number,
+): void {
+  options.onDiscard?.({
+    reason,
+    message,
+    keptCount,
+    totalCount,
+    subSequenceNumber,
+    sequenceNumber: record.sequenceNumber,
+  });
 }
 
 /** {@link deaggregate} over a list of Kinesis records, in order. */
