@@ -9,6 +9,7 @@ import {
   KinesisServiceException,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-kinesis';
+import { classifyAwsError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
 import {
   createDynamoDbError,
@@ -73,5 +74,32 @@ describe('injected errors', () => {
   it('can build every listed error', () => {
     for (const name of KINESIS_FAULT_ERROR_NAMES) expect(createKinesisError(name)).toBeInstanceOf(Error);
     for (const name of DYNAMODB_FAULT_ERROR_NAMES) expect(createDynamoDbError(name)).toBeInstanceOf(Error);
+  });
+
+  it('are sorted by core’s classifyAwsError as the real errors are', () => {
+    const kinds = (names: readonly string[], create: (name: never) => Error) =>
+      names.map((name) => classifyAwsError(create(name as never)));
+    expect(
+      kinds(
+        ['ProvisionedThroughputExceededException', 'ThrottlingException', 'LimitExceededException'],
+        createKinesisError,
+      ),
+    ).toEqual(['throttling', 'throttling', 'throttling']);
+    expect(
+      kinds(
+        ['InternalFailureException', 'ServiceUnavailable', 'ECONNRESET', 'TimeoutError'],
+        createKinesisError,
+      ),
+    ).toEqual(['transient', 'transient', 'transient', 'transient']);
+    expect(kinds(['ResourceNotFoundException', 'ExpiredIteratorException'], createKinesisError)).toEqual([
+      'fatal',
+      'fatal',
+    ]);
+    expect(
+      kinds(
+        ['ProvisionedThroughputExceededException', 'InternalServerError', 'ConditionalCheckFailedException'],
+        createDynamoDbError,
+      ),
+    ).toEqual(['throttling', 'transient', 'fatal']);
   });
 });
