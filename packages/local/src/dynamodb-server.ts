@@ -18,6 +18,8 @@ export interface DynamoDbServer {
  */
 export async function startDynamoDbServer(options: {
   port: number;
+  /** Whether `port` was picked by the stack (a port-in-use error is then retryable). */
+  autoPort: boolean;
   createTableMs: number;
   deleteTableMs: number;
   updateTableMs: number;
@@ -49,6 +51,8 @@ export async function startDynamoDbServer(options: {
           {
             code: inUse ? LOCAL_STACK_ERROR_CODES.portInUse : LOCAL_STACK_ERROR_CODES.dynamoDbFailed,
             component: 'dynamodb',
+            // A free port picked by the stack and taken since: another attempt picks another one.
+            retryable: inUse && options.autoPort,
             cause: error,
           },
         ),

@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, waitFor } from '../test/helpers';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { defaultEmulatorPath } from './kinesis-emulator';
 import { startLocalStack } from './local-stack';
 import { findFreePort, isPortAcceptingConnections } from './ports';
 
@@ -144,6 +145,38 @@ describe('startLocalStack and stop()', () => {
     const error = await startFailure(startLocalStack({ emulatorPath }));
     expect(error.code).toBe(LOCAL_STACK_ERROR_CODES.portInUse);
     expect(error.output.join('\n')).toContain('EADDRINUSE');
+  });
+
+  it('picks new ports and tries again when a port it picked is taken before the emulator binds it', async () => {
+    // First run: fail as kinesis-local does on a taken port. Second run: be the real emulator.
+    const marker = join(mkdtempSync(join(tmpdir(), 'kinesis-ts-local-')), 'first-run-done');
+    const realEmulator = defaultEmulatorPath();
+    const emulatorPath = fakeEmulator(`
+      const fs = require('node:fs');
+      if (!fs.existsSync(${JSON.stringify(marker)})) {
+        fs.writeFileSync(${JSON.stringify(marker)}, String(process.env.KINESIS_MOCK_PLAIN_PORT));
+        console.error('Error: listen EADDRINUSE: address already in use');
+        process.exit(1);
+      }
+      process.chdir(${JSON.stringify(dirname(realEmulator))});
+      require(${JSON.stringify(realEmulator)});
+    `);
+    const stack = await startLocalStack({ emulatorPath });
+    try {
+      expect(readFileSync(marker, 'utf8')).not.toBe(String(stack.kinesisPort));
+      expect((await stack.kinesisClient().send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('does not retry a port-in-use failure of a fixed port', async () => {
+    const emulatorPath = fakeEmulator("console.error('Error: listen EADDRINUSE'); process.exit(1);");
+    const kinesisPort = await findFreePort();
+    const kinesisTlsPort = await findFreePort([kinesisPort]);
+    const error = await startFailure(startLocalStack({ emulatorPath, kinesisPort, kinesisTlsPort }));
+    expect(error.code).toBe(LOCAL_STACK_ERROR_CODES.portInUse);
+    expect(error.retryable).toBe(false);
   });
 
   it('fails with LOCAL_STACK_EMULATOR_NOT_FOUND for a missing emulator, and frees the DynamoDB port', async () => {

@@ -16,7 +16,12 @@ import {
   locateEmulator,
   spawnKinesisEmulator,
 } from './kinesis-emulator';
-import { emulatorEnvironment, type LocalStackOptions, resolveLocalStackOptions } from './options';
+import {
+  emulatorEnvironment,
+  type LocalStackOptions,
+  type ResolvedLocalStackOptions,
+  resolveLocalStackOptions,
+} from './options';
 import { findFreePort, tryBindPort } from './ports';
 
 /** A running local Kinesis + DynamoDB, returned by {@link startLocalStack}. */
@@ -46,6 +51,7 @@ export interface LocalStack extends LocalStackConnection {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROBE_INTERVAL_MS = 50;
+const MAX_START_ATTEMPTS = 3;
 
 async function choosePorts(options: {
   kinesisPort: number;
@@ -117,6 +123,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const resolved = resolveLocalStackOptions(options);
   const deadline = Date.now() + resolved.startTimeoutMs;
   const emulatorPath = await locateEmulator(resolved.emulatorPath);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(resolved, emulatorPath, deadline);
+    } catch (error) {
+      // A free port picked here can be taken by another process before a server binds it (other
+      // test runs start stacks too): pick new ports and try again.
+      const raced =
+        error instanceof LocalStackError &&
+        error.code === LOCAL_STACK_ERROR_CODES.portInUse &&
+        error.retryable;
+      if (!raced || attempt >= MAX_START_ATTEMPTS || Date.now() > deadline) throw error;
+    }
+  }
+}
+
+async function startOnce(
+  resolved: ResolvedLocalStackOptions,
+  emulatorPath: string,
+  deadline: number,
+): Promise<LocalStack> {
   const ports = await choosePorts(resolved);
 
   let dynamoDb: DynamoDbServer | undefined;
@@ -130,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     dynamoDb = await startDynamoDbServer({
       port: ports.dynamoDbPort,
+      autoPort: resolved.dynamoDbPort === 0,
       createTableMs: resolved.createTableMs,
       deleteTableMs: resolved.deleteTableMs,
       updateTableMs: resolved.updateTableMs,
@@ -169,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         {
           code: inUse ? LOCAL_STACK_ERROR_CODES.portInUse : LOCAL_STACK_ERROR_CODES.emulatorExited,
           component: 'kinesis',
+          retryable: inUse && (resolved.kinesisPort === 0 || resolved.kinesisTlsPort === 0),
           output: running.output(),
         },
       );
