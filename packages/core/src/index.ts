@@ -54,6 +54,11 @@ export {
 } from './limits.js';
 export type { DeaggregatedRecord, KinesisRecordInput, UserRecord } from './record.js';
 export {
+  type ClientThatSends,
+  type CommandWithMiddlewareStack,
+  sendWithoutSdkRetries,
+} from './send-without-sdk-retries.js';
+export {
   CheckpointSentinel,
   compareExtendedSequenceNumbers,
   compareSequenceNumbers,
