@@ -34,6 +34,7 @@ describe('parseCliArgs', () => {
   it('starts with defaults when given nothing, and shows help for -h', () => {
     expect(parseCliArgs([])).toEqual({ kind: 'start', options: {} });
     expect(parseCliArgs(['-h'])).toEqual({ kind: 'help' });
+    expect(parseCliArgs(['--', '-h'])).toEqual({ kind: 'help' });
   });
 
   it('rejects unknown flags, bad ports and bad stream specs', () => {

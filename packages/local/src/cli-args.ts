@@ -48,8 +48,10 @@ export function parseStreamSpec(spec: string): { name: string; shardCount: numbe
 /** Parses the arguments of `kinesis-ts-local` (without `node` and the script). */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   let values: ReturnType<typeof parse>['values'];
+  // `pnpm run local -- --stream a:1` passes the `--` through.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
   try {
-    values = parse(argv).values;
+    values = parse(args).values;
   } catch (error) {
     throw new CliUsageError((error as Error).message);
   }
