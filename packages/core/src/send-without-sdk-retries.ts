@@ -10,19 +10,23 @@
  * retry settings.
  */
 
-/** The parts of an SDK v3 command that this needs (any `@aws-sdk/client-*` command has them). */
-export interface CommandWithMiddlewareStack {
+/**
+ * The parts of an SDK v3 command that this needs (any `@aws-sdk/client-*` command has them); `O` is
+ * the command's output type, read from its handler.
+ */
+export interface CommandWithMiddlewareStack<O = unknown> {
   readonly middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+      middleware: (next: (args: never) => Promise<unknown>) => (args: never) => Promise<unknown>,
       options: { step: 'deserialize'; priority: 'high'; name: string; override: boolean },
     ): void;
   };
+  resolveMiddleware(...args: never[]): (args: never) => Promise<{ output: O }>;
 }
 
-/** The parts of an SDK v3 client that this needs. */
-export interface ClientThatSends<C, O> {
-  send(command: C, options?: { abortSignal?: AbortSignal }): Promise<O>;
+/** The parts of an SDK v3 client that this needs: any `@aws-sdk/client-*` client has them. */
+export interface ClientThatSends {
+  send(...args: never[]): Promise<unknown>;
 }
 
 /**
@@ -44,9 +48,9 @@ const MIDDLEWARE_NAME = 'kinesisTsSuppressSdkRetries';
  * Sends `command` with `client` once, without the SDK's own retries, and resolves or rejects exactly
  * as `client.send` would on the first attempt.
  */
-export async function sendWithoutSdkRetries<C extends CommandWithMiddlewareStack, O>(
-  client: ClientThatSends<C, O>,
-  command: C,
+export async function sendWithoutSdkRetries<O>(
+  client: ClientThatSends,
+  command: CommandWithMiddlewareStack<O>,
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<O> {
   command.middlewareStack.add(
@@ -60,7 +64,8 @@ export async function sendWithoutSdkRetries<C extends CommandWithMiddlewareStack
     { step: 'deserialize', priority: 'high', name: MIDDLEWARE_NAME, override: true },
   );
   try {
-    return await client.send(command, options);
+    const send = client.send.bind(client) as (command: unknown, options: unknown) => Promise<O>;
+    return await send(command, options);
   } catch (error) {
     throw error instanceof SdkRetrySuppressed ? error.original : error;
   }
