@@ -87,7 +87,7 @@ function median(values: number[]): number {
 export function markdownTable(results: readonly BenchResult[], baselineName: string): string {
   const baseline = results.find((r) => r.name === baselineName);
   const lines = [
-    '| case | user records/s | MB/s of payload | µs per aggregate | vs. ' + baselineName + ' |',
+    `| case | user records/s | MB/s of payload | µs per aggregate | vs. ${baselineName} |`,
     '| --- | ---: | ---: | ---: | ---: |',
   ];
   for (const r of results) {

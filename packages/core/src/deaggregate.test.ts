@@ -225,17 +225,13 @@ describe('deaggregate: hash-range filtering and malformed records', () => {
   it('treats a non-numeric explicit hash key as malformed, keeping what came before', () => {
     // pk table "k"; ehk table "undefined"; records: {0,"a"}, {0, ehk 0, "b"}
     const ehk = Buffer.from('undefined').toString('hex');
-    const data = frame(
-      '0a016b' + `1209${ehk}` + '1a05' + '0800' + '1a0161' + '1a07' + '0800' + '1000' + '1a0162',
-    );
+    const data = frame(`0a016b1209${ehk}1a0508001a01611a07080010001a0162`);
     expect(deaggregate(kinesisRecord(data)).map((r) => text(r.data))).toEqual(['a']);
   });
 
   it('treats a negative explicit hash key as out of the hash space, dropping the aggregate', () => {
     const ehk = Buffer.from('-1').toString('hex');
-    const data = frame(
-      '0a016b' + `1202${ehk}` + '1a05' + '0800' + '1a0161' + '1a07' + '0800' + '1000' + '1a0162',
-    );
+    const data = frame(`0a016b1202${ehk}1a0508001a01611a07080010001a0162`);
     expect(deaggregate(kinesisRecord(data))).toEqual([]);
   });
 
