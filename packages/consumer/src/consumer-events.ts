@@ -1,0 +1,111 @@
+import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
+import type { LeaseLossReason } from './lease-renewer.js';
+import type { ConsumerRecord } from './record-processor.js';
+import type { ShardShutdownReason } from './shard-consumer.js';
+
+/** Every event a `KinesisConsumer` emits, with its payload. */
+export interface ConsumerEvents {
+  /** `start()` finished: the lease table is ready and the first leases are taken. */
+  started: { readonly workerId: string };
+  /** `stop()` finished. */
+  stopped: { readonly workerId: string };
+  /** This worker took a lease: unowned, expired, or stolen from a busier worker. */
+  'lease:taken': {
+    readonly leaseKey: string;
+    readonly previousOwner?: string;
+    readonly stolen: boolean;
+    readonly checkpoint: ExtendedSequenceNumber;
+  };
+  /** A lease was lost: another worker took it, or renewals failed for the failover time. */
+  'lease:lost': { readonly leaseKey: string; readonly reason: LeaseLossReason };
+  /** A lease was released for others to take (graceful stop, shard end). */
+  'lease:released': { readonly leaseKey: string; readonly written: boolean };
+  /** A shard consumer began reading (after its parents finished and `initialize`). */
+  'shard:started': { readonly shardId: string; readonly checkpoint: ExtendedSequenceNumber };
+  /** A shard was read to its end and checkpointed at SHARD_END. */
+  'shard:ended': { readonly shardId: string; readonly childShardIds: readonly string[] };
+  /** A shard consumer finished, for any reason. */
+  'shard:stopped': { readonly shardId: string; readonly reason: ShardShutdownReason };
+  /** A shard stopped because processing kept failing; its lease stays held. */
+  'shard:failed': { readonly shardId: string; readonly error: unknown };
+  /** A checkpoint was written. */
+  checkpoint: { readonly shardId: string; readonly checkpoint: ExtendedSequenceNumber };
+  /** A batch was delivered (or skipped because it was empty). */
+  'batch:processed': {
+    readonly shardId: string;
+    readonly records: number;
+    readonly bytes: number;
+    readonly millisBehindLatest?: number;
+  };
+  /** The handler or processor threw; `willRetry` says whether the batch will be tried again. */
+  'processing:error': {
+    readonly shardId: string;
+    readonly error: unknown;
+    readonly attempt: number;
+    readonly willRetry: boolean;
+  };
+  /** A record was handed to `onPoisonRecord` and skipped. */
+  'record:poisoned': { readonly shardId: string; readonly record: ConsumerRecord; readonly error: unknown };
+  /** A Kinesis call failed (it is retried). */
+  'retrieval:error': { readonly shardId: string; readonly operation: string; readonly error: unknown };
+  /** A lease table call failed (scan, take, renew, shard sync…; retried at the next interval). */
+  'lease-table:error': { readonly operation: string; readonly error: unknown };
+}
+
+/** The name of an event of {@link ConsumerEvents}. */
+export type ConsumerEventName = keyof ConsumerEvents;
+
+/** A listener of event `E`. */
+export type ConsumerEventListener<E extends ConsumerEventName> = (payload: ConsumerEvents[E]) => void;
+
+/**
+ * A typed event emitter. A listener that throws is reported to `onListenerError` and never reaches
+ * the code that emitted the event (lease renewal must not fail because of a listener).
+ */
+export class TypedEventEmitter<Events extends object> {
+  private readonly listeners = new Map<string, { fn: (payload: never) => void; once: boolean }[]>();
+
+  constructor(private readonly onListenerError: (event: string, error: unknown) => void = () => {}) {}
+
+  /** Calls `listener` on every `event`. */
+  on<E extends keyof Events & string>(event: E, listener: (payload: Events[E]) => void): this {
+    return this.add(event, listener, false);
+  }
+
+  /** Calls `listener` on the next `event` only. */
+  once<E extends keyof Events & string>(event: E, listener: (payload: Events[E]) => void): this {
+    return this.add(event, listener, true);
+  }
+
+  /** Removes a listener added with `on` or `once`. */
+  off<E extends keyof Events & string>(event: E, listener: (payload: Events[E]) => void): this {
+    const list = this.listeners.get(event);
+    const index = list?.findIndex((entry) => entry.fn === listener) ?? -1;
+    if (list && index !== -1) list.splice(index, 1);
+    return this;
+  }
+
+  protected emit<E extends keyof Events & string>(event: E, payload: Events[E]): void {
+    const list = this.listeners.get(event);
+    if (!list || list.length === 0) return;
+    for (const entry of [...list]) {
+      if (entry.once) this.off(event, entry.fn as (payload: Events[E]) => void);
+      try {
+        (entry.fn as (payload: Events[E]) => void)(payload);
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
+  }
+
+  private add<E extends keyof Events & string>(
+    event: E,
+    listener: (payload: Events[E]) => void,
+    once: boolean,
+  ): this {
+    const list = this.listeners.get(event) ?? [];
+    list.push({ fn: listener as (payload: never) => void, once });
+    this.listeners.set(event, list);
+    return this;
+  }
+}

@@ -1,0 +1,132 @@
+import { KinesisTsError } from '@kinesis-ts/core';
+
+/** The stable codes of the errors this package throws or reports. Every one is listed in `docs/errors.md`. */
+export const ConsumerErrorCode = {
+  LEASE_LOST: 'LEASE_LOST',
+  INVALID_CHECKPOINT: 'INVALID_CHECKPOINT',
+  CHECKPOINT_FAILED: 'CHECKPOINT_FAILED',
+  SHARD_END_NOT_CHECKPOINTED: 'SHARD_END_NOT_CHECKPOINTED',
+  RECORD_PROCESSING_FAILED: 'RECORD_PROCESSING_FAILED',
+  STREAM_NOT_FOUND: 'STREAM_NOT_FOUND',
+  LEASE_TABLE_NOT_FOUND: 'LEASE_TABLE_NOT_FOUND',
+  LEASE_TABLE_NOT_READY: 'LEASE_TABLE_NOT_READY',
+  START_FAILED: 'START_FAILED',
+  INVALID_STATE: 'INVALID_STATE',
+} as const;
+
+/** One of the codes in {@link ConsumerErrorCode}. */
+export type ConsumerErrorCode = (typeof ConsumerErrorCode)[keyof typeof ConsumerErrorCode];
+
+/**
+ * This worker no longer holds the shard's lease: another worker took it, the lease expired locally
+ * because renewals failed for `failoverTimeMs`, or the consumer stopped. Checkpoints on the shard fail
+ * with it; stop processing the shard (the KCL's `ShutdownException`).
+ */
+export class LeaseLostError extends KinesisTsError {
+  /** The lease (the shard id in a single-stream application). */
+  readonly leaseKey: string;
+
+  constructor(leaseKey: string, detail: string, cause?: unknown) {
+    super(`Lease ${leaseKey} is no longer held by this worker: ${detail}`, {
+      code: ConsumerErrorCode.LEASE_LOST,
+      retryable: false,
+      cause,
+    });
+    this.leaseKey = leaseKey;
+  }
+}
+
+/**
+ * A checkpoint outside the allowed range: before the last checkpoint, after the last record delivered,
+ * a negative sub-sequence number or a string that is not a sequence number (the KCL's
+ * `IllegalArgumentException`).
+ */
+export class InvalidCheckpointError extends KinesisTsError {
+  constructor(message: string) {
+    super(message, { code: ConsumerErrorCode.INVALID_CHECKPOINT, retryable: false });
+  }
+}
+
+/** Writing a checkpoint failed for a reason other than a lost lease (throttling, a network error…), after retries. */
+export class CheckpointFailedError extends KinesisTsError {
+  readonly leaseKey: string;
+
+  constructor(leaseKey: string, cause: unknown) {
+    super(`Checkpoint of ${leaseKey} could not be written: ${describeCause(cause)}`, {
+      code: ConsumerErrorCode.CHECKPOINT_FAILED,
+      retryable: true,
+      cause,
+    });
+    this.leaseKey = leaseKey;
+  }
+}
+
+/**
+ * A processor's `shardEnded` returned without checkpointing at SHARD_END, so the shard's children
+ * could never start. The call is retried; the shard stays held until it succeeds.
+ */
+export class ShardEndNotCheckpointedError extends KinesisTsError {
+  readonly shardId: string;
+
+  constructor(shardId: string) {
+    super(
+      `shardEnded for ${shardId} returned without checkpointing at SHARD_END: call checkpointer.checkpoint() in shardEnded`,
+      { code: ConsumerErrorCode.SHARD_END_NOT_CHECKPOINTED, retryable: true },
+    );
+    this.shardId = shardId;
+  }
+}
+
+/**
+ * The handler (or processor) failed on a batch `maxProcessingAttempts` times and no `onPoisonRecord`
+ * took the records over: the shard stops, nothing is skipped, and the lease stays held.
+ */
+export class RecordProcessingError extends KinesisTsError {
+  readonly shardId: string;
+  /** How many times the batch (or record) was tried. */
+  readonly attempts: number;
+  /** The first record of the batch that failed. */
+  readonly sequenceNumber: string | undefined;
+  readonly subSequenceNumber: number | undefined;
+
+  constructor(
+    shardId: string,
+    attempts: number,
+    position: { sequenceNumber: string; subSequenceNumber: number } | undefined,
+    cause: unknown,
+  ) {
+    const at = position === undefined ? '' : ` at ${position.sequenceNumber}/${position.subSequenceNumber}`;
+    super(
+      `Processing of shard ${shardId} failed ${attempts} times${at}; the shard is stopped: ${describeCause(cause)}`,
+      { code: ConsumerErrorCode.RECORD_PROCESSING_FAILED, retryable: false, cause },
+    );
+    this.shardId = shardId;
+    this.attempts = attempts;
+    this.sequenceNumber = position?.sequenceNumber;
+    this.subSequenceNumber = position?.subSequenceNumber;
+  }
+}
+
+/** `start()` could not complete: the stream or lease table is missing, access is denied, or the table never became ACTIVE. */
+export class ConsumerStartError extends KinesisTsError {
+  constructor(code: ConsumerErrorCode, message: string, cause?: unknown) {
+    super(cause === undefined ? message : `${message}: ${describeCause(cause)}`, {
+      code,
+      retryable: code === ConsumerErrorCode.LEASE_TABLE_NOT_READY,
+      cause,
+    });
+  }
+}
+
+/** A method was called in a state that does not allow it (`start()` twice, `start()` after `stop()`). */
+export class ConsumerStateError extends KinesisTsError {
+  constructor(message: string) {
+    super(message, { code: ConsumerErrorCode.INVALID_STATE, retryable: false });
+  }
+}
+
+/** A short description of an unknown thrown value, for messages. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}

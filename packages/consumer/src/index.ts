@@ -1,0 +1,80 @@
+export {
+  type CheckpointBounds,
+  type ResolvedCheckpoint,
+  resolveCheckpoint,
+} from './checkpoint-validation.js';
+export {
+  type Checkpointer,
+  type CheckpointPosition,
+  type CheckpointStore,
+  type PreparedCheckpointer,
+  ShardCheckpointer,
+} from './checkpointer.js';
+export {
+  type ConsumerEventListener,
+  type ConsumerEventName,
+  type ConsumerEvents,
+  TypedEventEmitter,
+} from './consumer-events.js';
+export type { ConsumerMetrics, ShardMetrics } from './consumer-metrics.js';
+export {
+  CheckpointFailedError,
+  ConsumerErrorCode,
+  ConsumerStartError,
+  ConsumerStateError,
+  InvalidCheckpointError,
+  LeaseLostError,
+  RecordProcessingError,
+  ShardEndNotCheckpointedError,
+} from './errors.js';
+export type { InitialPosition } from './initial-position.js';
+export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';
+export { isLeaseFinished, type Lease, type LeaseHashKeyRange } from './lease.js';
+export { LeaseExpiryTracker } from './lease-expiry-tracker.js';
+export type { LeaseLossReason } from './lease-renewer.js';
+export {
+  LEASE_ATTRIBUTES,
+  LEASE_ENTITY_TYPE,
+  type LeaseItem,
+  leaseFromItem,
+  leaseToItem,
+  type ReadLeaseResult,
+} from './lease-serializer.js';
+export { type CheckpointUpdate, LeaseTable, type LeaseTableOptions } from './lease-table.js';
+export {
+  type LeaseTakingInput,
+  type LeaseTakingPlan,
+  type ObservedLease,
+  planLeaseTaking,
+} from './lease-taking-plan.js';
+export { type Logger, SILENT_LOGGER } from './logger.js';
+export {
+  DEFAULT_CONSUMER_OPTIONS,
+  type KinesisConsumerOptions,
+  MIN_FAILOVER_TIME_MS,
+  MIN_IDLE_TIME_BETWEEN_READS_MS,
+} from './options.js';
+export { PollingRetrieval, type PollingRetrievalOptions, type StreamReference } from './polling-retrieval.js';
+export type {
+  ConsumerRecord,
+  HandlerContext,
+  InitializationInput,
+  LeaseLostInput,
+  PoisonRecord,
+  ProcessRecordsInput,
+  RecordHandler,
+  ShardEndedInput,
+  ShardRecordProcessor,
+  ShardRecordProcessorFactory,
+  ShutdownRequestedInput,
+} from './record-processor.js';
+export type {
+  ChildShard,
+  RetrievalFactory,
+  RetrievalRequest,
+  RetrievedBatch,
+  ShardRecordsRetrieval,
+  StartingPosition,
+} from './records-retrieval.js';
+export type { ShardConsumerState, ShardShutdownReason } from './shard-consumer.js';
+export { planShardSync, type ShardInfo } from './shard-sync-plan.js';

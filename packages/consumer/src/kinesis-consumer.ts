@@ -1,0 +1,586 @@
+import {
+  DescribeStreamSummaryCommand,
+  type DescribeStreamSummaryCommandOutput,
+  ListShardsCommand,
+  type ListShardsCommandOutput,
+} from '@aws-sdk/client-kinesis';
+import {
+  awsErrorCode,
+  CheckpointSentinel,
+  classifyAwsError,
+  fullJitterBackoffMs,
+  sendWithoutSdkRetries,
+  sleep,
+} from '@kinesis-ts/core';
+import { type ConsumerEvents, TypedEventEmitter } from './consumer-events.js';
+import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
+import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError, describeCause } from './errors.js';
+import { initialPositionTimestamp } from './initial-position.js';
+import { type Lease, shardIdOfLeaseKey } from './lease.js';
+import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
+import type { LeaseLossReason } from './lease-renewer.js';
+import { LeaseTable } from './lease-table.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+import {
+  type KinesisConsumerOptions,
+  type ResolvedConsumerOptions,
+  resolveConsumerOptions,
+} from './options.js';
+import { PollingRetrieval } from './polling-retrieval.js';
+import type { ChildShard, RetrievalFactory } from './records-retrieval.js';
+import { RepeatingTimer } from './repeating-timer.js';
+import { type Delivery, ShardConsumer, type ShardShutdownReason } from './shard-consumer.js';
+import { newLease, planShardSync, type ShardInfo } from './shard-sync-plan.js';
+
+/** Where a consumer is in its life. */
+export type ConsumerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+interface RunningShard {
+  readonly consumer: ShardConsumer;
+  readonly token: string;
+  readonly leaseKey: string;
+}
+
+const START_ATTEMPTS = 5;
+const START_BACKOFF = { baseDelayMs: 500, maxDelayMs: 5_000 };
+
+/**
+ * A Kinesis consumer that shares a stream's shards with the application's other workers through a
+ * DynamoDB lease table in the KCL 2.x format, so that each shard is processed by one worker at a
+ * time and resumes from its checkpoint after a restart or a takeover.
+ *
+ * ```ts
+ * const consumer = new KinesisConsumer({
+ *   streamName: 'orders', applicationName: 'orders-app', initialPosition: 'TRIM_HORIZON',
+ *   kinesisClient, dynamoDbClient,
+ *   handler: async (records, { shardId }) => { for (const r of records) await handle(r); },
+ * });
+ * await consumer.start();
+ * process.on('SIGTERM', () => consumer.stop());
+ * ```
+ */
+export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
+  /** This worker's id in the lease table. */
+  readonly workerId: string;
+  private readonly options: ResolvedConsumerOptions;
+  private readonly logger: Logger;
+  private readonly table: LeaseTable;
+  private readonly coordinator: LeaseCoordinator;
+  private readonly recorder = new MetricsRecorder();
+  private readonly running = new Map<string, RunningShard>();
+  private readonly shardSyncTimer: RepeatingTimer;
+  private shards = new Map<string, ShardInfo>();
+  private currentState: ConsumerState = 'new';
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private readonly startAbort = new AbortController();
+
+  constructor(options: KinesisConsumerOptions) {
+    const resolved = resolveConsumerOptions(options);
+    const logger = resolved.logger ?? SILENT_LOGGER;
+    super((event, error) => logger.warn('An event listener threw', { event, error: describeCause(error) }));
+    this.options = resolved;
+    this.logger = logger;
+    this.workerId = resolved.workerId;
+    this.table = new LeaseTable({
+      client: resolved.dynamoDbClient,
+      tableName: resolved.leaseTableName,
+      requestTimeoutMs: resolved.dynamoDbRequestTimeoutMs,
+      logger,
+    });
+    this.coordinator = new LeaseCoordinator({
+      store: this.table,
+      workerId: resolved.workerId,
+      failoverTimeMs: resolved.failoverTimeMs,
+      renewalIntervalMs: resolved.leaseRenewalIntervalMs,
+      takerIntervalMs: resolved.leaseTakerIntervalMs,
+      maxLeasesForWorker: resolved.maxLeasesForWorker,
+      maxLeasesToStealAtOneTime: resolved.maxLeasesToStealAtOneTime,
+      enablePriorityLeaseAssignment: resolved.enablePriorityLeaseAssignment,
+      now: resolved.now,
+      random: resolved.random,
+      logger,
+      onLeaseTaken: (acquisition) => this.onLeaseTaken(acquisition),
+      onLeaseLost: (lease, reason, token) => this.onLeaseLost(lease, reason, token),
+      onLeaseWritten: () => {
+        this.recorder.leaseWrites++;
+      },
+      onError: (operation, error) => {
+        if (operation === 'renew-lease') this.recorder.renewalFailures++;
+        this.emit('lease-table:error', { operation, error });
+      },
+    });
+    this.shardSyncTimer = new RepeatingTimer(resolved.shardSyncIntervalMs, 'fixed-delay', async () => {
+      try {
+        await this.syncShards();
+      } catch (error) {
+        this.logger.warn('Shard sync failed; retrying at the next interval', { error: describeCause(error) });
+        this.emit('lease-table:error', { operation: 'shard-sync', error });
+      }
+    });
+  }
+
+  /** Where the consumer is in its life. */
+  get state(): ConsumerState {
+    return this.currentState;
+  }
+
+  /**
+   * Checks the stream, creates the lease table if needed (and waits until it is ACTIVE), creates
+   * leases for shards that have none, takes a first share of leases and starts processing. Rejects
+   * with a `ConsumerStartError` (its `cause` is the AWS error) when the stream or table is missing or
+   * access is denied; the consumer is then stopped.
+   */
+  start(): Promise<void> {
+    if (this.currentState !== 'new') {
+      return Promise.reject(
+        new ConsumerStateError(
+          `start() was already called (the consumer is ${this.currentState}); create a new consumer`,
+        ),
+      );
+    }
+    this.currentState = 'starting';
+    this.startPromise = this.doStart();
+    return this.startPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    try {
+      await this.describeStream();
+      await this.ensureLeaseTable();
+      await this.withStartRetries('shard sync', () => this.syncShards());
+      if (this.currentState !== 'starting') return;
+      this.coordinator.startRenewing();
+      await this.coordinator.runTaker();
+      this.coordinator.startTaking();
+      this.shardSyncTimer.start();
+      if (this.currentState !== 'starting') return;
+      this.currentState = 'running';
+      this.logger.info('Consumer started', { workerId: this.workerId, leaseTable: this.table.tableName });
+      this.emit('started', { workerId: this.workerId });
+    } catch (error) {
+      await this.shutdownTimers();
+      this.currentState = 'stopped';
+      throw error;
+    }
+  }
+
+  /**
+   * Stops gracefully: no more leases are taken and no more records fetched, batches in delivery
+   * finish (and, with a handler, are checkpointed), processors get `shutdownRequested`, then each
+   * lease is released with a conditional write so that other workers take it at once
+   * (`releaseLeasesOnStop`). Resolves when done; calling it again returns the same promise.
+   */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.currentState === 'new' || this.currentState === 'stopped') {
+      this.currentState = 'stopped';
+      return;
+    }
+    this.currentState = 'stopping';
+    this.startAbort.abort(new Error('consumer stopping'));
+    await this.startPromise?.catch(() => undefined);
+    await this.shardSyncTimer.stop();
+    await this.coordinator.stopTaking();
+
+    const shards = [...this.running.values()];
+    const finished = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(
+        shards.map(async (shard) => {
+          await shard.consumer.requestShutdown();
+          finished.add(shard.leaseKey);
+        }),
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.shutdownTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+
+    const releases = this.coordinator.renewer.heldLeases().map(async (lease) => {
+      const stuck = this.running.has(lease.leaseKey) && !finished.has(lease.leaseKey);
+      if (stuck) {
+        this.logger.warn('A shard did not finish in time; its lease is left to expire', {
+          leaseKey: lease.leaseKey,
+        });
+        this.coordinator.renewer.drop(lease.leaseKey);
+      } else if (this.options.releaseLeasesOnStop) {
+        await this.releaseLease(lease.leaseKey);
+      } else {
+        this.coordinator.renewer.drop(lease.leaseKey);
+      }
+    });
+    await Promise.all(releases);
+    await this.coordinator.stopRenewing();
+    this.currentState = 'stopped';
+    this.logger.info('Consumer stopped', { workerId: this.workerId });
+    this.emit('stopped', { workerId: this.workerId });
+  }
+
+  /** A snapshot of the consumer's figures (KCL metric names where they exist). */
+  metrics(): ConsumerMetrics {
+    const view = this.coordinator.tableView();
+    return this.recorder.snapshot({
+      workerId: this.workerId,
+      state: this.currentState,
+      CurrentLeases: this.coordinator.renewer.heldLeases().length,
+      TotalLeases: view.totalLeases,
+      FinishedLeases: view.finishedLeases,
+      NumWorkers: view.plan?.workerCount ?? 0,
+      TargetLeases: view.plan?.target ?? 0,
+      NeededLeases: view.plan?.needed ?? 0,
+      LeaseSpillover: view.plan?.spillover ?? 0,
+    });
+  }
+
+  /** The keys of the leases this worker holds now. */
+  heldLeaseKeys(): string[] {
+    return this.coordinator.renewer
+      .heldLeases()
+      .map((lease) => lease.leaseKey)
+      .sort();
+  }
+
+  // --- start-up -------------------------------------------------------------------------------
+
+  private async describeStream(): Promise<void> {
+    try {
+      await this.withStartRetries('DescribeStreamSummary', () =>
+        sendWithoutSdkRetries<DescribeStreamSummaryCommandOutput>(
+          this.options.kinesisClient,
+          new DescribeStreamSummaryCommand(this.streamParameters()),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConsumerStartError) throw error;
+      if (awsErrorCode(error) === 'ResourceNotFoundException') {
+        throw new ConsumerStartError(
+          ConsumerErrorCode.STREAM_NOT_FOUND,
+          `Stream ${this.streamLabel()} does not exist`,
+          error,
+        );
+      }
+      throw new ConsumerStartError(
+        ConsumerErrorCode.START_FAILED,
+        `Describing stream ${this.streamLabel()} failed`,
+        error,
+      );
+    }
+  }
+
+  private async ensureLeaseTable(): Promise<void> {
+    const name = this.table.tableName;
+    try {
+      let status = await this.withStartRetries('DescribeTable', () => this.table.describeStatus());
+      if (status === undefined) {
+        if (!this.options.createLeaseTableIfMissing) {
+          throw new ConsumerStartError(
+            ConsumerErrorCode.LEASE_TABLE_NOT_FOUND,
+            `Lease table ${name} does not exist and createLeaseTableIfMissing is false`,
+          );
+        }
+        const created = await this.withStartRetries('CreateTable', () => this.table.create());
+        this.logger.info(created ? 'Lease table created' : 'Lease table created by another worker', {
+          table: name,
+        });
+        status = 'CREATING';
+      }
+      if (status !== 'ACTIVE' && status !== 'UPDATING') {
+        const ready = await this.table.waitUntilActive(
+          this.options.leaseTableReadyTimeoutMs,
+          1_000,
+          this.startAbort.signal,
+        );
+        if (!ready) {
+          throw new ConsumerStartError(
+            ConsumerErrorCode.LEASE_TABLE_NOT_READY,
+            `Lease table ${name} did not become ACTIVE within ${this.options.leaseTableReadyTimeoutMs} ms`,
+          );
+        }
+      }
+    } catch (error) {
+      if (error instanceof ConsumerStartError) throw error;
+      throw new ConsumerStartError(
+        ConsumerErrorCode.START_FAILED,
+        `Preparing lease table ${name} failed`,
+        error,
+      );
+    }
+  }
+
+  /** Retries throttling and transient failures during start-up; fatal ones reject at once. */
+  private async withStartRetries<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (error instanceof ConsumerStartError) throw error;
+        if (
+          classifyAwsError(error) === 'fatal' ||
+          attempt >= START_ATTEMPTS ||
+          this.startAbort.signal.aborted
+        ) {
+          throw error;
+        }
+        this.logger.warn(`${what} failed during start; retrying`, { attempt, error: describeCause(error) });
+        await sleep(fullJitterBackoffMs(attempt, START_BACKOFF, this.options.random), this.startAbort.signal);
+      }
+    }
+  }
+
+  // --- shard sync -----------------------------------------------------------------------------
+
+  /** Lists the shards and creates the leases the table is missing (idempotent: conditional puts). */
+  private async syncShards(): Promise<void> {
+    const shards = await this.listShards();
+    this.shards = new Map(shards.map((shard) => [shard.shardId, shard]));
+    const leases = await this.table.listLeases();
+    const keys = new Set(leases.map((lease) => lease.leaseKey));
+    const toCreate = planShardSync(shards, keys, this.options.initialPosition);
+    for (const lease of toCreate) {
+      const created = await this.table.createLeaseIfNotExists(lease);
+      if (created)
+        this.logger.info('Lease created', {
+          leaseKey: lease.leaseKey,
+          checkpoint: lease.checkpoint.sequenceNumber,
+        });
+    }
+  }
+
+  private async listShards(): Promise<ShardInfo[]> {
+    const shards: ShardInfo[] = [];
+    let nextToken: string | undefined;
+    do {
+      const output: ListShardsCommandOutput = await sendWithoutSdkRetries<ListShardsCommandOutput>(
+        this.options.kinesisClient,
+        new ListShardsCommand(nextToken ? { NextToken: nextToken } : this.streamParameters()),
+      );
+      for (const shard of output.Shards ?? []) {
+        if (!shard.ShardId) continue;
+        shards.push({
+          shardId: shard.ShardId,
+          parentShardId: shard.ParentShardId || undefined,
+          adjacentParentShardId: shard.AdjacentParentShardId || undefined,
+          startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0',
+          endingHashKey: shard.HashKeyRange?.EndingHashKey ?? '0',
+          startingSequenceNumber: shard.SequenceNumberRange?.StartingSequenceNumber ?? '0',
+          endingSequenceNumber: shard.SequenceNumberRange?.EndingSequenceNumber || undefined,
+        });
+      }
+      nextToken = output.NextToken;
+    } while (nextToken);
+    return shards;
+  }
+
+  private async createChildLeases(parent: Lease, children: readonly ChildShard[]): Promise<void> {
+    for (const child of children) {
+      const lease = newLease(
+        {
+          shardId: child.shardId,
+          parentShardIds: child.parentShardIds.length > 0 ? child.parentShardIds : [parent.leaseKey],
+          startingHashKey: child.startingHashKey,
+          endingHashKey: child.endingHashKey,
+        },
+        CheckpointSentinel.TRIM_HORIZON,
+      );
+      const created = await this.table.createLeaseIfNotExists(lease);
+      if (created)
+        this.logger.info('Child lease created', { leaseKey: lease.leaseKey, parent: parent.leaseKey });
+    }
+  }
+
+  // --- leases and shard consumers -------------------------------------------------------------
+
+  private onLeaseTaken({ lease, token, previousOwner, stolen }: LeaseAcquisition): void {
+    this.recorder.takenLeases++;
+    if (stolen) this.recorder.stolenLeases++;
+    this.logger.info('Lease taken', { leaseKey: lease.leaseKey, previousOwner, stolen });
+    this.emit('lease:taken', {
+      leaseKey: lease.leaseKey,
+      previousOwner,
+      stolen,
+      checkpoint: lease.checkpoint,
+    });
+    if (this.currentState !== 'running' && this.currentState !== 'starting') {
+      void this.releaseLease(lease.leaseKey);
+      return;
+    }
+    const previous = this.running.get(lease.leaseKey);
+    const begin = () => {
+      if (this.coordinator.renewer.getLease(lease.leaseKey, token) === undefined) return;
+      if (this.currentState !== 'running' && this.currentState !== 'starting') return;
+      this.startShardConsumer(lease, token);
+    };
+    if (previous) {
+      previous.consumer.leaseLost();
+      void previous.consumer.done.then(begin);
+    } else {
+      begin();
+    }
+  }
+
+  private onLeaseLost(lease: Lease, reason: LeaseLossReason, token: string): void {
+    this.recorder.lostLeases++;
+    this.emit('lease:lost', { leaseKey: lease.leaseKey, reason });
+    const shard = this.running.get(lease.leaseKey);
+    if (shard && shard.token === token) shard.consumer.leaseLost();
+  }
+
+  private startShardConsumer(lease: Lease, token: string): void {
+    const shardId = shardIdOfLeaseKey(lease.leaseKey);
+    const options = this.options;
+    const metrics = this.recorder.openShard(shardId, lease.checkpoint);
+    const delivery: Delivery = options.handler
+      ? { kind: 'handler', handler: options.handler, checkpointIntervalMs: options.checkpointIntervalMs }
+      : { kind: 'processor', processor: options.processor!(shardId) };
+    const shardInfo = this.shards.get(shardId);
+    const consumer = new ShardConsumer({
+      shardId,
+      lease,
+      token,
+      store: this.coordinator.renewer,
+      getLease: (leaseKey) => this.table.getLease(leaseKey),
+      createChildLeases: (parent, children) => this.createChildLeases(parent, children),
+      retrieval: this.retrievalFactory(metrics),
+      timestamp: initialPositionTimestamp(options.initialPosition),
+      hashKeyRange:
+        lease.hashKeyRange ??
+        (shardInfo
+          ? { startingHashKey: shardInfo.startingHashKey, endingHashKey: shardInfo.endingHashKey }
+          : undefined),
+      delivery,
+      policy: {
+        maxAttempts: options.maxProcessingAttempts,
+        backoff: options.processingBackoff,
+        deadLetter: options.onPoisonRecord !== undefined,
+      },
+      parentShardPollIntervalMs: options.parentShardPollIntervalMs,
+      deliverEmptyBatches: options.deliverEmptyBatches,
+      now: options.now,
+      random: options.random,
+      logger: this.logger,
+      hooks: {
+        onStateChange: (state) => {
+          metrics.state = state;
+        },
+        onStarted: (checkpoint) => this.emit('shard:started', { shardId, checkpoint }),
+        onProcessed: (records, bytes, millisBehindLatest) => {
+          metrics.RecordsProcessed += records;
+          metrics.DataBytesProcessed += bytes;
+          if (millisBehindLatest !== undefined) metrics.MillisBehindLatest = millisBehindLatest;
+          this.recorder.recordsProcessed += records;
+          this.recorder.dataBytesProcessed += bytes;
+          this.emit('batch:processed', { shardId, records, bytes, millisBehindLatest });
+        },
+        onCheckpoint: (checkpoint) => {
+          metrics.checkpoint = checkpoint;
+          this.recorder.checkpoints++;
+          this.emit('checkpoint', { shardId, checkpoint });
+        },
+        onProcessingError: (error, attempt, willRetry) => {
+          metrics.ProcessingFailures++;
+          this.emit('processing:error', { shardId, error, attempt, willRetry });
+        },
+        onPoisonRecord: async (record, error, attempts) => {
+          await options.onPoisonRecord?.({ ...this.streamIdentity(), shardId, record, error, attempts });
+          metrics.PoisonRecords++;
+          this.recorder.poisonRecords++;
+          this.emit('record:poisoned', { shardId, record, error });
+        },
+        onFailed: (error) => this.emit('shard:failed', { shardId, error }),
+        onShardEnd: (childShardIds) => this.emit('shard:ended', { shardId, childShardIds }),
+        onDiscard: (discard) =>
+          this.logger.warn('User records dropped by deaggregation', { shardId, ...discard }),
+        onError: (operation, error) => this.emit('lease-table:error', { operation, error }),
+      },
+    });
+    const entry: RunningShard = { consumer, token, leaseKey: lease.leaseKey };
+    this.running.set(lease.leaseKey, entry);
+    void consumer.done.then((reason) => this.onShardConsumerDone(entry, reason, metrics));
+    consumer.start();
+  }
+
+  private onShardConsumerDone(
+    entry: RunningShard,
+    reason: ShardShutdownReason,
+    metrics: ReturnType<MetricsRecorder['openShard']>,
+  ): void {
+    const shardId = entry.consumer.shardId;
+    this.emit('shard:stopped', { shardId, reason });
+    if (reason === 'failed') return; // keeps the lease (and its metrics) so nothing else processes past the failure
+    if (this.running.get(entry.leaseKey) === entry) this.running.delete(entry.leaseKey);
+    this.recorder.closeShard(shardId, metrics);
+    if (reason === 'shard-end' && this.coordinator.renewer.getLease(entry.leaseKey, entry.token)) {
+      void this.releaseLease(entry.leaseKey);
+    }
+  }
+
+  private async releaseLease(leaseKey: string): Promise<void> {
+    const written = await this.coordinator.renewer.release(leaseKey);
+    if (written) this.recorder.releasedLeases++;
+    this.emit('lease:released', { leaseKey, written });
+  }
+
+  private retrievalFactory(metrics: ReturnType<MetricsRecorder['openShard']>): RetrievalFactory {
+    const options = this.options;
+    return ({ shardId, startingPosition }) =>
+      new PollingRetrieval({
+        client: options.kinesisClient,
+        stream: options.stream,
+        shardId,
+        startingPosition,
+        maxRecordsPerFetch: options.maxRecordsPerFetch,
+        idleTimeBetweenReadsMs: options.idleTimeBetweenReadsMs,
+        prefetch: {
+          maxBatches: options.maxPrefetchBatches,
+          maxRecords: options.maxPrefetchRecords,
+          maxBytes: options.maxPrefetchBytes,
+        },
+        requestTimeoutMs: options.kinesisRequestTimeoutMs,
+        backoff: options.retrievalBackoff,
+        now: options.now,
+        random: options.random,
+        logger: this.logger,
+        onEvent: (event) => {
+          if (event.type === 'get-records') {
+            metrics.GetRecordsCalls++;
+            if (event.millisBehindLatest !== undefined) metrics.MillisBehindLatest = event.millisBehindLatest;
+          } else if (event.type === 'expired-iterator') {
+            metrics.ExpiredIterator++;
+          } else {
+            if (event.kind === 'throttling') metrics.ThrottledCalls++;
+            else metrics.RetrievalErrors++;
+            this.emit('retrieval:error', { shardId, operation: event.operation, error: event.error });
+          }
+        },
+      });
+  }
+
+  private async shutdownTimers(): Promise<void> {
+    await this.shardSyncTimer.stop();
+    await this.coordinator.stopTaking();
+    for (const lease of this.coordinator.renewer.heldLeases()) this.coordinator.renewer.drop(lease.leaseKey);
+    await this.coordinator.stopRenewing();
+  }
+
+  private streamParameters(): { StreamName: string } | { StreamARN: string } {
+    const stream = this.options.stream;
+    return 'streamArn' in stream ? { StreamARN: stream.streamArn } : { StreamName: stream.streamName };
+  }
+
+  private streamIdentity(): { streamName?: string; streamArn?: string } {
+    const stream = this.options.stream;
+    return 'streamArn' in stream ? { streamArn: stream.streamArn } : { streamName: stream.streamName };
+  }
+
+  private streamLabel(): string {
+    const stream = this.options.stream;
+    return 'streamArn' in stream ? stream.streamArn : stream.streamName;
+  }
+}

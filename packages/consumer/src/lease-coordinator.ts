@@ -1,0 +1,219 @@
+import type { RandomSource } from '@kinesis-ts/core';
+import { describeCause } from './errors.js';
+import { isLeaseFinished, type Lease } from './lease.js';
+import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
+import { type LeaseLossReason, LeaseRenewer, type LeaseWriter } from './lease-renewer.js';
+import type { ConditionalWriteResult } from './lease-table.js';
+import { type LeaseTakingPlan, planLeaseTaking } from './lease-taking-plan.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+import { RepeatingTimer } from './repeating-timer.js';
+
+/** The lease table operations the coordinator needs. */
+export interface LeaseStore extends LeaseWriter {
+  listLeases(): Promise<Lease[]>;
+  takeLease(lease: Lease, owner: string): Promise<ConditionalWriteResult>;
+}
+
+/** How a lease came to this worker. */
+export interface LeaseAcquisition {
+  readonly lease: Lease;
+  /** The concurrency token of this acquisition: checkpoints must present it. */
+  readonly token: string;
+  /** The owner before this worker took it (`undefined`: unowned). */
+  readonly previousOwner: string | undefined;
+  /** Taken from a live worker to balance the load (not expired, not unowned). */
+  readonly stolen: boolean;
+}
+
+/** Options of {@link LeaseCoordinator}. */
+export interface LeaseCoordinatorOptions {
+  readonly store: LeaseStore;
+  readonly workerId: string;
+  readonly failoverTimeMs: number;
+  readonly renewalIntervalMs: number;
+  readonly takerIntervalMs: number;
+  readonly maxLeasesForWorker: number;
+  readonly maxLeasesToStealAtOneTime: number;
+  readonly enablePriorityLeaseAssignment: boolean;
+  readonly now: () => number;
+  readonly random: RandomSource;
+  readonly logger?: Logger;
+  readonly onLeaseTaken: (acquisition: LeaseAcquisition) => void;
+  readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
+  readonly onLeaseWritten?: (lease: Lease, writeStartedAtMs: number) => void;
+  readonly onError?: (operation: 'list-leases' | 'take-lease' | 'renew-lease', error: unknown) => void;
+}
+
+/** What the last taker run saw, for metrics. */
+export interface LeaseTableView {
+  /** Leases in the table that can be worked on (SHARD_END ones excluded). */
+  readonly totalLeases: number;
+  /** Finished (SHARD_END) leases still in the table. */
+  readonly finishedLeases: number;
+  readonly plan: LeaseTakingPlan | undefined;
+  readonly scannedAtMs: number | undefined;
+}
+
+const MAX_CONCURRENT_TAKES = 10;
+
+/**
+ * The KCL 2.x lease protocol for one worker: a renewer on its own timer (every `renewalIntervalMs`)
+ * and a taker on another (every `takerIntervalMs`) that scans the table, detects expiry by watching
+ * counters, and takes or steals leases according to {@link planLeaseTaking}. No coordinator of its
+ * own: every worker runs this, and DynamoDB's conditional writes settle every race.
+ */
+export class LeaseCoordinator {
+  readonly renewer: LeaseRenewer;
+  private readonly tracker = new LeaseExpiryTracker();
+  private readonly options: LeaseCoordinatorOptions;
+  private readonly logger: Logger;
+  private readonly renewalTimer: RepeatingTimer;
+  private readonly takerTimer: RepeatingTimer;
+  private takerRun: Promise<void> | undefined;
+  private view: LeaseTableView = {
+    totalLeases: 0,
+    finishedLeases: 0,
+    plan: undefined,
+    scannedAtMs: undefined,
+  };
+
+  constructor(options: LeaseCoordinatorOptions) {
+    this.options = options;
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.renewer = new LeaseRenewer({
+      table: options.store,
+      workerId: options.workerId,
+      failoverTimeMs: options.failoverTimeMs,
+      renewalIntervalMs: options.renewalIntervalMs,
+      maxConcurrentRenewals: 20,
+      now: options.now,
+      random: options.random,
+      logger: this.logger,
+      onLeaseLost: options.onLeaseLost,
+      onLeaseWritten: (lease, startedAt) => {
+        this.tracker.recordWrite(lease, startedAt);
+        options.onLeaseWritten?.(lease, startedAt);
+      },
+      onRenewalError: (_lease, error) => options.onError?.('renew-lease', error),
+    });
+    this.renewalTimer = new RepeatingTimer(options.renewalIntervalMs, 'fixed-rate', () =>
+      this.renewer.renewAll(),
+    );
+    this.takerTimer = new RepeatingTimer(options.takerIntervalMs, 'fixed-delay', () => this.runTaker());
+  }
+
+  /** What the last taker run saw. */
+  tableView(): LeaseTableView {
+    return this.view;
+  }
+
+  /** Starts the renewal timer. */
+  startRenewing(): void {
+    this.renewalTimer.start();
+  }
+
+  /** Starts the taker timer (its first run after one interval; call {@link runTaker} for one now). */
+  startTaking(): void {
+    this.takerTimer.start();
+  }
+
+  /** Stops taking leases; resolves once a run in progress has finished. */
+  async stopTaking(): Promise<void> {
+    await this.takerTimer.stop();
+    await this.takerRun;
+  }
+
+  /** Stops renewing (held leases then expire for the other workers after the failover time). */
+  async stopRenewing(): Promise<void> {
+    await this.renewalTimer.stop();
+  }
+
+  /** One taker run: scan, update expiry, take what the plan says. Never rejects (errors are reported). */
+  runTaker(): Promise<void> {
+    this.takerRun ??= this.take().finally(() => {
+      this.takerRun = undefined;
+    });
+    return this.takerRun;
+  }
+
+  private async take(): Promise<void> {
+    const { store, workerId, failoverTimeMs } = this.options;
+    const scanStartedAt = this.options.now();
+    let leases: Lease[];
+    try {
+      leases = await store.listLeases();
+    } catch (error) {
+      this.logger.warn('Scanning the lease table failed', { error: describeCause(error) });
+      this.options.onError?.('list-leases', error);
+      return;
+    }
+    this.tracker.observe(leases, scanStartedAt);
+    const now = this.options.now();
+    const workable = leases.filter((lease) => !isLeaseFinished(lease));
+
+    // Leases the table says are ours but that this worker does not hold (a restart with the same
+    // worker id, or a lease that expired locally while nobody else took it): take them back.
+    const reclaim = workable.filter(
+      (lease) => lease.leaseOwner === workerId && !this.renewer.holds(lease.leaseKey),
+    );
+    const plan = planLeaseTaking({
+      workerId,
+      leases: workable.map((lease) => {
+        const heldByMe = this.renewer.holds(lease.leaseKey);
+        return {
+          lease,
+          expired: !heldByMe && this.tracker.isExpired(lease, now, failoverTimeMs),
+          veryOld: !heldByMe && this.tracker.isVeryOld(lease, now, failoverTimeMs),
+        };
+      }),
+      maxLeasesForWorker: this.options.maxLeasesForWorker,
+      maxLeasesToStealAtOneTime: this.options.maxLeasesToStealAtOneTime,
+      enablePriorityLeaseAssignment: this.options.enablePriorityLeaseAssignment,
+      random: this.options.random,
+    });
+    this.view = {
+      totalLeases: workable.length,
+      finishedLeases: leases.length - workable.length,
+      plan,
+      scannedAtMs: scanStartedAt,
+    };
+    const candidates = new Map<string, { lease: Lease; stolen: boolean }>();
+    for (const lease of reclaim) candidates.set(lease.leaseKey, { lease, stolen: false });
+    for (const lease of plan.toTake) {
+      if (!this.renewer.holds(lease.leaseKey)) candidates.set(lease.leaseKey, { lease, stolen: false });
+    }
+    for (const lease of plan.toSteal) candidates.set(lease.leaseKey, { lease, stolen: true });
+    if (candidates.size === 0) return;
+    this.logger.debug('Taking leases', {
+      take: plan.toTake.map((l) => l.leaseKey),
+      steal: plan.toSteal.map((l) => l.leaseKey),
+      reclaim: reclaim.map((l) => l.leaseKey),
+      target: plan.target,
+      workers: plan.workerCount,
+    });
+    await mapWithConcurrency([...candidates.values()], MAX_CONCURRENT_TAKES, async ({ lease, stolen }) => {
+      const startedAt = this.options.now();
+      let taken: Lease | undefined;
+      try {
+        taken = await store.takeLease(lease, workerId);
+      } catch (error) {
+        this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeCause(error) });
+        this.options.onError?.('take-lease', error);
+        return;
+      }
+      if (!taken) {
+        this.logger.debug('Lease taken by another worker first', { leaseKey: lease.leaseKey });
+        return;
+      }
+      const token = this.renewer.add(taken, startedAt);
+      this.tracker.recordWrite(taken, startedAt);
+      this.options.onLeaseTaken({
+        lease: taken,
+        token,
+        previousOwner: lease.leaseOwner === workerId ? undefined : lease.leaseOwner,
+        stolen,
+      });
+    });
+  }
+}

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { classifyAwsError, fullJitterBackoffMs, type RandomSource, sleep } from '@kinesis-ts/core';
+import { CheckpointFailedError, describeCause, LeaseLostError } from './errors.js';
+import type { Lease } from './lease.js';
+import type { CheckpointUpdate, ConditionalWriteResult, PendingCheckpointUpdate } from './lease-table.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+import { SerialQueue } from './serial-queue.js';
+
+/** The lease table operations the renewer needs (implemented by `LeaseTable`, or a fake in tests). */
+export interface LeaseWriter {
+  renewLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult>;
+  evictLease(lease: Lease, owner: string): Promise<ConditionalWriteResult>;
+  updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<ConditionalWriteResult>;
+  updatePendingCheckpoint(lease: Lease, update: PendingCheckpointUpdate): Promise<ConditionalWriteResult>;
+  getLease(leaseKey: string, consistentRead?: boolean): Promise<Lease | undefined>;
+}
+
+/** Why a held lease was given up. */
+export type LeaseLossReason =
+  /** A renewal's condition failed: another worker took (stole) the lease. */
+  | 'taken-by-another-worker'
+  /** Renewals failed (throttling, network) for longer than the failover time. */
+  | 'expired'
+  /** A checkpoint's condition failed. */
+  | 'checkpoint-conflict';
+
+/** Options of {@link LeaseRenewer}. */
+export interface LeaseRenewerOptions {
+  readonly table: LeaseWriter;
+  readonly workerId: string;
+  readonly failoverTimeMs: number;
+  readonly renewalIntervalMs: number;
+  /** The most renewals in flight at once. */
+  readonly maxConcurrentRenewals: number;
+  readonly now: () => number;
+  readonly random: RandomSource;
+  readonly logger?: Logger;
+  /** Called once for each lease that is lost (never for released or dropped ones). */
+  readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
+  /** Called after every successful write to a held lease (renewal, checkpoint…), with the time it started. */
+  readonly onLeaseWritten?: (lease: Lease, writeStartedAtMs: number) => void;
+  /** Called when a renewal fails without losing the lease (throttling, a network error). */
+  readonly onRenewalError?: (lease: Lease, error: unknown) => void;
+}
+
+interface HeldLease {
+  lease: Lease;
+  readonly token: string;
+  /** When the last successful write to the lease started, in ms: the local expiry clock. */
+  lastWriteStartedAtMs: number;
+  readonly queue: SerialQueue;
+  state: 'held' | 'lost' | 'released';
+}
+
+/** Attempts at a checkpoint write that fails for a retryable reason, before `CHECKPOINT_FAILED`. */
+const CHECKPOINT_ATTEMPTS = 4;
+const CHECKPOINT_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
+
+/**
+ * Keeps the leases this worker holds: renews each every `renewalIntervalMs` on its own timer, queues
+ * every write per lease (renewal, checkpoint, release) so they never race each other, and gives
+ * leases up when they are lost. A lease is lost when a renewal's condition fails (someone took it) or
+ * when no write succeeded for `failoverTimeMs` (local expiry: other workers may take it from then on,
+ * so this one must stop).
+ *
+ * Each acquisition gets a concurrency token; a checkpoint with a stale token (the lease was lost and
+ * taken again in between) fails before any call.
+ */
+export class LeaseRenewer {
+  private readonly held = new Map<string, HeldLease>();
+  private readonly options: LeaseRenewerOptions;
+  private readonly logger: Logger;
+
+  constructor(options: LeaseRenewerOptions) {
+    this.options = options;
+    this.logger = options.logger ?? SILENT_LOGGER;
+  }
+
+  /** Starts holding a lease just taken (the write started at `writeStartedAtMs`); returns its concurrency token. */
+  add(lease: Lease, writeStartedAtMs: number): string {
+    const existing = this.held.get(lease.leaseKey);
+    if (existing && existing.state === 'held') existing.state = 'lost';
+    const token = randomUUID();
+    this.held.set(lease.leaseKey, {
+      lease,
+      token,
+      lastWriteStartedAtMs: writeStartedAtMs,
+      queue: existing?.queue ?? new SerialQueue(),
+      state: 'held',
+    });
+    return token;
+  }
+
+  /** Whether the lease is held (and not locally expired). */
+  holds(leaseKey: string): boolean {
+    return this.current(leaseKey) !== undefined;
+  }
+
+  /** The held leases' latest snapshots. */
+  heldLeases(): Lease[] {
+    return [...this.held.values()].filter((h) => h.state === 'held').map((h) => h.lease);
+  }
+
+  /** The latest snapshot of a held lease, if `token` (when given) is the current one. */
+  getLease(leaseKey: string, token?: string): Lease | undefined {
+    return this.current(leaseKey, token)?.lease;
+  }
+
+  /** One renewal round: renews every held lease not written recently, and gives up locally expired ones. */
+  async renewAll(): Promise<void> {
+    const leases = [...this.held.values()].filter((h) => h.state === 'held');
+    await mapWithConcurrency(leases, this.options.maxConcurrentRenewals, (held) => this.renew(held));
+  }
+
+  /**
+   * Writes a checkpoint to a held lease. Retries throttling and transient failures a few times.
+   * @throws LeaseLostError when the lease is not held with `token`, or the write's condition fails.
+   * @throws CheckpointFailedError when the write kept failing for another reason.
+   */
+  checkpoint(leaseKey: string, token: string, update: CheckpointUpdate): Promise<Lease> {
+    return this.writeWithRetries(leaseKey, token, (lease) =>
+      this.options.table.updateCheckpoint(lease, update),
+    );
+  }
+
+  /** Writes a pending checkpoint (`prepareCheckpoint`); same errors as {@link checkpoint}. */
+  prepareCheckpoint(leaseKey: string, token: string, update: PendingCheckpointUpdate): Promise<Lease> {
+    return this.writeWithRetries(leaseKey, token, (lease) =>
+      this.options.table.updatePendingCheckpoint(lease, update),
+    );
+  }
+
+  /**
+   * Stops holding a lease and releases it in the table (`REMOVE leaseOwner`, counter + 1, if the
+   * counter and owner are still ours), so that another worker can take it at once. Resolves `true`
+   * when the release was written.
+   */
+  async release(leaseKey: string): Promise<boolean> {
+    const held = this.held.get(leaseKey);
+    if (held?.state !== 'held') return false;
+    held.state = 'released';
+    try {
+      return await held.queue.run(async () => {
+        const result = await this.options.table.evictLease(held.lease, this.options.workerId);
+        if (this.held.get(leaseKey) === held) this.held.delete(leaseKey);
+        return result !== undefined;
+      });
+    } catch (error) {
+      this.logger.warn('Releasing a lease failed; other workers take it once it expires', {
+        leaseKey,
+        error: describeCause(error),
+      });
+      if (this.held.get(leaseKey) === held) this.held.delete(leaseKey);
+      return false;
+    }
+  }
+
+  /** Stops holding a lease without writing anything (it expires for the others after the failover time). */
+  drop(leaseKey: string): void {
+    const held = this.held.get(leaseKey);
+    if (!held) return;
+    held.state = 'released';
+    this.held.delete(leaseKey);
+  }
+
+  private current(leaseKey: string, token?: string): HeldLease | undefined {
+    const held = this.held.get(leaseKey);
+    if (held?.state !== 'held') return undefined;
+    if (token !== undefined && held.token !== token) return undefined;
+    if (this.isLocallyExpired(held)) {
+      this.lose(held, 'expired');
+      return undefined;
+    }
+    return held;
+  }
+
+  private isLocallyExpired(held: HeldLease): boolean {
+    return this.options.now() - held.lastWriteStartedAtMs > this.options.failoverTimeMs;
+  }
+
+  private lose(held: HeldLease, reason: LeaseLossReason): void {
+    if (held.state !== 'held') return;
+    held.state = 'lost';
+    if (this.held.get(held.lease.leaseKey) === held) this.held.delete(held.lease.leaseKey);
+    this.logger.info('Lease lost', { leaseKey: held.lease.leaseKey, reason });
+    this.options.onLeaseLost(held.lease, reason, held.token);
+  }
+
+  private async renew(held: HeldLease): Promise<void> {
+    if (held.state !== 'held') return;
+    if (this.isLocallyExpired(held)) {
+      this.lose(held, 'expired');
+      return;
+    }
+    // A write in the last half interval (a checkpoint) already moved the counter.
+    if (this.options.now() - held.lastWriteStartedAtMs < this.options.renewalIntervalMs / 2) return;
+    await held.queue.run(async () => {
+      if (held.state !== 'held') return;
+      const startedAt = this.options.now();
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new Error('renewal timed out')),
+        this.options.renewalIntervalMs,
+      );
+      try {
+        const renewed = await this.options.table.renewLease(held.lease, timeout.signal);
+        if (renewed) {
+          this.written(held, renewed, startedAt);
+          return;
+        }
+        // The condition failed. Either another worker moved the counter (lost), or an earlier write of
+        // ours that we believed failed had gone through (a spurious failure): look at the row.
+        const row = await this.options.table.getLease(held.lease.leaseKey, true);
+        if (
+          row &&
+          row.leaseOwner === this.options.workerId &&
+          row.leaseCounter === held.lease.leaseCounter + 1 &&
+          held.state === 'held'
+        ) {
+          this.written(held, row, startedAt);
+          return;
+        }
+        this.lose(held, 'taken-by-another-worker');
+      } catch (error) {
+        if (held.state !== 'held') return;
+        this.logger.warn('Lease renewal failed; retrying at the next interval', {
+          leaseKey: held.lease.leaseKey,
+          error: describeCause(error),
+        });
+        this.options.onRenewalError?.(held.lease, error);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+
+  private written(held: HeldLease, lease: Lease, startedAt: number): void {
+    if (held.state !== 'held') return;
+    held.lease = lease;
+    held.lastWriteStartedAtMs = Math.max(held.lastWriteStartedAtMs, startedAt);
+    this.options.onLeaseWritten?.(lease, startedAt);
+  }
+
+  private async writeWithRetries(
+    leaseKey: string,
+    token: string,
+    write: (lease: Lease) => Promise<ConditionalWriteResult>,
+  ): Promise<Lease> {
+    for (let attempt = 1; ; attempt++) {
+      const held = this.current(leaseKey, token);
+      if (!held)
+        throw new LeaseLostError(leaseKey, 'this worker does not hold it (lost, expired or released)');
+      try {
+        return await held.queue.run(async () => {
+          if (held.state !== 'held' || this.isLocallyExpired(held)) {
+            if (held.state === 'held') this.lose(held, 'expired');
+            throw new LeaseLostError(leaseKey, 'it was lost before the write could start');
+          }
+          const startedAt = this.options.now();
+          const written = await write(held.lease);
+          if (!written) {
+            this.lose(held, 'checkpoint-conflict');
+            throw new LeaseLostError(leaseKey, 'its lease counter changed: another worker took it');
+          }
+          this.written(held, written, startedAt);
+          return written;
+        });
+      } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
+        if (classifyAwsError(error) === 'fatal' || attempt >= CHECKPOINT_ATTEMPTS) {
+          throw new CheckpointFailedError(leaseKey, error);
+        }
+        await sleep(fullJitterBackoffMs(attempt, CHECKPOINT_BACKOFF, this.options.random));
+      }
+    }
+  }
+}

@@ -1,0 +1,280 @@
+import {
+  type _Record,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type ShardIteratorType,
+} from '@aws-sdk/client-kinesis';
+import {
+  type AwsErrorKind,
+  awsErrorCode,
+  type BackoffPolicy,
+  classifyAwsError,
+  fullJitterBackoffMs,
+  type KinesisRecordInput,
+  type RandomSource,
+  sendWithoutSdkRetries,
+  sleep,
+} from '@kinesis-ts/core';
+import { describeCause } from './errors.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+import { type PrefetchLimits, PrefetchQueue } from './prefetch-queue.js';
+import type {
+  ChildShard,
+  RetrievedBatch,
+  ShardRecordsRetrieval,
+  StartingPosition,
+} from './records-retrieval.js';
+
+/** Which stream to read: by name or by ARN. */
+export type StreamReference = { readonly streamName: string } | { readonly streamArn: string };
+
+/** Something the polling retrieval reports (for metrics and events). */
+export type PollingRetrievalEvent =
+  | {
+      readonly type: 'get-records';
+      readonly records: number;
+      readonly millisBehindLatest?: number;
+      readonly durationMs: number;
+    }
+  | { readonly type: 'expired-iterator' }
+  | {
+      readonly type: 'error';
+      readonly operation: 'GetRecords' | 'GetShardIterator';
+      readonly kind: AwsErrorKind;
+      readonly error: unknown;
+      readonly retryInMs: number;
+    };
+
+/** Options of {@link PollingRetrieval}. */
+export interface PollingRetrievalOptions {
+  readonly client: KinesisClient;
+  readonly stream: StreamReference;
+  readonly shardId: string;
+  readonly startingPosition: StartingPosition;
+  /** `Limit` of each GetRecords call. */
+  readonly maxRecordsPerFetch: number;
+  /** The least time between the starts of two GetRecords calls on the shard, in ms. */
+  readonly idleTimeBetweenReadsMs: number;
+  readonly prefetch: PrefetchLimits;
+  /** How long one Kinesis call may take before it is aborted, in ms. */
+  readonly requestTimeoutMs: number;
+  /** Backoff after throttling and failed calls (the delay is never shorter than the idle time). */
+  readonly backoff: BackoffPolicy;
+  readonly now?: () => number;
+  readonly random?: RandomSource;
+  readonly logger?: Logger;
+  readonly onEvent?: (event: PollingRetrievalEvent) => void;
+}
+
+/**
+ * Reads a shard with GetShardIterator and GetRecords, ahead of the processor into a bounded prefetch
+ * queue (batches, records and bytes), the way the KCL's `PrefetchRecordsPublisher` does:
+ *
+ * - calls are paced: each starts at least `idleTimeBetweenReadsMs` after the previous one started, so
+ *   this application stays well under the 5 calls/s a shard allows all of its readers together;
+ * - an expired iterator is replaced by one AFTER the last record fetched (or at the starting position
+ *   when nothing was fetched), so nothing is skipped or repeated;
+ * - throttling and failed calls are retried with full-jitter backoff on the same iterator;
+ * - an empty response is normal and never ends the shard; only `NextShardIterator: null` (with the
+ *   children) does, or `ResourceNotFoundException` (the shard is gone: an end without children).
+ */
+export class PollingRetrieval implements ShardRecordsRetrieval {
+  private readonly queue: PrefetchQueue<RetrievedBatch>;
+  private readonly closing = new AbortController();
+  private readonly options: PollingRetrievalOptions;
+  private readonly now: () => number;
+  private readonly random: RandomSource;
+  private readonly logger: Logger;
+  /** Resolves when the fetch loop has ended (after `close()` or at shard end). */
+  readonly finished: Promise<void>;
+
+  constructor(options: PollingRetrievalOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.queue = new PrefetchQueue(options.prefetch);
+    this.finished = this.run().catch((error) => {
+      if (!this.closing.signal.aborted) {
+        this.logger.error('Polling loop ended unexpectedly', {
+          shardId: options.shardId,
+          error: describeCause(error),
+        });
+      }
+    });
+  }
+
+  next(signal?: AbortSignal): Promise<RetrievedBatch> {
+    return this.queue.shift(signal);
+  }
+
+  close(): void {
+    this.closing.abort(new Error('retrieval closed'));
+    this.queue.clear();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.closing.signal;
+    const { shardId } = this.options;
+    let iterator: string | undefined;
+    let lastSequenceNumber: string | undefined;
+    let lastCallStartedAt = Number.NEGATIVE_INFINITY;
+    let failures = 0;
+    while (!signal.aborted) {
+      let operation: 'GetRecords' | 'GetShardIterator' = 'GetShardIterator';
+      try {
+        if (iterator === undefined) {
+          iterator = await this.getShardIterator(lastSequenceNumber, signal);
+          if (iterator === undefined) {
+            this.push({
+              records: [],
+              shardEnd: { childShards: [] },
+              sizeBytes: 0,
+              retrievedAtMs: this.now(),
+            });
+            return;
+          }
+        }
+        operation = 'GetRecords';
+        await this.queue.waitForRoom(0, 0, signal);
+        const wait = lastCallStartedAt + this.options.idleTimeBetweenReadsMs - this.now();
+        if (wait > 0) await sleep(wait, signal);
+        lastCallStartedAt = this.now();
+        const output = await this.send<GetRecordsCommandOutput>(
+          new GetRecordsCommand({
+            ShardIterator: iterator,
+            Limit: this.options.maxRecordsPerFetch,
+            ...('streamArn' in this.options.stream ? { StreamARN: this.options.stream.streamArn } : {}),
+          }),
+          signal,
+        );
+        failures = 0;
+        const records = (output.Records ?? []).map(toRecordInput);
+        const last = records[records.length - 1];
+        if (last) lastSequenceNumber = last.sequenceNumber;
+        this.options.onEvent?.({
+          type: 'get-records',
+          records: records.length,
+          millisBehindLatest: output.MillisBehindLatest,
+          durationMs: this.now() - lastCallStartedAt,
+        });
+        const sizeBytes = records.reduce((sum, record) => sum + record.data.byteLength, 0);
+        const next = output.NextShardIterator;
+        this.push({
+          records,
+          millisBehindLatest: output.MillisBehindLatest,
+          shardEnd: next ? undefined : { childShards: (output.ChildShards ?? []).map(toChildShard) },
+          sizeBytes,
+          retrievedAtMs: this.now(),
+        });
+        if (!next) return;
+        iterator = next;
+      } catch (error) {
+        if (signal.aborted) return;
+        const code = awsErrorCode(error);
+        if (code === 'ExpiredIteratorException') {
+          this.logger.debug('Shard iterator expired; getting a new one', { shardId, lastSequenceNumber });
+          this.options.onEvent?.({ type: 'expired-iterator' });
+          iterator = undefined;
+          continue;
+        }
+        if (code === 'ResourceNotFoundException') {
+          this.logger.warn('Shard not found: treating it as ended, without children', { shardId, operation });
+          this.push({ records: [], shardEnd: { childShards: [] }, sizeBytes: 0, retrievedAtMs: this.now() });
+          return;
+        }
+        // InvalidArgument on GetRecords means the iterator is unusable (the KCL restarts it too).
+        if (code === 'InvalidArgumentException' && operation === 'GetRecords') iterator = undefined;
+        failures++;
+        const kind = classifyAwsError(error);
+        const retryInMs = Math.max(
+          this.options.idleTimeBetweenReadsMs,
+          fullJitterBackoffMs(failures, this.options.backoff, this.random),
+        );
+        this.logger.warn(`${operation} failed; retrying`, {
+          shardId,
+          kind,
+          retryInMs,
+          error: describeCause(error),
+        });
+        this.options.onEvent?.({ type: 'error', operation, kind, error, retryInMs });
+        try {
+          await sleep(retryInMs, signal);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  private push(batch: RetrievedBatch): void {
+    if (this.closing.signal.aborted) return;
+    this.queue.push(batch, batch.records.length, batch.sizeBytes);
+  }
+
+  /** A new iterator: AFTER the last record fetched, else at the starting position. `undefined`: the shard is gone. */
+  private async getShardIterator(
+    lastSequenceNumber: string | undefined,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const position: StartingPosition =
+      lastSequenceNumber !== undefined
+        ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: lastSequenceNumber }
+        : this.options.startingPosition;
+    const stream =
+      'streamArn' in this.options.stream
+        ? { StreamARN: this.options.stream.streamArn }
+        : { StreamName: this.options.stream.streamName };
+    const output = await this.send<{ ShardIterator?: string }>(
+      new GetShardIteratorCommand({
+        ...stream,
+        ShardId: this.options.shardId,
+        ShardIteratorType: position.type as ShardIteratorType,
+        StartingSequenceNumber: 'sequenceNumber' in position ? position.sequenceNumber : undefined,
+        Timestamp: 'timestamp' in position ? position.timestamp : undefined,
+      }),
+      signal,
+    );
+    return output.ShardIterator ?? undefined;
+  }
+
+  private send<O>(command: Parameters<typeof sendWithoutSdkRetries<O>>[1], signal: AbortSignal): Promise<O> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(Object.assign(new Error('Kinesis call timed out'), { name: 'TimeoutError' })),
+      this.options.requestTimeoutMs,
+    );
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return sendWithoutSdkRetries<O>(this.options.client, command, { abortSignal: controller.signal }).finally(
+      () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      },
+    );
+  }
+}
+
+function toRecordInput(record: _Record): KinesisRecordInput {
+  return {
+    partitionKey: record.PartitionKey ?? '',
+    data: record.Data ?? new Uint8Array(0),
+    sequenceNumber: record.SequenceNumber ?? '',
+    approximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
+  };
+}
+
+function toChildShard(child: {
+  ShardId?: string;
+  ParentShards?: string[];
+  HashKeyRange?: { StartingHashKey?: string; EndingHashKey?: string };
+}): ChildShard {
+  return {
+    shardId: child.ShardId ?? '',
+    parentShardIds: child.ParentShards ?? [],
+    startingHashKey: child.HashKeyRange?.StartingHashKey ?? '0',
+    endingHashKey: child.HashKeyRange?.EndingHashKey ?? '0',
+  };
+}
