@@ -12,7 +12,9 @@ afterEach(async () => {
   await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
 });
 
-function consumer(options: Partial<KinesisConsumerOptions> & Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>) {
+function consumer(
+  options: Partial<KinesisConsumerOptions> & Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>,
+) {
   const created = new KinesisConsumer({
     kinesisClient: kinesis,
     dynamoDbClient: dynamoDb,

@@ -16,7 +16,7 @@ import { type ConsumerEvents, TypedEventEmitter } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError, describeCause } from './errors.js';
 import { initialPositionTimestamp } from './initial-position.js';
-import { type Lease, shardIdOfLeaseKey } from './lease.js';
+import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from './lease.js';
 import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
 import type { LeaseLossReason } from './lease-renewer.js';
 import { LeaseTable } from './lease-table.js';
@@ -341,8 +341,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     const shards = await this.listShards();
     this.shards = new Map(shards.map((shard) => [shard.shardId, shard]));
     const leases = await this.table.listLeases();
-    const keys = new Set(leases.map((lease) => lease.leaseKey));
-    const toCreate = planShardSync(shards, keys, this.options.initialPosition);
+    const existing = leases.map((lease) => ({ leaseKey: lease.leaseKey, finished: isLeaseFinished(lease) }));
+    const toCreate = planShardSync(shards, existing, this.options.initialPosition);
     for (const lease of toCreate) {
       const created = await this.table.createLeaseIfNotExists(lease);
       if (created)

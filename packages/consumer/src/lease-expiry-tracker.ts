@@ -1,8 +1,11 @@
 import type { Lease } from './lease.js';
 
+/** The "last change" of a lease first seen unowned: it was never renewed, so it is available at once. */
+export const NEVER_RENEWED = Number.NEGATIVE_INFINITY;
+
 interface Observation {
   readonly leaseCounter: number;
-  /** When the counter was last seen to change, in ms; 0 for a lease seen unowned on first sight. */
+  /** When the counter was last seen to change, in ms; `NEVER_RENEWED` for a lease seen unowned on first sight. */
   readonly lastCounterChangeMs: number;
 }
 
@@ -13,7 +16,7 @@ interface Observation {
  *
  * - seen before with the same counter: keep when it last changed;
  * - counter changed: it changed now (the scan time);
- * - first sight and unowned: never renewed (time 0, so it is available at once);
+ * - first sight and unowned: never renewed (`NEVER_RENEWED`, so it is available at once);
  * - first sight and owned: now, giving the owner a full failover time to prove it is alive.
  *
  * A lease is expired when it has no owner or its counter has not changed for more than the failover
@@ -28,7 +31,8 @@ export class LeaseExpiryTracker {
     for (const lease of leases) {
       const previous = this.observations.get(lease.leaseKey);
       let lastCounterChangeMs: number;
-      if (previous === undefined) lastCounterChangeMs = lease.leaseOwner === undefined ? 0 : scanTimeMs;
+      if (previous === undefined)
+        lastCounterChangeMs = lease.leaseOwner === undefined ? NEVER_RENEWED : scanTimeMs;
       else if (previous.leaseCounter === lease.leaseCounter)
         lastCounterChangeMs = previous.lastCounterChangeMs;
       else lastCounterChangeMs = scanTimeMs;
@@ -45,7 +49,7 @@ export class LeaseExpiryTracker {
     });
   }
 
-  /** When the lease's counter was last seen to change (0: never), or `undefined` when it was never observed. */
+  /** When the lease's counter was last seen to change (`NEVER_RENEWED`: never), or `undefined` when it was never observed. */
   lastCounterChangeMs(leaseKey: string): number | undefined {
     return this.observations.get(leaseKey)?.lastCounterChangeMs;
   }
@@ -65,6 +69,6 @@ export class LeaseExpiryTracker {
   isVeryOld(lease: Lease, nowMs: number, failoverTimeMs: number): boolean {
     const last = this.observations.get(lease.leaseKey)?.lastCounterChangeMs;
     if (last === undefined) return false;
-    return last === 0 || nowMs - last > 3 * failoverTimeMs;
+    return last === NEVER_RENEWED || nowMs - last > 3 * failoverTimeMs;
   }
 }

@@ -14,99 +14,96 @@ export interface ShardInfo {
   readonly endingSequenceNumber?: string;
 }
 
+/** What shard sync needs to know about an existing lease. */
+export interface ExistingLease {
+  readonly leaseKey: string;
+  /** Checkpointed at SHARD_END. */
+  readonly finished: boolean;
+}
+
 /**
  * Which leases to create so that every open shard is (or will be) processed, following the KCL's
- * non-empty-table rules (which also give the empty-table result):
+ * `HierarchicalShardSyncer` (non-empty-table rules, which also give the empty-table result). For each
+ * open shard without a lease:
  *
- * - an open shard without a lease whose ancestry (parents, walked through the listed shards) holds no
- *   lease gets one at the initial position — with `LATEST`, the shard itself; with `TRIM_HORIZON` or a
- *   timestamp, its oldest listed ancestors instead, so the retained history is read in order (their
- *   children get leases when they reach SHARD_END);
- * - an open shard some ancestor of which has a lease is a descendant: the first missing level below
- *   the leased ancestors gets leases at `TRIM_HORIZON` (`AT_TIMESTAMP` with a timestamp), so nothing
- *   written to the children is skipped while the parents are drained.
+ * - if no ancestor (walking parents through the listed shards) has a lease: with `LATEST`, a lease for
+ *   the shard at `LATEST`; with `TRIM_HORIZON` or a timestamp, leases for its oldest listed ancestors
+ *   at that position, so the retained history is read in order (their children get leases when they
+ *   reach SHARD_END);
+ * - if some ancestor has a lease, the shard is a descendant and gets its lease when its parents end
+ *   (from `ChildShards`). Only the missing branches are filled: a parent without a lease and without a
+ *   leased ancestry gets a lease at `TRIM_HORIZON` (with `LATEST`) or leases for its oldest ancestors
+ *   at the initial position. A shard whose parents all have finished (SHARD_END) leases but that has
+ *   none itself (its children were never created) gets one at `TRIM_HORIZON`.
  *
  * New leases carry their parents (`parentShardId`) and hash range, and come out in order of starting
- * sequence number. Nothing here decides when a child may start: shard consumers wait for parents.
+ * sequence number, so a crash midway leaves a consistent prefix. Shard consumers wait for parents.
  */
 export function planShardSync(
   shards: readonly ShardInfo[],
-  leaseKeys: ReadonlySet<string>,
+  existing: readonly ExistingLease[],
   initialPosition: InitialPosition,
 ): Lease[] {
   const byId = new Map(shards.map((shard) => [shard.shardId, shard]));
+  const leases = new Map(existing.map((lease) => [lease.leaseKey, lease]));
   const initial = initialPositionSentinel(initialPosition);
-  const descendantCheckpoint =
-    initial === CheckpointSentinel.AT_TIMESTAMP
-      ? CheckpointSentinel.AT_TIMESTAMP
-      : CheckpointSentinel.TRIM_HORIZON;
   const toCreate = new Map<string, { shard: ShardInfo; checkpoint: string }>();
-  const hasLeasedAncestor = new Map<string, boolean>();
+  const descendantMemo = new Map<string, boolean>();
 
   const parentsOf = (shard: ShardInfo): string[] =>
     [shard.parentShardId, shard.adjacentParentShardId].filter((id): id is string => !!id);
+  const create = (shard: ShardInfo, checkpoint: string) => {
+    if (!leases.has(shard.shardId) && !toCreate.has(shard.shardId))
+      toCreate.set(shard.shardId, { shard, checkpoint });
+  };
 
   // Whether some ancestor of the shard (not the shard itself) has a lease.
-  const leasedAncestry = (shard: ShardInfo, seen: Set<string>): boolean => {
-    const cached = hasLeasedAncestor.get(shard.shardId);
+  const isDescendant = (shard: ShardInfo): boolean => {
+    const cached = descendantMemo.get(shard.shardId);
     if (cached !== undefined) return cached;
-    let result = false;
-    for (const parentId of parentsOf(shard)) {
-      if (leaseKeys.has(parentId)) result = true;
-      const parent = byId.get(parentId);
-      if (parent && !seen.has(parentId)) {
-        seen.add(parentId);
-        if (leasedAncestry(parent, seen)) result = true;
-      }
-    }
-    hasLeasedAncestor.set(shard.shardId, result);
+    descendantMemo.set(shard.shardId, false); // guards against cycles in malformed listings
+    const result = parentsOf(shard).some((id) => {
+      if (leases.has(id)) return true;
+      const parent = byId.get(id);
+      return parent !== undefined && isDescendant(parent);
+    });
+    descendantMemo.set(shard.shardId, result);
     return result;
   };
 
-  // In a leased ancestry, the shards right below the leased ones, walking up from `shard`.
-  const firstMissingLevel = (shard: ShardInfo, out: Set<string>, seen: Set<string>): void => {
-    if (leaseKeys.has(shard.shardId) || seen.has(shard.shardId)) return;
-    seen.add(shard.shardId);
-    const parents = parentsOf(shard);
-    if (parents.some((id) => leaseKeys.has(id))) {
-      out.add(shard.shardId);
-      return;
-    }
-    for (const parentId of parents) {
-      const parent = byId.get(parentId);
-      if (parent && leasedAncestry(parent, new Set())) firstMissingLevel(parent, out, seen);
-    }
-  };
-
   // The oldest listed ancestors of a shard (itself when none of its parents is listed).
-  const oldestAncestors = (shard: ShardInfo, out: Set<string>, seen: Set<string>): void => {
+  const createOldestAncestors = (shard: ShardInfo, checkpoint: string, seen: Set<string>): void => {
     if (seen.has(shard.shardId)) return;
     seen.add(shard.shardId);
     const listedParents = parentsOf(shard)
       .map((id) => byId.get(id))
       .filter((parent): parent is ShardInfo => parent !== undefined);
-    if (listedParents.length === 0) out.add(shard.shardId);
-    for (const parent of listedParents) oldestAncestors(parent, out, seen);
+    if (listedParents.length === 0) create(shard, checkpoint);
+    for (const parent of listedParents) createOldestAncestors(parent, checkpoint, seen);
+  };
+
+  const fillMissingAncestors = (shard: ShardInfo, seen: Set<string>): void => {
+    if (seen.has(shard.shardId)) return;
+    seen.add(shard.shardId);
+    const parents = parentsOf(shard);
+    if (parents.length > 0 && parents.every((id) => leases.get(id)?.finished === true)) {
+      create(shard, CheckpointSentinel.TRIM_HORIZON);
+      return;
+    }
+    for (const parentId of parents) {
+      const parent = byId.get(parentId);
+      if (leases.has(parentId) || parent === undefined) continue;
+      if (isDescendant(parent)) fillMissingAncestors(parent, seen);
+      else if (initial === CheckpointSentinel.LATEST) create(parent, CheckpointSentinel.TRIM_HORIZON);
+      else createOldestAncestors(parent, initial, new Set());
+    }
   };
 
   for (const shard of shards) {
-    if (shard.endingSequenceNumber !== undefined || leaseKeys.has(shard.shardId)) continue;
-    if (leasedAncestry(shard, new Set())) {
-      const level = new Set<string>();
-      firstMissingLevel(shard, level, new Set());
-      for (const id of level) {
-        if (!toCreate.has(id)) toCreate.set(id, { shard: byId.get(id)!, checkpoint: descendantCheckpoint });
-      }
-    } else if (initial === CheckpointSentinel.LATEST) {
-      toCreate.set(shard.shardId, { shard, checkpoint: initial });
-    } else {
-      const oldest = new Set<string>();
-      oldestAncestors(shard, oldest, new Set());
-      for (const id of oldest) {
-        if (!toCreate.has(id) && !leaseKeys.has(id))
-          toCreate.set(id, { shard: byId.get(id)!, checkpoint: initial });
-      }
-    }
+    if (shard.endingSequenceNumber !== undefined || leases.has(shard.shardId)) continue;
+    if (isDescendant(shard)) fillMissingAncestors(shard, new Set());
+    else if (initial === CheckpointSentinel.LATEST) create(shard, initial);
+    else createOldestAncestors(shard, initial, new Set());
   }
 
   return [...toCreate.values()]

@@ -12,7 +12,10 @@ import { type Lease, leaseFromItem } from '../src/index.js';
 /** The run's local stack (clients built through it are destroyed after the file). */
 export function useLocalStack(): LocalStackConnection {
   const endpoints = inject('kinesisTsLocal' as never) as LocalStackEndpoints | undefined;
-  if (!endpoints) throw new Error('No local stack: the vitest global setup @kinesis-ts/local/vitest-global-setup is missing');
+  if (!endpoints)
+    throw new Error(
+      'No local stack: the vitest global setup @kinesis-ts/local/vitest-global-setup is missing',
+    );
   const connection = connectLocalStack(endpoints);
   afterAll(() => connection.close());
   return connection;
@@ -62,10 +65,16 @@ export async function putAggregated(
       ids.push(id);
       records.push({ partitionKey: id, data: new TextEncoder().encode(id) });
     }
-    entries.push({ PartitionKey: 'a', ExplicitHashKey: explicitHashKey, Data: encodeAggregatedRecord(records) });
+    entries.push({
+      PartitionKey: 'a',
+      ExplicitHashKey: explicitHashKey,
+      Data: encodeAggregatedRecord(records),
+    });
   }
   for (let start = 0; start < entries.length; start += 100) {
-    await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: entries.slice(start, start + 100) }));
+    await kinesis.send(
+      new PutRecordsCommand({ StreamName: streamName, Records: entries.slice(start, start + 100) }),
+    );
   }
   return ids;
 }
@@ -91,7 +100,8 @@ export async function waitFor(
   const started = Date.now();
   for (;;) {
     if (await condition()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

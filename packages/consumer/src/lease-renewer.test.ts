@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { awsError, InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
+import { CheckpointFailedError, LeaseLostError } from './errors.js';
+import { LeaseRenewer } from './lease-renewer.js';
+
+function setup(options: { failoverTimeMs?: number; renewalIntervalMs?: number } = {}) {
+  const store = new InMemoryLeaseStore();
+  let now = 0;
+  const lost: string[] = [];
+  const renewer = new LeaseRenewer({
+    table: store,
+    workerId: 'me',
+    failoverTimeMs: options.failoverTimeMs ?? 10_000,
+    renewalIntervalMs: options.renewalIntervalMs ?? 3_308,
+    maxConcurrentRenewals: 20,
+    now: () => now,
+    random: () => 0,
+    onLeaseLost: (lease, reason) => lost.push(`${lease.leaseKey}:${reason}`),
+  });
+  const hold = (leaseKey: string) =>
+    renewer.add(store.put({ leaseKey, leaseOwner: 'me', leaseCounter: 3 }), now);
+  return { store, renewer, lost, hold, advance: (ms: number) => (now += ms) };
+}
+
+describe('LeaseRenewer', () => {
+  it('renews every held lease with one conditional write that increments the counter', async () => {
+    const { store, renewer, hold, advance } = setup();
+    hold('a');
+    hold('b');
+    advance(3_308);
+    await renewer.renewAll();
+    expect(store.rows.get('a')?.leaseCounter).toBe(4);
+    expect(store.rows.get('b')?.leaseCounter).toBe(4);
+    advance(3_308);
+    await renewer.renewAll();
+    expect(store.rows.get('a')?.leaseCounter).toBe(5);
+  });
+
+  it('loses a lease whose counter another worker moved, and stops renewing it', async () => {
+    const { store, renewer, hold, lost, advance } = setup();
+    hold('a');
+    store.put({ leaseKey: 'a', leaseOwner: 'thief', leaseCounter: 4 });
+    advance(3_308);
+    await renewer.renewAll();
+    expect(lost).toEqual(['a:taken-by-another-worker']);
+    expect(renewer.holds('a')).toBe(false);
+    advance(3_308);
+    await renewer.renewAll();
+    expect(store.count('renew')).toBe(1);
+  });
+
+  it('treats a failed condition as success when the row shows its own earlier write went through', async () => {
+    const { store, renewer, hold, lost, advance } = setup();
+    hold('a');
+    // A renewal that timed out on our side but was applied: owner still me, counter already + 1.
+    store.put({ leaseKey: 'a', leaseOwner: 'me', leaseCounter: 4 });
+    advance(3_308);
+    await renewer.renewAll();
+    expect(lost).toEqual([]);
+    expect(renewer.getLease('a')?.leaseCounter).toBe(4);
+    advance(3_308);
+    await renewer.renewAll();
+    expect(store.rows.get('a')?.leaseCounter).toBe(5);
+  });
+
+  it('keeps a lease through failed renewals, and loses it once nothing succeeded for the failover time', async () => {
+    const { store, renewer, hold, lost, advance } = setup();
+    hold('a');
+    store.failNext('renew', awsError('ProvisionedThroughputExceededException'), 10);
+    advance(3_308);
+    await renewer.renewAll();
+    advance(3_308);
+    await renewer.renewAll();
+    advance(3_308);
+    await renewer.renewAll();
+    expect(renewer.holds('a')).toBe(true);
+    advance(100);
+    await renewer.renewAll();
+    expect(lost).toEqual(['a:expired']);
+  });
+
+  it('skips the renewal of a lease written less than half an interval ago (a checkpoint renews too)', async () => {
+    const { store, renewer, hold, advance } = setup();
+    const token = hold('a');
+    advance(3_000);
+    await renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '5', subSequenceNumber: 0 } });
+    advance(308);
+    await renewer.renewAll();
+    expect(store.count('renew')).toBe(0);
+    advance(3_308);
+    await renewer.renewAll();
+    expect(store.count('renew')).toBe(1);
+  });
+
+  it('never has two writes to one lease in flight at once', async () => {
+    const { store, renewer, hold, advance, lost } = setup();
+    const token = hold('a');
+    let inFlight = 0;
+    let maxInFlight = 0;
+    store.beforeOperation = async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+    };
+    advance(3_308);
+    await Promise.all([
+      renewer.renewAll(),
+      renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '7', subSequenceNumber: 0 } }),
+      renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '8', subSequenceNumber: 0 } }),
+    ]);
+    expect(maxInFlight).toBe(1);
+    expect(lost).toEqual([]);
+    expect(store.rows.get('a')).toMatchObject({ leaseCounter: 6, checkpoint: { sequenceNumber: '8' } });
+  });
+
+  it('refuses a checkpoint with the token of an earlier acquisition', async () => {
+    const { store, renewer, advance } = setup();
+    const old = renewer.add(store.put({ leaseKey: 'a', leaseOwner: 'me', leaseCounter: 3 }), 0);
+    advance(10);
+    renewer.add(store.put({ leaseKey: 'a', leaseOwner: 'me', leaseCounter: 8 }), 10);
+    await expect(
+      renewer.checkpoint('a', old, { checkpoint: { sequenceNumber: '1', subSequenceNumber: 0 } }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(store.count('checkpoint')).toBe(0);
+  });
+
+  it('retries a throttled checkpoint and reports a typed error when DynamoDB keeps failing', async () => {
+    const { store, renewer, hold } = setup();
+    const token = hold('a');
+    store.failNext('checkpoint', awsError('ThrottlingException'), 1);
+    await renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '5', subSequenceNumber: 0 } });
+    expect(store.rows.get('a')?.checkpoint.sequenceNumber).toBe('5');
+    store.failNext('checkpoint', awsError('InternalServerError', 500), 10);
+    const error = await renewer
+      .checkpoint('a', token, { checkpoint: { sequenceNumber: '6', subSequenceNumber: 0 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointFailedError);
+    expect(error).toMatchObject({ code: 'CHECKPOINT_FAILED', retryable: true });
+  });
+
+  it('releases a lease with a conditional write that removes the owner', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    expect(await renewer.release('a')).toBe(true);
+    expect(store.rows.get('a')).toMatchObject({ leaseOwner: undefined, leaseCounter: 4 });
+    expect(renewer.holds('a')).toBe(false);
+  });
+
+  it('does not release a lease someone else took in the meantime', async () => {
+    const { store, renewer, hold, lost } = setup();
+    hold('a');
+    store.put({ leaseKey: 'a', leaseOwner: 'thief', leaseCounter: 4 });
+    expect(await renewer.release('a')).toBe(false);
+    expect(store.rows.get('a')?.leaseOwner).toBe('thief');
+    expect(lost).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { ValidationError } from '@kinesis-ts/core';
+import { describe, expect, it } from 'vitest';
+import { KinesisConsumer } from './kinesis-consumer.js';
+import { DEFAULT_CONSUMER_OPTIONS, type KinesisConsumerOptions, resolveConsumerOptions } from './options.js';
+
+const kinesisClient = new KinesisClient({ region: 'us-east-1' });
+const dynamoDbClient = new DynamoDBClient({ region: 'us-east-1' });
+const valid: KinesisConsumerOptions = {
+  streamName: 'orders',
+  applicationName: 'orders-app',
+  kinesisClient,
+  dynamoDbClient,
+  initialPosition: 'TRIM_HORIZON',
+  handler: async () => {},
+};
+
+function errorOf(options: Partial<KinesisConsumerOptions>): ValidationError {
+  try {
+    new KinesisConsumer({ ...valid, ...options } as KinesisConsumerOptions);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('resolveConsumerOptions', () => {
+  it('applies the KCL-like defaults, deriving the timers from the failover time', () => {
+    const resolved = resolveConsumerOptions(valid);
+    expect(resolved).toMatchObject({
+      leaseTableName: 'orders-app',
+      failoverTimeMs: 10_000,
+      leaseRenewalIntervalMs: 3_308,
+      leaseTakerIntervalMs: 5_000,
+      maxLeasesForWorker: Number.POSITIVE_INFINITY,
+      maxLeasesToStealAtOneTime: 1,
+      idleTimeBetweenReadsMs: 1_000,
+      maxRecordsPerFetch: 10_000,
+      releaseLeasesOnStop: true,
+    });
+    expect(resolved.workerId).toMatch(/.+:[0-9a-f-]{36}$/);
+    expect(resolveConsumerOptions({ ...valid, failoverTimeMs: 3_000 })).toMatchObject({
+      leaseRenewalIntervalMs: 975,
+      leaseTakerIntervalMs: 1_500,
+    });
+  });
+
+  it('keeps every default in DEFAULT_CONSUMER_OPTIONS', () => {
+    const resolved = resolveConsumerOptions(valid);
+    for (const [name, value] of Object.entries(DEFAULT_CONSUMER_OPTIONS)) {
+      expect(resolved[name as keyof typeof resolved], name).toEqual(value);
+    }
+  });
+
+  it('refuses a failover time too small for renewals to keep up', () => {
+    const error = errorOf({ failoverTimeMs: 500 });
+    expect(error.field).toBe('failoverTimeMs');
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toContain('1000');
+  });
+
+  it('refuses a renewal interval over half the failover time', () => {
+    expect(errorOf({ failoverTimeMs: 2_000, leaseRenewalIntervalMs: 1_500 }).field).toBe(
+      'leaseRenewalIntervalMs',
+    );
+  });
+
+  it('refuses an unknown initial position, and a missing one', () => {
+    expect(errorOf({ initialPosition: 'EARLIEST' as never }).field).toBe('initialPosition');
+    expect(errorOf({ initialPosition: undefined as never }).message).toContain("'LATEST', 'TRIM_HORIZON'");
+    expect(errorOf({ initialPosition: { timestamp: 'yesterday' } as never }).field).toBe('initialPosition');
+  });
+
+  it('accepts a timestamp as a Date or epoch milliseconds', () => {
+    expect(
+      resolveConsumerOptions({ ...valid, initialPosition: { timestamp: 1_700_000_000_000 } }).initialPosition,
+    ).toEqual({
+      timestamp: new Date(1_700_000_000_000),
+    });
+  });
+
+  it('refuses both a handler and a processor, and neither', () => {
+    const both = errorOf({ processor: () => ({ processRecords() {} }) });
+    expect(both.field).toBe('processor');
+    expect(both.message).toContain('not both');
+    const neither = errorOf({ handler: undefined });
+    expect(neither.field).toBe('handler');
+  });
+
+  it('refuses both streamName and streamArn, and a malformed stream name', () => {
+    expect(errorOf({ streamArn: 'arn:aws:kinesis:us-east-1:1:stream/x' }).field).toBe('streamArn');
+    expect(errorOf({ streamName: 'bad name!' }).field).toBe('streamName');
+  });
+
+  it('refuses unknown options, naming them', () => {
+    expect(errorOf({ failoverTimeMillis: 10_000 } as never).field).toBe('failoverTimeMillis');
+  });
+
+  it('refuses a lease table name DynamoDB would refuse', () => {
+    expect(errorOf({ applicationName: 'my app' }).field).toBe('applicationName');
+    expect(errorOf({ leaseTableName: 'x' }).field).toBe('leaseTableName');
+  });
+
+  it('refuses out-of-range retrieval options', () => {
+    expect(errorOf({ idleTimeBetweenReadsMs: 100 }).field).toBe('idleTimeBetweenReadsMs');
+    expect(errorOf({ maxRecordsPerFetch: 10_001 }).field).toBe('maxRecordsPerFetch');
+    expect(errorOf({ maxProcessingAttempts: 0 }).field).toBe('maxProcessingAttempts');
+    expect(errorOf({ processingBackoff: { baseDelayMs: 100, maxDelayMs: 10 } }).field).toBe(
+      'processingBackoff.maxDelayMs',
+    );
+  });
+
+  it('refuses clients that are not SDK clients', () => {
+    expect(errorOf({ kinesisClient: {} as never }).field).toBe('kinesisClient');
+  });
+});

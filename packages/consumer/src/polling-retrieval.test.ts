@@ -1,0 +1,242 @@
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { awsError } from '../test/in-memory-lease-store.js';
+import {
+  PollingRetrieval,
+  type PollingRetrievalEvent,
+  type PollingRetrievalOptions,
+} from './polling-retrieval.js';
+
+const kinesis = mockClient(KinesisClient);
+const client = new KinesisClient({ region: 'us-east-1' });
+const record = (sequenceNumber: string) => ({
+  SequenceNumber: sequenceNumber,
+  PartitionKey: `k${sequenceNumber}`,
+  Data: new TextEncoder().encode(sequenceNumber),
+});
+
+let retrieval: PollingRetrieval | undefined;
+const events: PollingRetrievalEvent[] = [];
+
+function start(overrides: Partial<PollingRetrievalOptions> = {}): PollingRetrieval {
+  retrieval = new PollingRetrieval({
+    client,
+    stream: { streamName: 'orders' },
+    shardId: 'shardId-000000000000',
+    startingPosition: { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: '100' },
+    maxRecordsPerFetch: 500,
+    idleTimeBetweenReadsMs: 1_000,
+    prefetch: { maxBatches: 3, maxRecords: 10_000, maxBytes: 1_000_000 },
+    requestTimeoutMs: 30_000,
+    backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 },
+    now: () => Date.now(),
+    random: () => 0.5,
+    onEvent: (event) => events.push(event),
+    ...overrides,
+  });
+  return retrieval;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  kinesis.reset();
+  events.length = 0;
+  kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-0' });
+});
+
+afterEach(() => {
+  retrieval?.close();
+  retrieval = undefined;
+  vi.useRealTimers();
+});
+
+describe('PollingRetrieval', () => {
+  it('starts from the checkpoint with AT_SEQUENCE_NUMBER and asks for maxRecordsPerFetch records', async () => {
+    kinesis
+      .on(GetRecordsCommand)
+      .resolves({ Records: [record('100')], NextShardIterator: 'it-1', MillisBehindLatest: 0 });
+    const r = start();
+    const batch = await r.next();
+    expect(kinesis.commandCalls(GetShardIteratorCommand)[0]!.args[0].input).toMatchObject({
+      StreamName: 'orders',
+      ShardId: 'shardId-000000000000',
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '100',
+    });
+    expect(kinesis.commandCalls(GetRecordsCommand)[0]!.args[0].input).toEqual({
+      ShardIterator: 'it-0',
+      Limit: 500,
+    });
+    expect(batch.records.map((x) => x.sequenceNumber)).toEqual(['100']);
+    expect(batch.shardEnd).toBeUndefined();
+  });
+
+  it('paces GetRecords calls at idleTimeBetweenReadsMs and follows NextShardIterator', async () => {
+    let n = 0;
+    kinesis
+      .on(GetRecordsCommand)
+      .callsFake(() => ({ Records: [], NextShardIterator: `it-${++n}`, MillisBehindLatest: 0 }));
+    const r = start();
+    const times: number[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i++) {
+      const next = r.next();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await next;
+      times.push(Date.now() - t0);
+    }
+    const calls = kinesis.commandCalls(GetRecordsCommand);
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    expect(calls.length).toBeLessThanOrEqual(5);
+    expect(calls.slice(0, 4).map((c) => c.args[0].input.ShardIterator)).toEqual([
+      'it-0',
+      'it-1',
+      'it-2',
+      'it-3',
+    ]);
+    // 5 calls/s is the shard's limit for every reader together; this one made at most 1 per second.
+    expect(calls.length / (times.at(-1)! / 1_000)).toBeLessThanOrEqual(1.25);
+  });
+
+  it('keeps polling through empty responses: only a null NextShardIterator ends the shard', async () => {
+    let n = 0;
+    kinesis.on(GetRecordsCommand).callsFake(() => {
+      n++;
+      if (n < 6) return { Records: [], NextShardIterator: `it-${n}`, MillisBehindLatest: 0 };
+      return {
+        Records: [record('900')],
+        NextShardIterator: undefined,
+        ChildShards: [
+          {
+            ShardId: 'shardId-000000000001',
+            ParentShards: ['shardId-000000000000'],
+            HashKeyRange: { StartingHashKey: '0', EndingHashKey: '9' },
+          },
+        ],
+      };
+    });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    const batches = [];
+    for (let i = 0; i < 6; i++) {
+      const next = r.next();
+      await vi.advanceTimersByTimeAsync(200);
+      batches.push(await next);
+    }
+    expect(batches.slice(0, 5).every((b) => b.records.length === 0 && b.shardEnd === undefined)).toBe(true);
+    expect(batches[5]!.shardEnd).toEqual({
+      childShards: [
+        {
+          shardId: 'shardId-000000000001',
+          parentShardIds: ['shardId-000000000000'],
+          startingHashKey: '0',
+          endingHashKey: '9',
+        },
+      ],
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(6);
+  });
+
+  it('replaces an expired iterator with one AFTER the last record fetched, skipping and repeating nothing', async () => {
+    kinesis
+      .on(GetRecordsCommand)
+      .resolvesOnce({ Records: [record('100'), record('101')], NextShardIterator: 'it-1' })
+      .rejectsOnce(awsError('ExpiredIteratorException'))
+      .resolves({ Records: [record('102')], NextShardIterator: 'it-3' });
+    kinesis
+      .on(GetShardIteratorCommand)
+      .resolvesOnce({ ShardIterator: 'it-0' })
+      .resolves({ ShardIterator: 'it-2' });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    const first = r.next();
+    await vi.advanceTimersByTimeAsync(0);
+    await first;
+    const second = r.next();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await second).records.map((x) => x.sequenceNumber)).toEqual(['102']);
+    const iteratorCalls = kinesis.commandCalls(GetShardIteratorCommand);
+    expect(iteratorCalls[1]!.args[0].input).toMatchObject({
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '101',
+    });
+    expect(events.filter((e) => e.type === 'expired-iterator')).toHaveLength(1);
+  });
+
+  it('restarts at the starting position when the iterator expires before any record was fetched', async () => {
+    kinesis
+      .on(GetRecordsCommand)
+      .rejectsOnce(awsError('ExpiredIteratorException'))
+      .resolves({ Records: [record('100')], NextShardIterator: 'it-1' });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    const next = r.next();
+    await vi.advanceTimersByTimeAsync(500);
+    await next;
+    const iteratorCalls = kinesis.commandCalls(GetShardIteratorCommand);
+    expect(iteratorCalls).toHaveLength(2);
+    expect(iteratorCalls[1]!.args[0].input).toMatchObject({
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '100',
+    });
+  });
+
+  it('backs off after throttling and retries the same iterator, so no record is skipped', async () => {
+    kinesis
+      .on(GetRecordsCommand)
+      .rejectsOnce(awsError('ProvisionedThroughputExceededException'))
+      .rejectsOnce(awsError('ProvisionedThroughputExceededException'))
+      .resolves({ Records: [record('100')], NextShardIterator: 'it-1' });
+    const r = start({ idleTimeBetweenReadsMs: 200, backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 } });
+    const next = r.next();
+    await vi.advanceTimersByTimeAsync(499);
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1); // first backoff: 0.5 × 1 000
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1_000); // second: 0.5 × 2 000
+    expect((await next).records.map((x) => x.sequenceNumber)).toEqual(['100']);
+    expect(kinesis.commandCalls(GetRecordsCommand).map((c) => c.args[0].input.ShardIterator)).toEqual([
+      'it-0',
+      'it-0',
+      'it-0',
+    ]);
+    expect(events.filter((e) => e.type === 'error').map((e) => (e as { kind: string }).kind)).toEqual([
+      'throttling',
+      'throttling',
+    ]);
+  });
+
+  it('stops fetching once the prefetch queue is full, until a batch is taken', async () => {
+    let n = 0;
+    kinesis
+      .on(GetRecordsCommand)
+      .callsFake(() => ({ Records: [record(String(++n))], NextShardIterator: `it-${n}` }));
+    const r = start({
+      idleTimeBetweenReadsMs: 200,
+      prefetch: { maxBatches: 2, maxRecords: 100, maxBytes: 100_000 },
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(2);
+    await r.next();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(3);
+  });
+
+  it('treats a shard that no longer exists as ended without children', async () => {
+    kinesis.on(GetRecordsCommand).rejects(awsError('ResourceNotFoundException'));
+    const r = start();
+    const next = r.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await next).shardEnd).toEqual({ childShards: [] });
+  });
+
+  it('stops calling Kinesis once closed', async () => {
+    kinesis.on(GetRecordsCommand).resolves({ Records: [], NextShardIterator: 'it-1' });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    await vi.advanceTimersByTimeAsync(300);
+    r.close();
+    const calls = kinesis.commandCalls(GetRecordsCommand).length;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(calls);
+    await r.finished;
+  });
+});

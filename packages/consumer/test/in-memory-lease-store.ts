@@ -1,0 +1,142 @@
+/**
+ * An in-memory lease table with the KCL conditional-write semantics of `LeaseTable`, for unit tests
+ * of the renewer, coordinator and shard consumer (integration tests use the real DynamoDB emulator).
+ */
+import type { Lease } from '../src/lease.js';
+import type { LeaseStore } from '../src/lease-coordinator.js';
+import type {
+  CheckpointUpdate,
+  ConditionalWriteResult,
+  PendingCheckpointUpdate,
+} from '../src/lease-table.js';
+
+export type StoreOperation =
+  | 'list'
+  | 'get'
+  | 'take'
+  | 'renew'
+  | 'evict'
+  | 'checkpoint'
+  | 'pending'
+  | 'create';
+
+export class InMemoryLeaseStore implements LeaseStore {
+  readonly rows = new Map<string, Lease>();
+  readonly calls: { operation: StoreOperation; leaseKey?: string }[] = [];
+  private readonly failures: { operation: StoreOperation; error: unknown; remaining: number }[] = [];
+  /** Called before each operation (to delay it or change rows in between). */
+  beforeOperation: ((operation: StoreOperation, leaseKey?: string) => Promise<void> | void) | undefined;
+
+  /** Makes the next `times` calls of `operation` throw `error`. */
+  failNext(operation: StoreOperation, error: unknown, times = 1): void {
+    this.failures.push({ operation, error, remaining: times });
+  }
+
+  put(lease: Partial<Lease> & { leaseKey: string }): Lease {
+    const full: Lease = {
+      leaseCounter: 0,
+      checkpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
+      ownerSwitchesSinceCheckpoint: 0,
+      parentShardIds: [],
+      childShardIds: [],
+      ...lease,
+    };
+    this.rows.set(full.leaseKey, full);
+    return full;
+  }
+
+  count(operation: StoreOperation): number {
+    return this.calls.filter((call) => call.operation === operation).length;
+  }
+
+  async listLeases(): Promise<Lease[]> {
+    await this.enter('list');
+    return [...this.rows.values()];
+  }
+
+  async getLease(leaseKey: string): Promise<Lease | undefined> {
+    await this.enter('get', leaseKey);
+    return this.rows.get(leaseKey);
+  }
+
+  async createLeaseIfNotExists(lease: Lease): Promise<boolean> {
+    await this.enter('create', lease.leaseKey);
+    if (this.rows.has(lease.leaseKey)) return false;
+    this.rows.set(lease.leaseKey, lease);
+    return true;
+  }
+
+  async takeLease(lease: Lease, owner: string): Promise<ConditionalWriteResult> {
+    await this.enter('take', lease.leaseKey);
+    return this.update(lease, (row) => ({
+      ...row,
+      leaseOwner: owner,
+      leaseCounter: row.leaseCounter + 1,
+      checkpointOwner: undefined,
+      ownerSwitchesSinceCheckpoint:
+        row.ownerSwitchesSinceCheckpoint +
+        (lease.leaseOwner !== undefined && lease.leaseOwner !== owner ? 1 : 0),
+    }));
+  }
+
+  async renewLease(lease: Lease): Promise<ConditionalWriteResult> {
+    await this.enter('renew', lease.leaseKey);
+    return this.update(lease, (row) => ({ ...row, leaseCounter: row.leaseCounter + 1 }));
+  }
+
+  async evictLease(lease: Lease, owner: string): Promise<ConditionalWriteResult> {
+    await this.enter('evict', lease.leaseKey);
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || row.leaseOwner !== owner) return undefined;
+    return this.update(lease, (r) => ({ ...r, leaseOwner: undefined, leaseCounter: r.leaseCounter + 1 }));
+  }
+
+  async updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<ConditionalWriteResult> {
+    await this.enter('checkpoint', lease.leaseKey);
+    return this.update(lease, (row) => ({
+      ...row,
+      leaseCounter: row.leaseCounter + 1,
+      checkpoint: update.checkpoint,
+      ownerSwitchesSinceCheckpoint: 0,
+      pendingCheckpoint: update.pendingCheckpoint,
+      pendingCheckpointState: update.pendingCheckpointState,
+      childShardIds: update.childShardIds?.length ? update.childShardIds : row.childShardIds,
+    }));
+  }
+
+  async updatePendingCheckpoint(
+    lease: Lease,
+    update: PendingCheckpointUpdate,
+  ): Promise<ConditionalWriteResult> {
+    await this.enter('pending', lease.leaseKey);
+    return this.update(lease, (row) => ({
+      ...row,
+      leaseCounter: row.leaseCounter + 1,
+      pendingCheckpoint: update.pendingCheckpoint,
+      pendingCheckpointState: update.pendingCheckpointState,
+    }));
+  }
+
+  private update(lease: Lease, change: (row: Lease) => Lease): ConditionalWriteResult {
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || row.leaseCounter !== lease.leaseCounter) return undefined;
+    const next = change(row);
+    this.rows.set(lease.leaseKey, next);
+    return next;
+  }
+
+  private async enter(operation: StoreOperation, leaseKey?: string): Promise<void> {
+    this.calls.push({ operation, leaseKey });
+    await this.beforeOperation?.(operation, leaseKey);
+    const failure = this.failures.find((f) => f.operation === operation && f.remaining > 0);
+    if (failure) {
+      failure.remaining--;
+      throw failure.error;
+    }
+  }
+}
+
+/** An error shaped like an AWS SDK service error. */
+export function awsError(name: string, status = 400): Error {
+  return Object.assign(new Error(`${name} (test)`), { name, $metadata: { httpStatusCode: status } });
+}
