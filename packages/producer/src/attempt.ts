@@ -1,0 +1,27 @@
+/** One try at writing a record, as reported in results and errors (the KPL's `Attempt`). */
+export interface Attempt {
+  /** When the request carrying the record was sent, in milliseconds since the epoch. */
+  readonly startedAt: number;
+  /** Milliseconds the record waited before this attempt: since `put` for the first, since the previous attempt ended for the others. */
+  readonly delayMs: number;
+  /** How long the request took, in milliseconds. */
+  readonly durationMs: number;
+  /** Whether this attempt wrote the record. */
+  readonly success: boolean;
+  /** The error code of a failed attempt: a per-entry code, an AWS error name, or `WrongShard`. */
+  readonly errorCode?: string;
+  /** The error message of a failed attempt. */
+  readonly errorMessage?: string;
+}
+
+/** What a successful `put` resolves with. */
+export interface PutResult {
+  /** The shard that holds the record. */
+  readonly shardId: string;
+  /** The sequence number of the Kinesis record that carries it (shared by every user record of an aggregate). */
+  readonly sequenceNumber: string;
+  /** Whether it went out packed in a KPL aggregate. */
+  readonly aggregated: boolean;
+  /** Every attempt, the successful last one included. */
+  readonly attempts: readonly Attempt[];
+}

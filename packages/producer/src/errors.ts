@@ -1,0 +1,63 @@
+import { KinesisTsError, type UserRecord } from '@kinesis-ts/core';
+import type { Attempt } from './attempt.js';
+
+/** Why a record was given up on. */
+export type RecordFailureCode =
+  /** Kinesis refused it for a reason retrying cannot fix (missing stream, no permission, KMS access…). */
+  | 'RECORD_FAILED'
+  /** It was not written within `recordTtlMs`. */
+  | 'RECORD_EXPIRED'
+  /** It was not written within `maxAttempts` attempts. */
+  | 'MAX_ATTEMPTS_EXCEEDED'
+  /** Its shard was throttled and `failIfThrottled` is set. */
+  | 'RECORD_THROTTLED';
+
+/**
+ * A record the producer gave up on. Carries the record itself and every attempt (start, duration,
+ * error code), so it can be logged, sent to a dead-letter store or put again.
+ */
+export class RecordFailedError extends KinesisTsError {
+  override readonly code: RecordFailureCode;
+  /** The record as it was given to `put`. */
+  readonly record: UserRecord;
+  /** Every attempt, in order; the last one holds the error that ended it. */
+  readonly attempts: readonly Attempt[];
+  /** The AWS error code of the last failed attempt (`ProvisionedThroughputExceededException`…), if any. */
+  readonly lastErrorCode: string | undefined;
+
+  constructor(
+    code: RecordFailureCode,
+    message: string,
+    details: { record: UserRecord; attempts: readonly Attempt[]; lastErrorCode?: string; cause?: unknown },
+  ) {
+    super(message, { code, retryable: code !== 'RECORD_FAILED', cause: details.cause });
+    this.code = code;
+    this.record = details.record;
+    this.attempts = details.attempts;
+    this.lastErrorCode = details.lastErrorCode;
+  }
+}
+
+/** `put` was called with `whenBufferFull: 'reject'` while the buffer was full. */
+export class BufferFullError extends KinesisTsError {
+  /** The record that was refused. */
+  readonly record: UserRecord;
+
+  constructor(record: UserRecord, limit: string) {
+    super(`The producer's buffer is full (${limit}); the record was not accepted`, {
+      code: 'BUFFER_FULL',
+      retryable: true,
+    });
+    this.record = record;
+  }
+}
+
+/** `put` was called after `close()`. */
+export class ProducerClosedError extends KinesisTsError {
+  constructor() {
+    super('The producer is closed and accepts no more records', {
+      code: 'PRODUCER_CLOSED',
+      retryable: false,
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/** A key (or shard) that took an outsized share of the records of a window. */
+export interface HotSpot {
+  /** The partition key or shard id. */
+  readonly key: string;
+  /** Its share of the window's records, from 0 to 1 (for keys, a lower bound: see `HotKeyDetector`). */
+  readonly share: number;
+  /** How many of the window's records it had (a lower bound for keys). */
+  readonly count: number;
+  /** How many records the window had. */
+  readonly total: number;
+}
+
+/**
+ * Finds partition keys that take more than `threshold` of the records in fixed windows, in bounded
+ * memory: a Misra–Gries summary keeps at most 10/threshold counters whatever the number of distinct
+ * keys. A counter underestimates its key's count by at most a tenth of the threshold's share, and a
+ * key is reported only when its counted share is above the threshold, so a report is never false;
+ * a key less than a tenth of the threshold above it may go unreported.
+ */
+export class HotKeyDetector {
+  private readonly counters = new Map<string, number>();
+  private readonly capacity: number;
+  private total = 0;
+  private windowEndsAt: number;
+
+  /**
+   * @param threshold the share (0..1] above which a key is hot.
+   * @param windowMs the length of a window in milliseconds.
+   * @param minRecords windows with fewer records report nothing.
+   */
+  constructor(
+    private readonly threshold: number,
+    private readonly windowMs: number,
+    now: number,
+    private readonly minRecords = 100,
+  ) {
+    this.capacity = Math.max(1, Math.ceil(10 / threshold));
+    this.windowEndsAt = now + windowMs;
+  }
+
+  /**
+   * Counts one record with `key`. When `now` has moved past the window, the finished window's hot
+   * keys are returned (once) and a new window starts; otherwise an empty list.
+   */
+  observe(key: string, now: number): HotSpot[] {
+    const finished = now >= this.windowEndsAt ? this.closeWindow(now) : [];
+    this.total++;
+    const count = this.counters.get(key);
+    if (count !== undefined) {
+      this.counters.set(key, count + 1);
+    } else if (this.counters.size < this.capacity) {
+      this.counters.set(key, 1);
+    } else {
+      for (const [other, otherCount] of this.counters) {
+        if (otherCount <= 1) this.counters.delete(other);
+        else this.counters.set(other, otherCount - 1);
+      }
+    }
+    return finished;
+  }
+
+  /** Ends the current window now and returns its hot keys. */
+  closeWindow(now: number): HotSpot[] {
+    const hot: HotSpot[] = [];
+    if (this.total >= this.minRecords) {
+      for (const [key, count] of this.counters) {
+        if (count / this.total > this.threshold) {
+          hot.push({ key, count, total: this.total, share: count / this.total });
+        }
+      }
+      hot.sort((a, b) => b.count - a.count);
+    }
+    this.counters.clear();
+    this.total = 0;
+    this.windowEndsAt = now + this.windowMs;
+    return hot;
+  }
+}

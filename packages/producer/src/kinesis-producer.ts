@@ -1,0 +1,747 @@
+import {
+  PutRecordsCommand,
+  type PutRecordsCommandInput,
+  type PutRecordsOutput,
+} from '@aws-sdk/client-kinesis';
+import {
+  awsErrorCode,
+  effectiveHashKey,
+  fullJitterBackoffMs,
+  sendWithoutSdkRetries,
+  type UserRecord,
+  validateUserRecord,
+} from '@kinesis-ts/core';
+import type { Attempt, PutResult } from './attempt.js';
+import { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
+import { HotKeyDetector, type HotSpot } from './hot-key-detector.js';
+import { listOpenShards, type OpenShard } from './list-shards.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+import { MetricsRecorder, type ProducerMetrics } from './metrics.js';
+import {
+  type KinesisProducerOptions,
+  type ResolvedProducerOptions,
+  resolveProducerOptions,
+} from './options.js';
+import { type PackedEntry, packRecords } from './packer.js';
+import type { PendingRecord } from './pending-record.js';
+import {
+  interpretPutRecordsError,
+  interpretPutRecordsOutput,
+  type SentEntry,
+} from './put-records-outcome.js';
+import { ShardLane } from './shard-lane.js';
+import { ShardMap } from './shard-map.js';
+import { ShardRateLimiter, type Tokens } from './token-bucket.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** The events a {@link KinesisProducer} emits; listen with `producer.events.on(name, listener)`. */
+export interface ProducerEvents {
+  [name: string]: unknown[];
+  /** A user record was written. */
+  'record:put': [{ readonly record: UserRecord; readonly result: PutResult }];
+  /** A user record was given up on. */
+  'record:failed': [{ readonly record: UserRecord; readonly error: RecordFailedError }];
+  /** A `PutRecords` request completed (or failed as a whole, then with `errorCode`). */
+  'request:completed': [
+    {
+      readonly entries: number;
+      readonly userRecords: number;
+      readonly failedEntries: number;
+      readonly durationMs: number;
+      readonly errorCode?: string;
+    },
+  ];
+  /** A shard refused entries for throughput; it backs off before sending again. */
+  'shard:throttled': [{ readonly shardId: string | undefined; readonly backoffMs: number }];
+  /** A new shard map is in use. */
+  'shard-map:updated': [{ readonly shards: readonly OpenShard[]; readonly generation: number }];
+  /** Fetching the shard map failed; records are sent without prediction meanwhile. */
+  'shard-map:error': [{ readonly error: unknown; readonly willRetry: boolean }];
+  /** One partition key took more than `hotKeyShare` of the records of the last window. */
+  'hot-key': [HotSpot];
+  /** One shard took an outsized share of the records of the last window. */
+  'hot-shard': [HotSpot];
+  /** `put` found the buffer full: it waits (or rejects, with `whenBufferFull: 'reject'`). */
+  'buffer:full': [{ readonly bufferedRecords: number; readonly bufferedBytes: number }];
+}
+
+/** One settled record of {@link KinesisProducer.putMany}. */
+export type PutManyResult =
+  | { readonly status: 'fulfilled'; readonly value: PutResult }
+  | { readonly status: 'rejected'; readonly reason: unknown };
+
+/** A record waiting for room in the buffer (`whenBufferFull: 'wait'`). */
+interface AdmissionTicket {
+  readonly record: PendingRecord;
+}
+
+/** A `PutRecords` request in flight. */
+interface RequestInFlight {
+  readonly entries: SentEntry[];
+  readonly lanes: Set<ShardLane>;
+  readonly startedAt: number;
+}
+
+/** What the lanes are keyed by: a shard-map generation, or unpredicted sending. */
+type LaneMode = number | 'unpredicted';
+
+const UNLIMITED_TOKENS: Tokens = { records: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY };
+
+/**
+ * A KPL-style producer for one Kinesis stream, in TypeScript: `put` resolves with the shard and
+ * sequence number once the record is written, or rejects with the reason and every attempt.
+ *
+ * Records are validated at once; grouped by predicted shard (from `ListShards`); packed into KPL
+ * aggregates; paced per shard below its limits; collected into `PutRecords` requests; retried entry
+ * by entry with per-shard full-jitter backoff until `recordTtlMs`; and kept in per-key order unless
+ * `preserveKeyOrder` is off. The buffer is bounded: `put` waits (or rejects) when it is full.
+ *
+ * ```ts
+ * const producer = new KinesisProducer({ streamName: 'orders', client: new KinesisClient({}) });
+ * const { shardId, sequenceNumber } = await producer.put({ partitionKey: order.id, data: bytes });
+ * await producer.close();
+ * ```
+ */
+export class KinesisProducer {
+  /** Typed events: `record:put`, `record:failed`, `shard:throttled`, `hot-key`… */
+  readonly events = new TypedEmitter<ProducerEvents>();
+
+  private readonly options: ResolvedProducerOptions;
+  private readonly logger: Logger;
+  private readonly metricsRecorder = new MetricsRecorder();
+  private readonly shardMap: ShardMap;
+  private readonly hotKeys: HotKeyDetector | undefined;
+  private readonly hotShards: HotKeyDetector | undefined;
+
+  private lanes = new Map<string | undefined, ShardLane>();
+  private laneMode: LaneMode = 'unpredicted';
+  private readonly admitted = new Set<PendingRecord>();
+  private readonly waitingForRoom: AdmissionTicket[] = [];
+  private readonly capacityWaiters: (() => void)[] = [];
+  /** Each pending `flush()`: the records it waits for, and how to resolve it. */
+  private readonly flushWaiters: { readonly remaining: Set<PendingRecord>; readonly resolve: () => void }[] =
+    [];
+  private bufferedBytes = 0;
+  private requestsInFlight = 0;
+  private nextSequence = 1;
+  private flushes = 0;
+  private closed = false;
+  private pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  private pumpTimerAt = Number.POSITIVE_INFINITY;
+  private pumpQueued = false;
+
+  constructor(options: KinesisProducerOptions) {
+    this.options = resolveProducerOptions(options);
+    this.logger = this.options.logger ?? SILENT_LOGGER;
+    const now = Date.now();
+    if (this.options.hotKeyShare > 0) {
+      this.hotKeys = new HotKeyDetector(this.options.hotKeyShare, this.options.hotKeyWindowMs, now);
+      this.hotShards = new HotKeyDetector(this.options.hotKeyShare, this.options.hotKeyWindowMs, now);
+    }
+    this.lanes.set(undefined, new ShardLane(undefined, undefined));
+    this.shardMap = new ShardMap({
+      fetchShards: () => listOpenShards(this.options.client, this.options),
+      onChange: (map) => {
+        if (map.state === 'ready') {
+          this.events.emit('shard-map:updated', { shards: map.shards, generation: map.generation });
+          this.logger.debug('Shard map updated', { shards: map.shards.length, generation: map.generation });
+        }
+        this.schedulePump(0);
+      },
+      onError: (error, willRetry) => {
+        this.events.emit('shard-map:error', { error, willRetry });
+        this.logger.warn('ListShards failed; sending records without shard prediction meanwhile', {
+          error: error instanceof Error ? error.message : String(error),
+          willRetry,
+        });
+      },
+    });
+    this.shardMap.start();
+  }
+
+  /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
+  get outstandingRecords(): number {
+    return this.admitted.size + this.waitingForRoom.length;
+  }
+
+  /** Bytes (data plus partition keys) of the records accepted and not yet settled. */
+  get outstandingBytes(): number {
+    return this.bufferedBytes;
+  }
+
+  /**
+   * Writes one record. Resolves with its shard, sequence number and attempts once Kinesis has it;
+   * rejects with a `ValidationError` at once for a bad record, with `RecordFailedError` when it is
+   * given up on, `BufferFullError` (with `whenBufferFull: 'reject'`) or `ProducerClosedError`.
+   */
+  put(record: UserRecord): Promise<PutResult> {
+    if (this.closed) return Promise.reject(new ProducerClosedError());
+    let validated: ReturnType<typeof validateUserRecord>;
+    try {
+      validated = validateUserRecord(record, this.options.maxRecordSizeBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<PutResult>((resolve, reject) => {
+      const now = Date.now();
+      const pending: PendingRecord = {
+        userRecord: record,
+        partitionKey: validated.partitionKey,
+        data: validated.data,
+        explicitHashKey: validated.explicitHashKey,
+        hashKey: effectiveHashKey(validated.partitionKey, validated.explicitHashKey),
+        sizeBytes: validated.sizeBytes,
+        sequence: this.nextSequence++,
+        arrivedAt: now,
+        expiresAt: now + this.options.recordTtlMs,
+        dueAt: now + this.options.maxBufferedTimeMs,
+        lastAttemptEndedAt: now,
+        attempts: [],
+        resolve,
+        reject,
+      };
+      if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
+        this.admit(pending);
+        return;
+      }
+      this.events.emit('buffer:full', {
+        bufferedRecords: this.admitted.size,
+        bufferedBytes: this.bufferedBytes,
+      });
+      if (this.options.whenBufferFull === 'reject') {
+        reject(new BufferFullError(record, this.describeLimits()));
+        return;
+      }
+      this.waitingForRoom.push({ record: pending });
+    });
+  }
+
+  /**
+   * Writes many records; resolves once every one is settled, with one result per record in the same
+   * order (like `Promise.allSettled`). A bad record rejects only its own result.
+   */
+  putMany(records: readonly UserRecord[]): Promise<PutManyResult[]> {
+    return Promise.all(
+      records.map((record) =>
+        this.put(record).then(
+          (value): PutManyResult => ({ status: 'fulfilled', value }),
+          (reason): PutManyResult => ({ status: 'rejected', reason }),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Resolves when the buffer has room for another record: await it between `put`s to slow a source
+   * down to what the stream takes, instead of letting waiting records pile up.
+   */
+  waitForCapacity(): Promise<void> {
+    if (this.waitingForRoom.length === 0 && this.hasRoomFor(undefined)) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  /** Sends everything buffered now, and resolves when all of it is settled (written or failed). */
+  async flush(): Promise<void> {
+    const remaining = new Set([...this.admitted, ...this.waitingForRoom.map((ticket) => ticket.record)]);
+    if (remaining.size === 0) return;
+    this.flushes++;
+    this.queuePump();
+    try {
+      await new Promise<void>((resolve) => this.flushWaiters.push({ remaining, resolve }));
+    } finally {
+      this.flushes--;
+    }
+  }
+
+  /** Refuses new records, sends and settles everything buffered, and stops the producer's timers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    this.shardMap.stop();
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+  }
+
+  /** The producer's metrics (KPL names) for the stream and each shard, counted since it started. */
+  metrics(): ProducerMetrics {
+    return this.metricsRecorder.snapshot(this.outstandingRecords, this.bufferedBytes);
+  }
+
+  // ---- buffer admission ---------------------------------------------------------------------
+
+  private hasRoomFor(record: PendingRecord | undefined): boolean {
+    const size = record?.sizeBytes ?? 0;
+    return (
+      this.admitted.size < this.options.maxBufferedRecords &&
+      this.bufferedBytes + size <= this.options.maxBufferedBytes
+    );
+  }
+
+  private describeLimits(): string {
+    return `maxBufferedRecords ${this.options.maxBufferedRecords}, maxBufferedBytes ${this.options.maxBufferedBytes}`;
+  }
+
+  private admit(record: PendingRecord): void {
+    this.admitted.add(record);
+    this.bufferedBytes += record.sizeBytes;
+    this.metricsRecorder.recordReceived();
+    const lane = this.laneFor(record);
+    lane.push(record);
+    this.observeHotSpots(record, lane);
+    if (this.isDue(lane, Date.now())) this.queuePump();
+    else this.schedulePump(lane.dueAt - Date.now());
+  }
+
+  private admitWaiting(): void {
+    while (this.waitingForRoom.length > 0 && this.hasRoomFor(this.waitingForRoom[0]!.record)) {
+      const ticket = this.waitingForRoom.shift()!;
+      const now = Date.now();
+      // The wait for room does not count against the buffering time.
+      ticket.record.dueAt = now + this.options.maxBufferedTimeMs;
+      this.admit(ticket.record);
+    }
+    while (
+      this.capacityWaiters.length > 0 &&
+      this.waitingForRoom.length === 0 &&
+      this.hasRoomFor(undefined)
+    ) {
+      this.capacityWaiters.shift()!();
+    }
+  }
+
+  private observeHotSpots(record: PendingRecord, lane: ShardLane): void {
+    if (this.hotKeys === undefined || this.hotShards === undefined) return;
+    const now = record.arrivedAt;
+    for (const hot of this.hotKeys.observe(record.partitionKey, now)) this.events.emit('hot-key', hot);
+    const shardCount = this.shardMap.shards.length;
+    const hotShards = this.hotShards.observe(lane.shardId ?? 'unpredicted', now);
+    // A shard is hot when it takes more than three times its fair share (at most 90%).
+    const hotShareFloor = shardCount >= 2 ? Math.min(0.9, 3 / shardCount) : Number.POSITIVE_INFINITY;
+    for (const hot of hotShards) if (hot.share > hotShareFloor) this.events.emit('hot-shard', hot);
+  }
+
+  // ---- lanes ----------------------------------------------------------------------------------
+
+  private laneFor(record: PendingRecord): ShardLane {
+    const shard = this.laneMode === 'unpredicted' ? undefined : this.shardMap.predict(record.hashKey);
+    const shardId = shard?.shardId;
+    let lane = this.lanes.get(shardId);
+    if (lane === undefined) {
+      const limiter =
+        shardId === undefined
+          ? undefined
+          : new ShardRateLimiter(this.options.rateLimitPercent, this.options.maxRecordSizeBytes, Date.now());
+      lane = new ShardLane(shardId, limiter);
+      this.lanes.set(shardId, lane);
+    }
+    return lane;
+  }
+
+  /** The lanes' mode the shard map calls for now; `undefined` while sending must pause. */
+  private desiredLaneMode(): LaneMode | undefined {
+    switch (this.shardMap.state) {
+      case 'ready':
+        return this.shardMap.generation;
+      case 'refreshing':
+        return undefined; // a fresh map is moments away: hold everything until it is here
+      default:
+        return 'unpredicted';
+    }
+  }
+
+  /**
+   * Moves every queued record to the lane the current map predicts, lane by lane and in queue order,
+   * so each key's records keep their order (all of a key's records were in one lane). Only done with
+   * nothing in flight, so nothing of a key can still be overtaken by what was sent before.
+   */
+  private rebucket(mode: LaneMode): void {
+    const oldLanes = [...this.lanes.values()];
+    const queued = oldLanes.flatMap((lane) => lane.drain());
+    this.laneMode = mode;
+    const openShards = new Set(this.shardMap.shards.map((shard) => shard.shardId));
+    this.lanes = new Map(
+      oldLanes
+        .filter(
+          (lane) => lane.shardId === undefined || (mode !== 'unpredicted' && openShards.has(lane.shardId)),
+        )
+        .map((lane) => [lane.shardId, lane]),
+    );
+    for (const record of queued) this.laneFor(record).push(record);
+  }
+
+  private isDue(lane: ShardLane, now: number): boolean {
+    if (lane.queue.length === 0) return false;
+    if (this.flushes > 0 || lane.dueAt <= now) return true;
+    if (this.options.aggregation && lane.shardId !== undefined) {
+      return lane.bytes >= this.options.maxAggregateSizeBytes;
+    }
+    return lane.queue.length >= this.options.maxRequestEntries || lane.bytes >= this.options.maxRequestBytes;
+  }
+
+  private canSend(lane: ShardLane, now: number): boolean {
+    if (this.options.preserveKeyOrder && lane.inFlight > 0) return false;
+    return lane.notBefore <= now && lane.tokensAt <= now && this.isDue(lane, now);
+  }
+
+  // ---- the pump: decides what to send, and when to look again --------------------------------
+
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  private schedulePump(delayMs: number): void {
+    if (delayMs <= 0) {
+      this.queuePump();
+      return;
+    }
+    const at = Date.now() + delayMs;
+    if (this.pumpTimer !== undefined && this.pumpTimerAt <= at) return;
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    this.pumpTimerAt = at;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pumpTimerAt = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, delayMs);
+  }
+
+  private pump(): void {
+    const now = Date.now();
+    const mode = this.desiredLaneMode();
+    if (mode === undefined) return; // the shard map calls back when it is ready
+    if (mode !== this.laneMode) {
+      if (this.requestsInFlight > 0) return; // the last completion pumps again
+      this.rebucket(mode);
+    }
+    this.expireRecords(now);
+
+    let slots = this.options.maxConcurrentRequests - this.requestsInFlight;
+    const candidates = [...this.lanes.values()].filter((lane) => this.canSend(lane, now));
+    candidates.sort((a, b) => a.dueAt - b.dueAt);
+    while (slots > 0 && candidates.length > 0) {
+      const request = this.buildRequest(candidates, now);
+      if (request.entries.length === 0) break;
+      this.send(request);
+      slots--;
+    }
+    this.scheduleNextPump(now);
+  }
+
+  private buildRequest(candidates: ShardLane[], now: number): RequestInFlight {
+    const request: RequestInFlight = { entries: [], lanes: new Set(), startedAt: now };
+    let bytes = 0;
+    for (let index = 0; index < candidates.length; ) {
+      const lane = candidates[index]!;
+      const roomEntries = this.options.maxRequestEntries - request.entries.length;
+      const roomBytes = this.options.maxRequestBytes - bytes;
+      if (roomEntries <= 0 || roomBytes <= 0) break;
+      const aggregate = this.options.aggregation && lane.shardId !== undefined;
+      const packed = packRecords(lane.queue, {
+        aggregation: aggregate,
+        maxAggregateSizeBytes: this.options.maxAggregateSizeBytes,
+        maxAggregateRecords: this.options.maxAggregateRecords,
+        maxRecordSizeBytes: this.options.maxRecordSizeBytes,
+        preserveKeyOrder: this.options.preserveKeyOrder,
+        maxEntries: roomEntries,
+        maxBytes: roomBytes,
+        tokens: lane.limiter?.available(now) ?? UNLIMITED_TOKENS,
+      });
+      if (packed.length === 0) {
+        const head = lane.queue.at(0);
+        const tokenWait =
+          head === undefined ? 0 : (lane.limiter?.msUntilAvailable(1, head.sizeBytes, now) ?? 0);
+        if (tokenWait > 0) {
+          lane.tokensAt = now + tokenWait;
+          candidates.splice(index, 1);
+          continue;
+        }
+        if (request.entries.length === 0) {
+          // Nothing could be taken even into an empty request: only keys waiting on themselves are left.
+          candidates.splice(index, 1);
+          continue;
+        }
+        break; // the request is too full for this lane's next record: it goes into the next request
+      }
+      const packedBytes = packed.reduce((sum, entry) => sum + entry.sizeBytes, 0);
+      lane.limiter?.take(packed.length, packedBytes, now);
+      lane.taken(packed.flatMap((entry) => entry.records));
+      for (const entry of packed) request.entries.push({ packed: entry, predictedShardId: lane.shardId });
+      request.lanes.add(lane);
+      bytes += packedBytes;
+      // One request per lane at a time keeps keys in order; otherwise the lane may fill more requests.
+      if (this.options.preserveKeyOrder || !this.isDue(lane, now)) candidates.splice(index, 1);
+      else index++;
+    }
+    return request;
+  }
+
+  private scheduleNextPump(now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const lane of this.lanes.values()) {
+      if (lane.queue.length === 0) continue;
+      if (this.options.preserveKeyOrder && lane.inFlight > 0) continue; // its completion pumps
+      const dueAt = this.isDue(lane, now) ? now : lane.dueAt;
+      const at = Math.max(dueAt, lane.notBefore, lane.tokensAt);
+      if (at < next) next = at;
+    }
+    if (next !== Number.POSITIVE_INFINITY) {
+      if (next <= now && this.requestsInFlight >= this.options.maxConcurrentRequests) return;
+      this.schedulePump(Math.max(1, next - now));
+    }
+  }
+
+  private expireRecords(now: number): void {
+    for (const lane of this.lanes.values()) {
+      if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
+      for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
+        this.fail(
+          record,
+          lane.shardId,
+          'RECORD_EXPIRED',
+          'Expired',
+          'Record reached its time to live while waiting to be sent',
+        );
+      }
+    }
+  }
+
+  // ---- sending and completing requests --------------------------------------------------------
+
+  private send(request: RequestInFlight): void {
+    this.requestsInFlight++;
+    for (const lane of request.lanes) lane.inFlight++;
+    const startedAt = Date.now();
+    let userRecords = 0;
+    for (const { packed, predictedShardId } of request.entries) {
+      for (const record of packed.records) {
+        this.metricsRecorder.attemptStarted(predictedShardId, startedAt - record.lastAttemptEndedAt);
+        userRecords++;
+      }
+    }
+    const input: PutRecordsCommandInput = {
+      ...(this.options.streamArn === undefined
+        ? { StreamName: this.options.streamName }
+        : { StreamARN: this.options.streamArn }),
+      Records: request.entries.map(({ packed }) => ({
+        Data: packed.entry.data,
+        PartitionKey: packed.entry.partitionKey,
+        ExplicitHashKey: packed.entry.explicitHashKey,
+      })),
+    };
+    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input)).then(
+      (output) => this.complete(request, startedAt, userRecords, output, undefined),
+      (error: unknown) => this.complete(request, startedAt, userRecords, undefined, error),
+    );
+  }
+
+  private complete(
+    request: RequestInFlight,
+    startedAt: number,
+    userRecords: number,
+    output: PutRecordsOutput | undefined,
+    error: unknown,
+  ): void {
+    const endedAt = Date.now();
+    const durationMs = endedAt - startedAt;
+    this.requestsInFlight--;
+    for (const lane of request.lanes) lane.inFlight--;
+    const outcomes =
+      output === undefined
+        ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
+        : interpretPutRecordsOutput(
+            request.entries,
+            output,
+            (shardId) => this.shardMap.rangeOf(shardId),
+            this.options.failIfThrottled,
+          );
+    this.metricsRecorder.requestCompleted(durationMs, request.entries.length, userRecords);
+    const failedEntries = outcomes.filter((outcome) => outcome.kind !== 'success').length;
+    const requestErrorCode = error === undefined ? undefined : (awsErrorCode(error) ?? 'UnknownError');
+    this.events.emit('request:completed', {
+      entries: request.entries.length,
+      userRecords,
+      failedEntries,
+      durationMs,
+      ...(requestErrorCode === undefined ? {} : { errorCode: requestErrorCode }),
+    });
+    if (requestErrorCode !== undefined) this.metricsRecorder.requestFailed(requestErrorCode);
+
+    const retriesByLane = new Map<ShardLane, PendingRecord[]>();
+    const backoffLanes = new Set<ShardLane>();
+    const succeededLanes = new Set<ShardLane>();
+    let mapOutdated = false;
+    request.entries.forEach((sent, index) => {
+      const outcome = outcomes[index]!;
+      // Nothing rebuckets lanes while a request is in flight, so the entry's lane is still there.
+      const lane = this.lanes.get(sent.predictedShardId)!;
+      if (outcome.kind !== 'fail' && outcome.mapOutdated) mapOutdated = true;
+      if (outcome.kind === 'success') {
+        succeededLanes.add(lane);
+        this.entrySucceeded(sent.packed, outcome.shardId, outcome.sequenceNumber, startedAt, durationMs);
+        return;
+      }
+      if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
+      const attempt: Attempt = {
+        startedAt,
+        delayMs: 0,
+        durationMs,
+        success: false,
+        errorCode: outcome.errorCode,
+        errorMessage: outcome.errorMessage,
+      };
+      for (const record of sent.packed.records) {
+        record.attempts.push({ ...attempt, delayMs: startedAt - record.lastAttemptEndedAt });
+        record.lastAttemptEndedAt = endedAt;
+      }
+      if (outcome.kind === 'fail') {
+        for (const record of sent.packed.records) {
+          this.fail(
+            record,
+            sent.predictedShardId,
+            outcome.code,
+            outcome.errorCode,
+            outcome.errorMessage,
+            outcome.cause,
+          );
+        }
+        return;
+      }
+      if (outcome.backoff) backoffLanes.add(lane);
+      const retries = retriesByLane.get(lane) ?? [];
+      for (const record of sent.packed.records) {
+        if (record.expiresAt <= endedAt) {
+          this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', outcome.errorCode, outcome.errorMessage);
+        } else if (record.attempts.length >= this.options.maxAttempts) {
+          this.fail(
+            record,
+            sent.predictedShardId,
+            'MAX_ATTEMPTS_EXCEEDED',
+            outcome.errorCode,
+            outcome.errorMessage,
+          );
+        } else {
+          record.dueAt = endedAt;
+          retries.push(record);
+        }
+      }
+      retriesByLane.set(lane, retries);
+    });
+
+    for (const lane of succeededLanes) if (!backoffLanes.has(lane)) lane.retryAttempt = 0;
+    for (const lane of backoffLanes) {
+      lane.retryAttempt++;
+      const backoffMs = fullJitterBackoffMs(
+        lane.retryAttempt,
+        this.options.retryBackoff,
+        this.options.random,
+      );
+      lane.notBefore = endedAt + backoffMs;
+      this.events.emit('shard:throttled', { shardId: lane.shardId, backoffMs });
+    }
+    for (const [lane, records] of retriesByLane) {
+      // Retried records go back before newer ones, in put order.
+      records.sort((a, b) => a.sequence - b.sequence);
+      lane.unshiftAll(records);
+    }
+    if (mapOutdated) this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
+    this.admitWaiting();
+    this.queuePump();
+  }
+
+  private entrySucceeded(
+    packed: PackedEntry,
+    shardId: string,
+    sequenceNumber: string,
+    startedAt: number,
+    durationMs: number,
+  ): void {
+    this.metricsRecorder.kinesisRecordPut(shardId, packed.entry.data.byteLength, packed.records.length);
+    for (const record of packed.records) {
+      record.attempts.push({
+        startedAt,
+        delayMs: startedAt - record.lastAttemptEndedAt,
+        durationMs,
+        success: true,
+      });
+      const result: PutResult = {
+        shardId,
+        sequenceNumber,
+        aggregated: packed.entry.aggregated,
+        attempts: record.attempts,
+      };
+      this.metricsRecorder.userRecordSucceeded(shardId, record.data.byteLength, record.attempts.length);
+      this.release(record);
+      record.resolve(result);
+      if (this.events.hasListeners('record:put'))
+        this.events.emit('record:put', { record: record.userRecord, result });
+    }
+  }
+
+  private fail(
+    record: PendingRecord,
+    shardId: string | undefined,
+    code: RecordFailureCode,
+    errorCode: string,
+    errorMessage: string,
+    cause?: unknown,
+  ): void {
+    if (code === 'RECORD_EXPIRED' && record.attempts.at(-1)?.errorCode !== 'Expired') {
+      record.attempts.push({
+        startedAt: Date.now(),
+        delayMs: Date.now() - record.lastAttemptEndedAt,
+        durationMs: 0,
+        success: false,
+        errorCode: 'Expired',
+        errorMessage: 'Record reached its time to live',
+      });
+    }
+    const error = new RecordFailedError(code, describeFailure(code, errorCode, errorMessage, record), {
+      record: record.userRecord,
+      attempts: record.attempts,
+      lastErrorCode: errorCode,
+      cause,
+    });
+    this.metricsRecorder.userRecordFailed(shardId, record.attempts.length, code === 'RECORD_EXPIRED');
+    this.release(record);
+    record.reject(error);
+    this.events.emit('record:failed', { record: record.userRecord, error });
+  }
+
+  private release(record: PendingRecord): void {
+    if (!this.admitted.delete(record)) return;
+    this.bufferedBytes -= record.sizeBytes;
+    for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.flushWaiters[i]!;
+      waiter.remaining.delete(record);
+      if (waiter.remaining.size === 0) {
+        this.flushWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+}
+
+function describeFailure(
+  code: RecordFailureCode,
+  errorCode: string,
+  errorMessage: string,
+  record: PendingRecord,
+): string {
+  const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
+  const attempts = `${record.attempts.length} attempt${record.attempts.length === 1 ? '' : 's'}`;
+  switch (code) {
+    case 'RECORD_EXPIRED':
+      return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;
+    case 'MAX_ATTEMPTS_EXCEEDED':
+      return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
+    case 'RECORD_THROTTLED':
+      return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
+    default:
+      return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;
+  }
+}
