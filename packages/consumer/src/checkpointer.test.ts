@@ -78,6 +78,16 @@ describe('ShardCheckpointer', () => {
     expect(store.rows.get('shard-1')?.leaseOwner).toBe('thief');
   });
 
+  it('fails with a lease-lost error even when there is nothing new to checkpoint', async () => {
+    const { store, checkpointer, renewer } = setup();
+    checkpointer.advanceLargestPermitted(esn('200'));
+    await checkpointer.checkpoint();
+    await renewer.release('shard-1');
+    await expect(checkpointer.checkpoint()).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(checkpointer.prepareCheckpoint()).rejects.toBeInstanceOf(LeaseLostError);
+    expect(store.count('checkpoint')).toBe(1);
+  });
+
   it('fails without writing once the lease has expired locally', async () => {
     const { store, checkpointer, advance } = setup();
     checkpointer.advanceLargestPermitted(esn('200'));

@@ -4,7 +4,7 @@ import {
   type ExtendedSequenceNumber,
 } from '@kinesis-ts/core';
 import { resolveCheckpoint } from './checkpoint-validation.js';
-import { InvalidCheckpointError } from './errors.js';
+import { InvalidCheckpointError, LeaseLostError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { CheckpointUpdate, PendingCheckpointUpdate } from './lease-table.js';
 import { SerialQueue } from './serial-queue.js';
@@ -56,6 +56,8 @@ export interface Checkpointer {
 
 /** Where checkpoints are written: the lease renewer (which queues writes per lease). */
 export interface CheckpointStore {
+  /** The lease's latest snapshot while it is held with `token` (and not locally expired). */
+  getLease(leaseKey: string, token: string): Lease | undefined;
   checkpoint(leaseKey: string, token: string, update: CheckpointUpdate): Promise<Lease>;
   prepareCheckpoint(leaseKey: string, token: string, update: PendingCheckpointUpdate): Promise<Lease>;
 }
@@ -115,6 +117,7 @@ export class ShardCheckpointer implements Checkpointer {
 
   checkpoint(position?: string | CheckpointPosition, subSequenceNumber?: number): Promise<void> {
     return this.queue.run(async () => {
+      this.assertHeld();
       let requested: ExtendedSequenceNumber;
       if (position === undefined) {
         if (compareExtendedSequenceNumbers(this.largestPermitted, this.last) <= 0) return;
@@ -137,6 +140,7 @@ export class ShardCheckpointer implements Checkpointer {
     applicationState?: Uint8Array,
   ): Promise<PreparedCheckpointer> {
     return this.queue.run(async () => {
+      this.assertHeld();
       const requested = position === undefined ? this.largestPermitted : toPosition(position, undefined);
       if (!isRealPosition(requested) && requested.sequenceNumber !== CheckpointSentinel.SHARD_END) {
         throw new InvalidCheckpointError('Cannot prepare a checkpoint before any record was delivered');
@@ -163,6 +167,16 @@ export class ShardCheckpointer implements Checkpointer {
           }),
       };
     });
+  }
+
+  /** Even a checkpoint with nothing to write fails once the lease is gone, so the caller learns it. */
+  private assertHeld(): void {
+    if (this.options.store.getLease(this.options.leaseKey, this.options.token) === undefined) {
+      throw new LeaseLostError(
+        this.options.leaseKey,
+        'this worker does not hold it (lost, expired or released)',
+      );
+    }
   }
 
   private async write(target: ExtendedSequenceNumber): Promise<void> {
