@@ -332,7 +332,7 @@ describe('compatibility with the Java KCL lease table', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    const rows = [
+    const rows: Record<string, AttributeValue>[] = [
       // Written by KCL 2.x: no entityType, owned by a Java worker that has stopped renewing.
       {
         leaseKey: { S: 'shardId-000000000000' },
