@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   CreateTableCommand,
   DescribeTableCommand,
   PutItemCommand,
