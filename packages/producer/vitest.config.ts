@@ -1,3 +1,3 @@
 import { workspaceVitestConfig } from '../../vitest.shared.ts';
 
-export default workspaceVitestConfig();
+export default workspaceVitestConfig({ globalSetup: ['@kinesis-ts/local/vitest-global-setup'], testTimeout: 60_000 });

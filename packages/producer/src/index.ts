@@ -10,3 +10,5 @@ export {
   DEFAULT_PRODUCER_OPTIONS,
   type KinesisProducerOptions,
 } from './options.js';
+export { bucketedPartitionKey } from './partition-key-bucket.js';
+export { checkReadCapacity, type ReadCapacityCheck, requiredShards, type WriteLoad } from './shard-count.js';

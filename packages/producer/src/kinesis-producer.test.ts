@@ -477,6 +477,50 @@ describe('resharding', () => {
     expect(read.map((r) => r.partitionKey).sort()).toEqual([lowKey, highKey].sort());
   });
 
+  it('keeps a key in order when its records arrive while a new shard map is being fetched', async () => {
+    const { ListShardsCommand } = await import('@aws-sdk/client-kinesis');
+    const parent = evenShards(1)[0]!;
+    const children = evenShards(2).map((s, i) => ({ ...s, shardId: `shardId-00000000000${i + 1}` }));
+    const kinesis = fakeKinesis({
+      shards: [parent],
+      routingShards: children,
+      failEntry: (call, index) =>
+        call === 0 && index === 0 ? 'ProvisionedThroughputExceededException' : undefined,
+    });
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let listCalls = 0;
+    kinesis.mock.on(ListShardsCommand).callsFake(async () => {
+      listCalls++;
+      if (listCalls === 2) await gate; // the refresh after the reshard is slow
+      return {
+        Shards: (listCalls === 1 ? [parent] : children).map((shard) => ({
+          ShardId: shard.shardId,
+          HashKeyRange: { StartingHashKey: shard.start.toString(), EndingHashKey: shard.end.toString() },
+          SequenceNumberRange: { StartingSequenceNumber: '0' },
+        })),
+      };
+    });
+    const producer = producerFor(kinesis, {
+      aggregation: false,
+      retryBackoff: { baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const first = producer.put({ partitionKey: 'K', data: utf8('1') }); // fails once: retried
+    const other = producer.put({ partitionKey: 'O', data: utf8('o') }); // lands on a child: map outdated
+    await vi.waitFor(() => expect(listCalls).toBe(2));
+    const second = producer.put({ partitionKey: 'K', data: utf8('2') }); // arrives during the refresh
+    await new Promise((r) => setTimeout(r, 20));
+    openGate();
+    await Promise.all([first, other, second]);
+    expect(kinesis.written.filter((w) => w.partitionKey === 'K').map((w) => text(w.data))).toEqual([
+      '1',
+      '2',
+    ]);
+  });
+
   it('counts a record that landed on a child holding its key as written, and refreshes the map', async () => {
     const parent = evenShards(1)[0]!;
     const children = evenShards(2).map((s, i) => ({ ...s, shardId: `shardId-00000000000${i + 1}` }));

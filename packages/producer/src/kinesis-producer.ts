@@ -350,13 +350,15 @@ export class KinesisProducer {
   }
 
   /**
-   * Moves every queued record to the lane the current map predicts, lane by lane and in queue order,
-   * so each key's records keep their order (all of a key's records were in one lane). Only done with
-   * nothing in flight, so nothing of a key can still be overtaken by what was sent before.
+   * Moves every queued record to the lane the current map predicts, in put order, so each key's
+   * records keep their order whichever lanes they waited in (records put while a new map was being
+   * fetched may sit in other lanes than older records of their key). Only done with nothing in
+   * flight, so nothing of a key can still be overtaken by what was sent before.
    */
   private rebucket(mode: LaneMode): void {
     const oldLanes = [...this.lanes.values()];
     const queued = oldLanes.flatMap((lane) => lane.drain());
+    queued.sort((a, b) => a.sequence - b.sequence);
     this.laneMode = mode;
     const openShards = new Set(this.shardMap.shards.map((shard) => shard.shardId));
     this.lanes = new Map(

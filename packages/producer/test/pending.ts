@@ -1,0 +1,31 @@
+import { effectiveHashKey } from '@kinesis-ts/core';
+import type { PendingRecord } from '../src/pending-record.js';
+
+let sequence = 0;
+
+/** A pending record for unit tests of the pipeline's pure parts. */
+export function pending(
+  partitionKey: string,
+  data: string | Uint8Array = 'x',
+  overrides: Partial<PendingRecord> = {},
+): PendingRecord {
+  const bytes = typeof data === 'string' ? new Uint8Array(Buffer.from(data)) : data;
+  sequence++;
+  return {
+    userRecord: { partitionKey, data: bytes },
+    partitionKey,
+    data: bytes,
+    explicitHashKey: undefined,
+    hashKey: effectiveHashKey(partitionKey),
+    sizeBytes: bytes.byteLength + Buffer.byteLength(partitionKey),
+    sequence,
+    arrivedAt: 0,
+    expiresAt: 30_000,
+    dueAt: 100,
+    lastAttemptEndedAt: 0,
+    attempts: [],
+    resolve: () => undefined,
+    reject: () => undefined,
+    ...overrides,
+  };
+}
