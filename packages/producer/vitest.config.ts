@@ -1,3 +1,6 @@
 import { workspaceVitestConfig } from '../../vitest.shared.ts';
 
-export default workspaceVitestConfig({ globalSetup: ['@kinesis-ts/local/vitest-global-setup'], testTimeout: 60_000 });
+export default workspaceVitestConfig({
+  globalSetup: ['@kinesis-ts/local/vitest-global-setup'],
+  testTimeout: 60_000,
+});

@@ -16,7 +16,10 @@ export interface ReadRecord extends DeaggregatedRecord {
   readonly shardId: string;
 }
 
-export async function readStreamWithKclRules(client: KinesisClient, streamName: string): Promise<ReadRecord[]> {
+export async function readStreamWithKclRules(
+  client: KinesisClient,
+  streamName: string,
+): Promise<ReadRecord[]> {
   const shards: Shard[] = [];
   let nextToken: string | undefined;
   do {
@@ -30,7 +33,11 @@ export async function readStreamWithKclRules(client: KinesisClient, streamName: 
   const out: ReadRecord[] = [];
   for (const shard of parentsFirst(shards)) {
     const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
     );
     let iterator = ShardIterator;
     while (iterator !== undefined && iterator !== null) {
