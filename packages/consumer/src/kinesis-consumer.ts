@@ -39,6 +39,7 @@ interface RunningShard {
   readonly consumer: ShardConsumer;
   readonly token: string;
   readonly leaseKey: string;
+  readonly metrics: ReturnType<MetricsRecorder['openShard']>;
 }
 
 const START_ATTEMPTS = 5;
@@ -429,7 +430,13 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.recorder.lostLeases++;
     this.emit('lease:lost', { leaseKey: lease.leaseKey, reason });
     const shard = this.running.get(lease.leaseKey);
-    if (shard && shard.token === token) shard.consumer.leaseLost();
+    if (!shard || shard.token !== token) return;
+    shard.consumer.leaseLost();
+    if (shard.consumer.state === 'failed') {
+      // A stopped shard kept its lease; now that the lease is gone, forget it too.
+      this.running.delete(lease.leaseKey);
+      this.recorder.closeShard(shard.consumer.shardId, shard.metrics);
+    }
   }
 
   private startShardConsumer(lease: Lease, token: string): void {
@@ -500,7 +507,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         onError: (operation, error) => this.emit('lease-table:error', { operation, error }),
       },
     });
-    const entry: RunningShard = { consumer, token, leaseKey: lease.leaseKey };
+    const entry: RunningShard = { consumer, token, leaseKey: lease.leaseKey, metrics };
     this.running.set(lease.leaseKey, entry);
     void consumer.done.then((reason) => this.onShardConsumerDone(entry, reason, metrics));
     consumer.start();

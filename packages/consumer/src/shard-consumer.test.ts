@@ -361,6 +361,21 @@ describe('ShardConsumer', () => {
     await consumer.requestShutdown();
   });
 
+  it('makes no lifecycle call when stopped while waiting for a parent, before initialize', async () => {
+    const calls: string[] = [];
+    const processor: ShardRecordProcessor = {
+      initialize: () => void calls.push('initialize'),
+      processRecords: () => {},
+      shutdownRequested: () => void calls.push('shutdownRequested'),
+      leaseLost: () => void calls.push('leaseLost'),
+    };
+    const { consumer, store } = setup({ kind: 'processor', processor }, { parentShardIds: ['shard-0'] });
+    store.put({ leaseKey: 'shard-0', leaseOwner: 'other', checkpoint: esn('5') });
+    await tick();
+    expect(await consumer.requestShutdown()).toBe('requested');
+    expect(calls).toEqual([]);
+  });
+
   it('does not wait for a parent whose lease no longer exists', async () => {
     const { consumer, retrieval } = setup(handler([]), { parentShardIds: ['shard-gone'] });
     await retrieval();

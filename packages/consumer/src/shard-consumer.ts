@@ -128,6 +128,8 @@ export class ShardConsumer {
   /** The last record the handler processed (handler path), for deferred checkpoints. */
   private lastProcessed: ExtendedSequenceNumber | undefined;
   private lastCheckpointAtMs: number;
+  /** Whether the processor's `initialize` completed (no other lifecycle call comes before it). */
+  private initialized = false;
   /** Records at or before this position are never delivered again. */
   private deliveredUpTo: ExtendedSequenceNumber;
 
@@ -234,6 +236,7 @@ export class ShardConsumer {
       if (initialized === 'aborted') return this.shutdown();
       if (initialized === 'failed') return 'failed';
     }
+    this.initialized = true;
 
     const startingPosition = startingPositionFor(lease.checkpoint, this.options.timestamp);
     if (!startingPosition) return 'shard-end';
@@ -400,6 +403,7 @@ export class ShardConsumer {
     this.setState('shutting-down');
     const processor =
       this.options.delivery.kind === 'processor' ? this.options.delivery.processor : undefined;
+    if (processor && !this.initialized) return reason; // nothing began: no terminal call either
     try {
       if (reason === 'lease-lost') {
         await processor?.leaseLost?.({ shardId: this.shardId });
