@@ -442,10 +442,21 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private startShardConsumer(lease: Lease, token: string): void {
     const shardId = shardIdOfLeaseKey(lease.leaseKey);
     const options = this.options;
+    let delivery: Delivery;
+    try {
+      delivery = options.handler
+        ? { kind: 'handler', handler: options.handler, checkpointIntervalMs: options.checkpointIntervalMs }
+        : { kind: 'processor', processor: options.processor!(shardId) };
+    } catch (error) {
+      this.logger.error('The processor factory threw; releasing the lease', {
+        shardId,
+        error: describeCause(error),
+      });
+      this.emit('shard:failed', { shardId, error });
+      void this.releaseLease(lease.leaseKey);
+      return;
+    }
     const metrics = this.recorder.openShard(shardId, lease.checkpoint);
-    const delivery: Delivery = options.handler
-      ? { kind: 'handler', handler: options.handler, checkpointIntervalMs: options.checkpointIntervalMs }
-      : { kind: 'processor', processor: options.processor!(shardId) };
     const shardInfo = this.shards.get(shardId);
     const consumer = new ShardConsumer({
       shardId,

@@ -141,6 +141,19 @@ describe('LeaseCoordinator (several workers on one table)', () => {
     expect(a.tableView()).toMatchObject({ totalLeases: 4, finishedLeases: 4 });
   });
 
+  it('leaves multi-stream leases alone', async () => {
+    const store = new InMemoryLeaseStore();
+    leases(store, 2);
+    store.put({ leaseKey: '123456789012:other-stream:1700000000:shardId-000000000000' });
+    const a = worker(store, 'a', 1);
+    running.push(a);
+    await a.runTaker();
+    expect(a.renewer.heldLeases().map((l) => l.leaseKey)).toHaveLength(2);
+    expect(
+      store.rows.get('123456789012:other-stream:1700000000:shardId-000000000000')?.leaseOwner,
+    ).toBeUndefined();
+  });
+
   it('keeps renewing while the lease table is slow to scan (renewal is never blocked by the taker)', async () => {
     const store = new InMemoryLeaseStore();
     leases(store, 2);

@@ -150,7 +150,9 @@ export class LeaseCoordinator {
     }
     this.tracker.observe(leases, scanStartedAt);
     const now = this.options.now();
-    const workable = leases.filter((lease) => !isLeaseFinished(lease));
+    // Finished leases are not worked on; multi-stream leases (`account:stream:epoch:shardId`) belong
+    // to multi-stream applications, which this consumer does not run.
+    const workable = leases.filter((lease) => !isLeaseFinished(lease) && !lease.leaseKey.includes(':'));
 
     // Leases the table says are ours but that this worker does not hold (a restart with the same
     // worker id, or a lease that expired locally while nobody else took it): take them back.
@@ -174,7 +176,7 @@ export class LeaseCoordinator {
     });
     this.view = {
       totalLeases: workable.length,
-      finishedLeases: leases.length - workable.length,
+      finishedLeases: leases.filter(isLeaseFinished).length,
       plan,
       scannedAtMs: scanStartedAt,
     };

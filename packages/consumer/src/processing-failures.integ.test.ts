@@ -142,6 +142,26 @@ describe('processing failures and slow processing', () => {
     expect(attempts).toBe(3);
   });
 
+  it('reports a processor factory that throws as a failed shard and does not keep the lease', async () => {
+    const streamName = uniqueName('factory');
+    const applicationName = uniqueName('app');
+    await local.createStream(streamName, 1);
+    const failures: unknown[] = [];
+    const worker = consumer({
+      streamName,
+      applicationName,
+      handler: undefined,
+      processor: () => {
+        throw new Error('no database connection');
+      },
+    });
+    worker.on('shard:failed', ({ error }) => failures.push(error));
+    await worker.start();
+    await waitFor(() => failures.length > 0, 'shard:failed');
+    expect((failures[0] as Error).message).toBe('no database connection');
+    await waitFor(() => worker.metrics().ReleasedLeases > 0, 'the release');
+  });
+
   it('emits the lifecycle events in order', async () => {
     const streamName = uniqueName('events');
     const applicationName = uniqueName('app');
