@@ -7,7 +7,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { injectDynamoDbFaults, injectKinesisFaults, uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
-import { putAggregated, putRecords, readLeases, text, useLocalStack, waitFor } from '../test/local-stack.js';
+import {
+  putAggregated,
+  putRecords,
+  readLeases,
+  text,
+  useLocalStack,
+  useTestStreams,
+  waitFor,
+} from '../test/local-stack.js';
 import {
   type ConsumerRecord,
   KinesisConsumer,
@@ -16,6 +24,7 @@ import {
 } from './index.js';
 
 const local = useLocalStack();
+const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
 const consumers: KinesisConsumer[] = [];
@@ -57,7 +66,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('delivers every record of every shard once, in shard order, and checkpoints each shard at its last record', async () => {
     const streamName = uniqueName('deliver');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 2);
+    await createStream(streamName, 2);
     const ids = await putRecords(kinesis, streamName, 300);
     const seen: { shardId: string; sequenceNumber: string; key: string }[] = [];
     const worker = consumer({
@@ -89,7 +98,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('after a crash resumes after the checkpoint: later records are delivered again, earlier ones never (SC-15)', async () => {
     const streamName = uniqueName('resume');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const ids = await putRecords(kinesis, streamName, 100);
     const first: string[] = [];
     const crashed = consumer({
@@ -124,7 +133,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('resumes inside a KPL aggregate after its checkpointed sub-sequence number', async () => {
     const streamName = uniqueName('aggregate');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const ids = await putAggregated(kinesis, streamName, 3, 10);
     const first: string[] = [];
     const worker = consumer({
@@ -154,7 +163,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('with the handler path, checkpoints what it processed on stop so a restart delivers nothing twice', async () => {
     const streamName = uniqueName('stop');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 50);
     const seen: string[] = [];
     const handler = async (records: readonly ConsumerRecord[]) => {
@@ -175,7 +184,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('starts from LATEST only for shards without a checkpoint, and reads the backlog of shards with one (SC-16)', async () => {
     const streamName = uniqueName('latest');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 10, 'old');
     const seen: string[] = [];
     const handler = async (records: readonly ConsumerRecord[]) => {
@@ -198,7 +207,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('delivers everything exactly once in order through throttling and expired iterators', async () => {
     const streamName = uniqueName('faults');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const ids = await putRecords(kinesis, streamName, 200);
     const faultyKinesis = local.kinesisClient();
     const faults = injectKinesisFaults(faultyKinesis, {
@@ -230,7 +239,7 @@ describe('KinesisConsumer on the local stack', () => {
   it('reports lag, records and bytes per shard in metrics()', async () => {
     const streamName = uniqueName('metrics');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 20);
     const worker = consumer({ streamName, applicationName });
     await worker.start();
@@ -259,7 +268,7 @@ describe('start() failures', () => {
 
   it('rejects with LEASE_TABLE_NOT_FOUND when the table is missing and may not be created', async () => {
     const streamName = uniqueName('notable');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const worker = consumer({
       streamName,
       applicationName: uniqueName('app'),
@@ -270,7 +279,7 @@ describe('start() failures', () => {
 
   it('rejects with the AWS error as cause when access to the lease table is denied', async () => {
     const streamName = uniqueName('denied');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const deniedDynamoDb = local.dynamoDbClient();
     injectDynamoDbFaults(deniedDynamoDb, {
       callErrors: [
@@ -305,7 +314,7 @@ describe('compatibility with the Java KCL lease table', () => {
   it('continues a table written by the Java KCL from its checkpoints, skipping rows that are not leases', async () => {
     const streamName = uniqueName('java');
     const applicationName = uniqueName('javaapp');
-    await local.createStream(streamName, 2);
+    await createStream(streamName, 2);
     // Shard 0 gets records with the low half of the hash space, shard 1 the high half.
     const low = await putRecords(kinesis, streamName, 20, 'low', { explicitHashKey: () => '1' });
     const high = await putRecords(kinesis, streamName, 20, 'high', {
@@ -396,7 +405,7 @@ describe('compatibility with the Java KCL lease table', () => {
   it('writes rows the Java KCL can read: its attribute names and DynamoDB types, nothing empty', async () => {
     const streamName = uniqueName('schema');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 5);
     const worker = consumer({ streamName, applicationName });
     await worker.start();

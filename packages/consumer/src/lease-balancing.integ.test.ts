@@ -1,11 +1,12 @@
 import { uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
-import { putRecords, readLeases, useLocalStack, waitFor } from '../test/local-stack.js';
+import { putRecords, readLeases, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
 import { startWorkerProcess, type WorkerProcess } from '../test/worker-process-handle.js';
 import { type Checkpointer, KinesisConsumer, type KinesisConsumerOptions, LeaseLostError } from './index.js';
 
 const FAILOVER_MS = 2_000;
 const local = useLocalStack();
+const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
 const workers: KinesisConsumer[] = [];
@@ -56,7 +57,7 @@ describe('several workers sharing a stream', () => {
   it('settles 10 shards over 5 workers at exactly 2 leases each, every shard with one owner', async () => {
     const streamName = uniqueName('balance');
     const app = uniqueName('app');
-    await local.createStream(streamName, 10);
+    await createStream(streamName, 10);
     const consumers = ['w1', 'w2', 'w3', 'w4', 'w5'].map((id) => worker(streamName, app, id));
     await Promise.all(consumers.map((c) => c.start()));
     const settledInMs = await waitFor(() => balanced(consumers, 2, 10), '2 leases per worker', 40_000, 100);
@@ -70,7 +71,7 @@ describe('several workers sharing a stream', () => {
   it('rebalances when workers join, and the previous owner of a moved shard can no longer checkpoint', async () => {
     const streamName = uniqueName('join');
     const app = uniqueName('app');
-    await local.createStream(streamName, 10);
+    await createStream(streamName, 10);
     await putRecords(kinesis, streamName, 200);
     const lateCheckpoints: unknown[] = [];
     const processor = () => {
@@ -119,7 +120,7 @@ describe('several workers sharing a stream', () => {
   it("takes over a killed worker's shards within about 2 × the failover time, resuming from its checkpoints", async () => {
     const streamName = uniqueName('kill');
     const app = uniqueName('app');
-    await local.createStream(streamName, 4);
+    await createStream(streamName, 4);
     const ids = await putRecords(kinesis, streamName, 200);
     const victim = startWorkerProcess({
       ...local,
@@ -171,7 +172,7 @@ describe('several workers sharing a stream', () => {
   it('on a graceful stop releases every lease so another worker takes them within seconds', async () => {
     const streamName = uniqueName('graceful');
     const app = uniqueName('app');
-    await local.createStream(streamName, 4);
+    await createStream(streamName, 4);
     const timers = { failoverTimeMs: 30_000, leaseRenewalIntervalMs: 500, leaseTakerIntervalMs: 1_000 };
     const leaving = worker(streamName, app, 'leaving', timers);
     const staying = worker(streamName, app, 'staying', timers);

@@ -1,9 +1,10 @@
 import { uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
-import { putRecords, readLeases, text, useLocalStack, waitFor } from '../test/local-stack.js';
+import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
 import { KinesisConsumer, type KinesisConsumerOptions, type PoisonRecord } from './index.js';
 
 const local = useLocalStack();
+const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
 const consumers: KinesisConsumer[] = [];
@@ -35,7 +36,7 @@ describe('processing failures and slow processing', () => {
   it('keeps the lease while a handler takes three failover times, and no other worker takes it', async () => {
     const streamName = uniqueName('slow');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 5);
     let finished = false;
     const events: string[] = [];
@@ -69,7 +70,7 @@ describe('processing failures and slow processing', () => {
   it('hands a poison record to onPoisonRecord with its metadata, then moves past it (SC-34)', async () => {
     const streamName = uniqueName('poison');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const ids = await putRecords(kinesis, streamName, 10);
     const poisoned: PoisonRecord[] = [];
     const processed: string[] = [];
@@ -111,7 +112,7 @@ describe('processing failures and slow processing', () => {
   it('without onPoisonRecord stops the shard, keeps its lease and checkpoint, and skips nothing', async () => {
     const streamName = uniqueName('stuck');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 10);
     const failures: string[] = [];
     let attempts = 0;
@@ -145,7 +146,7 @@ describe('processing failures and slow processing', () => {
   it('reports a processor factory that throws as a failed shard and does not keep the lease', async () => {
     const streamName = uniqueName('factory');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const failures: unknown[] = [];
     const worker = consumer({
       streamName,
@@ -165,7 +166,7 @@ describe('processing failures and slow processing', () => {
   it('emits the lifecycle events in order', async () => {
     const streamName = uniqueName('events');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 3);
     const events: string[] = [];
     const worker = consumer({ streamName, applicationName });

@@ -1,10 +1,11 @@
 import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
-import { putRecords, readLeases, text, useLocalStack, waitFor } from '../test/local-stack.js';
+import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
 import { KinesisConsumer, type KinesisConsumerOptions, type ShardRecordProcessor } from './index.js';
 
 const local = useLocalStack();
+const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
 const consumers: KinesisConsumer[] = [];
@@ -33,7 +34,7 @@ describe('shard end (the hook resharding builds on)', () => {
   it('finishes a split parent with shardEnded, creates the child leases, and reads the children only after it', async () => {
     const streamName = uniqueName('split');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     const before = await putRecords(kinesis, streamName, 20, 'before');
     const delivered: { shardId: string; key: string; at: number }[] = [];
     const calls: string[] = [];
@@ -94,7 +95,7 @@ describe('shard end (the hook resharding builds on)', () => {
   it('on the handler path checkpoints SHARD_END itself', async () => {
     const streamName = uniqueName('split-handler');
     const applicationName = uniqueName('app');
-    await local.createStream(streamName, 1);
+    await createStream(streamName, 1);
     await putRecords(kinesis, streamName, 5, 'before');
     let count = 0;
     const worker = new KinesisConsumer({

@@ -6,7 +6,7 @@ import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { encodeAggregatedRecord } from '@kinesis-ts/core';
 import { connectLocalStack, type LocalStackConnection, type LocalStackEndpoints } from '@kinesis-ts/local';
-import { afterAll, inject } from 'vitest';
+import { afterAll, afterEach, inject } from 'vitest';
 import { type Lease, leaseFromItem } from '../src/index.js';
 
 /** The run's local stack (clients built through it are destroyed after the file). */
@@ -19,6 +19,23 @@ export function useLocalStack(): LocalStackConnection {
   const connection = connectLocalStack(endpoints);
   afterAll(() => connection.close());
   return connection;
+}
+
+/**
+ * `createStream` that deletes the stream after the test: the emulator allows 50 open shards per
+ * account (like a new AWS account), and the test files share one emulator.
+ */
+export function useTestStreams(
+  local: LocalStackConnection,
+): (name: string, shardCount: number) => Promise<void> {
+  const created: string[] = [];
+  afterEach(async () => {
+    await Promise.all(created.splice(0).map((name) => local.deleteStream(name)));
+  });
+  return async (name, shardCount) => {
+    created.push(name);
+    await local.createStream(name, shardCount);
+  };
 }
 
 /** Puts `count` records with keys `${prefix}-${i}` and data `${prefix}-${i}`, 500 per call, spread over shards. */
