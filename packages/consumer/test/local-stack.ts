@@ -5,21 +5,13 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { encodeAggregatedRecord } from '@kinesis-ts/core';
-import { connectLocalStack, type LocalStackConnection, type LocalStackEndpoints } from '@kinesis-ts/local';
-import { afterAll, afterEach, inject } from 'vitest';
+import type { LocalStackConnection } from '@kinesis-ts/local';
+import { useLocalStack } from '@kinesis-ts/local/vitest';
+import { afterEach } from 'vitest';
 import { type Lease, leaseFromItem } from '../src/index.js';
 
 /** The run's local stack (clients built through it are destroyed after the file). */
-export function useLocalStack(): LocalStackConnection {
-  const endpoints = inject('kinesisTsLocal' as never) as LocalStackEndpoints | undefined;
-  if (!endpoints)
-    throw new Error(
-      'No local stack: the vitest global setup @kinesis-ts/local/vitest-global-setup is missing',
-    );
-  const connection = connectLocalStack(endpoints);
-  afterAll(() => connection.close());
-  return connection;
-}
+export { useLocalStack };
 
 /**
  * `createStream` that deletes the stream after the test: the emulator allows 50 open shards per
