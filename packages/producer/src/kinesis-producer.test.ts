@@ -521,6 +521,21 @@ describe('resharding', () => {
     ]);
   });
 
+  it('writes an aggregate once when it lands on a new child that holds all its records', async () => {
+    const parent = evenShards(1)[0]!;
+    const children = evenShards(2).map((s, i) => ({ ...s, shardId: `shardId-00000000000${i + 1}` }));
+    const kinesis = fakeKinesis({ shards: [parent], routingShards: children });
+    const producer = producerFor(kinesis);
+    await new Promise((r) => setTimeout(r, 20));
+    kinesis.state.listShards = children;
+    const lowKeys = keys(60)
+      .filter((k) => partitionKeyToHashKey(k) <= children[0]!.end)
+      .slice(0, 5);
+    const results = await Promise.all(lowKeys.map((k) => producer.put({ partitionKey: k, data: utf8(k) })));
+    expect(kinesis.written).toHaveLength(1); // one aggregate, not re-sent
+    expect(results.every((r) => r.shardId === 'shardId-000000000001' && r.attempts.length === 1)).toBe(true);
+  });
+
   it('counts a record that landed on a child holding its key as written, and refreshes the map', async () => {
     const parent = evenShards(1)[0]!;
     const children = evenShards(2).map((s, i) => ({ ...s, shardId: `shardId-00000000000${i + 1}` }));

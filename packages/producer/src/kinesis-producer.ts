@@ -25,6 +25,7 @@ import {
 import { type PackedEntry, packRecords } from './packer.js';
 import type { PendingRecord } from './pending-record.js';
 import {
+  allRecordsIn,
   interpretPutRecordsError,
   interpretPutRecordsOutput,
   type SentEntry,
@@ -82,6 +83,34 @@ interface RequestInFlight {
   readonly startedAt: number;
 }
 
+/** When an attempt started, how long it took and when it ended (milliseconds). */
+interface AttemptTiming {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly endedAt: number;
+}
+
+/** An aggregate that landed on a shard the map did not know, waiting for the refreshed map. */
+interface UndecidedEntry {
+  readonly sent: SentEntry;
+  readonly lane: ShardLane;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly timing: AttemptTiming;
+}
+
+/** Records to retry, per lane, and the lanes that must back off first. */
+class RetryBatch {
+  readonly byLane = new Map<ShardLane, PendingRecord[]>();
+  readonly backoff = new Set<ShardLane>();
+
+  add(lane: ShardLane, record: PendingRecord): void {
+    const records = this.byLane.get(lane);
+    if (records === undefined) this.byLane.set(lane, [record]);
+    else records.push(record);
+  }
+}
+
 /** What the lanes are keyed by: a shard-map generation, or unpredicted sending. */
 type LaneMode = number | 'unpredicted';
 
@@ -121,6 +150,7 @@ export class KinesisProducer {
   /** Each pending `flush()`: the records it waits for, and how to resolve it. */
   private readonly flushWaiters: { readonly remaining: Set<PendingRecord>; readonly resolve: () => void }[] =
     [];
+  private readonly undecided: UndecidedEntry[] = [];
   private bufferedBytes = 0;
   private requestsInFlight = 0;
   private nextSequence = 1;
@@ -142,6 +172,7 @@ export class KinesisProducer {
     this.shardMap = new ShardMap({
       fetchShards: () => listOpenShards(this.options.client, this.options),
       onChange: (map) => {
+        if (map.state !== 'refreshing' && map.state !== 'loading') this.decideUndecided();
         if (map.state === 'ready') {
           this.events.emit('shard-map:updated', { shards: map.shards, generation: map.generation });
           this.logger.debug('Shard map updated', { shards: map.shards.length, generation: map.generation });
@@ -417,7 +448,7 @@ export class KinesisProducer {
     const mode = this.desiredLaneMode();
     if (mode === undefined) return; // the shard map calls back when it is ready
     if (mode !== this.laneMode) {
-      if (this.requestsInFlight > 0) return; // the last completion pumps again
+      if (this.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
       this.rebucket(mode);
     }
     this.expireRecords(now);
@@ -549,7 +580,7 @@ export class KinesisProducer {
     error: unknown,
   ): void {
     const endedAt = Date.now();
-    const durationMs = endedAt - startedAt;
+    const timing: AttemptTiming = { startedAt, durationMs: endedAt - startedAt, endedAt };
     this.requestsInFlight--;
     for (const lane of request.lanes) lane.inFlight--;
     const outcomes =
@@ -561,81 +592,67 @@ export class KinesisProducer {
             (shardId) => this.shardMap.rangeOf(shardId),
             this.options.failIfThrottled,
           );
-    this.metricsRecorder.requestCompleted(durationMs, request.entries.length, userRecords);
-    const failedEntries = outcomes.filter((outcome) => outcome.kind !== 'success').length;
+    this.metricsRecorder.requestCompleted(timing.durationMs, request.entries.length, userRecords);
     const requestErrorCode = error === undefined ? undefined : (awsErrorCode(error) ?? 'UnknownError');
     this.events.emit('request:completed', {
       entries: request.entries.length,
       userRecords,
-      failedEntries,
-      durationMs,
+      failedEntries: outcomes.filter((outcome) => outcome.kind === 'retry' || outcome.kind === 'fail').length,
+      durationMs: timing.durationMs,
       ...(requestErrorCode === undefined ? {} : { errorCode: requestErrorCode }),
     });
     if (requestErrorCode !== undefined) this.metricsRecorder.requestFailed(requestErrorCode);
 
-    const retriesByLane = new Map<ShardLane, PendingRecord[]>();
-    const backoffLanes = new Set<ShardLane>();
+    const retries = new RetryBatch();
     const succeededLanes = new Set<ShardLane>();
     let mapOutdated = false;
     request.entries.forEach((sent, index) => {
       const outcome = outcomes[index]!;
       // Nothing rebuckets lanes while a request is in flight, so the entry's lane is still there.
       const lane = this.lanes.get(sent.predictedShardId)!;
-      if (outcome.kind !== 'fail' && outcome.mapOutdated) mapOutdated = true;
-      if (outcome.kind === 'success') {
-        succeededLanes.add(lane);
-        this.entrySucceeded(sent.packed, outcome.shardId, outcome.sequenceNumber, startedAt, durationMs);
-        return;
+      switch (outcome.kind) {
+        case 'success':
+          mapOutdated ||= outcome.mapOutdated;
+          succeededLanes.add(lane);
+          this.entrySucceeded(sent.packed, outcome.shardId, outcome.sequenceNumber, timing);
+          return;
+        case 'unknown-shard':
+          // Held (and counted in flight) until the refreshed map tells whether the shard holds it all.
+          mapOutdated = true;
+          lane.inFlight++;
+          this.undecided.push({
+            sent,
+            lane,
+            shardId: outcome.shardId,
+            sequenceNumber: outcome.sequenceNumber,
+            timing,
+          });
+          return;
+        case 'fail':
+          if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
+          this.recordFailedAttempt(sent.packed.records, outcome.errorCode, outcome.errorMessage, timing);
+          for (const record of sent.packed.records) {
+            this.fail(
+              record,
+              sent.predictedShardId,
+              outcome.code,
+              outcome.errorCode,
+              outcome.errorMessage,
+              outcome.cause,
+            );
+          }
+          return;
+        case 'retry':
+          mapOutdated ||= outcome.mapOutdated;
+          if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
+          if (outcome.backoff) retries.backoff.add(lane);
+          this.retryOrGiveUp(sent, lane, outcome.errorCode, outcome.errorMessage, timing, retries);
+          return;
       }
-      if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
-      const attempt: Attempt = {
-        startedAt,
-        delayMs: 0,
-        durationMs,
-        success: false,
-        errorCode: outcome.errorCode,
-        errorMessage: outcome.errorMessage,
-      };
-      for (const record of sent.packed.records) {
-        record.attempts.push({ ...attempt, delayMs: startedAt - record.lastAttemptEndedAt });
-        record.lastAttemptEndedAt = endedAt;
-      }
-      if (outcome.kind === 'fail') {
-        for (const record of sent.packed.records) {
-          this.fail(
-            record,
-            sent.predictedShardId,
-            outcome.code,
-            outcome.errorCode,
-            outcome.errorMessage,
-            outcome.cause,
-          );
-        }
-        return;
-      }
-      if (outcome.backoff) backoffLanes.add(lane);
-      const retries = retriesByLane.get(lane) ?? [];
-      for (const record of sent.packed.records) {
-        if (record.expiresAt <= endedAt) {
-          this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', outcome.errorCode, outcome.errorMessage);
-        } else if (record.attempts.length >= this.options.maxAttempts) {
-          this.fail(
-            record,
-            sent.predictedShardId,
-            'MAX_ATTEMPTS_EXCEEDED',
-            outcome.errorCode,
-            outcome.errorMessage,
-          );
-        } else {
-          record.dueAt = endedAt;
-          retries.push(record);
-        }
-      }
-      retriesByLane.set(lane, retries);
     });
 
-    for (const lane of succeededLanes) if (!backoffLanes.has(lane)) lane.retryAttempt = 0;
-    for (const lane of backoffLanes) {
+    for (const lane of succeededLanes) if (!retries.backoff.has(lane)) lane.retryAttempt = 0;
+    for (const lane of retries.backoff) {
       lane.retryAttempt++;
       const backoffMs = fullJitterBackoffMs(
         lane.retryAttempt,
@@ -645,29 +662,96 @@ export class KinesisProducer {
       lane.notBefore = endedAt + backoffMs;
       this.events.emit('shard:throttled', { shardId: lane.shardId, backoffMs });
     }
-    for (const [lane, records] of retriesByLane) {
-      // Retried records go back before newer ones, in put order.
-      records.sort((a, b) => a.sequence - b.sequence);
-      lane.unshiftAll(records);
-    }
+    this.requeue(retries);
     if (mapOutdated) this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
     this.admitWaiting();
     this.queuePump();
+  }
+
+  /**
+   * Settles the aggregates that landed on shards the old map did not know, now that a map has been
+   * fetched (or fetching failed): those whose records all hash into the shard they landed on are
+   * written; the others are re-sent whole.
+   */
+  private decideUndecided(): void {
+    if (this.undecided.length === 0) return;
+    const mapReady = this.shardMap.state === 'ready';
+    const retries = new RetryBatch();
+    for (const { sent, lane, shardId, sequenceNumber, timing } of this.undecided.splice(0)) {
+      lane.inFlight--;
+      const landedOn = mapReady ? this.shardMap.rangeOf(shardId) : undefined;
+      if (landedOn !== undefined && allRecordsIn(sent.packed, landedOn)) {
+        this.entrySucceeded(sent.packed, shardId, sequenceNumber, timing);
+      } else {
+        const message = `Aggregate predicted for ${sent.predictedShardId} landed on ${shardId}, which does not hold all its records`;
+        this.retryOrGiveUp(sent, lane, 'WrongShard', message, timing, retries);
+      }
+    }
+    this.requeue(retries);
+    this.admitWaiting();
+  }
+
+  private recordFailedAttempt(
+    records: readonly PendingRecord[],
+    errorCode: string,
+    errorMessage: string,
+    timing: AttemptTiming,
+  ): void {
+    for (const record of records) {
+      record.attempts.push({
+        startedAt: timing.startedAt,
+        delayMs: timing.startedAt - record.lastAttemptEndedAt,
+        durationMs: timing.durationMs,
+        success: false,
+        errorCode,
+        errorMessage,
+      });
+      record.lastAttemptEndedAt = timing.endedAt;
+    }
+  }
+
+  /** Records the failed attempt, then fails each record out of time or attempts, and queues the rest for retry. */
+  private retryOrGiveUp(
+    sent: SentEntry,
+    lane: ShardLane,
+    errorCode: string,
+    errorMessage: string,
+    timing: AttemptTiming,
+    retries: RetryBatch,
+  ): void {
+    this.recordFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
+    for (const record of sent.packed.records) {
+      if (record.expiresAt <= timing.endedAt) {
+        this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', errorCode, errorMessage);
+      } else if (record.attempts.length >= this.options.maxAttempts) {
+        this.fail(record, sent.predictedShardId, 'MAX_ATTEMPTS_EXCEEDED', errorCode, errorMessage);
+      } else {
+        record.dueAt = timing.endedAt;
+        retries.add(lane, record);
+      }
+    }
+  }
+
+  /** Puts retried records back at the front of their lanes, before newer ones, in put order. */
+  private requeue(retries: RetryBatch): void {
+    for (const [lane, records] of retries.byLane) {
+      records.sort((a, b) => a.sequence - b.sequence);
+      lane.unshiftAll(records);
+    }
   }
 
   private entrySucceeded(
     packed: PackedEntry,
     shardId: string,
     sequenceNumber: string,
-    startedAt: number,
-    durationMs: number,
+    timing: AttemptTiming,
   ): void {
     this.metricsRecorder.kinesisRecordPut(shardId, packed.entry.data.byteLength, packed.records.length);
     for (const record of packed.records) {
       record.attempts.push({
-        startedAt,
-        delayMs: startedAt - record.lastAttemptEndedAt,
-        durationMs,
+        startedAt: timing.startedAt,
+        delayMs: timing.startedAt - record.lastAttemptEndedAt,
+        durationMs: timing.durationMs,
         success: true,
       });
       const result: PutResult = {

@@ -25,28 +25,48 @@ const keysOf = (queue: RecordQueue) =>
   Array.from({ length: queue.length }, (_, i) => queue.at(i)!.partitionKey);
 
 describe('packRecords', () => {
-  it('packs a shard queue into one aggregate that decodes to the records in order', () => {
+  it("packs a shard queue into one aggregate, each key's records together and in order", () => {
     const queue = queueOf(pending('a', '1'), pending('b', '2'), pending('a', '3'));
     const [entry, ...rest] = packRecords(queue, limits);
     expect(rest).toEqual([]);
     expect(entry!.entry.partitionKey).toBe('a'); // the KPL's key for aggregates
     expect(entry!.entry.aggregated).toBe(true);
     const decoded = deaggregate({ partitionKey: 'a', data: entry!.entry.data, sequenceNumber: '1' });
-    expect(decoded.map((r) => Buffer.from(r.data).toString())).toEqual(['1', '2', '3']);
+    expect(decoded.map((r) => `${r.partitionKey}${Buffer.from(r.data).toString()}`)).toEqual([
+      'a1',
+      'a3',
+      'b2',
+    ]);
     expect(entry!.sizeBytes).toBe(entry!.entry.data.byteLength + 1);
     expect(queue.length).toBe(0);
   });
 
-  it('opens a new aggregate when one is full, and holds back a key already in a closed one', () => {
+  it('keeps each key in one aggregate, holding back what does not fit for the next request', () => {
     const queue = queueOf(
       pending('a', 'x'.repeat(60)),
       pending('b', 'y'.repeat(60)),
       pending('a', 'z'.repeat(60)),
+      pending('a', 'v'.repeat(60)),
       pending('c', 'w'),
     );
     const entries = packRecords(queue, { ...limits, maxAggregateSizeBytes: 200 });
-    expect(entries.map((e) => e.records.map((r) => r.partitionKey))).toEqual([['a', 'b'], ['c']]);
-    expect(keysOf(queue)).toEqual(['a']); // a's later record waits for the next request
+    expect(entries.map((e) => e.records.map((r) => r.partitionKey))).toEqual([
+      ['a', 'a'],
+      ['b', 'c'],
+    ]);
+    expect(keysOf(queue)).toEqual(['a']); // a's third record waits for the next request
+    expect(queue.at(0)!.data[0]).toBe('v'.charCodeAt(0));
+  });
+
+  it('fills a request with many aggregates when the shard has many keys waiting', () => {
+    const records = Array.from({ length: 2000 }, (_, i) => pending(`key-${i % 100}`, 'x'.repeat(100)));
+    const queue = queueOf(...records);
+    const entries = packRecords(queue, limits);
+    expect(entries.length).toBeGreaterThan(3);
+    expect(queue.length).toBe(0);
+    const keysPerEntry = entries.map((e) => new Set(e.records.map((r) => r.partitionKey)));
+    const allKeys = keysPerEntry.flatMap((keys) => [...keys]);
+    expect(new Set(allKeys).size).toBe(allKeys.length); // no key in two entries
   });
 
   it('lets a key repeat across entries when order does not matter', () => {

@@ -32,86 +32,199 @@ export interface PackLimits {
 
 /**
  * Takes records from the front of a shard's queue and packs them into entries for one request,
- * within the request's room and the shard's tokens. With `preserveKeyOrder`, once a key's records
- * are in an entry that is closed, its later records stay in the queue (in order) for the next
- * request, while other keys go on. Records not taken stay in the queue in their order.
+ * within the request's room and the shard's tokens. Records not taken stay in the queue, in order.
+ *
+ * With `preserveKeyOrder`, a partition key appears in at most one entry of the request, so that an
+ * entry that fails can never be overtaken by a later entry of its key that succeeded: with
+ * aggregation, each key's records are packed together into one aggregate (a key with more than an
+ * aggregate's worth sends the first aggregate-full now and the rest in the next request); without
+ * aggregation, a key sends one record per request.
  */
 export function packRecords(queue: RecordQueue, limits: PackLimits): PackedEntry[] {
-  const maxEntries = Math.min(limits.maxEntries, Math.floor(limits.tokens.records));
-  const maxBytes = Math.min(limits.maxBytes, Math.floor(limits.tokens.bytes));
-  const maxSkipped = limits.maxSkipped ?? 10_000;
-  const entries: PackedEntry[] = [];
-  const entryOfKey = new Map<string, number>();
-  const blockedKeys = new Set<string>();
-  const skipped: PendingRecord[] = [];
-  let closedBytes = 0;
-  let builder = new AggregatedRecordBuilder();
-  let builderRecords: PendingRecord[] = [];
-
-  const closeBuilder = () => {
-    const entry = builder.build();
-    const sizeBytes = builder.entrySizeBytes;
-    entries.push({ entry, records: builderRecords, sizeBytes });
-    closedBytes += sizeBytes;
-    builder = new AggregatedRecordBuilder();
-    builderRecords = [];
+  const budget = {
+    entries: Math.min(limits.maxEntries, Math.floor(limits.tokens.records)),
+    bytes: Math.min(limits.maxBytes, Math.floor(limits.tokens.bytes)),
   };
+  if (budget.entries < 1 || budget.bytes < 1) return [];
+  if (limits.preserveKeyOrder && limits.aggregation) return packByKey(queue, limits, budget);
+  return packInOrder(queue, limits, budget);
+}
 
-  let walked = 0;
-  while (walked < queue.length && skipped.length < maxSkipped) {
-    const record = queue.at(walked)!;
-    const key = record.partitionKey;
-    const openEntry = entries.length;
-    if (limits.preserveKeyOrder) {
-      const entryIndex = entryOfKey.get(key);
-      const inClosedEntry = entryIndex !== undefined && (entryIndex !== openEntry || !limits.aggregation);
-      if (blockedKeys.has(key) || inClosedEntry) {
-        blockedKeys.add(key);
-        skipped.push(record);
-        walked++;
-        continue;
-      }
+interface Budget {
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/** Builds aggregates one after the other, in queue order. */
+class EntryAssembler {
+  readonly entries: PackedEntry[] = [];
+  closedBytes = 0;
+  private builder = new AggregatedRecordBuilder();
+  private builderRecords: PendingRecord[] = [];
+
+  constructor(
+    private readonly limits: PackLimits,
+    private readonly budget: Budget,
+  ) {}
+
+  /** Whether an entry is being built. */
+  get open(): boolean {
+    return this.builder.count > 0;
+  }
+
+  /** Bytes the open aggregate can still take (within the aggregate limit and the request's room). */
+  get openRoomBytes(): number {
+    const limit = Math.min(this.limits.maxAggregateSizeBytes, this.budget.bytes - this.closedBytes - 1);
+    return limit - this.builder.aggregatedSizeBytes;
+  }
+
+  /** Starts a new entry with `record` if the request has room for it; returns whether it did. */
+  startWith(record: PendingRecord): boolean {
+    if (
+      this.entries.length + 1 > this.budget.entries ||
+      this.closedBytes + record.sizeBytes > this.budget.bytes
+    ) {
+      return false;
     }
+    this.builder.add(record, record.hashKey);
+    this.builderRecords.push(record);
+    return true;
+  }
 
-    if (!limits.aggregation) {
-      if (entries.length + 1 > maxEntries || closedBytes + record.sizeBytes > maxBytes) break;
-      entries.push({ entry: rawEntry(record), records: [record], sizeBytes: record.sizeBytes });
-      closedBytes += record.sizeBytes;
-      entryOfKey.set(key, openEntry);
-      walked++;
-      continue;
-    }
-
-    if (builder.count === 0) {
-      if (entries.length + 1 > maxEntries || closedBytes + record.sizeBytes > maxBytes) break;
-      builder.add(record, record.hashKey);
-      builderRecords.push(record);
-      entryOfKey.set(key, openEntry);
-      walked++;
-      continue;
-    }
-
-    const added = builder.tryAdd(
+  /** Adds `record` to the open entry if it still fits the aggregate and the request; returns whether it did. */
+  tryAppend(record: PendingRecord): boolean {
+    const added = this.builder.tryAdd(
       record,
       {
         // The aggregate's entry also carries its one-byte partition key "a".
-        maxAggregateSizeBytes: Math.min(limits.maxAggregateSizeBytes, maxBytes - closedBytes - 1),
-        maxRecordSizeBytes: limits.maxRecordSizeBytes,
-        maxUserRecords: limits.maxAggregateRecords,
+        maxAggregateSizeBytes: Math.min(
+          this.limits.maxAggregateSizeBytes,
+          this.budget.bytes - this.closedBytes - 1,
+        ),
+        maxRecordSizeBytes: this.limits.maxRecordSizeBytes,
+        maxUserRecords: this.limits.maxAggregateRecords,
       },
       record.hashKey,
     );
-    if (added) {
-      builderRecords.push(record);
-      entryOfKey.set(key, openEntry);
+    if (added) this.builderRecords.push(record);
+    return added;
+  }
+
+  /** Adds `record` as an entry of its own (no aggregation); returns whether the request had room. */
+  addRaw(record: PendingRecord): boolean {
+    if (
+      this.entries.length + 1 > this.budget.entries ||
+      this.closedBytes + record.sizeBytes > this.budget.bytes
+    ) {
+      return false;
+    }
+    this.entries.push({ entry: rawEntry(record), records: [record], sizeBytes: record.sizeBytes });
+    this.closedBytes += record.sizeBytes;
+    return true;
+  }
+
+  close(): void {
+    if (this.builder.count === 0) return;
+    const entry = this.builder.build();
+    const sizeBytes = this.builder.entrySizeBytes;
+    this.entries.push({ entry, records: this.builderRecords, sizeBytes });
+    this.closedBytes += sizeBytes;
+    this.builder = new AggregatedRecordBuilder();
+    this.builderRecords = [];
+  }
+}
+
+/** Queue order, one record after the other; a key blocked once stays blocked for this request. */
+function packInOrder(queue: RecordQueue, limits: PackLimits, budget: Budget): PackedEntry[] {
+  const maxSkipped = limits.maxSkipped ?? 10_000;
+  const assembler = new EntryAssembler(limits, budget);
+  const keysSent = new Set<string>();
+  const skipped: PendingRecord[] = [];
+  let walked = 0;
+  while (walked < queue.length && skipped.length < maxSkipped) {
+    const record = queue.at(walked)!;
+    if (limits.preserveKeyOrder && keysSent.has(record.partitionKey)) {
+      skipped.push(record); // without aggregation, a key sends one record per request
       walked++;
+      continue;
+    }
+    let taken: boolean;
+    if (!limits.aggregation) {
+      taken = assembler.addRaw(record);
+    } else if (assembler.open && assembler.tryAppend(record)) {
+      taken = true;
     } else {
-      closeBuilder(); // and look at the same record again, for a new entry
+      assembler.close();
+      taken = assembler.startWith(record);
+    }
+    if (!taken) break;
+    keysSent.add(record.partitionKey);
+    walked++;
+  }
+  assembler.close();
+  queue.removeWalked(walked, skipped);
+  return assembler.entries;
+}
+
+/**
+ * Groups the front of the queue by key (keys in order of first appearance, each key's records in
+ * order) and packs whole groups into aggregates, so that each key is in one entry.
+ */
+function packByKey(queue: RecordQueue, limits: PackLimits, budget: Budget): PackedEntry[] {
+  const groups = new Map<string, PendingRecord[]>();
+  let walked = 0;
+  let walkedBytes = 0;
+  while (walked < queue.length && walkedBytes < budget.bytes) {
+    const record = queue.at(walked)!;
+    const group = groups.get(record.partitionKey);
+    if (group === undefined) groups.set(record.partitionKey, [record]);
+    else group.push(record);
+    walkedBytes += record.sizeBytes;
+    walked++;
+  }
+
+  const assembler = new EntryAssembler(limits, budget);
+  const taken = new Set<PendingRecord>();
+  let full = false;
+  for (const group of groups.values()) {
+    if (full) break;
+    // A key that would not fit whole in the open aggregate starts a new one, rather than being cut.
+    if (assembler.open && groupSizeBound(group) > assembler.openRoomBytes) assembler.close();
+    for (let index = 0; index < group.length; index++) {
+      const record = group[index]!;
+      if (assembler.open && assembler.tryAppend(record)) {
+        taken.add(record);
+        continue;
+      }
+      if (index > 0) break; // the rest of this key waits: a key stays in one entry
+      assembler.close();
+      if (!assembler.startWith(record)) {
+        full = true;
+        break;
+      }
+      taken.add(record);
     }
   }
-  if (builder.count > 0) closeBuilder();
-  queue.removeWalked(walked, skipped);
-  return entries;
+  assembler.close();
+
+  const kept: PendingRecord[] = [];
+  for (let i = 0; i < walked; i++) {
+    const record = queue.at(i)!;
+    if (!taken.has(record)) kept.push(record);
+  }
+  queue.removeWalked(walked, kept);
+  return assembler.entries;
+}
+
+/** An upper bound of the bytes a key's records add to an aggregate: table entry, framing, data. */
+function groupSizeBound(group: readonly PendingRecord[]): number {
+  const first = group[0]!;
+  let bytes = first.sizeBytes - first.data.byteLength + 3; // the partition key table entry
+  for (const record of group) {
+    bytes += record.data.byteLength + 16; // record framing, indexes and data length, as varints
+    if (record.explicitHashKey !== undefined) bytes += record.explicitHashKey.length + 8;
+  }
+  return bytes;
 }
 
 /** A record sent on its own: its data, its partition key, and its hash key as explicit hash key (as the KPL does). */

@@ -79,14 +79,14 @@ describe('interpretPutRecordsOutput', () => {
     expect(outcome).toMatchObject({ kind: 'success', mapOutdated: true });
   });
 
-  it('re-sends an aggregate that landed on a shard the map has never seen', () => {
+  it('leaves an aggregate that landed on a shard the map has never seen to the refreshed map', () => {
     const [outcome] = interpretPutRecordsOutput(
       [sentEntry(['user-2', 'user-2'], 'parent')],
       { Records: [{ ShardId: 'shardId-000000000099', SequenceNumber: '1' }] },
       (id) => ranges.get(id),
       false,
     );
-    expect(outcome).toMatchObject({ kind: 'retry', errorCode: 'WrongShard' });
+    expect(outcome).toEqual({ kind: 'unknown-shard', shardId: 'shardId-000000000099', sequenceNumber: '1' });
   });
 
   it('accepts a single record wherever it landed (the KCL does not filter raw records)', () => {

@@ -21,6 +21,16 @@ export type EntryOutcome =
       readonly mapOutdated: boolean;
     }
   | {
+      /**
+       * An aggregate landed on a shard the map does not know yet (a new child): whether every record
+       * hashes into it is decided once the refreshed map tells its range. Re-sending at once would
+       * write a duplicate whenever the child does hold them all (the common case after a split).
+       */
+      readonly kind: 'unknown-shard';
+      readonly shardId: string;
+      readonly sequenceNumber: string;
+    }
+  | {
       readonly kind: 'retry';
       readonly errorCode: string;
       readonly errorMessage: string;
@@ -43,8 +53,9 @@ const THROTTLED = 'ProvisionedThroughputExceededException';
  * - success on the predicted shard: success;
  * - success on another shard: a single record, or an aggregate whose records all hash into the shard
  *   it landed on (a child of the predicted one), is a success; any other aggregate is re-sent whole,
- *   because a KCL consumer drops an aggregate holding any record outside its shard; either way the
- *   shard map is out of date;
+ *   because a KCL consumer drops an aggregate holding any record outside its shard; an aggregate on a
+ *   shard the map does not know waits for the refreshed map to decide; either way the map is out of
+ *   date;
  * - a per-entry error: retried with backoff, or failed at once when throttled and `failIfThrottled`;
  * - a response with another number of entries than the request: every entry is retried.
  */
@@ -84,7 +95,11 @@ export function interpretPutRecordsOutput(
         mapOutdated: false,
       };
     }
-    if (!sent.packed.entry.aggregated || allRecordsIn(sent.packed, rangeOf(result.ShardId))) {
+    const landedOn = sent.packed.entry.aggregated ? rangeOf(result.ShardId) : undefined;
+    if (sent.packed.entry.aggregated && landedOn === undefined) {
+      return { kind: 'unknown-shard', shardId: result.ShardId, sequenceNumber: result.SequenceNumber };
+    }
+    if (landedOn === undefined || allRecordsIn(sent.packed, landedOn)) {
       return {
         kind: 'success',
         shardId: result.ShardId,
@@ -133,7 +148,7 @@ function entryFailure(errorCode: string, errorMessage: string, failIfThrottled: 
   return { kind: 'retry', errorCode, errorMessage, backoff: true, mapOutdated: false };
 }
 
-function allRecordsIn(packed: PackedEntry, shard: OpenShard | undefined): boolean {
-  if (shard === undefined) return false;
+/** Whether every user record of an entry hashes into `shard`. */
+export function allRecordsIn(packed: PackedEntry, shard: OpenShard): boolean {
   return packed.records.every((record) => hashKeyInRange(record.hashKey, shard));
 }
