@@ -1,12 +1,18 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { MAX_HASH_KEY } from './limits.js';
+
+/** `crypto.hash` (Node ≥ 20.12) hashes a short string several times faster than `createHash`. */
+const md5Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('md5', text, 'hex')
+    : (text) => crypto.createHash('md5').update(text, 'utf8').digest('hex');
 
 /**
  * The 128-bit hash key Kinesis derives from a partition key: the MD5 digest of its UTF-8 bytes,
  * read as a big-endian unsigned integer. This decides the shard unless an explicit hash key is given.
  */
 export function partitionKeyToHashKey(partitionKey: string): bigint {
-  return BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
+  return BigInt(`0x${md5Hex(partitionKey)}`);
 }
 
 /**

@@ -551,10 +551,8 @@ export class KinesisProducer {
     const startedAt = Date.now();
     let userRecords = 0;
     for (const { packed, predictedShardId } of request.entries) {
-      for (const record of packed.records) {
-        this.metricsRecorder.attemptStarted(predictedShardId, startedAt - record.lastAttemptEndedAt);
-        userRecords++;
-      }
+      this.metricsRecorder.attemptsStarted(predictedShardId, packed.records, startedAt);
+      userRecords += packed.records.length;
     }
     const input: PutRecordsCommandInput = {
       ...(this.options.streamArn === undefined
@@ -746,7 +744,7 @@ export class KinesisProducer {
     sequenceNumber: string,
     timing: AttemptTiming,
   ): void {
-    this.metricsRecorder.kinesisRecordPut(shardId, packed.entry.data.byteLength, packed.records.length);
+    const reportEach = this.events.hasListeners('record:put');
     for (const record of packed.records) {
       record.attempts.push({
         startedAt: timing.startedAt,
@@ -754,17 +752,18 @@ export class KinesisProducer {
         durationMs: timing.durationMs,
         success: true,
       });
+    }
+    this.metricsRecorder.entryWritten(shardId, packed.entry.data.byteLength, packed.records);
+    for (const record of packed.records) {
       const result: PutResult = {
         shardId,
         sequenceNumber,
         aggregated: packed.entry.aggregated,
         attempts: record.attempts,
       };
-      this.metricsRecorder.userRecordSucceeded(shardId, record.data.byteLength, record.attempts.length);
       this.release(record);
       record.resolve(result);
-      if (this.events.hasListeners('record:put'))
-        this.events.emit('record:put', { record: record.userRecord, result });
+      if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
     }
   }
 

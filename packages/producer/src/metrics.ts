@@ -125,9 +125,18 @@ export class MetricsRecorder {
     this.received++;
   }
 
-  attemptStarted(shardId: string | undefined, waitedMs: number): void {
-    this.stream.bufferingTime.add(waitedMs);
-    this.shard(shardId).bufferingTime.add(waitedMs);
+  /** An entry's records were sent at `startedAt`: each waited since its last attempt (or arrival). */
+  attemptsStarted(
+    shardId: string | undefined,
+    records: readonly { lastAttemptEndedAt: number }[],
+    startedAt: number,
+  ): void {
+    const shard = this.shard(shardId);
+    for (const record of records) {
+      const waitedMs = startedAt - record.lastAttemptEndedAt;
+      this.stream.bufferingTime.add(waitedMs);
+      shard.bufferingTime.add(waitedMs);
+    }
   }
 
   requestCompleted(durationMs: number, kinesisRecords: number, userRecords: number): void {
@@ -136,11 +145,21 @@ export class MetricsRecorder {
     this.userRecordsPerRequest.add(userRecords);
   }
 
-  kinesisRecordPut(shardId: string, bytes: number, userRecords: number): void {
+  /** An entry (one Kinesis record) was written, with its user records, each after `attempts` tries. */
+  entryWritten(
+    shardId: string,
+    bytes: number,
+    records: readonly { readonly data: Uint8Array; readonly attempts: readonly unknown[] }[],
+  ): void {
     for (const counters of [this.stream, this.shard(shardId)]) {
       counters.kinesisRecordsPut++;
       counters.kinesisRecordsDataPut += bytes;
-      counters.userRecordsPerKinesisRecord.add(userRecords);
+      counters.userRecordsPerKinesisRecord.add(records.length);
+      counters.userRecordsPut += records.length;
+      for (const record of records) {
+        counters.userRecordsDataPut += record.data.byteLength;
+        counters.retriesPerRecord.add(record.attempts.length - 1);
+      }
     }
   }
 
@@ -155,14 +174,6 @@ export class MetricsRecorder {
     for (const counters of [this.stream, this.shard(shardId)]) {
       counters.errorsByCode.set(code, (counters.errorsByCode.get(code) ?? 0) + 1);
       counters.allErrors++;
-    }
-  }
-
-  userRecordSucceeded(shardId: string, dataBytes: number, attempts: number): void {
-    for (const counters of [this.stream, this.shard(shardId)]) {
-      counters.userRecordsPut++;
-      counters.userRecordsDataPut += dataBytes;
-      counters.retriesPerRecord.add(attempts - 1);
     }
   }
 
