@@ -177,6 +177,12 @@ describe('AggregatedRecordBuilder', () => {
     expect([1, 2, 3, 4].map(() => builder.tryAdd(record, counted))).toEqual([true, true, true, false]);
   });
 
+  it('encodes the same bytes when the caller vouches for validated records', () => {
+    const trusting = new AggregatedRecordBuilder({ recordsAreValidated: true });
+    for (const record of toUserRecords(WORKED_EXAMPLE.userRecords)) trusting.add(record);
+    expect(hex(trusting.encode())).toBe(WORKED_EXAMPLE.hex);
+  });
+
   it('can be reset and reused', () => {
     const builder = new AggregatedRecordBuilder();
     builder.add({ partitionKey: 'one', data: utf8('1') });

@@ -75,6 +75,13 @@ export class AggregatedRecordBuilder {
   private measuredBodyBytes = 0;
   private measuredMessageBytes = 0;
 
+  /**
+   * @param options.recordsAreValidated skip checking keys and data on each add: for callers that
+   *   validated every record already (`validateUserRecord`) and pass explicit hash keys in canonical
+   *   decimal form. @defaultValue false
+   */
+  constructor(private readonly options: { readonly recordsAreValidated?: boolean } = {}) {}
+
   /** The number of user records added. */
   get count(): number {
     return this.recordData.length;
@@ -238,8 +245,9 @@ export class AggregatedRecordBuilder {
     const known = this.partitionKeyLookup.get(partitionKey);
     let messageBytes = this.messageBytes;
     let partitionKeyBytes: number;
+    const validate = this.options.recordsAreValidated !== true;
     if (known === undefined) {
-      validatePartitionKey(partitionKey);
+      if (validate) validatePartitionKey(partitionKey);
       partitionKeyBytes = Buffer.byteLength(partitionKey, 'utf8');
       messageBytes += lengthDelimitedFieldSize(partitionKeyBytes);
       this.measuredPartitionKeyIndex = this.partitionKeys.length;
@@ -251,7 +259,7 @@ export class AggregatedRecordBuilder {
     this.measuredPartitionKeyBytes = partitionKeyBytes;
 
     const data = record.data;
-    if (!(data instanceof Uint8Array)) {
+    if (validate && !(data instanceof Uint8Array)) {
       throw new ValidationError('data', 'a Uint8Array (or Buffer)', `got ${typeof data}`, 'INVALID_DATA');
     }
     let bodyBytes =
@@ -261,7 +269,9 @@ export class AggregatedRecordBuilder {
     this.measuredExplicitHashKeyIsNew = false;
     this.measuredExplicitHashKey = undefined;
     if (record.explicitHashKey !== undefined) {
-      const explicitHashKey = validateExplicitHashKey(record.explicitHashKey);
+      const explicitHashKey = validate
+        ? validateExplicitHashKey(record.explicitHashKey)
+        : (record.explicitHashKey as string);
       const knownKey = this.explicitHashKeyLookup.get(explicitHashKey);
       this.measuredExplicitHashKey = explicitHashKey;
       this.measuredExplicitHashKeyIsNew = knownKey === undefined;

@@ -157,6 +157,28 @@ describe('writing records', () => {
   });
 });
 
+describe('putMany', () => {
+  it('resolves an empty batch at once, and rejects every record after close', async () => {
+    const producer = producerFor(fakeKinesis());
+    await expect(producer.putMany([])).resolves.toEqual([]);
+    await producer.close();
+    const results = await producer.putMany([{ partitionKey: 'k', data: utf8('x') }]);
+    expect(results).toEqual([{ status: 'rejected', reason: expect.any(ProducerClosedError) }]);
+  });
+
+  it('settles every record of a large batch in order, each with its own result', async () => {
+    const kinesis = fakeKinesis({ shards: evenShards(3) });
+    const producer = producerFor(kinesis);
+    const results = await producer.putMany(keys(2000).map((k) => ({ partitionKey: k, data: utf8(k) })));
+    expect(results).toHaveLength(2000);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const read = readBack(kinesis.written);
+    const first = results[0] as { value: { shardId: string; sequenceNumber: string } };
+    const k0 = read.find((r) => r.partitionKey === 'k0')!;
+    expect([first.value.shardId, first.value.sequenceNumber]).toEqual([k0.shardId, k0.sequenceNumber]);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     ['an empty partition key', { partitionKey: '', data: utf8('x') }, 'INVALID_PARTITION_KEY'],

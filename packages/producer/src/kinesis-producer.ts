@@ -5,7 +5,6 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
-  effectiveHashKey,
   fullJitterBackoffMs,
   sendWithoutSdkRetries,
   type UserRecord,
@@ -13,6 +12,7 @@ import {
 } from '@kinesis-ts/core';
 import type { Attempt, PutResult } from './attempt.js';
 import { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
+import { HashKeyCache } from './hash-key-cache.js';
 import { HotKeyDetector, type HotSpot } from './hot-key-detector.js';
 import { listOpenShards, type OpenShard } from './list-shards.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
@@ -23,7 +23,7 @@ import {
   resolveProducerOptions,
 } from './options.js';
 import { type PackedEntry, packRecords } from './packer.js';
-import type { PendingRecord } from './pending-record.js';
+import { addAttempt, noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
 import {
   allRecordsIn,
   interpretPutRecordsError,
@@ -71,6 +71,42 @@ export type PutManyResult =
   | { readonly status: 'fulfilled'; readonly value: PutResult }
   | { readonly status: 'rejected'; readonly reason: unknown };
 
+/** The results of one `putMany` call, filled in as its records settle. */
+class PutManyBatch {
+  readonly results: PutManyResult[];
+  private remaining: number;
+
+  constructor(
+    size: number,
+    private readonly done: (results: PutManyResult[]) => void,
+  ) {
+    this.results = new Array(size);
+    this.remaining = size;
+    if (size === 0) done(this.results);
+  }
+
+  settle(index: number, result: PutManyResult): void {
+    this.results[index] = result;
+    if (--this.remaining === 0) this.done(this.results);
+  }
+}
+
+/** One record's place in a `putMany` batch. */
+class PutManyBatchSlot implements RecordSettler {
+  constructor(
+    private readonly batch: PutManyBatch,
+    private readonly index: number,
+  ) {}
+
+  resolve(value: PutResult): void {
+    this.batch.settle(this.index, { status: 'fulfilled', value });
+  }
+
+  reject(reason: unknown): void {
+    this.batch.settle(this.index, { status: 'rejected', reason });
+  }
+}
+
 /** A record waiting for room in the buffer (`whenBufferFull: 'wait'`). */
 interface AdmissionTicket {
   readonly record: PendingRecord;
@@ -97,6 +133,13 @@ interface UndecidedEntry {
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly timing: AttemptTiming;
+}
+
+/** A pending `flush()`: it resolves once every record up to `upToSequence` has settled. */
+interface FlushWaiter {
+  readonly upToSequence: number;
+  remaining: number;
+  readonly resolve: () => void;
 }
 
 /** Records to retry, per lane, and the lanes that must back off first. */
@@ -144,13 +187,14 @@ export class KinesisProducer {
 
   private lanes = new Map<string | undefined, ShardLane>();
   private laneMode: LaneMode = 'unpredicted';
-  private readonly admitted = new Set<PendingRecord>();
+  /** Records accepted into the buffer and not settled yet. */
+  private admittedCount = 0;
   private readonly waitingForRoom: AdmissionTicket[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
-  /** Each pending `flush()`: the records it waits for, and how to resolve it. */
-  private readonly flushWaiters: { readonly remaining: Set<PendingRecord>; readonly resolve: () => void }[] =
-    [];
+  /** Each pending `flush()`: the last record it waits for, how many are left, and how to resolve it. */
+  private readonly flushWaiters: FlushWaiter[] = [];
   private readonly undecided: UndecidedEntry[] = [];
+  private readonly hashKeys = new HashKeyCache();
   private bufferedBytes = 0;
   private requestsInFlight = 0;
   private nextSequence = 1;
@@ -165,8 +209,9 @@ export class KinesisProducer {
     this.logger = this.options.logger ?? SILENT_LOGGER;
     const now = Date.now();
     if (this.options.hotKeyShare > 0) {
-      this.hotKeys = new HotKeyDetector(this.options.hotKeyShare, this.options.hotKeyWindowMs, now);
-      this.hotShards = new HotKeyDetector(this.options.hotKeyShare, this.options.hotKeyWindowMs, now);
+      const { hotKeyShare, hotKeyWindowMs, random } = this.options;
+      this.hotKeys = new HotKeyDetector(hotKeyShare, hotKeyWindowMs, now, 100, random);
+      this.hotShards = new HotKeyDetector(hotKeyShare, hotKeyWindowMs, now, 100, random);
     }
     this.lanes.set(undefined, new ShardLane(undefined, undefined));
     this.shardMap = new ShardMap({
@@ -192,7 +237,7 @@ export class KinesisProducer {
 
   /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
   get outstandingRecords(): number {
-    return this.admitted.size + this.waitingForRoom.length;
+    return this.admittedCount + this.waitingForRoom.length;
   }
 
   /** Bytes (data plus partition keys) of the records accepted and not yet settled. */
@@ -206,60 +251,67 @@ export class KinesisProducer {
    * given up on, `BufferFullError` (with `whenBufferFull: 'reject'`) or `ProducerClosedError`.
    */
   put(record: UserRecord): Promise<PutResult> {
-    if (this.closed) return Promise.reject(new ProducerClosedError());
-    let validated: ReturnType<typeof validateUserRecord>;
-    try {
-      validated = validateUserRecord(record, this.options.maxRecordSizeBytes);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<PutResult>((resolve, reject) => {
-      const now = Date.now();
-      const pending: PendingRecord = {
-        userRecord: record,
-        partitionKey: validated.partitionKey,
-        data: validated.data,
-        explicitHashKey: validated.explicitHashKey,
-        hashKey: effectiveHashKey(validated.partitionKey, validated.explicitHashKey),
-        sizeBytes: validated.sizeBytes,
-        sequence: this.nextSequence++,
-        arrivedAt: now,
-        expiresAt: now + this.options.recordTtlMs,
-        dueAt: now + this.options.maxBufferedTimeMs,
-        lastAttemptEndedAt: now,
-        attempts: [],
-        resolve,
-        reject,
-      };
-      if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
-        this.admit(pending);
-        return;
-      }
-      this.events.emit('buffer:full', {
-        bufferedRecords: this.admitted.size,
-        bufferedBytes: this.bufferedBytes,
-      });
-      if (this.options.whenBufferFull === 'reject') {
-        reject(new BufferFullError(record, this.describeLimits()));
-        return;
-      }
-      this.waitingForRoom.push({ record: pending });
-    });
+    return new Promise<PutResult>((resolve, reject) => this.accept(record, { resolve, reject }));
   }
 
   /**
    * Writes many records; resolves once every one is settled, with one result per record in the same
-   * order (like `Promise.allSettled`). A bad record rejects only its own result.
+   * order (like `Promise.allSettled`). A bad record rejects only its own result. Cheaper per record
+   * than `put`: one promise for the batch.
    */
   putMany(records: readonly UserRecord[]): Promise<PutManyResult[]> {
-    return Promise.all(
-      records.map((record) =>
-        this.put(record).then(
-          (value): PutManyResult => ({ status: 'fulfilled', value }),
-          (reason): PutManyResult => ({ status: 'rejected', reason }),
-        ),
-      ),
-    );
+    return new Promise((resolve) => {
+      const batch = new PutManyBatch(records.length, resolve);
+      records.forEach((record, index) => this.accept(record, new PutManyBatchSlot(batch, index)));
+    });
+  }
+
+  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
+  private accept(record: UserRecord, settler: RecordSettler): void {
+    if (this.closed) {
+      settler.reject(new ProducerClosedError());
+      return;
+    }
+    let validated: ReturnType<typeof validateUserRecord>;
+    try {
+      validated = validateUserRecord(record, this.options.maxRecordSizeBytes);
+    } catch (error) {
+      settler.reject(error);
+      return;
+    }
+    const now = Date.now();
+    const pending: PendingRecord = {
+      userRecord: record,
+      partitionKey: validated.partitionKey,
+      data: validated.data,
+      explicitHashKey: validated.explicitHashKey,
+      hashKey:
+        validated.explicitHashKey === undefined
+          ? this.hashKeys.of(validated.partitionKey)
+          : BigInt(validated.explicitHashKey),
+      sizeBytes: validated.sizeBytes,
+      sequence: this.nextSequence++,
+      arrivedAt: now,
+      expiresAt: now + this.options.recordTtlMs,
+      dueAt: now + this.options.maxBufferedTimeMs,
+      lastAttemptEndedAt: now,
+      attempts: noAttempts(),
+      settled: false,
+      settler,
+    };
+    if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
+      this.admit(pending);
+      return;
+    }
+    this.events.emit('buffer:full', {
+      bufferedRecords: this.admittedCount,
+      bufferedBytes: this.bufferedBytes,
+    });
+    if (this.options.whenBufferFull === 'reject') {
+      settler.reject(new BufferFullError(record, this.describeLimits()));
+      return;
+    }
+    this.waitingForRoom.push({ record: pending });
   }
 
   /**
@@ -273,12 +325,14 @@ export class KinesisProducer {
 
   /** Sends everything buffered now, and resolves when all of it is settled (written or failed). */
   async flush(): Promise<void> {
-    const remaining = new Set([...this.admitted, ...this.waitingForRoom.map((ticket) => ticket.record)]);
-    if (remaining.size === 0) return;
+    const remaining = this.outstandingRecords;
+    if (remaining === 0) return;
     this.flushes++;
     this.queuePump();
     try {
-      await new Promise<void>((resolve) => this.flushWaiters.push({ remaining, resolve }));
+      await new Promise<void>((resolve) =>
+        this.flushWaiters.push({ upToSequence: this.nextSequence - 1, remaining, resolve }),
+      );
     } finally {
       this.flushes--;
     }
@@ -303,7 +357,7 @@ export class KinesisProducer {
   private hasRoomFor(record: PendingRecord | undefined): boolean {
     const size = record?.sizeBytes ?? 0;
     return (
-      this.admitted.size < this.options.maxBufferedRecords &&
+      this.admittedCount < this.options.maxBufferedRecords &&
       this.bufferedBytes + size <= this.options.maxBufferedBytes
     );
   }
@@ -313,7 +367,7 @@ export class KinesisProducer {
   }
 
   private admit(record: PendingRecord): void {
-    this.admitted.add(record);
+    this.admittedCount++;
     this.bufferedBytes += record.sizeBytes;
     this.metricsRecorder.recordReceived();
     const lane = this.laneFor(record);
@@ -696,7 +750,7 @@ export class KinesisProducer {
     timing: AttemptTiming,
   ): void {
     for (const record of records) {
-      record.attempts.push({
+      addAttempt(record, {
         startedAt: timing.startedAt,
         delayMs: timing.startedAt - record.lastAttemptEndedAt,
         durationMs: timing.durationMs,
@@ -746,7 +800,7 @@ export class KinesisProducer {
   ): void {
     const reportEach = this.events.hasListeners('record:put');
     for (const record of packed.records) {
-      record.attempts.push({
+      addAttempt(record, {
         startedAt: timing.startedAt,
         delayMs: timing.startedAt - record.lastAttemptEndedAt,
         durationMs: timing.durationMs,
@@ -762,7 +816,7 @@ export class KinesisProducer {
         attempts: record.attempts,
       };
       this.release(record);
-      record.resolve(result);
+      record.settler.resolve(result);
       if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
     }
   }
@@ -776,7 +830,7 @@ export class KinesisProducer {
     cause?: unknown,
   ): void {
     if (code === 'RECORD_EXPIRED' && record.attempts.at(-1)?.errorCode !== 'Expired') {
-      record.attempts.push({
+      addAttempt(record, {
         startedAt: Date.now(),
         delayMs: Date.now() - record.lastAttemptEndedAt,
         durationMs: 0,
@@ -793,17 +847,20 @@ export class KinesisProducer {
     });
     this.metricsRecorder.userRecordFailed(shardId, record.attempts.length, code === 'RECORD_EXPIRED');
     this.release(record);
-    record.reject(error);
+    record.settler.reject(error);
     this.events.emit('record:failed', { record: record.userRecord, error });
   }
 
   private release(record: PendingRecord): void {
-    if (!this.admitted.delete(record)) return;
+    if (record.settled) return;
+    record.settled = true;
+    this.admittedCount--;
     this.bufferedBytes -= record.sizeBytes;
     for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
       const waiter = this.flushWaiters[i]!;
-      waiter.remaining.delete(record);
-      if (waiter.remaining.size === 0) {
+      if (record.sequence > waiter.upToSequence) continue;
+      waiter.remaining--;
+      if (waiter.remaining === 0) {
         this.flushWaiters.splice(i, 1);
         waiter.resolve();
       }

@@ -50,6 +50,9 @@ export function packRecords(queue: RecordQueue, limits: PackLimits): PackedEntry
   return packInOrder(queue, limits, budget);
 }
 
+/** Records reach the packer validated by `put`, explicit hash keys in canonical form. */
+const VALIDATED = { recordsAreValidated: true } as const;
+
 interface Budget {
   readonly entries: number;
   readonly bytes: number;
@@ -59,7 +62,7 @@ interface Budget {
 class EntryAssembler {
   readonly entries: PackedEntry[] = [];
   closedBytes = 0;
-  private builder = new AggregatedRecordBuilder();
+  private builder = new AggregatedRecordBuilder(VALIDATED);
   private builderRecords: PendingRecord[] = [];
 
   constructor(
@@ -129,7 +132,7 @@ class EntryAssembler {
     const sizeBytes = this.builder.entrySizeBytes;
     this.entries.push({ entry, records: this.builderRecords, sizeBytes });
     this.closedBytes += sizeBytes;
-    this.builder = new AggregatedRecordBuilder();
+    this.builder = new AggregatedRecordBuilder(VALIDATED);
     this.builderRecords = [];
   }
 }
@@ -171,49 +174,55 @@ function packInOrder(queue: RecordQueue, limits: PackLimits, budget: Budget): Pa
  * order) and packs whole groups into aggregates, so that each key is in one entry.
  */
 function packByKey(queue: RecordQueue, limits: PackLimits, budget: Budget): PackedEntry[] {
-  const groups = new Map<string, PendingRecord[]>();
+  const groups = new Map<string, KeyGroup>();
   let walked = 0;
   let walkedBytes = 0;
   while (walked < queue.length && walkedBytes < budget.bytes) {
     const record = queue.at(walked)!;
     const group = groups.get(record.partitionKey);
-    if (group === undefined) groups.set(record.partitionKey, [record]);
-    else group.push(record);
+    if (group === undefined) groups.set(record.partitionKey, { records: [record], taken: 0, seen: 0 });
+    else group.records.push(record);
     walkedBytes += record.sizeBytes;
     walked++;
   }
 
   const assembler = new EntryAssembler(limits, budget);
-  const taken = new Set<PendingRecord>();
-  let full = false;
   for (const group of groups.values()) {
-    if (full) break;
     // A key that would not fit whole in the open aggregate starts a new one, rather than being cut.
-    if (assembler.open && groupSizeBound(group) > assembler.openRoomBytes) assembler.close();
-    for (let index = 0; index < group.length; index++) {
-      const record = group[index]!;
+    if (assembler.open && groupSizeBound(group.records) > assembler.openRoomBytes) assembler.close();
+    const records = group.records;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
       if (assembler.open && assembler.tryAppend(record)) {
-        taken.add(record);
+        group.taken++;
         continue;
       }
       if (index > 0) break; // the rest of this key waits: a key stays in one entry
       assembler.close();
-      if (!assembler.startWith(record)) {
-        full = true;
-        break;
-      }
-      taken.add(record);
+      if (!assembler.startWith(record)) break;
+      group.taken++;
     }
+    if (group.taken === 0) break; // the request is full
   }
   assembler.close();
 
+  // Each key's taken records are a prefix of its group: the rest stay queued, in queue order.
   const kept: PendingRecord[] = [];
   for (let i = 0; i < walked; i++) {
     const record = queue.at(i)!;
-    if (!taken.has(record)) kept.push(record);
+    const group = groups.get(record.partitionKey)!;
+    if (group.seen++ >= group.taken) kept.push(record);
   }
   queue.removeWalked(walked, kept);
   return assembler.entries;
+}
+
+/** One key's records in a packing pass, and how many of them (a prefix) went into the request. */
+interface KeyGroup {
+  readonly records: PendingRecord[];
+  taken: number;
+  /** How many of its records the final pass over the queue has met. */
+  seen: number;
 }
 
 /** An upper bound of the bytes a key's records add to an aggregate: table entry, framing, data. */

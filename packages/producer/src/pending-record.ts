@@ -1,6 +1,12 @@
 import type { UserRecord } from '@kinesis-ts/core';
 import type { Attempt, PutResult } from './attempt.js';
 
+/** Who hears how a record ends. */
+export interface RecordSettler {
+  resolve(result: PutResult): void;
+  reject(error: unknown): void;
+}
+
 /** A record inside the producer, from `put` until its promise settles. */
 export interface PendingRecord {
   /** The record as given to `put` (returned in errors). */
@@ -23,7 +29,23 @@ export interface PendingRecord {
   dueAt: number;
   /** When its last attempt ended (or when it arrived). */
   lastAttemptEndedAt: number;
-  readonly attempts: Attempt[];
-  readonly resolve: (result: PutResult) => void;
-  readonly reject: (error: unknown) => void;
+  /** Every attempt so far; starts as the shared empty list (see `addAttempt`). */
+  attempts: Attempt[];
+  /** Set once the record's promise is settled. */
+  settled: boolean;
+  /** Who hears how the record ends: the promise of `put`, or a slot of a `putMany` batch. */
+  readonly settler: RecordSettler;
+}
+
+const NO_ATTEMPTS: Attempt[] = [];
+
+/** The attempts of a record that has not been sent yet (shared, never written to). */
+export function noAttempts(): Attempt[] {
+  return NO_ATTEMPTS;
+}
+
+/** Records an attempt; the first one replaces the shared empty list with a list of its own. */
+export function addAttempt(record: PendingRecord, attempt: Attempt): void {
+  if (record.attempts === NO_ATTEMPTS) record.attempts = [attempt];
+  else record.attempts.push(attempt);
 }

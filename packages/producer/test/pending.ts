@@ -1,5 +1,5 @@
 import { effectiveHashKey } from '@kinesis-ts/core';
-import type { PendingRecord } from '../src/pending-record.js';
+import { noAttempts, type PendingRecord } from '../src/pending-record.js';
 
 let sequence = 0;
 
@@ -23,9 +23,9 @@ export function pending(
     expiresAt: 30_000,
     dueAt: 100,
     lastAttemptEndedAt: 0,
-    attempts: [],
-    resolve: () => undefined,
-    reject: () => undefined,
+    attempts: noAttempts(),
+    settled: false,
+    settler: { resolve: () => undefined, reject: () => undefined },
     ...overrides,
   };
 }
