@@ -296,6 +296,7 @@ export class KinesisProducer {
       dueAt: now + this.options.maxBufferedTimeMs,
       lastAttemptEndedAt: now,
       attempts: noAttempts(),
+      attemptCount: 0,
       settled: false,
       settler,
     };
@@ -703,8 +704,13 @@ export class KinesisProducer {
       }
     });
 
-    for (const lane of succeededLanes) if (!retries.backoff.has(lane)) lane.retryAttempt = 0;
+    for (const lane of succeededLanes) {
+      // Progress resets the backoff; a shard that took everything may go a little faster again.
+      lane.retryAttempt = 0;
+      if (!retries.backoff.has(lane)) lane.limiter?.speedUp(endedAt);
+    }
     for (const lane of retries.backoff) {
+      lane.limiter?.slowDown(endedAt);
       lane.retryAttempt++;
       const backoffMs = fullJitterBackoffMs(
         lane.retryAttempt,
@@ -775,7 +781,7 @@ export class KinesisProducer {
     for (const record of sent.packed.records) {
       if (record.expiresAt <= timing.endedAt) {
         this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', errorCode, errorMessage);
-      } else if (record.attempts.length >= this.options.maxAttempts) {
+      } else if (record.attemptCount >= this.options.maxAttempts) {
         this.fail(record, sent.predictedShardId, 'MAX_ATTEMPTS_EXCEEDED', errorCode, errorMessage);
       } else {
         record.dueAt = timing.endedAt;
@@ -845,7 +851,7 @@ export class KinesisProducer {
       lastErrorCode: errorCode,
       cause,
     });
-    this.metricsRecorder.userRecordFailed(shardId, record.attempts.length, code === 'RECORD_EXPIRED');
+    this.metricsRecorder.userRecordFailed(shardId, record.attemptCount, code === 'RECORD_EXPIRED');
     this.release(record);
     record.settler.reject(error);
     this.events.emit('record:failed', { record: record.userRecord, error });
@@ -875,7 +881,7 @@ function describeFailure(
   record: PendingRecord,
 ): string {
   const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
-  const attempts = `${record.attempts.length} attempt${record.attempts.length === 1 ? '' : 's'}`;
+  const attempts = `${record.attemptCount} attempt${record.attemptCount === 1 ? '' : 's'}`;
   switch (code) {
     case 'RECORD_EXPIRED':
       return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;

@@ -149,7 +149,7 @@ export class MetricsRecorder {
   entryWritten(
     shardId: string,
     bytes: number,
-    records: readonly { readonly data: Uint8Array; readonly attempts: readonly unknown[] }[],
+    records: readonly { readonly data: Uint8Array; readonly attemptCount: number }[],
   ): void {
     for (const counters of [this.stream, this.shard(shardId)]) {
       counters.kinesisRecordsPut++;
@@ -158,7 +158,7 @@ export class MetricsRecorder {
       counters.userRecordsPut += records.length;
       for (const record of records) {
         counters.userRecordsDataPut += record.data.byteLength;
-        counters.retriesPerRecord.add(record.attempts.length - 1);
+        counters.retriesPerRecord.add(record.attemptCount - 1);
       }
     }
   }

@@ -29,8 +29,13 @@ export interface PendingRecord {
   dueAt: number;
   /** When its last attempt ended (or when it arrived). */
   lastAttemptEndedAt: number;
-  /** Every attempt so far; starts as the shared empty list (see `addAttempt`). */
+  /**
+   * The attempts so far (the first and the latest ones when there were more than
+   * `MAX_ATTEMPTS_KEPT`); starts as the shared empty list (see `addAttempt`).
+   */
   attempts: Attempt[];
+  /** How many attempts there were, kept or not. */
+  attemptCount: number;
   /** Set once the record's promise is settled. */
   settled: boolean;
   /** Who hears how the record ends: the promise of `put`, or a slot of a `putMany` batch. */
@@ -44,8 +49,22 @@ export function noAttempts(): Attempt[] {
   return NO_ATTEMPTS;
 }
 
-/** Records an attempt; the first one replaces the shared empty list with a list of its own. */
+/**
+ * The most attempts a record keeps: a record retried through a long outage (a large `recordTtlMs`)
+ * would otherwise hold thousands, and a buffer full of them would grow without bound.
+ */
+export const MAX_ATTEMPTS_KEPT = 50;
+
+/**
+ * Records an attempt; the first one replaces the shared empty list with a list of its own. Beyond
+ * `MAX_ATTEMPTS_KEPT`, the oldest but the first is dropped.
+ */
 export function addAttempt(record: PendingRecord, attempt: Attempt): void {
-  if (record.attempts === NO_ATTEMPTS) record.attempts = [attempt];
-  else record.attempts.push(attempt);
+  record.attemptCount++;
+  if (record.attempts === NO_ATTEMPTS) {
+    record.attempts = [attempt];
+    return;
+  }
+  if (record.attempts.length >= MAX_ATTEMPTS_KEPT) record.attempts.splice(1, 1);
+  record.attempts.push(attempt);
 }

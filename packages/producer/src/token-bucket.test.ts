@@ -23,4 +23,14 @@ describe('ShardRateLimiter', () => {
     const limiter = new ShardRateLimiter(10, 10 * 1024 * 1024, 0);
     expect(limiter.available(0).bytes).toBe(10 * 1024 * 1024);
   });
+
+  it('refills slower while the shard throttles, never below half the rate, and recovers', () => {
+    const limiter = new ShardRateLimiter(100, 1024 * 1024, 0);
+    limiter.take(1000, 0, 0);
+    for (let i = 0; i < 10; i++) limiter.slowDown(0);
+    expect(limiter.currentPace).toBe(0.5);
+    expect(limiter.available(1000).records).toBeCloseTo(500);
+    for (let i = 0; i < 100; i++) limiter.speedUp(1000);
+    expect(limiter.currentPace).toBe(1);
+  });
 });

@@ -24,6 +24,7 @@ export function pending(
     dueAt: 100,
     lastAttemptEndedAt: 0,
     attempts: noAttempts(),
+    attemptCount: 0,
     settled: false,
     settler: { resolve: () => undefined, reject: () => undefined },
     ...overrides,
