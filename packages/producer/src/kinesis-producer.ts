@@ -10,7 +10,7 @@ import {
   type UserRecord,
   validateUserRecord,
 } from '@kinesis-ts/core';
-import type { Attempt, PutResult } from './attempt.js';
+import type { PutResult } from './attempt.js';
 import { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
 import { HashKeyCache } from './hash-key-cache.js';
 import { HotKeyDetector, type HotSpot } from './hot-key-detector.js';
@@ -262,7 +262,9 @@ export class KinesisProducer {
   putMany(records: readonly UserRecord[]): Promise<PutManyResult[]> {
     return new Promise((resolve) => {
       const batch = new PutManyBatch(records.length, resolve);
-      records.forEach((record, index) => this.accept(record, new PutManyBatchSlot(batch, index)));
+      records.forEach((record, index) => {
+        this.accept(record, new PutManyBatchSlot(batch, index));
+      });
     });
   }
 
