@@ -1,4 +1,33 @@
 export {
+  LeaseAdminError,
+  LeaseAdminErrorCode,
+  type LeaseAdminIssue,
+} from './admin/admin-errors.js';
+export {
+  type CheckpointChange,
+  type CheckpointResetPlan,
+  type CheckpointResetTarget,
+  describeResetTarget,
+  planCheckpointReset,
+  type ResolvedResetPosition,
+  type UnchangedLease,
+  validateResetTarget,
+} from './admin/checkpoint-reset-plan.js';
+export {
+  type CheckpointResetRequest,
+  type CheckpointResetResult,
+  DEFAULT_LEASE_ADMIN_OPTIONS,
+  LeaseAdmin,
+  type LeaseAdminOptions,
+  type LeaseStatus,
+  type ListLeasesOptions,
+} from './admin/lease-admin.js';
+export {
+  type FoundRecord,
+  ShardPositionFinder,
+  type ShardPositionFinderOptions,
+} from './admin/shard-positions.js';
+export {
   type CheckpointBounds,
   type ResolvedCheckpoint,
   resolveCheckpoint,
