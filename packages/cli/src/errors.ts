@@ -1,0 +1,44 @@
+import { KinesisTsError } from '@kinesis-ts/core';
+
+/** The stable codes of the errors this package throws. Every one is listed in `docs/errors.md`. */
+export const CliErrorCode = {
+  /** A command line that cannot be run: unknown command or flag, a missing or malformed value. */
+  USAGE: 'CLI_USAGE',
+  /** The stream does not exist. */
+  STREAM_NOT_FOUND: 'CLI_STREAM_NOT_FOUND',
+  /** The named shard is not in the stream. */
+  SHARD_NOT_FOUND: 'CLI_SHARD_NOT_FOUND',
+  /** A split or merge names a closed shard (one that already ended by a split or merge). */
+  SHARD_CLOSED: 'CLI_SHARD_CLOSED',
+  /** A split point outside the shard's hash range, or a shard too small to split. */
+  INVALID_SPLIT: 'CLI_INVALID_SPLIT',
+  /** A merge of two shards whose hash ranges do not touch. */
+  SHARDS_NOT_ADJACENT: 'CLI_SHARDS_NOT_ADJACENT',
+  /** A scale target outside the service's bounds (½× to 2× the open shards per call) or the given caps. */
+  SCALE_OUT_OF_BOUNDS: 'CLI_SCALE_OUT_OF_BOUNDS',
+  /** The stream is not ACTIVE (it is being created, updated or deleted), so it cannot be resharded now. */
+  STREAM_NOT_ACTIVE: 'CLI_STREAM_NOT_ACTIVE',
+  /** The stream did not become ACTIVE again within the wait after a reshard. */
+  RESHARD_TIMEOUT: 'CLI_RESHARD_TIMEOUT',
+  /** The input file of `put` cannot be read. */
+  INPUT_NOT_FOUND: 'CLI_INPUT_NOT_FOUND',
+  /** Records that `put` could not write. */
+  PUT_FAILED: 'CLI_PUT_FAILED',
+} as const;
+
+/** One of the codes in {@link CliErrorCode}. */
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
+/** An operations command or helper refused its input or could not complete; nothing was changed unless it says so. */
+export class OperationsError extends KinesisTsError {
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { code, retryable: options.retryable ?? false, cause: options.cause });
+  }
+}
+
+/** A command line that cannot be run (exit code 2). */
+export class CliUsageError extends OperationsError {
+  constructor(message: string) {
+    super(CliErrorCode.USAGE, message);
+  }
+}

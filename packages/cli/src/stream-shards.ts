@@ -1,0 +1,119 @@
+import {
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  type ListShardsCommandInput,
+  type StreamDescriptionSummary,
+} from '@aws-sdk/client-kinesis';
+import { awsErrorCode, sleep } from '@kinesis-ts/core';
+import { CliErrorCode, OperationsError } from './errors.js';
+import type { ShardRange } from './shard-ranges.js';
+
+/** A stream, by name or ARN. */
+export type StreamRef = { readonly streamName: string } | { readonly streamArn: string };
+
+/** The `StreamName`/`StreamARN` parameters of a call about `stream`. */
+export function streamParameters(stream: StreamRef): { StreamName?: string; StreamARN?: string } {
+  return 'streamArn' in stream ? { StreamARN: stream.streamArn } : { StreamName: stream.streamName };
+}
+
+function label(stream: StreamRef): string {
+  return 'streamArn' in stream ? stream.streamArn : stream.streamName;
+}
+
+function notFound(stream: StreamRef, error: unknown): OperationsError {
+  return new OperationsError(
+    CliErrorCode.STREAM_NOT_FOUND,
+    `Stream ${label(stream)} does not exist (in this account and region)`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** Runs an AWS call, turning `ResourceNotFoundException` into `CLI_STREAM_NOT_FOUND`. */
+export async function aboutStream<T>(stream: StreamRef, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (awsErrorCode(error) === 'ResourceNotFoundException') throw notFound(stream, error);
+    throw error;
+  }
+}
+
+/** The stream's summary (status, open shard count, retention, mode). */
+export async function describeStream(
+  client: KinesisClient,
+  stream: StreamRef,
+): Promise<StreamDescriptionSummary> {
+  const output = await aboutStream(stream, () =>
+    client.send(new DescribeStreamSummaryCommand(streamParameters(stream))),
+  );
+  if (!output.StreamDescriptionSummary) throw notFound(stream, undefined);
+  return output.StreamDescriptionSummary;
+}
+
+/** Every shard of the stream that is still kept (open and closed), in `ListShards` order. */
+export async function listShards(client: KinesisClient, stream: StreamRef): Promise<ShardRange[]> {
+  const shards: ShardRange[] = [];
+  let input: ListShardsCommandInput = { ...streamParameters(stream), MaxResults: 1000 };
+  for (;;) {
+    const output = await aboutStream(stream, () => client.send(new ListShardsCommand(input)));
+    for (const shard of output.Shards ?? []) {
+      if (!shard.ShardId || !shard.HashKeyRange) continue;
+      shards.push({
+        shardId: shard.ShardId,
+        startingHashKey: BigInt(shard.HashKeyRange.StartingHashKey ?? '0'),
+        endingHashKey: BigInt(shard.HashKeyRange.EndingHashKey ?? '0'),
+        open: shard.SequenceNumberRange?.EndingSequenceNumber === undefined,
+        parentShardId: shard.ParentShardId,
+        adjacentParentShardId: shard.AdjacentParentShardId,
+      });
+    }
+    if (!output.NextToken) return shards;
+    input = { NextToken: output.NextToken, MaxResults: 1000 };
+  }
+}
+
+/**
+ * Waits until the stream is ACTIVE again (after a split, merge or scaling), polling every
+ * `pollIntervalMs`.
+ * @throws OperationsError `CLI_RESHARD_TIMEOUT` after `timeoutMs`.
+ */
+export async function waitForActive(
+  client: KinesisClient,
+  stream: StreamRef,
+  options: { readonly timeoutMs?: number; readonly pollIntervalMs?: number } = {},
+): Promise<StreamDescriptionSummary> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const summary = await describeStream(client, stream);
+    if (summary.StreamStatus === 'ACTIVE') return summary;
+    if (Date.now() + pollIntervalMs > deadline) {
+      throw new OperationsError(
+        CliErrorCode.RESHARD_TIMEOUT,
+        `Stream ${label(stream)} is still ${summary.StreamStatus} after ${timeoutMs} ms`,
+        { retryable: true },
+      );
+    }
+    await sleep(pollIntervalMs);
+  }
+}
+
+/** @throws OperationsError `CLI_STREAM_NOT_ACTIVE` unless the stream is ACTIVE. */
+export async function requireActive(
+  client: KinesisClient,
+  stream: StreamRef,
+): Promise<StreamDescriptionSummary> {
+  const summary = await describeStream(client, stream);
+  if (summary.StreamStatus !== 'ACTIVE') {
+    throw new OperationsError(
+      CliErrorCode.STREAM_NOT_ACTIVE,
+      `Stream ${label(stream)} is ${summary.StreamStatus}; resharding needs it ACTIVE (wait for the running operation to finish)`,
+      { retryable: true },
+    );
+  }
+  return summary;
+}
