@@ -139,6 +139,20 @@ describe('writing records', () => {
     expect(kinesis.putCalls[0]!.Records![0]).toMatchObject({ PartitionKey: 'user-1', ExplicitHashKey: '5' });
   });
 
+  it('addresses the stream by ARN when given one', async () => {
+    const kinesis = fakeKinesis();
+    const streamArn = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
+    const producer = new KinesisProducer({ streamArn, client: kinesis.client, maxBufferedTimeMs: 1 });
+    producers.push(producer);
+    await producer.put({ partitionKey: 'k', data: utf8('x') });
+    const { ListShardsCommand } = await import('@aws-sdk/client-kinesis');
+    expect(kinesis.mock.commandCalls(ListShardsCommand)[0]!.args[0].input).toMatchObject({
+      StreamARN: streamArn,
+    });
+    expect(kinesis.putCalls[0]).toMatchObject({ StreamARN: streamArn });
+    expect(kinesis.putCalls[0]!.StreamName).toBeUndefined();
+  });
+
   it('putMany settles every record and isolates a bad one', async () => {
     const kinesis = fakeKinesis();
     const producer = producerFor(kinesis);

@@ -53,7 +53,7 @@ export function noAttempts(): Attempt[] {
  * The most attempts a record keeps: a record retried through a long outage (a large `recordTtlMs`)
  * would otherwise hold thousands, and a buffer full of them would grow without bound.
  */
-export const MAX_ATTEMPTS_KEPT = 50;
+export const MAX_ATTEMPTS_KEPT = 10;
 
 /**
  * Records an attempt; the first one replaces the shared empty list with a list of its own. Beyond
