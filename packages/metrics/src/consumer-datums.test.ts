@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { consumerSnapshot } from '../test/snapshots.js';
+import { consumerDatums } from './consumer-datums.js';
+
+describe('consumerDatums', () => {
+  it('publishes KCL metric names under their Operation, per shard at shard granularity', () => {
+    const before = consumerSnapshot({ s0: 10, s1: 5 });
+    const after = consumerSnapshot({ s0: 40, s1: 5 }, { s0: 90_000, s1: 100 });
+    const datums = consumerDatums(before, after);
+    const find = (name: string, shardId?: string) =>
+      datums.find((d) => d.name === name && d.dimensions.ShardId === shardId);
+    expect(find('RecordsProcessed')).toMatchObject({ dimensions: { Operation: 'ProcessTask' }, value: 30 });
+    expect(find('RecordsProcessed', 's0')).toMatchObject({
+      dimensions: { Operation: 'ProcessTask', ShardId: 's0' },
+      value: 30,
+    });
+    expect(find('MillisBehindLatest', 's0')).toMatchObject({ unit: 'Milliseconds', value: 90_000 });
+    expect(find('MillisBehindLatest')?.value).toBe(90_000);
+    expect(find('CurrentLeases')).toMatchObject({ dimensions: { Operation: 'RenewAllLeases' }, value: 2 });
+    expect(find('NumWorkers')).toMatchObject({ dimensions: { Operation: 'TakeLeases' }, value: 2 });
+    expect(find('ExpiredIterator', 's1')).toMatchObject({ dimensions: { Operation: 'KinesisDataFetcher' } });
+  });
+
+  it('treats a shard counter that went down as restarted, and honours level, granularity and WorkerIdentifier', () => {
+    const datums = consumerDatums(consumerSnapshot({ s0: 50 }), consumerSnapshot({ s0: 7 }), {
+      level: 'summary',
+      workerIdentifier: true,
+    });
+    expect(new Set(datums.map((d) => d.name))).toEqual(
+      new Set(['MillisBehindLatest', 'RecordsProcessed', 'CurrentLeases', 'LostLeases']),
+    );
+    expect(datums.find((d) => d.name === 'RecordsProcessed' && d.dimensions.ShardId === 's0')?.value).toBe(7);
+    expect(datums.every((d) => d.dimensions.WorkerIdentifier === 'worker-1')).toBe(true);
+    expect(
+      consumerDatums(undefined, consumerSnapshot({ s0: 1 }), { granularity: 'global' }).some(
+        (d) => d.dimensions.ShardId,
+      ),
+    ).toBe(false);
+  });
+});

@@ -1,0 +1,158 @@
+import { ValidationError } from '@kinesis-ts/core';
+import { type CloudWatchTarget, sendToCloudWatch } from './cloudwatch-sink.js';
+import { type ConsumerDatumOptions, consumerDatums } from './consumer-datums.js';
+import { type EmfTarget, writeEmf } from './emf.js';
+import { MetricsError, MetricsErrorCode } from './errors.js';
+import type { MetricDatum, MetricsGranularity, MetricsLevel } from './metric-datum.js';
+import {
+  type ConsumerMetricsSnapshot,
+  isConsumerSnapshot,
+  isProducerSnapshot,
+  type MetricsSource,
+  type ProducerMetricsSnapshot,
+} from './metric-sources.js';
+import { bridgeToOpenTelemetry, type OpenTelemetryBridge, type OpenTelemetryTarget } from './otel-bridge.js';
+import { producerDatums } from './producer-datums.js';
+
+/** Options of {@link publishMetrics}. Give at least one of `cloudWatch`, `emf` and `openTelemetry`. */
+export interface PublishMetricsOptions {
+  /** Publish with batched `PutMetricData` through your CloudWatch client. */
+  readonly cloudWatch?: CloudWatchTarget;
+  /** Write Embedded Metric Format log lines (Lambda: CloudWatch extracts the metrics from the log). */
+  readonly emf?: EmfTarget;
+  /** Expose the metrics as OpenTelemetry instruments, collected by your OpenTelemetry SDK. */
+  readonly openTelemetry?: OpenTelemetryTarget;
+  /** How often a period is published to CloudWatch/EMF, in ms (the KPL uploads every 60 s). @defaultValue 60000 */
+  readonly intervalMs?: number;
+  /** @defaultValue 'detailed' */
+  readonly level?: MetricsLevel;
+  /** @defaultValue 'shard' */
+  readonly granularity?: MetricsGranularity;
+  /** The producer's stream (the `StreamName` dimension; without it, producer metrics are global only). */
+  readonly streamName?: string;
+  /** Dimensions added to every metric. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** Consumer metrics: add the KCL's `WorkerIdentifier` dimension. @defaultValue false */
+  readonly workerIdentifier?: boolean;
+  /** Receives publishing failures (`METRICS_PUBLISH_FAILED`); they never reach the producer or consumer. @defaultValue ignore */
+  readonly onError?: (error: MetricsError) => void;
+  /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
+  readonly now?: () => number;
+}
+
+/** The defaults of {@link PublishMetricsOptions}. */
+export const DEFAULT_PUBLISH_METRICS_OPTIONS = {
+  intervalMs: 60_000,
+  level: 'detailed',
+  granularity: 'shard',
+} as const;
+
+/** A running publisher. */
+export interface MetricsPublisher {
+  /** Publishes the period since the last publication now. Resolves with the datums published. */
+  flush(): Promise<readonly MetricDatum[]>;
+  /** Stops the timer and the OpenTelemetry bridge, after publishing the last period. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Turns metrics publishing on for a `KinesisProducer` or a `KinesisConsumer` (off until called):
+ * every `intervalMs`, the period's metrics go to CloudWatch and/or EMF with the KPL/KCL names and
+ * dimensions; with `openTelemetry`, instruments are registered on the meter. The timer does not keep
+ * the process alive. Call `stop()` before `close()`/`stop()` of the source to publish the last period.
+ *
+ * ```ts
+ * const publisher = publishMetrics(producer, { streamName: 'orders', cloudWatch: { client, namespace: 'KinesisProducer' } });
+ * ```
+ */
+export function publishMetrics(source: MetricsSource, options: PublishMetricsOptions): MetricsPublisher {
+  if (!options.cloudWatch && !options.emf && !options.openTelemetry) {
+    throw new ValidationError(
+      'options',
+      'at least one of cloudWatch, emf and openTelemetry',
+      'no target given',
+      'INVALID_OPTION',
+    );
+  }
+  const intervalMs = options.intervalMs ?? DEFAULT_PUBLISH_METRICS_OPTIONS.intervalMs;
+  if (!Number.isFinite(intervalMs) || intervalMs < 1_000) {
+    throw new ValidationError('intervalMs', 'a number ≥ 1000', `got ${intervalMs}`, 'INVALID_OPTION');
+  }
+  const first = source.metrics();
+  const kind = isProducerSnapshot(first) ? 'producer' : isConsumerSnapshot(first) ? 'consumer' : undefined;
+  if (!kind) {
+    throw new MetricsError(
+      MetricsErrorCode.UNKNOWN_SOURCE,
+      'The source has no KinesisProducer or KinesisConsumer metrics() snapshot',
+    );
+  }
+  const now = options.now ?? Date.now;
+  const bridge: OpenTelemetryBridge | undefined = options.openTelemetry
+    ? bridgeToOpenTelemetry(source, options.openTelemetry)
+    : undefined;
+  let previous: ProducerMetricsSnapshot | ConsumerMetricsSnapshot | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  const report = (error: unknown) => {
+    const wrapped =
+      error instanceof MetricsError
+        ? error
+        : new MetricsError(
+            MetricsErrorCode.PUBLISH_FAILED,
+            `Publishing metrics failed: ${String(error)}`,
+            error,
+          );
+    options.onError?.(wrapped);
+  };
+
+  const publishOnce = async (): Promise<readonly MetricDatum[]> => {
+    const current = source.metrics();
+    const common = { level: options.level, granularity: options.granularity, dimensions: options.dimensions };
+    const datums =
+      kind === 'producer'
+        ? producerDatums(
+            previous as ProducerMetricsSnapshot | undefined,
+            current as ProducerMetricsSnapshot,
+            {
+              ...common,
+              streamName: options.streamName,
+            },
+          )
+        : consumerDatums(
+            previous as ConsumerMetricsSnapshot | undefined,
+            current as ConsumerMetricsSnapshot,
+            {
+              ...common,
+              workerIdentifier: options.workerIdentifier,
+            } satisfies ConsumerDatumOptions,
+          );
+    previous = current;
+    const timestamp = new Date(now());
+    if (options.emf) writeEmf(options.emf, datums, timestamp);
+    if (options.cloudWatch) await sendToCloudWatch(options.cloudWatch, datums, timestamp);
+    return datums;
+  };
+  // Publications run one at a time, in order.
+  const flush = (): Promise<readonly MetricDatum[]> => {
+    const run = chain.then(publishOnce);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const periodic = options.cloudWatch || options.emf;
+  const timer = periodic
+    ? setInterval(() => {
+        flush().catch(report);
+      }, intervalMs)
+    : undefined;
+  timer?.unref();
+  let stopped = false;
+  return {
+    flush,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      bridge?.stop();
+      if (periodic) await flush().catch(report);
+    },
+  };
+}

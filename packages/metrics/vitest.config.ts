@@ -1,0 +1,3 @@
+import { workspaceVitestConfig } from '../../vitest.shared.ts';
+
+export default workspaceVitestConfig();
