@@ -10,6 +10,7 @@ import {
 import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../lease.js';
 import { LEASE_ATTRIBUTES as A } from '../lease-serializer.js';
 import { LeaseTable } from '../lease-table.js';
+import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { LeaseAdminError, LeaseAdminErrorCode, type LeaseAdminIssue } from './admin-errors.js';
 import {
   type CheckpointChange,
@@ -118,6 +119,8 @@ export interface CheckpointResetResult extends CheckpointResetPlan {
 }
 
 const WRITE_ATTEMPTS_WITH_FORCE = 5;
+/** Shards read at once while computing lag. */
+const LAG_CONCURRENCY = 8;
 
 /**
  * Reads and rewrites an application's lease table, for operators: list the leases with owner,
@@ -172,17 +175,15 @@ export class LeaseAdmin {
     const statuses = leases.map(toStatus);
     if (!options.includeLag) return statuses;
     const finder = this.positionFinder('includeLag');
-    return Promise.all(
-      statuses.map(async (status) => {
-        if (status.state === 'finished' || status.leaseKey.includes(':')) return status;
-        try {
-          const lagMs = await finder.lagMs(status.shardId, status.checkpoint);
-          return lagMs === undefined ? status : { ...status, lagMs };
-        } catch (error) {
-          return { ...status, lagError: error instanceof Error ? error.message : String(error) };
-        }
-      }),
-    );
+    return mapWithConcurrency(statuses, LAG_CONCURRENCY, async (status) => {
+      if (status.state === 'finished' || status.leaseKey.includes(':')) return status;
+      try {
+        const lagMs = await finder.lagMs(status.shardId, status.checkpoint);
+        return lagMs === undefined ? status : { ...status, lagMs };
+      } catch (error) {
+        return { ...status, lagError: error instanceof Error ? error.message : String(error) };
+      }
+    });
   }
 
   /**
