@@ -151,6 +151,8 @@ describe('writing records', () => {
     });
     expect(kinesis.putCalls[0]).toMatchObject({ StreamARN: streamArn });
     expect(kinesis.putCalls[0]!.StreamName).toBeUndefined();
+    expect(producer.stream).toEqual({ streamArn });
+    expect(producerFor(fakeKinesis()).stream).toEqual({ streamName: 'orders' });
   });
 
   it('putMany settles every record and isolates a bad one', async () => {

@@ -235,6 +235,13 @@ export class KinesisProducer {
     this.shardMap.start();
   }
 
+  /** The stream written to: its name, or its ARN when the producer was given one. */
+  get stream(): { readonly streamName?: string; readonly streamArn?: string } {
+    return this.options.streamArn === undefined
+      ? { streamName: this.options.streamName }
+      : { streamArn: this.options.streamArn };
+  }
+
   /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
   get outstandingRecords(): number {
     return this.admittedCount + this.waitingForRoom.length;

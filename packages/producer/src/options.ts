@@ -93,7 +93,8 @@ export interface KinesisProducerOptions {
 
   /**
    * Emit `hot-key` when one partition key takes more than this share of the records put within
-   * `hotKeyWindowMs` (at least 100 records). 0 turns detection off. @defaultValue 0.1
+   * `hotKeyWindowMs` (at least 100 records). 0 turns detection off. @defaultValue 0.05 (the
+   * 5–10 % of traffic at which a single key is worth an alert)
    */
   readonly hotKeyShare?: number;
   /** The window of the hot-key and hot-shard detection. @defaultValue 10000 */
@@ -124,7 +125,7 @@ export const DEFAULT_PRODUCER_OPTIONS = {
   maxBufferedRecords: 100_000,
   maxBufferedBytes: 64 * 1024 * 1024,
   whenBufferFull: 'wait',
-  hotKeyShare: 0.1,
+  hotKeyShare: 0.05,
   hotKeyWindowMs: 10_000,
 } as const satisfies Partial<KinesisProducerOptions>;
 
