@@ -1,6 +1,8 @@
 import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
+import type { SubscriptionEndReason } from './fan-out-retrieval.js';
 import type { LeaseLossReason } from './lease-renewer.js';
 import type { ConsumerRecord } from './record-processor.js';
+import type { StartingPosition } from './records-retrieval.js';
 import type { ShardShutdownReason } from './shard-consumer.js';
 
 /** Every event a `KinesisConsumer` emits, with its payload. */
@@ -20,6 +22,11 @@ export interface ConsumerEvents {
   'lease:lost': { readonly leaseKey: string; readonly reason: LeaseLossReason };
   /** A lease was released for others to take (graceful stop, shard end). */
   'lease:released': { readonly leaseKey: string; readonly written: boolean };
+  /**
+   * A finished (SHARD_END) lease was deleted from the table: its parents' leases were gone and all
+   * its children had started (`cleanupLeasesUponShardCompletion`).
+   */
+  'lease:deleted': { readonly leaseKey: string };
   /** A shard consumer began reading (after its parents finished and `initialize`). */
   'shard:started': { readonly shardId: string; readonly checkpoint: ExtendedSequenceNumber };
   /** A shard was read to its end and checkpointed at SHARD_END. */
@@ -46,6 +53,20 @@ export interface ConsumerEvents {
   };
   /** A record was handed to `onPoisonRecord` and skipped. */
   'record:poisoned': { readonly shardId: string; readonly record: ConsumerRecord; readonly error: unknown };
+  /** Fan-out: a SubscribeToShard subscription began (the call was answered). */
+  'subscription:started': { readonly shardId: string; readonly startingPosition: StartingPosition };
+  /**
+   * Fan-out: a subscription ended: `completed` by the service (every 5 minutes), `idle-timeout`
+   * (the watchdog), `resource-in-use`, `throttled`, `error`, `shard-end`, or `closed` (lease lost,
+   * shutdown). All but the last two are followed by a new subscription.
+   */
+  'subscription:ended': {
+    readonly shardId: string;
+    readonly reason: SubscriptionEndReason;
+    /** Events the subscription delivered. */
+    readonly events: number;
+    readonly error?: unknown;
+  };
   /** A Kinesis call failed (it is retried). */
   'retrieval:error': { readonly shardId: string; readonly operation: string; readonly error: unknown };
   /** A lease table call failed (scan, take, renew, shard sync…; retried at the next interval). */

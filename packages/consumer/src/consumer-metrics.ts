@@ -13,7 +13,10 @@ export interface ShardMetrics {
   readonly DataBytesProcessed: number;
   /** The last checkpoint written (or found on the lease). */
   readonly checkpoint: ExtendedSequenceNumber | undefined;
+  /** GetRecords calls (polling; with fan-out, the calls that check a silent closed shard's end). */
   readonly GetRecordsCalls: number;
+  /** Fan-out: SubscribeToShard subscriptions started (each renewal counts). */
+  readonly SubscribeToShardCalls: number;
   /** Expired shard iterators replaced (the KCL's `ExpiredIterator`). */
   readonly ExpiredIterator: number;
   /** Throttled Kinesis calls. */
@@ -52,6 +55,8 @@ export interface ConsumerMetrics {
   readonly LostLeases: number;
   /** Leases released for others (graceful stop, shard end) since start. */
   readonly ReleasedLeases: number;
+  /** Finished leases this worker deleted since start (their children had started). */
+  readonly DeletedLeases: number;
   /** Successful lease table writes since start: renewals, takes, checkpoints (each bumps `leaseCounter`). */
   readonly LeaseWrites: number;
   /** Failed renewals (the lease is kept until it expires locally). */
@@ -78,6 +83,7 @@ export class MetricsRecorder {
   stolenLeases = 0;
   lostLeases = 0;
   releasedLeases = 0;
+  deletedLeases = 0;
   leaseWrites = 0;
   renewalFailures = 0;
   recordsProcessed = 0;
@@ -96,6 +102,7 @@ export class MetricsRecorder {
       DataBytesProcessed: 0,
       checkpoint,
       GetRecordsCalls: 0,
+      SubscribeToShardCalls: 0,
       ExpiredIterator: 0,
       ThrottledCalls: 0,
       RetrievalErrors: 0,
@@ -127,6 +134,7 @@ export class MetricsRecorder {
       StolenLeases: this.stolenLeases,
       LostLeases: this.lostLeases,
       ReleasedLeases: this.releasedLeases,
+      DeletedLeases: this.deletedLeases,
       LeaseWrites: this.leaseWrites,
       RenewalFailures: this.renewalFailures,
       RecordsProcessed: this.recordsProcessed,
@@ -145,6 +153,7 @@ type CounterFields = Pick<
   | 'StolenLeases'
   | 'LostLeases'
   | 'ReleasedLeases'
+  | 'DeletedLeases'
   | 'LeaseWrites'
   | 'RenewalFailures'
   | 'RecordsProcessed'

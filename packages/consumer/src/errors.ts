@@ -12,6 +12,9 @@ export const ConsumerErrorCode = {
   LEASE_TABLE_NOT_READY: 'LEASE_TABLE_NOT_READY',
   START_FAILED: 'START_FAILED',
   INVALID_STATE: 'INVALID_STATE',
+  INVALID_RETRIEVAL_RESULT: 'INVALID_RETRIEVAL_RESULT',
+  STREAM_CONSUMER_NOT_ACTIVE: 'STREAM_CONSUMER_NOT_ACTIVE',
+  STREAM_CONSUMER_NOT_FOUND: 'STREAM_CONSUMER_NOT_FOUND',
 } as const;
 
 /** One of the codes in {@link ConsumerErrorCode}. */
@@ -112,7 +115,9 @@ export class ConsumerStartError extends KinesisTsError {
   constructor(code: ConsumerErrorCode, message: string, cause?: unknown) {
     super(cause === undefined ? message : `${message}: ${describeCause(cause)}`, {
       code,
-      retryable: code === ConsumerErrorCode.LEASE_TABLE_NOT_READY,
+      retryable:
+        code === ConsumerErrorCode.LEASE_TABLE_NOT_READY ||
+        code === ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE,
       cause,
     });
   }
@@ -122,6 +127,52 @@ export class ConsumerStartError extends KinesisTsError {
 export class ConsumerStateError extends KinesisTsError {
   constructor(message: string) {
     super(message, { code: ConsumerErrorCode.INVALID_STATE, retryable: false });
+  }
+}
+
+/**
+ * A GetRecords response or a SubscribeToShard event whose end-of-shard signal is inconsistent (the
+ * KCL's `isValidResult` rules): an end without children, children before the end, or a child without
+ * parents. Reported through `retrieval:error`; the read is retried, nothing is checkpointed.
+ */
+export class InvalidRetrievalResultError extends KinesisTsError {
+  readonly shardId: string;
+  /** What was wrong: `end-without-children`, `children-before-end`, `child-without-parents`, `malformed-child`. */
+  readonly reason: string;
+
+  constructor(shardId: string, operation: 'GetRecords' | 'SubscribeToShard', reason: string) {
+    super(`${operation} returned an inconsistent end of shard for ${shardId} (${reason}); retrying`, {
+      code: ConsumerErrorCode.INVALID_RETRIEVAL_RESULT,
+      retryable: true,
+    });
+    this.shardId = shardId;
+    this.reason = reason;
+  }
+}
+
+/**
+ * The enhanced fan-out stream consumer is not usable: it did not become ACTIVE in time
+ * (`STREAM_CONSUMER_NOT_ACTIVE`, retryable), or it does not exist (`STREAM_CONSUMER_NOT_FOUND`: a
+ * SubscribeToShard or deregistration named a consumer that is gone).
+ */
+export class StreamConsumerError extends KinesisTsError {
+  /** The consumer's name or ARN, as given. */
+  readonly consumer: string;
+
+  constructor(
+    code:
+      | typeof ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE
+      | typeof ConsumerErrorCode.STREAM_CONSUMER_NOT_FOUND,
+    consumer: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(cause === undefined ? message : `${message}: ${describeCause(cause)}`, {
+      code,
+      retryable: code === ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE,
+      cause,
+    });
+    this.consumer = consumer;
   }
 }
 

@@ -52,13 +52,28 @@ export {
   ConsumerStartError,
   ConsumerStateError,
   InvalidCheckpointError,
+  InvalidRetrievalResultError,
   LeaseLostError,
   RecordProcessingError,
   ShardEndNotCheckpointedError,
+  StreamConsumerError,
 } from './errors.js';
+export {
+  FanOutRetrieval,
+  type FanOutRetrievalEvent,
+  type FanOutRetrievalOptions,
+  type SubscriptionEndReason,
+} from './fan-out-retrieval.js';
+export {
+  findHashRangeHoles,
+  HashRangeAuditor,
+  type HashRangeHole,
+  leaseHashRangeHoles,
+} from './hash-range-audit.js';
 export type { InitialPosition } from './initial-position.js';
 export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';
 export { isLeaseFinished, type Lease, type LeaseHashKeyRange } from './lease.js';
+export { planLeaseCleanup } from './lease-cleanup-plan.js';
 export { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 export type { LeaseLossReason } from './lease-renewer.js';
 export {
@@ -79,9 +94,13 @@ export {
 export { type Logger, SILENT_LOGGER } from './logger.js';
 export {
   DEFAULT_CONSUMER_OPTIONS,
+  DEFAULT_FAN_OUT_OPTIONS,
+  type FanOutRetrievalConfig,
   type KinesisConsumerOptions,
   MIN_FAILOVER_TIME_MS,
   MIN_IDLE_TIME_BETWEEN_READS_MS,
+  type PollingRetrievalConfig,
+  type RetrievalConfig,
 } from './options.js';
 export { PollingRetrieval, type PollingRetrievalOptions, type StreamReference } from './polling-retrieval.js';
 export type {
@@ -105,5 +124,24 @@ export type {
   ShardRecordsRetrieval,
   StartingPosition,
 } from './records-retrieval.js';
+export {
+  type InvalidRetrievalResultReason,
+  type RetrievalResultValidation,
+  validateRetrievalResult,
+} from './retrieval-result-validation.js';
 export type { ShardConsumerState, ShardShutdownReason } from './shard-consumer.js';
+export { probeShardEnd, type ShardEndProbe, type ShardEndProbeOptions } from './shard-end-probe.js';
 export { planShardSync, type ShardInfo } from './shard-sync-plan.js';
+export {
+  DEFAULT_STREAM_CONSUMER_OPTIONS,
+  type DeregisterStreamConsumerOptions,
+  deregisterStreamConsumer,
+  type EnsureStreamConsumerOptions,
+  ensureStreamConsumer,
+  type StreamConsumerDescription,
+} from './stream-consumer.js';
+export {
+  type SubscriptionEnd,
+  SubscriptionPlanner,
+  type SubscriptionPlannerOptions,
+} from './subscription-planner.js';

@@ -14,9 +14,18 @@ import {
 } from '@kinesis-ts/core';
 import { type ConsumerEvents, TypedEventEmitter } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
-import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError, describeCause } from './errors.js';
+import {
+  ConsumerErrorCode,
+  ConsumerStartError,
+  ConsumerStateError,
+  describeCause,
+  StreamConsumerError,
+} from './errors.js';
+import { FanOutRetrieval } from './fan-out-retrieval.js';
+import { HashRangeAuditor, leaseHashRangeHoles } from './hash-range-audit.js';
 import { initialPositionTimestamp } from './initial-position.js';
 import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from './lease.js';
+import { planLeaseCleanup } from './lease-cleanup-plan.js';
 import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
 import type { LeaseLossReason } from './lease-renewer.js';
 import { LeaseTable } from './lease-table.js';
@@ -27,10 +36,13 @@ import {
   resolveConsumerOptions,
 } from './options.js';
 import { PollingRetrieval } from './polling-retrieval.js';
-import type { ChildShard, RetrievalFactory } from './records-retrieval.js';
+import type { ChildShard, RetrievalFactory, ShardRecordsRetrieval } from './records-retrieval.js';
 import { RepeatingTimer } from './repeating-timer.js';
 import { type Delivery, ShardConsumer, type ShardShutdownReason } from './shard-consumer.js';
+import { ShardEndNotifier } from './shard-end-notifier.js';
+import { probeShardEnd } from './shard-end-probe.js';
 import { newLease, planShardSync, type ShardInfo } from './shard-sync-plan.js';
+import { ensureStreamConsumer } from './stream-consumer.js';
 
 /** Where a consumer is in its life. */
 export type ConsumerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -44,6 +56,10 @@ interface RunningShard {
 
 const START_ATTEMPTS = 5;
 const START_BACKOFF = { baseDelayMs: 500, maxDelayMs: 5_000 };
+/** Consecutive taker scans that must show the same hash-range holes before a shard sync (the KCL's 3). */
+const HOLE_CONFIDENCE_THRESHOLD = 3;
+/** How old the shard listing may be when deciding whether a merge's other parent still exists. */
+const SHARD_LIST_MAX_AGE_MS = 5_000;
 
 /**
  * A Kinesis consumer that shares a stream's shards with the application's other workers through a
@@ -71,6 +87,15 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly running = new Map<string, RunningShard>();
   private readonly shardSyncTimer: RepeatingTimer;
   private shards = new Map<string, ShardInfo>();
+  private shardsListedAtMs = Number.NEGATIVE_INFINITY;
+  private shardListing: Promise<void> | undefined;
+  private shardSyncRun: Promise<void> | undefined;
+  private readonly shardEnds = new ShardEndNotifier();
+  private readonly holeAuditor = new HashRangeAuditor(HOLE_CONFIDENCE_THRESHOLD);
+  private lastCleanupAtMs = Number.NEGATIVE_INFINITY;
+  private cleanupRun: Promise<void> | undefined;
+  private streamArn: string | undefined;
+  private consumerArn: string | undefined;
   private currentState: ConsumerState = 'new';
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
@@ -110,15 +135,11 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         if (operation === 'renew-lease') this.recorder.renewalFailures++;
         this.emit('lease-table:error', { operation, error });
       },
+      onScan: (leases, scannedAtMs) => this.onScan(leases, scannedAtMs),
     });
-    this.shardSyncTimer = new RepeatingTimer(resolved.shardSyncIntervalMs, 'fixed-delay', async () => {
-      try {
-        await this.syncShards();
-      } catch (error) {
-        this.logger.warn('Shard sync failed; retrying at the next interval', { error: describeCause(error) });
-        this.emit('lease-table:error', { operation: 'shard-sync', error });
-      }
-    });
+    this.shardSyncTimer = new RepeatingTimer(resolved.shardSyncIntervalMs, 'fixed-delay', () =>
+      this.requestShardSync('interval'),
+    );
   }
 
   /** Where the consumer is in its life. */
@@ -148,6 +169,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private async doStart(): Promise<void> {
     try {
       await this.describeStream();
+      await this.prepareFanOut();
       await this.ensureLeaseTable();
       await this.withStartRetries('shard sync', () => this.syncShards());
       if (this.currentState !== 'starting') return;
@@ -252,12 +274,13 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   private async describeStream(): Promise<void> {
     try {
-      await this.withStartRetries('DescribeStreamSummary', () =>
+      const output = await this.withStartRetries('DescribeStreamSummary', () =>
         sendWithoutSdkRetries<DescribeStreamSummaryCommandOutput>(
           this.options.kinesisClient,
           new DescribeStreamSummaryCommand(this.streamParameters()),
         ),
       );
+      this.streamArn = output.StreamDescriptionSummary?.StreamARN;
     } catch (error) {
       if (error instanceof ConsumerStartError) throw error;
       if (awsErrorCode(error) === 'ResourceNotFoundException') {
@@ -270,6 +293,44 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       throw new ConsumerStartError(
         ConsumerErrorCode.START_FAILED,
         `Describing stream ${this.streamLabel()} failed`,
+        error,
+      );
+    }
+  }
+
+  /** Fan-out: finds or registers the stream consumer and waits until it is ACTIVE. */
+  private async prepareFanOut(): Promise<void> {
+    const retrieval = this.options.retrieval;
+    if (retrieval.mode !== 'fan-out') return;
+    if (retrieval.consumerArn !== undefined) {
+      this.consumerArn = retrieval.consumerArn;
+      return;
+    }
+    const stream = this.options.stream;
+    try {
+      const consumer = await ensureStreamConsumer({
+        kinesisClient: this.options.kinesisClient,
+        streamArn: this.streamArn ?? ('streamArn' in stream ? stream.streamArn : undefined),
+        streamName: 'streamName' in stream ? stream.streamName : undefined,
+        consumerName: retrieval.consumerName,
+        timeoutMs: retrieval.consumerRegistrationTimeoutMs,
+        requestTimeoutMs: this.options.kinesisRequestTimeoutMs,
+        signal: this.startAbort.signal,
+        random: this.options.random,
+        logger: this.logger,
+      });
+      this.consumerArn = consumer.consumerArn;
+      this.logger.info('Stream consumer ready', {
+        consumerName: consumer.consumerName,
+        consumerArn: consumer.consumerArn,
+      });
+    } catch (error) {
+      if (error instanceof StreamConsumerError) {
+        throw new ConsumerStartError(ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE, error.message, error);
+      }
+      throw new ConsumerStartError(
+        ConsumerErrorCode.START_FAILED,
+        `Registering stream consumer ${retrieval.consumerName} failed`,
         error,
       );
     }
@@ -337,10 +398,30 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   // --- shard sync -----------------------------------------------------------------------------
 
+  /**
+   * A shard sync now, or the one already running: on the interval, when a taker scan finds the table
+   * empty or the same hash-range holes three times running, and when a merge's other parent has no
+   * lease. Never rejects (failures are reported and retried at the next occasion).
+   */
+  private requestShardSync(reason: string): Promise<void> {
+    this.shardSyncRun ??= this.syncShards()
+      .catch((error) => {
+        this.logger.warn('Shard sync failed; retrying at the next occasion', {
+          reason,
+          error: describeCause(error),
+        });
+        this.emit('lease-table:error', { operation: 'shard-sync', error });
+      })
+      .finally(() => {
+        this.shardSyncRun = undefined;
+      });
+    return this.shardSyncRun;
+  }
+
   /** Lists the shards and creates the leases the table is missing (idempotent: conditional puts). */
   private async syncShards(): Promise<void> {
-    const shards = await this.listShards();
-    this.shards = new Map(shards.map((shard) => [shard.shardId, shard]));
+    await this.refreshShards(0);
+    const shards = [...this.shards.values()];
     const leases = await this.table.listLeases();
     const existing = leases.map((lease) => ({ leaseKey: lease.leaseKey, finished: isLeaseFinished(lease) }));
     const toCreate = planShardSync(shards, existing, this.options.initialPosition);
@@ -352,6 +433,21 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
           checkpoint: lease.checkpoint.sequenceNumber,
         });
     }
+  }
+
+  /** The shard listing, listed again when older than `maxAgeMs` (concurrent callers share one listing). */
+  private async refreshShards(maxAgeMs: number): Promise<ReadonlyMap<string, ShardInfo>> {
+    if (this.options.now() - this.shardsListedAtMs <= maxAgeMs && maxAgeMs > 0) return this.shards;
+    this.shardListing ??= this.listShards()
+      .then((shards) => {
+        this.shards = new Map(shards.map((shard) => [shard.shardId, shard]));
+        this.shardsListedAtMs = this.options.now();
+      })
+      .finally(() => {
+        this.shardListing = undefined;
+      });
+    await this.shardListing;
+    return this.shards;
   }
 
   private async listShards(): Promise<ShardInfo[]> {
@@ -379,7 +475,33 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     return shards;
   }
 
-  private async createChildLeases(parent: Lease, children: readonly ChildShard[]): Promise<void> {
+  /**
+   * At a shard's end: creates its children's leases, then runs the taker so this worker can take
+   * them at once (they wait for their parents in `waiting-on-parents`). For a merge, the other
+   * parent's lease must exist first, as in the KCL: a child created while it is missing would not
+   * wait for it. If the other parent is still listed, a shard sync creates its lease and this shard
+   * retries (`'blocked'`); if it is not listed any more (trimmed), there is nothing to wait for.
+   */
+  private async createChildLeases(
+    parent: Lease,
+    children: readonly ChildShard[],
+  ): Promise<'created' | 'blocked'> {
+    const merge = children.length === 1 ? children[0] : undefined;
+    if (merge && merge.parentShardIds.length === 2) {
+      const other = merge.parentShardIds.find((id) => id !== parent.leaseKey);
+      if (other !== undefined && (await this.table.getLease(other)) === undefined) {
+        const listed = (await this.refreshShards(SHARD_LIST_MAX_AGE_MS)).has(other);
+        if (listed) {
+          this.logger.warn('The other parent of a merge has no lease; creating it before the child', {
+            shardId: parent.leaseKey,
+            otherParent: other,
+            child: merge.shardId,
+          });
+          await this.requestShardSync('merge parent without a lease');
+          if ((await this.table.getLease(other)) === undefined) return 'blocked';
+        }
+      }
+    }
     for (const child of children) {
       const lease = newLease(
         {
@@ -393,6 +515,58 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       const created = await this.table.createLeaseIfNotExists(lease);
       if (created)
         this.logger.info('Child lease created', { leaseKey: lease.leaseKey, parent: parent.leaseKey });
+    }
+    void this.coordinator.runTakerSoon();
+    return 'created';
+  }
+
+  // --- what each taker scan shows: holes, finished leases ------------------------------------
+
+  private onScan(leases: readonly Lease[], scannedAtMs: number): void {
+    if (this.currentState !== 'running') return;
+    const holes = leaseHashRangeHoles(leases);
+    if (leases.length === 0) {
+      this.logger.warn('The lease table is empty; syncing shards');
+      void this.requestShardSync('empty lease table');
+    } else if (this.holeAuditor.audit(holes)) {
+      this.logger.warn('No lease covers part of the hash space; syncing shards', { holes });
+      void this.requestShardSync('hash range holes');
+    }
+    if (
+      this.options.cleanupLeasesUponShardCompletion &&
+      this.cleanupRun === undefined &&
+      scannedAtMs - this.lastCleanupAtMs >= this.options.leaseCleanupIntervalMs
+    ) {
+      this.lastCleanupAtMs = scannedAtMs;
+      const finished = planLeaseCleanup(leases);
+      if (finished.length > 0) {
+        this.cleanupRun = this.deleteFinishedLeases(finished).finally(() => {
+          this.cleanupRun = undefined;
+        });
+      }
+    }
+  }
+
+  /** Deletes finished leases whose children have started (conditional on SHARD_END; others may race). */
+  private async deleteFinishedLeases(leases: readonly Lease[]): Promise<void> {
+    for (const lease of leases) {
+      if (this.currentState !== 'running') return;
+      try {
+        const deleted = await this.table.deleteFinishedLease(lease.leaseKey);
+        if (!deleted) continue;
+        this.recorder.deletedLeases++;
+        this.logger.info('Finished lease deleted: its children have started', {
+          leaseKey: lease.leaseKey,
+          childShardIds: lease.childShardIds,
+        });
+        this.emit('lease:deleted', { leaseKey: lease.leaseKey });
+      } catch (error) {
+        this.logger.warn('Deleting a finished lease failed; retrying at the next cleanup', {
+          leaseKey: lease.leaseKey,
+          error: describeCause(error),
+        });
+        this.emit('lease-table:error', { operation: 'delete-lease', error });
+      }
     }
   }
 
@@ -465,7 +639,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       store: this.coordinator.renewer,
       getLease: (leaseKey) => this.table.getLease(leaseKey),
       createChildLeases: (parent, children) => this.createChildLeases(parent, children),
-      retrieval: this.retrievalFactory(metrics),
+      waitForParents: (parentShardIds, timeoutMs, signal) =>
+        this.shardEnds.wait(parentShardIds, timeoutMs, signal),
+      retrieval: this.retrievalFactory(metrics, lease.leaseKey, token),
       timestamp: initialPositionTimestamp(options.initialPosition),
       hashKeyRange:
         lease.hashKeyRange ??
@@ -512,7 +688,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
           this.emit('record:poisoned', { shardId, record, error });
         },
         onFailed: (error) => this.emit('shard:failed', { shardId, error }),
-        onShardEnd: (childShardIds) => this.emit('shard:ended', { shardId, childShardIds }),
+        onShardEnd: (childShardIds) => {
+          this.shardEnds.notify(lease.leaseKey);
+          this.emit('shard:ended', { shardId, childShardIds });
+        },
         onDiscard: (discard) =>
           this.logger.warn('User records dropped by deaggregation', { shardId, ...discard }),
         onError: (operation, error) => this.emit('lease-table:error', { operation, error }),
@@ -545,8 +724,70 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.emit('lease:released', { leaseKey, written });
   }
 
-  private retrievalFactory(metrics: ReturnType<MetricsRecorder['openShard']>): RetrievalFactory {
+  private retrievalFactory(
+    metrics: ReturnType<MetricsRecorder['openShard']>,
+    leaseKey: string,
+    token: string,
+  ): RetrievalFactory {
     const options = this.options;
+    const retrieval = options.retrieval;
+    if (retrieval.mode === 'fan-out') {
+      return ({ shardId, startingPosition }): ShardRecordsRetrieval =>
+        new FanOutRetrieval({
+          client: retrieval.subscribeClient,
+          consumerArn: this.consumerArn!,
+          shardId,
+          startingPosition,
+          subscriptionIdleTimeoutMs: retrieval.subscriptionIdleTimeoutMs,
+          shardEndCheckAfterMs: retrieval.shardEndCheckAfterMs,
+          backoff: options.retrievalBackoff,
+          isShardClosed: async () => {
+            const shards = await this.refreshShards(retrieval.shardEndCheckAfterMs);
+            return shards.get(shardId)?.endingSequenceNumber !== undefined;
+          },
+          probeShardEnd: (position, signal) =>
+            probeShardEnd({
+              client: options.kinesisClient,
+              stream: options.stream,
+              shardId,
+              position,
+              requestTimeoutMs: options.kinesisRequestTimeoutMs,
+              signal,
+            }),
+          verifyLease: () => this.coordinator.renewer.verify(leaseKey, token),
+          now: options.now,
+          random: options.random,
+          logger: this.logger,
+          onEvent: (event) => {
+            switch (event.type) {
+              case 'subscribed':
+                metrics.SubscribeToShardCalls++;
+                this.emit('subscription:started', { shardId, startingPosition: event.startingPosition });
+                break;
+              case 'subscription-ended':
+                this.emit('subscription:ended', {
+                  shardId,
+                  reason: event.reason,
+                  events: event.events,
+                  error: event.error,
+                });
+                break;
+              case 'event':
+                if (event.millisBehindLatest !== undefined)
+                  metrics.MillisBehindLatest = event.millisBehindLatest;
+                break;
+              case 'shard-end-check':
+                if (event.closed) metrics.GetRecordsCalls++;
+                break;
+              case 'error':
+                if (event.kind === 'throttling') metrics.ThrottledCalls++;
+                else metrics.RetrievalErrors++;
+                this.emit('retrieval:error', { shardId, operation: event.operation, error: event.error });
+                break;
+            }
+          },
+        });
+    }
     return ({ shardId, startingPosition }) =>
       new PollingRetrieval({
         client: options.kinesisClient,

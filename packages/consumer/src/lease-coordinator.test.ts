@@ -169,4 +169,20 @@ describe('LeaseCoordinator (several workers on one table)', () => {
     store.beforeOperation = undefined;
     await vi.advanceTimersByTimeAsync(3 * F);
   });
+
+  it('runTakerSoon() takes leases created while a scan was running, without waiting for the next interval', async () => {
+    const store = new InMemoryLeaseStore();
+    leases(store, 1);
+    const log: string[] = [];
+    const c = worker(store, 'w1', 7, log);
+    running.push(c);
+    // The child lease is written after the running scan read the table (while it takes shard 0).
+    store.beforeOperation = (operation) => {
+      if (operation === 'take' && !store.rows.has('shardId-child')) store.put({ leaseKey: 'shardId-child' });
+    };
+    const scanning = c.runTaker();
+    await c.runTakerSoon();
+    await scanning;
+    expect(log).toContain('w1 took shardId-child');
+  });
 });

@@ -43,6 +43,8 @@ export interface LeaseCoordinatorOptions {
   readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
   readonly onLeaseWritten?: (lease: Lease, writeStartedAtMs: number) => void;
   readonly onError?: (operation: 'list-leases' | 'take-lease' | 'renew-lease', error: unknown) => void;
+  /** Called with every scan of the table (all leases, finished ones included), before taking. */
+  readonly onScan?: (leases: readonly Lease[], scannedAtMs: number) => void;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -137,6 +139,16 @@ export class LeaseCoordinator {
     return this.takerRun;
   }
 
+  /**
+   * A taker run that starts after now: at once when none is running, else right after the current
+   * one (whose scan may predate what the caller just wrote, such as new child leases). Never rejects.
+   */
+  async runTakerSoon(): Promise<void> {
+    while (this.takerRun) await this.takerRun;
+    if (!this.takerTimer.isActive()) return;
+    await this.runTaker();
+  }
+
   private async take(): Promise<void> {
     const { store, workerId, failoverTimeMs } = this.options;
     const scanStartedAt = this.options.now();
@@ -149,6 +161,11 @@ export class LeaseCoordinator {
       return;
     }
     this.tracker.observe(leases, scanStartedAt);
+    try {
+      this.options.onScan?.(leases, scanStartedAt);
+    } catch (error) {
+      this.logger.warn('A scan listener threw', { error: describeCause(error) });
+    }
     const now = this.options.now();
     // Finished leases are not worked on; multi-stream leases (`account:stream:epoch:shardId`) belong
     // to multi-stream applications, which this consumer does not run.

@@ -155,4 +155,15 @@ describe('LeaseRenewer', () => {
     expect(store.rows.get('a')?.leaseOwner).toBe('thief');
     expect(lost).toEqual([]);
   });
+
+  it('verify() renews at once, even right after a write, and reports a lease another worker took', async () => {
+    const { store, renewer, hold, lost } = setup();
+    const token = hold('a');
+    await expect(renewer.verify('a', token)).resolves.toBe(true);
+    expect(store.rows.get('a')?.leaseCounter).toBe(4);
+    store.put({ leaseKey: 'a', leaseOwner: 'thief', leaseCounter: 9 });
+    await expect(renewer.verify('a', token)).resolves.toBe(false);
+    expect(lost).toEqual(['a:taken-by-another-worker']);
+    await expect(renewer.verify('a', token)).resolves.toBe(false);
+  });
 });

@@ -114,6 +114,18 @@ export class LeaseRenewer {
   }
 
   /**
+   * Renews a held lease now (one conditional write), to learn whether it is still held: resolves
+   * `false` when it is not held with `token` or the renewal finds it taken (the loss is then reported
+   * as usual), `true` when it is renewed, or when the renewal failed for another reason.
+   */
+  async verify(leaseKey: string, token: string): Promise<boolean> {
+    const held = this.current(leaseKey, token);
+    if (!held) return false;
+    await this.renew(held, true);
+    return this.current(leaseKey, token) !== undefined;
+  }
+
+  /**
    * Writes a checkpoint to a held lease. Retries throttling and transient failures a few times.
    * @throws LeaseLostError when the lease is not held with `token`, or the write's condition fails.
    * @throws CheckpointFailedError when the write kept failing for another reason.
@@ -187,14 +199,14 @@ export class LeaseRenewer {
     this.options.onLeaseLost(held.lease, reason, held.token);
   }
 
-  private async renew(held: HeldLease): Promise<void> {
+  private async renew(held: HeldLease, force = false): Promise<void> {
     if (held.state !== 'held') return;
     if (this.isLocallyExpired(held)) {
       this.lose(held, 'expired');
       return;
     }
     // A write in the last half interval (a checkpoint) already moved the counter.
-    if (this.options.now() - held.lastWriteStartedAtMs < this.options.renewalIntervalMs / 2) return;
+    if (!force && this.options.now() - held.lastWriteStartedAtMs < this.options.renewalIntervalMs / 2) return;
     await held.queue.run(async () => {
       if (held.state !== 'held') return;
       const startedAt = this.options.now();

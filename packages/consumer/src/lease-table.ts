@@ -370,6 +370,27 @@ export class LeaseTable {
     return written === true;
   }
 
+  /**
+   * Deletes a finished lease (cleanup after its children started): only while its checkpoint is
+   * still SHARD_END, so a row rewritten meanwhile (an operator rewinding it) is kept. Resolves
+   * `false` when the condition failed or the row was already gone.
+   */
+  async deleteFinishedLease(leaseKey: string): Promise<boolean> {
+    const deleted = await this.conditional(async () => {
+      await this.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(leaseKey),
+          ConditionExpression: '#checkpoint = :shardEnd',
+          ExpressionAttributeNames: { '#checkpoint': A.checkpoint },
+          ExpressionAttributeValues: { ':shardEnd': { S: 'SHARD_END' } },
+        }),
+      );
+      return true;
+    });
+    return deleted === true;
+  }
+
   /** Deletes a lease row, unconditionally (the KCL's `deleteLease`). */
   async deleteLease(leaseKey: string): Promise<void> {
     await this.send(new DeleteItemCommand({ TableName: this.tableName, Key: key(leaseKey) }));

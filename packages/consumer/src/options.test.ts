@@ -3,7 +3,12 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
 import { KinesisConsumer } from './kinesis-consumer.js';
-import { DEFAULT_CONSUMER_OPTIONS, type KinesisConsumerOptions, resolveConsumerOptions } from './options.js';
+import {
+  DEFAULT_CONSUMER_OPTIONS,
+  DEFAULT_FAN_OUT_OPTIONS,
+  type KinesisConsumerOptions,
+  resolveConsumerOptions,
+} from './options.js';
 
 const kinesisClient = new KinesisClient({ region: 'us-east-1' });
 const dynamoDbClient = new DynamoDBClient({ region: 'us-east-1' });
@@ -114,5 +119,58 @@ describe('resolveConsumerOptions', () => {
 
   it('refuses clients that are not SDK clients', () => {
     expect(errorOf({ kinesisClient: {} as never }).field).toBe('kinesisClient');
+  });
+
+  it('reads by polling unless fan-out is asked for, which defaults its consumer name to the application', () => {
+    expect(resolveConsumerOptions(valid).retrieval).toEqual({ mode: 'polling' });
+    const subscribeClient = new KinesisClient({ region: 'us-east-1' });
+    expect(resolveConsumerOptions({ ...valid, retrieval: { mode: 'fan-out' } }).retrieval).toEqual({
+      mode: 'fan-out',
+      consumerName: 'orders-app',
+      consumerArn: undefined,
+      subscribeClient: kinesisClient,
+      ...DEFAULT_FAN_OUT_OPTIONS,
+    });
+    expect(
+      resolveConsumerOptions({
+        ...valid,
+        retrieval: { mode: 'fan-out', consumerName: 'orders-efo', subscribeClient, shardEndCheckAfterMs: 0 },
+      }).retrieval,
+    ).toMatchObject({ consumerName: 'orders-efo', subscribeClient, shardEndCheckAfterMs: 0 });
+  });
+
+  it('refuses malformed fan-out options, naming them', () => {
+    const arn = 'arn:aws:kinesis:us-east-1:1:stream/orders/consumer/app:1';
+    const cases: [KinesisConsumerOptions['retrieval'], string][] = [
+      [{ mode: 'fan-out', consumerName: 'a', consumerArn: arn }, 'retrieval.consumerArn'],
+      [
+        { mode: 'fan-out', consumerArn: 'arn:aws:kinesis:us-east-1:1:stream/orders' },
+        'retrieval.consumerArn',
+      ],
+      [{ mode: 'fan-out', consumerName: 'no spaces' }, 'retrieval.consumerName'],
+      [{ mode: 'fan-out', subscriptionIdleTimeoutMs: 10 }, 'retrieval.subscriptionIdleTimeoutMs'],
+      [{ mode: 'fan-out', shardEndCheckAfterMs: 50 }, 'retrieval.shardEndCheckAfterMs'],
+      [{ mode: 'fan-out', subscribeClient: {} as KinesisClient }, 'retrieval.subscribeClient'],
+      [{ mode: 'fan-out', consumer: 'x' } as never, 'retrieval.consumer'],
+      [{ mode: 'polling', consumerName: 'x' } as never, 'retrieval.consumerName'],
+      [{ mode: 'push' } as never, 'retrieval.mode'],
+    ];
+    for (const [retrieval, field] of cases) expect(errorOf({ retrieval }).field, field).toBe(field);
+    expect(
+      resolveConsumerOptions({ ...valid, retrieval: { mode: 'fan-out', consumerArn: arn } }).retrieval,
+    ).toMatchObject({
+      consumerArn: arn,
+    });
+  });
+
+  it('cleans up finished leases by default, at most once a minute', () => {
+    expect(resolveConsumerOptions(valid)).toMatchObject({
+      cleanupLeasesUponShardCompletion: true,
+      leaseCleanupIntervalMs: 60_000,
+    });
+    expect(errorOf({ leaseCleanupIntervalMs: -1 }).field).toBe('leaseCleanupIntervalMs');
+    expect(errorOf({ cleanupLeasesUponShardCompletion: 'yes' as never }).field).toBe(
+      'cleanupLeasesUponShardCompletion',
+    );
   });
 });

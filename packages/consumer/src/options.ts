@@ -14,6 +14,48 @@ import type { InitialPosition } from './initial-position.js';
 import type { Logger } from './logger.js';
 import type { PoisonRecord, RecordHandler, ShardRecordProcessorFactory } from './record-processor.js';
 
+/** Read shards with GetRecords (shared read throughput: 5 calls and 2 MiB per second per shard). */
+export interface PollingRetrievalConfig {
+  readonly mode: 'polling';
+}
+
+/**
+ * Read shards through enhanced fan-out (`SubscribeToShard`): each registered consumer gets its own
+ * 2 MiB/s per shard and records are pushed (about 70 ms after they are written, on average).
+ */
+export interface FanOutRetrievalConfig {
+  readonly mode: 'fan-out';
+  /**
+   * The stream consumer to register (or find) at start; all workers of the application share it.
+   * Give this or `consumerArn`. @defaultValue applicationName
+   */
+  readonly consumerName?: string;
+  /** A consumer registered beforehand (no registration calls at start). Give this or `consumerName`. */
+  readonly consumerArn?: string;
+  /**
+   * The client for `SubscribeToShard` (one long-lived request per held shard). Real Kinesis requires
+   * HTTP/2 for it: a `KinesisClient` with a `NodeHttp2Handler`. The local emulator and LocalStack need
+   * HTTP/1.1 (`NodeHttpHandler`). Other calls use `kinesisClient`. @defaultValue kinesisClient
+   */
+  readonly subscribeClient?: KinesisClient;
+  /** How long `start()` waits for the stream consumer to become ACTIVE. @defaultValue 120000 */
+  readonly consumerRegistrationTimeoutMs?: number;
+  /**
+   * A subscription that delivers no event for this long (events come every 5 s even when idle) is
+   * aborted and renewed. From 100. @defaultValue 30000
+   */
+  readonly subscriptionIdleTimeoutMs?: number;
+  /**
+   * After this long without progress on a subscription, check whether the shard is closed and, if
+   * so, confirm its end with one GetRecords call: the local emulator and LocalStack never send the
+   * final event of a closed shard. 0 disables the check (real Kinesis always sends it). @defaultValue 10000
+   */
+  readonly shardEndCheckAfterMs?: number;
+}
+
+/** How shards are read. */
+export type RetrievalConfig = PollingRetrievalConfig | FanOutRetrievalConfig;
+
 /**
  * Options of `KinesisConsumer`. Times are in milliseconds, sizes in bytes. Give exactly one of
  * `handler` and `processor`, and one of `streamName` and `streamArn`.
@@ -99,11 +141,28 @@ export interface KinesisConsumerOptions {
   readonly leaseTableReadyTimeoutMs?: number;
   /** How often the shard list is compared with the lease table to create missing leases. @defaultValue 60000 */
   readonly shardSyncIntervalMs?: number;
-  /** How often a child shard checks whether its parents have reached SHARD_END. @defaultValue 1000 */
+  /**
+   * How often a child shard reads its parents' leases while it waits for them to reach SHARD_END.
+   * A parent finished by this worker wakes its children at once. @defaultValue 1000
+   */
   readonly parentShardPollIntervalMs?: number;
+  /**
+   * Delete a finished (SHARD_END) lease once its parents' leases are gone and all its children have
+   * started (the KCL's `cleanupLeasesUponShardCompletion`). @defaultValue true
+   */
+  readonly cleanupLeasesUponShardCompletion?: boolean;
+  /** The least time between two finished-lease cleanups by this worker (each reuses a taker scan). @defaultValue 60000 */
+  readonly leaseCleanupIntervalMs?: number;
   /** How long one DynamoDB call may take before it is aborted. @defaultValue 10000 */
   readonly dynamoDbRequestTimeoutMs?: number;
 
+  /**
+   * How shards are read: `{ mode: 'polling' }` (GetRecords) or `{ mode: 'fan-out', consumerName?,
+   * consumerArn?, subscribeClient?… }` (SubscribeToShard). The options below up to
+   * `retrievalBackoff` are polling's, except `kinesisRequestTimeoutMs` and `retrievalBackoff`, which
+   * apply to both. @defaultValue { mode: 'polling' }
+   */
+  readonly retrieval?: RetrievalConfig;
   /** `Limit` of each GetRecords call, 1 to 10 000. @defaultValue 10000 */
   readonly maxRecordsPerFetch?: number;
   /**
@@ -165,7 +224,10 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   leaseTableReadyTimeoutMs: 600_000,
   shardSyncIntervalMs: 60_000,
   parentShardPollIntervalMs: 1_000,
+  cleanupLeasesUponShardCompletion: true,
+  leaseCleanupIntervalMs: 60_000,
   dynamoDbRequestTimeoutMs: 10_000,
+  retrieval: { mode: 'polling' },
   maxRecordsPerFetch: GET_RECORDS_MAX_LIMIT,
   idleTimeBetweenReadsMs: 1_000,
   maxPrefetchBatches: 3,
@@ -180,10 +242,30 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   shutdownTimeoutMs: 30_000,
 } as const;
 
+/** The defaults of the `retrieval: { mode: 'fan-out' }` options. */
+export const DEFAULT_FAN_OUT_OPTIONS = {
+  consumerRegistrationTimeoutMs: 120_000,
+  subscriptionIdleTimeoutMs: 30_000,
+  shardEndCheckAfterMs: 10_000,
+} as const;
+
 /** The smallest `failoverTimeMs`: below it renewals cannot keep up with DynamoDB latency. */
 export const MIN_FAILOVER_TIME_MS = 1_000;
 /** The smallest `idleTimeBetweenReadsMs`: 5 calls per second, a shard's limit for all readers. */
 export const MIN_IDLE_TIME_BETWEEN_READS_MS = 200;
+
+/** The retrieval after defaults and validation. */
+export type ResolvedRetrieval =
+  | { readonly mode: 'polling' }
+  | {
+      readonly mode: 'fan-out';
+      readonly consumerName: string;
+      readonly consumerArn: string | undefined;
+      readonly subscribeClient: KinesisClient;
+      readonly consumerRegistrationTimeoutMs: number;
+      readonly subscriptionIdleTimeoutMs: number;
+      readonly shardEndCheckAfterMs: number;
+    };
 
 /** The options after defaults and validation. */
 export interface ResolvedConsumerOptions {
@@ -207,7 +289,10 @@ export interface ResolvedConsumerOptions {
   readonly leaseTableReadyTimeoutMs: number;
   readonly shardSyncIntervalMs: number;
   readonly parentShardPollIntervalMs: number;
+  readonly cleanupLeasesUponShardCompletion: boolean;
+  readonly leaseCleanupIntervalMs: number;
   readonly dynamoDbRequestTimeoutMs: number;
+  readonly retrieval: ResolvedRetrieval;
   readonly maxRecordsPerFetch: number;
   readonly idleTimeBetweenReadsMs: number;
   readonly maxPrefetchBatches: number;
@@ -248,7 +333,10 @@ const KNOWN_OPTIONS = new Set<string>([
   'leaseTableReadyTimeoutMs',
   'shardSyncIntervalMs',
   'parentShardPollIntervalMs',
+  'cleanupLeasesUponShardCompletion',
+  'leaseCleanupIntervalMs',
   'dynamoDbRequestTimeoutMs',
+  'retrieval',
   'maxRecordsPerFetch',
   'idleTimeBetweenReadsMs',
   'maxPrefetchBatches',
@@ -417,6 +505,18 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
       10,
       DAY_MS,
     ),
+    cleanupLeasesUponShardCompletion: bool(
+      'cleanupLeasesUponShardCompletion',
+      options.cleanupLeasesUponShardCompletion,
+      d.cleanupLeasesUponShardCompletion,
+    ),
+    leaseCleanupIntervalMs: validateIntegerOption(
+      'leaseCleanupIntervalMs',
+      options.leaseCleanupIntervalMs ?? d.leaseCleanupIntervalMs,
+      0,
+      DAY_MS,
+    ),
+    retrieval: resolveRetrieval(options.retrieval, applicationName, options.kinesisClient),
     dynamoDbRequestTimeoutMs: validateIntegerOption(
       'dynamoDbRequestTimeoutMs',
       options.dynamoDbRequestTimeoutMs ?? d.dynamoDbRequestTimeoutMs,
@@ -484,6 +584,99 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
     logger: options.logger,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
+  };
+}
+
+const FAN_OUT_KEYS = new Set([
+  'mode',
+  'consumerName',
+  'consumerArn',
+  'subscribeClient',
+  'consumerRegistrationTimeoutMs',
+  'subscriptionIdleTimeoutMs',
+  'shardEndCheckAfterMs',
+]);
+
+function resolveRetrieval(
+  value: RetrievalConfig | undefined,
+  applicationName: string,
+  kinesisClient: KinesisClient,
+): ResolvedRetrieval {
+  if (value === undefined) return DEFAULT_CONSUMER_OPTIONS.retrieval;
+  if (value === null || typeof value !== 'object') {
+    throw invalid('retrieval', "{ mode: 'polling' } or { mode: 'fan-out', … }", `got ${String(value)}`);
+  }
+  if (value.mode === 'polling') {
+    for (const name of Object.keys(value)) {
+      if (name !== 'mode') throw invalid(`retrieval.${name}`, 'a known option', 'unknown option for polling');
+    }
+    return DEFAULT_CONSUMER_OPTIONS.retrieval;
+  }
+  if (value.mode !== 'fan-out') {
+    throw invalid(
+      'retrieval.mode',
+      "'polling' or 'fan-out'",
+      `got ${JSON.stringify((value as { mode?: unknown }).mode)}`,
+    );
+  }
+  for (const name of Object.keys(value)) {
+    if (!FAN_OUT_KEYS.has(name))
+      throw invalid(`retrieval.${name}`, 'a known option', 'unknown option for fan-out');
+  }
+  if (value.consumerName !== undefined && value.consumerArn !== undefined) {
+    throw invalid('retrieval.consumerArn', 'either consumerName or consumerArn, not both', 'both were given');
+  }
+  const consumerName = value.consumerName ?? applicationName;
+  if (typeof consumerName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(consumerName)) {
+    throw invalid(
+      value.consumerName === undefined ? 'applicationName' : 'retrieval.consumerName',
+      'a stream consumer name: 1 to 128 of a-z A-Z 0-9 _ . -',
+      `got ${JSON.stringify(consumerName)}`,
+    );
+  }
+  if (
+    value.consumerArn !== undefined &&
+    (typeof value.consumerArn !== 'string' || !/^arn:[^:]+:kinesis:.*\/consumer\/.+/.test(value.consumerArn))
+  ) {
+    throw invalid(
+      'retrieval.consumerArn',
+      'a stream consumer ARN (arn:aws:kinesis:…:stream/<stream>/consumer/<name>:<epoch>)',
+      `got ${JSON.stringify(value.consumerArn)}`,
+    );
+  }
+  if (value.subscribeClient !== undefined) requireClient('retrieval.subscribeClient', value.subscribeClient);
+  const f = DEFAULT_FAN_OUT_OPTIONS;
+  const shardEndCheckAfterMs = validateIntegerOption(
+    'retrieval.shardEndCheckAfterMs',
+    value.shardEndCheckAfterMs ?? f.shardEndCheckAfterMs,
+    0,
+    DAY_MS,
+  );
+  if (shardEndCheckAfterMs > 0 && shardEndCheckAfterMs < 100) {
+    throw invalid(
+      'retrieval.shardEndCheckAfterMs',
+      '0 (never) or at least 100',
+      `got ${shardEndCheckAfterMs}`,
+    );
+  }
+  return {
+    mode: 'fan-out',
+    consumerName,
+    consumerArn: value.consumerArn,
+    subscribeClient: value.subscribeClient ?? kinesisClient,
+    consumerRegistrationTimeoutMs: validateIntegerOption(
+      'retrieval.consumerRegistrationTimeoutMs',
+      value.consumerRegistrationTimeoutMs ?? f.consumerRegistrationTimeoutMs,
+      0,
+      DAY_MS,
+    ),
+    subscriptionIdleTimeoutMs: validateIntegerOption(
+      'retrieval.subscriptionIdleTimeoutMs',
+      value.subscriptionIdleTimeoutMs ?? f.subscriptionIdleTimeoutMs,
+      100,
+      DAY_MS,
+    ),
+    shardEndCheckAfterMs,
   };
 }
 

@@ -239,4 +239,26 @@ describe('PollingRetrieval', () => {
     expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(calls);
     await r.finished;
   });
+
+  it('refuses a response that ends the shard without children, and reads again after the last record', async () => {
+    kinesis
+      .on(GetRecordsCommand)
+      .resolvesOnce({ Records: [record('100')], NextShardIterator: 'it-1', MillisBehindLatest: 0 })
+      .resolvesOnce({ Records: [record('101')], NextShardIterator: undefined, ChildShards: [] })
+      .resolves({ Records: [record('101')], NextShardIterator: 'it-3', MillisBehindLatest: 0 });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    expect((await r.next()).records.map((x) => x.sequenceNumber)).toEqual(['100']);
+    const second = r.next();
+    await vi.advanceTimersByTimeAsync(3_000);
+    const batch = await second;
+    expect(batch.records.map((x) => x.sequenceNumber)).toEqual(['101']);
+    expect(batch.shardEnd).toBeUndefined();
+    const iterators = kinesis.commandCalls(GetShardIteratorCommand).map((call) => call.args[0].input);
+    expect(iterators.at(-1)).toMatchObject({
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '100',
+    });
+    const error = events.find((e) => e.type === 'error') as { error: { code: string } };
+    expect(error.error.code).toBe('INVALID_RETRIEVAL_RESULT');
+  });
 });

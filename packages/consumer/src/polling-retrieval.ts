@@ -1,5 +1,4 @@
 import {
-  type _Record,
   GetRecordsCommand,
   type GetRecordsCommandOutput,
   GetShardIteratorCommand,
@@ -12,20 +11,16 @@ import {
   type BackoffPolicy,
   classifyAwsError,
   fullJitterBackoffMs,
-  type KinesisRecordInput,
   type RandomSource,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
-import { describeCause } from './errors.js';
+import { describeCause, InvalidRetrievalResultError } from './errors.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
 import { type PrefetchLimits, PrefetchQueue } from './prefetch-queue.js';
-import type {
-  ChildShard,
-  RetrievedBatch,
-  ShardRecordsRetrieval,
-  StartingPosition,
-} from './records-retrieval.js';
+import type { RetrievedBatch, ShardRecordsRetrieval, StartingPosition } from './records-retrieval.js';
+import { validateRetrievalResult } from './retrieval-result-validation.js';
+import { toChildShard, toRecordInput } from './shard-end-probe.js';
 
 /** Which stream to read: by name or by ARN. */
 export type StreamReference = { readonly streamName: string } | { readonly streamArn: string };
@@ -78,7 +73,9 @@ export interface PollingRetrievalOptions {
  *   when nothing was fetched), so nothing is skipped or repeated;
  * - throttling and failed calls are retried with full-jitter backoff on the same iterator;
  * - an empty response is normal and never ends the shard; only `NextShardIterator: null` (with the
- *   children) does, or `ResourceNotFoundException` (the shard is gone: an end without children).
+ *   children) does, or `ResourceNotFoundException` (the shard is gone: an end without children);
+ * - a response whose end-of-shard signal is inconsistent (no iterator and no children, or children
+ *   with an iterator: the KCL's `isValidResult` rules) is an error: read again after a backoff.
  */
 export class PollingRetrieval implements ShardRecordsRetrieval {
   private readonly queue: PrefetchQueue<RetrievedBatch>;
@@ -151,6 +148,9 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
           signal,
         );
         failures = 0;
+        const validation = validateRetrievalResult(output.NextShardIterator, output.ChildShards);
+        if (!validation.valid)
+          throw new InvalidRetrievalResultError(shardId, 'GetRecords', validation.reason);
         const records = (output.Records ?? []).map(toRecordInput);
         const last = records[records.length - 1];
         if (last) lastSequenceNumber = last.sequenceNumber;
@@ -185,8 +185,10 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
           this.push({ records: [], shardEnd: { childShards: [] }, sizeBytes: 0, retrievedAtMs: this.now() });
           return;
         }
-        // InvalidArgument on GetRecords means the iterator is unusable (the KCL restarts it too).
+        // InvalidArgument on GetRecords means the iterator is unusable (the KCL restarts it too); an
+        // inconsistent response is read again from after the last record fetched.
         if (code === 'InvalidArgumentException' && operation === 'GetRecords') iterator = undefined;
+        if (error instanceof InvalidRetrievalResultError) iterator = undefined;
         failures++;
         const kind = classifyAwsError(error);
         const retryInMs = Math.max(
@@ -255,26 +257,4 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
       },
     );
   }
-}
-
-function toRecordInput(record: _Record): KinesisRecordInput {
-  return {
-    partitionKey: record.PartitionKey ?? '',
-    data: record.Data ?? new Uint8Array(0),
-    sequenceNumber: record.SequenceNumber ?? '',
-    approximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
-  };
-}
-
-function toChildShard(child: {
-  ShardId?: string;
-  ParentShards?: string[];
-  HashKeyRange?: { StartingHashKey?: string; EndingHashKey?: string };
-}): ChildShard {
-  return {
-    shardId: child.ShardId ?? '',
-    parentShardIds: child.ParentShards ?? [],
-    startingHashKey: child.HashKeyRange?.StartingHashKey ?? '0',
-    endingHashKey: child.HashKeyRange?.EndingHashKey ?? '0',
-  };
 }

@@ -22,6 +22,11 @@ export class RepeatingTimer {
     this.schedule(this.intervalMs);
   }
 
+  /** Whether the timer is started (and not stopped). */
+  isActive(): boolean {
+    return this.active;
+  }
+
   /** Cancels the next run and resolves once a run in progress has finished. */
   async stop(): Promise<void> {
     this.active = false;

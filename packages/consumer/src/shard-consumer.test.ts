@@ -11,6 +11,7 @@ import type {
   ShardRecordsRetrieval,
 } from './records-retrieval.js';
 import { type Delivery, ShardConsumer, type ShardConsumerOptions } from './shard-consumer.js';
+import { ShardEndNotifier } from './shard-end-notifier.js';
 
 /** A retrieval fed by the test. */
 class FakeRetrieval implements ShardRecordsRetrieval {
@@ -74,6 +75,7 @@ function setup(
     getLease: (key) => store.getLease(key),
     createChildLeases: async (_parent, created) => {
       children.push(...created);
+      return 'created';
     },
     retrieval: (request) => {
       const retrieval = new FakeRetrieval(request);
@@ -394,5 +396,53 @@ describe('ShardConsumer', () => {
     );
     expect(await consumer.done).toBe('shard-end');
     expect(calls).toEqual([]);
+  });
+
+  it('wakes a waiting child as soon as its parent ends on this worker, without waiting for the next poll', async () => {
+    const notifier = new ShardEndNotifier();
+    const { consumer, store, retrieval } = setup(
+      handler([]),
+      { parentShardIds: ['shard-0'] },
+      {
+        parentShardPollIntervalMs: 60_000,
+        waitForParents: (ids, timeoutMs, signal) => notifier.wait(ids, timeoutMs, signal),
+      },
+    );
+    store.put({ leaseKey: 'shard-0', leaseOwner: 'me', checkpoint: esn('5') });
+    await tick();
+    expect(consumer.state).toBe('waiting-on-parents');
+    store.put({ leaseKey: 'shard-0', leaseOwner: 'me', checkpoint: esn('SHARD_END') });
+    const started = Date.now();
+    notifier.notify('shard-0');
+    await retrieval();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await consumer.requestShutdown();
+  });
+
+  it('at the end of a merge parent whose sibling has no lease yet, keeps the lease and retries the child leases until allowed', async () => {
+    const outcomes: ('created' | 'blocked')[] = ['blocked', 'blocked', 'created'];
+    const attempts: string[][] = [];
+    const { retrieval, consumer, store, events } = setup(
+      handler([]),
+      {},
+      {
+        createChildLeases: async (_parent, children) => {
+          attempts.push(children.map((c) => c.shardId));
+          return outcomes.shift()!;
+        },
+      },
+    );
+    const r = await retrieval();
+    const merged = {
+      shardId: 'shard-9',
+      parentShardIds: ['shard-1', 'shard-2'],
+      startingHashKey: '0',
+      endingHashKey: '9',
+    };
+    r.push([plain('100')], { childShards: [merged] });
+    expect(await consumer.done).toBe('shard-end');
+    expect(attempts).toEqual([['shard-9'], ['shard-9'], ['shard-9']]);
+    expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('SHARD_END'));
+    expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
   });
 });

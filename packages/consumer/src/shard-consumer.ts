@@ -84,8 +84,24 @@ export interface ShardConsumerOptions {
   readonly store: CheckpointStore;
   /** Reads a lease (to check parents). */
   readonly getLease: (leaseKey: string) => Promise<Lease | undefined>;
-  /** Creates the leases of a finished shard's children (if they do not exist). */
-  readonly createChildLeases: (parent: Lease, children: readonly ChildShard[]) => Promise<void>;
+  /**
+   * Creates the leases of a finished shard's children (if they do not exist). Resolves `'blocked'`
+   * when they must not be created yet (a merge whose other parent has no lease yet): the shard
+   * waits `parentShardPollIntervalMs` and tries again, keeping its lease.
+   */
+  readonly createChildLeases: (
+    parent: Lease,
+    children: readonly ChildShard[],
+  ) => Promise<'created' | 'blocked'>;
+  /**
+   * Waits until one of the parents may have finished: resolves when this worker finishes one of
+   * them, or after `timeoutMs`, or when `signal` aborts (never rejects). @defaultValue a plain sleep
+   */
+  readonly waitForParents?: (
+    parentShardIds: readonly string[],
+    timeoutMs: number,
+    signal: AbortSignal,
+  ) => Promise<void>;
   readonly retrieval: RetrievalFactory;
   /** The configured AT_TIMESTAMP timestamp, for leases whose checkpoint is `AT_TIMESTAMP`. */
   readonly timestamp: Date | undefined;
@@ -373,11 +389,22 @@ export class ShardConsumer {
   private async endShard(childShards: readonly ChildShard[]): Promise<'done' | 'aborted' | 'failed'> {
     this.setState('shutting-down');
     const childIds = childShards.map((child) => child.shardId);
-    if (childShards.length > 0) {
-      const created = await this.retryTask('create-child-leases', () =>
-        this.options.createChildLeases(this.options.lease, childShards),
-      );
+    while (childShards.length > 0) {
+      const attempt: { outcome?: 'created' | 'blocked' } = {};
+      const created = await this.retryTask('create-child-leases', async () => {
+        attempt.outcome = await this.options.createChildLeases(this.options.lease, childShards);
+      });
       if (created !== 'done') return created;
+      if (attempt.outcome !== 'blocked') break;
+      this.logger.info("Child lease creation deferred: the merge's other parent has no lease yet", {
+        shardId: this.shardId,
+        child: childIds[0],
+      });
+      try {
+        await sleep(this.options.parentShardPollIntervalMs, this.stopController.signal);
+      } catch {
+        return 'aborted';
+      }
     }
     this.checkpointer.markShardEnd(childIds);
     const processor =
@@ -441,10 +468,15 @@ export class ShardConsumer {
       } catch (error) {
         this.hooks.onError?.('get-parent-lease', error);
       }
-      try {
-        await sleep(this.options.parentShardPollIntervalMs, this.stopController.signal);
-      } catch {
-        return;
+      const signal = this.stopController.signal;
+      if (this.options.waitForParents) {
+        await this.options.waitForParents(parents, this.options.parentShardPollIntervalMs, signal);
+      } else {
+        try {
+          await sleep(this.options.parentShardPollIntervalMs, signal);
+        } catch {
+          return;
+        }
       }
     }
   }

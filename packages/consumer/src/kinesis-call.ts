@@ -1,0 +1,60 @@
+import {
+  type ClientThatSends,
+  type CommandWithMiddlewareStack,
+  sendWithoutSdkRetries,
+} from '@kinesis-ts/core';
+
+/**
+ * Sends one command without the SDK's retries, aborted after `timeoutMs` (with a `TimeoutError`,
+ * which counts as transient) or when `signal` aborts (with its reason).
+ */
+export function sendWithTimeout<O>(
+  client: ClientThatSends,
+  command: CommandWithMiddlewareStack<O>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<O> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        Object.assign(new Error(`Kinesis call timed out after ${timeoutMs} ms`), { name: 'TimeoutError' }),
+      ),
+    timeoutMs,
+  );
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return sendWithoutSdkRetries<O>(client, command, { abortSignal: controller.signal }).finally(() => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  });
+}
+
+/**
+ * A signal that aborts when any of `signals` does, with that signal's reason. Call `dispose` when
+ * done with it, so that long-lived source signals do not keep its listeners.
+ */
+export function anySignal(signals: readonly (AbortSignal | undefined)[]): {
+  readonly signal: AbortSignal;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  const removers: (() => void)[] = [];
+  for (const source of signals) {
+    if (!source) continue;
+    if (source.aborted) {
+      controller.abort(source.reason);
+      break;
+    }
+    const onAbort = () => controller.abort(source.reason);
+    source.addEventListener('abort', onAbort, { once: true });
+    removers.push(() => source.removeEventListener('abort', onAbort));
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const remove of removers.splice(0)) remove();
+    },
+  };
+}
