@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordProcessingError } from './errors.js';
+import { PartialBatchFailureError } from './processing-errors.js';
 import { processWithRetries } from './processing-retry.js';
 import type { ConsumerRecord } from './record-processor.js';
 
@@ -139,5 +140,181 @@ describe('processWithRetries', () => {
     controller.abort();
     expect(await result).toEqual({ outcome: 'aborted' });
     expect(calls).toBe(1);
+  });
+
+  describe('partial batch failures', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => record(i + 1));
+
+    it('moves the position to just before the first failed record and retries from it, not from the start (SC-35)', async () => {
+      const calls: string[][] = [];
+      const progress: string[] = [];
+      const result = processWithRetries({
+        shardId: 's',
+        records: hundred,
+        policy,
+        signal: new AbortController().signal,
+        random: () => 0,
+        onProgress: (lastDone) => {
+          progress.push(lastDone.sequenceNumber);
+        },
+        process: async (records) => {
+          calls.push(records.map((r) => r.sequenceNumber));
+          if (calls.length === 1) {
+            throw new PartialBatchFailureError([{ record: records[36]!, error: new Error('#37 failed') }]);
+          }
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect(await result).toEqual({ outcome: 'processed', poisoned: 0 });
+      expect(progress).toEqual(['136']); // records 1–36 (sequence numbers 101–136) are done
+      expect(calls).toHaveLength(2);
+      expect(calls[1]![0]).toBe('137');
+      expect(calls[1]).toHaveLength(64);
+    });
+
+    it('matches failed records by sequence and sub-sequence number, not by identity', async () => {
+      const calls: number[] = [];
+      const result = processWithRetries({
+        shardId: 's',
+        records: batch,
+        policy,
+        signal: new AbortController().signal,
+        random: () => 0,
+        process: async (records) => {
+          calls.push(records.length);
+          if (calls.length === 1) {
+            throw new PartialBatchFailureError([{ record: { sequenceNumber: '103' }, error: 'x' }]);
+          }
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect(await result).toEqual({ outcome: 'processed', poisoned: 0 });
+      expect(calls).toEqual([3, 1]);
+    });
+
+    it('counts tries per record: progress starts the count again', async () => {
+      // each try fails one record further on: 3 failures, but never 3 at the same record
+      let calls = 0;
+      const attemptsSeen: number[] = [];
+      const result = processWithRetries({
+        shardId: 's',
+        records: batch,
+        policy,
+        signal: new AbortController().signal,
+        random: () => 0,
+        process: async (records, attempt) => {
+          attemptsSeen.push(attempt);
+          calls++;
+          const failAt = ['101', '102', '103'][calls - 1]; // 101 once, then 102 once, then 103 once
+          const failed = records.find((r) => r.sequenceNumber === failAt);
+          if (failed) throw new PartialBatchFailureError([{ record: failed, error: 'x' }]);
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect((await result).outcome).toBe('processed');
+      expect(attemptsSeen).toEqual([1, 2, 2, 2]);
+    });
+
+    it('hands the failed record to the poison handler after maxAttempts and goes on after it, without re-running earlier records', async () => {
+      const processed: string[] = [];
+      const poisoned: [string, string, number][] = [];
+      const progress: string[] = [];
+      const result = processWithRetries({
+        shardId: 's',
+        records: hundred.slice(0, 5),
+        policy: {
+          ...policy,
+          onPoisonRecord: (r, error, attempts) => {
+            poisoned.push([r.sequenceNumber, (error as Error).message, attempts]);
+          },
+        },
+        signal: new AbortController().signal,
+        random: () => 0,
+        onProgress: (r) => {
+          progress.push(r.sequenceNumber);
+        },
+        process: async (records) => {
+          const failures = [];
+          for (const r of records) {
+            if (r.sequenceNumber === '103') {
+              failures.push({ record: r, error: new Error('bad 103') });
+              break;
+            }
+            processed.push(r.sequenceNumber);
+          }
+          if (failures.length > 0) throw new PartialBatchFailureError(failures);
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect(await result).toEqual({ outcome: 'processed', poisoned: 1 });
+      expect(poisoned).toEqual([['103', 'bad 103', 3]]);
+      expect(processed).toEqual(['101', '102', '104', '105']);
+      expect(progress).toEqual(['102', '103']);
+    });
+
+    it('without a poison handler, fails at the first failed record (the position stays just before it)', async () => {
+      const progress: string[] = [];
+      const result = processWithRetries({
+        shardId: 's',
+        records: batch,
+        policy,
+        signal: new AbortController().signal,
+        random: () => 0,
+        onProgress: (r) => {
+          progress.push(r.sequenceNumber);
+        },
+        process: async (records) => {
+          const second = records.find((r) => r.sequenceNumber === '102');
+          if (second) throw new PartialBatchFailureError([{ record: second, error: new Error('bad 102') }]);
+        },
+      });
+      await vi.runAllTimersAsync();
+      const outcome = await result;
+      expect(outcome.outcome).toBe('failed');
+      expect((outcome as { error: RecordProcessingError }).error).toMatchObject({
+        sequenceNumber: '102',
+        attempts: 3,
+      });
+      expect(((outcome as { error: Error }).error.cause as Error).message).toBe('bad 102');
+      expect(progress).toEqual(['101']);
+    });
+
+    it('treats a partial failure that names no record of the batch as a failure of the whole batch', async () => {
+      let calls = 0;
+      const result = processWithRetries({
+        shardId: 's',
+        records: batch,
+        policy,
+        signal: new AbortController().signal,
+        random: () => 0,
+        process: async () => {
+          calls++;
+          throw new PartialBatchFailureError([{ record: { sequenceNumber: '999' }, error: 'x' }]);
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect((await result).outcome).toBe('failed');
+      expect(calls).toBe(3);
+    });
+
+    it('reports progress after each record while isolating one record at a time', async () => {
+      const progress: string[] = [];
+      const result = processWithRetries({
+        shardId: 's',
+        records: batch,
+        policy: { ...policy, onPoisonRecord: () => {} },
+        signal: new AbortController().signal,
+        random: () => 0,
+        onProgress: (r) => {
+          progress.push(r.sequenceNumber);
+        },
+        process: async (records) => {
+          if (records.some((r) => r.sequenceNumber === '101')) throw new Error('bad 101');
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect(await result).toEqual({ outcome: 'processed', poisoned: 1 });
+      expect(progress).toEqual(['101', '102']);
+    });
   });
 });
