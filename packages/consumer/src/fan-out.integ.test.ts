@@ -13,7 +13,8 @@ import {
   useTestStreams,
   waitFor,
 } from '../test/local-stack.js';
-import { putRound, ReshardRecorder, spreadKeys } from '../test/resharding.js';
+import { putRound, spreadKeys } from '../test/reshard-ops.js';
+import { ReshardRecorder } from '../test/resharding.js';
 import { faultySubscribeClient } from '../test/subscribe-faults.js';
 import {
   type ConsumerEvents,

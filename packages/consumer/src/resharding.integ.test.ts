@@ -1,14 +1,8 @@
 import { uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLeases, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
-import {
-  listShards,
-  mergeShards,
-  putRound,
-  ReshardRecorder,
-  splitShard,
-  spreadKeys,
-} from '../test/resharding.js';
+import { listShards, mergeShards, putRound, splitShard, spreadKeys } from '../test/reshard-ops.js';
+import { ReshardRecorder } from '../test/resharding.js';
 import {
   KinesisConsumer,
   type KinesisConsumerOptions,
