@@ -14,7 +14,7 @@ import { PartialBatchFailureError, type RecordPosition } from './processing-erro
  * costs at most about 2·log2(n) extra handler calls per attempt.
  */
 export function bisectOnError<R extends RecordPosition, C>(
-  processBatch: (records: readonly R[], context: C) => Promise<void> | void,
+  processBatch: (records: readonly R[], context: C) => unknown,
 ): BatchFunction<R, C> {
   return async (records, context) => {
     const failure = await firstFailure(records, context);

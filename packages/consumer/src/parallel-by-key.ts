@@ -2,8 +2,8 @@ import { validateIntegerOption } from '@kinesis-ts/core';
 import { KeyedScheduler } from './keyed-scheduler.js';
 import { PartialBatchFailureError, type RecordFailure, type RecordPosition } from './processing-errors.js';
 
-/** A function that processes one record (the per-record form of a handler). */
-export type RecordFunction<R, C> = (record: R, context: C) => Promise<void> | void;
+/** A function that processes one record (the per-record form of a handler); what it resolves with is ignored. */
+export type RecordFunction<R, C> = (record: R, context: C) => unknown;
 
 /** A function that processes a batch of records, in shard order. */
 export type BatchFunction<R, C> = (records: readonly R[], context: C) => Promise<void>;

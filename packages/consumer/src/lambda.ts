@@ -1,0 +1,74 @@
+/**
+ * `@kinesis-ts/consumer/lambda`: the processing toolkit for AWS Lambda Kinesis event sources, without
+ * the `KinesisConsumer` runtime (it needs only `@kinesis-ts/core`, plus the AWS SDK clients of the
+ * parts you use: DynamoDB for the idempotency store, Kinesis for the dead-letter stream).
+ */
+export type {
+  LambdaDeaggregatedRecord,
+  LambdaKinesisEvent,
+  LambdaKinesisEventRecord,
+} from '@kinesis-ts/core';
+export { bisectOnError } from './bisect-on-error.js';
+export {
+  type DeadLetter,
+  type DeadLetterCallback,
+  type DeadLetterEnvelope,
+  type DeadLetterErrorInfo,
+  type DeadLetterSink,
+  deadLetterTo,
+  decodeDeadLetter,
+  encodeDeadLetter,
+  type PoisonRecordInput,
+  toDeadLetter,
+} from './dead-letter.js';
+export {
+  DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
+  DynamoDbIdempotencyStore,
+  type DynamoDbIdempotencyStoreOptions,
+  IDEMPOTENCY_ATTRIBUTES,
+} from './dynamodb-idempotency-store.js';
+export {
+  type ClaimResult,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  InMemoryIdempotencyStore,
+  type InMemoryIdempotencyStoreOptions,
+  ttlEpochSeconds,
+} from './idempotency-store.js';
+export {
+  DEFAULT_IDEMPOTENT_OPTIONS,
+  type IdempotentOptions,
+  type IdempotentOutcome,
+  idempotent,
+  positionEventId,
+} from './idempotent.js';
+export {
+  DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS,
+  KinesisDeadLetterSink,
+  type KinesisDeadLetterSinkOptions,
+} from './kinesis-dead-letter-sink.js';
+export {
+  DEFAULT_LAMBDA_HANDLER_OPTIONS,
+  type KinesisBatchResponse,
+  kinesisLambdaHandler,
+  type LambdaBatchHandlerOptions,
+  type LambdaProcessingContext,
+  type LambdaRecordHandlerOptions,
+} from './lambda-handler.js';
+export {
+  type BatchFunction,
+  DEFAULT_PARALLEL_BY_KEY_OPTIONS,
+  MAX_PARALLEL_BY_KEY_CONCURRENCY,
+  type ParallelByKeyOptions,
+  parallelByKey,
+  type RecordFunction,
+} from './parallel-by-key.js';
+export {
+  DeadLetterDeliveryError,
+  IdempotencyInProgressError,
+  IdempotencyKeyMissingError,
+  PartialBatchFailureError,
+  ProcessingErrorCode,
+  type RecordFailure,
+  type RecordPosition,
+} from './processing-errors.js';
