@@ -211,10 +211,11 @@ describe('the processing toolkit on the local stack', () => {
 
     await waitFor(async () => {
       const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000');
+      const checkpoint = lease?.checkpoint.sequenceNumber;
       return (
-        lease?.checkpoint.sequenceNumber ===
-          worker.metrics().shards['shardId-000000000000']?.checkpoint?.sequenceNumber &&
-        BigInt(lease.checkpoint.sequenceNumber) > BigInt(letter.sequenceNumber)
+        checkpoint !== undefined &&
+        checkpoint === worker.metrics().shards['shardId-000000000000']?.checkpoint?.sequenceNumber &&
+        BigInt(checkpoint) > BigInt(letter.sequenceNumber)
       );
     }, 'the checkpoint past the poison record');
   });
