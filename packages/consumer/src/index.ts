@@ -27,6 +27,7 @@ export {
   ShardPositionFinder,
   type ShardPositionFinderOptions,
 } from './admin/shard-positions.js';
+export { bisectOnError } from './bisect-on-error.js';
 export {
   type CheckpointBounds,
   type ResolvedCheckpoint,
@@ -46,6 +47,24 @@ export {
   TypedEventEmitter,
 } from './consumer-events.js';
 export type { ConsumerMetrics, ShardMetrics } from './consumer-metrics.js';
+export {
+  type DeadLetter,
+  type DeadLetterCallback,
+  type DeadLetterEnvelope,
+  type DeadLetterErrorInfo,
+  type DeadLetterSink,
+  deadLetterTo,
+  decodeDeadLetter,
+  encodeDeadLetter,
+  type PoisonRecordInput,
+  toDeadLetter,
+} from './dead-letter.js';
+export {
+  DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
+  DynamoDbIdempotencyStore,
+  type DynamoDbIdempotencyStoreOptions,
+  IDEMPOTENCY_ATTRIBUTES,
+} from './dynamodb-idempotency-store.js';
 export {
   CheckpointFailedError,
   ConsumerErrorCode,
@@ -70,8 +89,29 @@ export {
   type HashRangeHole,
   leaseHashRangeHoles,
 } from './hash-range-audit.js';
+export {
+  type ClaimResult,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  InMemoryIdempotencyStore,
+  type InMemoryIdempotencyStoreOptions,
+  ttlEpochSeconds,
+} from './idempotency-store.js';
+export {
+  DEFAULT_IDEMPOTENT_OPTIONS,
+  type IdempotentOptions,
+  type IdempotentOutcome,
+  idempotent,
+  positionEventId,
+} from './idempotent.js';
 export type { InitialPosition } from './initial-position.js';
+export { KeyedScheduler } from './keyed-scheduler.js';
 export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';
+export {
+  DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS,
+  KinesisDeadLetterSink,
+  type KinesisDeadLetterSinkOptions,
+} from './kinesis-dead-letter-sink.js';
 export { isLeaseFinished, type Lease, type LeaseHashKeyRange } from './lease.js';
 export { planLeaseCleanup } from './lease-cleanup-plan.js';
 export { LeaseExpiryTracker } from './lease-expiry-tracker.js';
@@ -102,7 +142,25 @@ export {
   type PollingRetrievalConfig,
   type RetrievalConfig,
 } from './options.js';
+export {
+  type BatchFunction,
+  DEFAULT_PARALLEL_BY_KEY_OPTIONS,
+  MAX_PARALLEL_BY_KEY_CONCURRENCY,
+  type ParallelByKeyOptions,
+  parallelByKey,
+  type RecordFunction,
+} from './parallel-by-key.js';
 export { PollingRetrieval, type PollingRetrievalOptions, type StreamReference } from './polling-retrieval.js';
+export {
+  DeadLetterDeliveryError,
+  IdempotencyInProgressError,
+  IdempotencyKeyMissingError,
+  PartialBatchFailureError,
+  ProcessingErrorCode,
+  type RecordFailure,
+  type RecordPosition,
+  SequenceRegressionError,
+} from './processing-errors.js';
 export type {
   ConsumerRecord,
   HandlerContext,
