@@ -187,6 +187,14 @@ export {
   type RetrievalResultValidation,
   validateRetrievalResult,
 } from './retrieval-result-validation.js';
+export {
+  type DetectSequenceRegressionsOptions,
+  detectSequenceRegressions,
+  type SequenceCheck,
+  type SequenceRegression,
+  SequenceRegressionDetector,
+  type StreamPosition,
+} from './sequence-regression.js';
 export type { ShardConsumerState, ShardShutdownReason } from './shard-consumer.js';
 export { probeShardEnd, type ShardEndProbe, type ShardEndProbeOptions } from './shard-end-probe.js';
 export { planShardSync, type ShardInfo } from './shard-sync-plan.js';

@@ -71,4 +71,13 @@ export {
   ProcessingErrorCode,
   type RecordFailure,
   type RecordPosition,
+  SequenceRegressionError,
 } from './processing-errors.js';
+export {
+  type DetectSequenceRegressionsOptions,
+  detectSequenceRegressions,
+  type SequenceCheck,
+  type SequenceRegression,
+  SequenceRegressionDetector,
+  type StreamPosition,
+} from './sequence-regression.js';
