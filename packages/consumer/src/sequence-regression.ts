@@ -123,7 +123,7 @@ export interface DetectSequenceRegressionsOptions<R> {
 export function detectSequenceRegressions<R extends StreamPosition & { readonly partitionKey: string }, C>(
   processRecord: RecordFunction<R, C>,
   options: DetectSequenceRegressionsOptions<R>,
-): RecordFunction<R, C> {
+): (record: R, context: C) => Promise<unknown> {
   const detector = new SequenceRegressionDetector({ maxKeys: options.maxKeys });
   const keyOf = options.keyOf ?? ((record: R) => record.partitionKey);
   const policy = options.policy ?? 'process';
