@@ -1,7 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** The condition under which workspace packages resolve to their TypeScript sources. */
 export const SOURCE_CONDITION = 'kinesis-ts-source';
+
+/**
+ * The local Kinesis + DynamoDB global setup, by path. Vitest resolves a global setup given as a
+ * package name without the workspace's source condition, so `@kinesis-ts/local/vitest-global-setup`
+ * would need a build of @kinesis-ts/local first (a fresh clone has none); the setup file's own
+ * imports do resolve to sources.
+ */
+export const LOCAL_STACK_GLOBAL_SETUP = fileURLToPath(
+  new URL('./packages/local/src/vitest-global-setup.ts', import.meta.url),
+);
 
 /**
  * Vitest settings shared by every workspace package: sources instead of builds for workspace

@@ -1,3 +1,3 @@
-import { workspaceVitestConfig } from '../../vitest.shared.ts';
+import { LOCAL_STACK_GLOBAL_SETUP, workspaceVitestConfig } from '../../vitest.shared.ts';
 
-export default workspaceVitestConfig({ globalSetup: ['@kinesis-ts/local/vitest-global-setup'] });
+export default workspaceVitestConfig({ globalSetup: [LOCAL_STACK_GLOBAL_SETUP] });

@@ -1,6 +1,6 @@
-import { workspaceVitestConfig } from '../../vitest.shared.ts';
+import { LOCAL_STACK_GLOBAL_SETUP, workspaceVitestConfig } from '../../vitest.shared.ts';
 
 export default workspaceVitestConfig({
-  globalSetup: ['@kinesis-ts/local/vitest-global-setup'],
+  globalSetup: [LOCAL_STACK_GLOBAL_SETUP],
   testTimeout: 60_000,
 });
