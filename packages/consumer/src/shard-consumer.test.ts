@@ -445,4 +445,37 @@ describe('ShardConsumer', () => {
     expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('SHARD_END'));
     expect(events.filter((e) => e.startsWith('failed'))).toEqual([]);
   });
+
+  it('is woken by a parent that ends on this worker while the child is reading the parent lease', async () => {
+    const notifier = new ShardEndNotifier();
+    let reads = 0;
+    const parent = (checkpoint: string): Lease => ({
+      leaseKey: 'shard-0',
+      leaseCounter: 1,
+      checkpoint: esn(checkpoint),
+      ownerSwitchesSinceCheckpoint: 0,
+      parentShardIds: [],
+      childShardIds: [],
+    });
+    const { consumer, retrieval } = setup(
+      handler([]),
+      { parentShardIds: ['shard-0'] },
+      {
+        parentShardPollIntervalMs: 60_000,
+        waitForParents: (ids, timeoutMs, signal) => notifier.wait(ids, timeoutMs, signal),
+        // The first read returns the parent before its end, which happens (and is notified) meanwhile.
+        getLease: async () => {
+          reads++;
+          if (reads > 1) return parent('SHARD_END');
+          notifier.notify('shard-0');
+          return parent('5');
+        },
+      },
+    );
+    const started = Date.now();
+    await retrieval();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(reads).toBe(2);
+    await consumer.requestShutdown();
+  });
 });

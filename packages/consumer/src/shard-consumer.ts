@@ -453,30 +453,37 @@ export class ShardConsumer {
   private async waitForParents(): Promise<void> {
     const parents = this.options.lease.parentShardIds;
     if (parents.length === 0) return;
+    const pollMs = this.options.parentShardPollIntervalMs;
     while (!this.stopping) {
+      // Listen before reading, so that a parent ending on this worker during the read still wakes us.
+      const round = new AbortController();
+      const onStop = () => round.abort();
+      this.stopController.signal.addEventListener('abort', onStop, { once: true });
+      const wake = this.options.waitForParents
+        ? this.options.waitForParents(parents, pollMs, round.signal)
+        : sleep(pollMs, round.signal).catch(() => undefined);
       try {
-        let blocked: string | undefined;
-        for (const parentId of parents) {
-          const parent = await this.options.getLease(parentId);
-          if (parent && parent.checkpoint.sequenceNumber !== CheckpointSentinel.SHARD_END) {
-            blocked = parentId;
-            break;
-          }
-        }
-        if (blocked === undefined) return;
-        this.logger.debug('Waiting for a parent shard to finish', { shardId: this.shardId, parent: blocked });
-      } catch (error) {
-        this.hooks.onError?.('get-parent-lease', error);
-      }
-      const signal = this.stopController.signal;
-      if (this.options.waitForParents) {
-        await this.options.waitForParents(parents, this.options.parentShardPollIntervalMs, signal);
-      } else {
         try {
-          await sleep(this.options.parentShardPollIntervalMs, signal);
-        } catch {
-          return;
+          let blocked: string | undefined;
+          for (const parentId of parents) {
+            const parent = await this.options.getLease(parentId);
+            if (parent && parent.checkpoint.sequenceNumber !== CheckpointSentinel.SHARD_END) {
+              blocked = parentId;
+              break;
+            }
+          }
+          if (blocked === undefined) return;
+          this.logger.debug('Waiting for a parent shard to finish', {
+            shardId: this.shardId,
+            parent: blocked,
+          });
+        } catch (error) {
+          this.hooks.onError?.('get-parent-lease', error);
         }
+        await wake;
+      } finally {
+        round.abort();
+        this.stopController.signal.removeEventListener('abort', onStop);
       }
     }
   }

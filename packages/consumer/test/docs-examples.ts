@@ -5,9 +5,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   type ConsumerRecord,
+  deregisterStreamConsumer,
+  ensureStreamConsumer,
   type InitializationInput,
   KinesisConsumer,
   LeaseLostError,
@@ -198,3 +200,60 @@ export const fromAwsKcl: ShardRecordProcessor = {
     await checkpointer.checkpoint();
   },
 };
+
+/** Enhanced fan-out on AWS: a dedicated HTTP/2 client for SubscribeToShard, HTTP/1.1 for the rest. */
+export function fanOut(dynamoDbClient: DynamoDBClient): KinesisConsumer {
+  return new KinesisConsumer({
+    streamName: 'orders',
+    applicationName: 'orders-app',
+    kinesisClient: new KinesisClient({
+      region: 'eu-west-1',
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 35_000 }),
+    }),
+    dynamoDbClient,
+    initialPosition: 'TRIM_HORIZON',
+    retrieval: {
+      mode: 'fan-out', // registers (or finds) the stream consumer "orders-app" at start
+      subscribeClient: new KinesisClient({
+        region: 'eu-west-1',
+        // One HTTP/2 session per subscription: a broken session affects one shard only.
+        requestHandler: new NodeHttp2Handler({ disableConcurrentStreams: true }),
+      }),
+    },
+    handler: async (records) => {
+      for (const record of records) await saveOrder(record.data);
+    },
+  });
+}
+
+/** Enhanced fan-out against kinesis-local or LocalStack: HTTP/1.1 for subscriptions too. */
+export function fanOutLocally(dynamoDbClient: DynamoDBClient): KinesisConsumer {
+  const kinesisClient = new KinesisClient({
+    endpoint: 'http://127.0.0.1:4568',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(), // the emulator's HTTP/2 fails on SubscribeToShard
+  });
+  return new KinesisConsumer({
+    streamName: 'orders',
+    applicationName: 'orders-app',
+    kinesisClient,
+    dynamoDbClient,
+    initialPosition: 'TRIM_HORIZON',
+    retrieval: { mode: 'fan-out', subscribeClient: kinesisClient },
+    handler: async () => {},
+  });
+}
+
+/** Registering the stream consumer before a deployment, and deregistering it when the application is retired. */
+export async function streamConsumerAdmin(kinesisClient: KinesisClient): Promise<void> {
+  const { consumerArn } = await ensureStreamConsumer({
+    kinesisClient,
+    streamName: 'orders',
+    consumerName: 'orders-app',
+  });
+  console.log('workers can use', { retrieval: { mode: 'fan-out', consumerArn } });
+
+  // Never done by KinesisConsumer itself: every worker of the application stops receiving records.
+  await deregisterStreamConsumer({ kinesisClient, streamName: 'orders', consumerName: 'orders-app' });
+}
