@@ -9,6 +9,7 @@ import { idempotent } from './idempotent.js';
 import { type ConsumerRecord, KinesisConsumer, type KinesisConsumerOptions } from './index.js';
 import { KinesisDeadLetterSink } from './kinesis-dead-letter-sink.js';
 import { parallelByKey } from './parallel-by-key.js';
+import { PartialBatchFailureError } from './processing-errors.js';
 
 const local = useLocalStack();
 const createStream = useTestStreams(local);
@@ -218,5 +219,50 @@ describe('the processing toolkit on the local stack', () => {
         BigInt(checkpoint) > BigInt(letter.sequenceNumber)
       );
     }, 'the checkpoint past the poison record');
+  });
+
+  it('checkpoints just before the first failed record of a partial failure, and redelivery starts there (SC-35)', async () => {
+    const streamName = uniqueName('partial');
+    const applicationName = uniqueName('app');
+    await createStream(streamName, 1);
+    const ids = await putRecords(kinesis, streamName, 100);
+    const calls: string[][] = [];
+    const failures: unknown[] = [];
+    const sequenceNumbers = new Map<string, string>();
+    const first = consumer({
+      streamName,
+      applicationName,
+      workerId: 'first',
+      handler: async (records) => {
+        for (const r of records) sequenceNumbers.set(text(r.data), r.sequenceNumber);
+        calls.push(records.map((r) => text(r.data)));
+        const bad = records.find((r) => text(r.data) === 'r-36'); // record #37
+        if (bad) throw new PartialBatchFailureError([{ record: bad, error: new Error('#37 is bad') }]);
+      },
+    });
+    first.on('shard:failed', ({ error }) => failures.push(error));
+    await first.start();
+    await waitFor(() => failures.length === 1, 'the shard to stop at #37');
+    expect(calls[0]).toEqual(ids); // one batch of 100
+    expect(calls.slice(1).map((call) => call[0])).toEqual(['r-36', 'r-36']); // retries start at #37
+    expect(failures[0]).toMatchObject({ code: 'RECORD_PROCESSING_FAILED', attempts: 3 });
+    const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000')!;
+    expect((failures[0] as { sequenceNumber: string }).sequenceNumber).toBe(sequenceNumbers.get('r-36'));
+    expect(lease.checkpoint).toEqual({ sequenceNumber: sequenceNumbers.get('r-35'), subSequenceNumber: 0 });
+    await first.stop();
+
+    // the next owner starts at #37
+    const delivered: string[] = [];
+    const second = consumer({
+      streamName,
+      applicationName,
+      workerId: 'second',
+      handler: async (records) => {
+        delivered.push(...records.map((r) => text(r.data)));
+      },
+    });
+    await second.start();
+    await waitFor(() => delivered.includes('r-99'), 'the rest of the shard');
+    expect(delivered).toEqual(ids.slice(36));
   });
 });

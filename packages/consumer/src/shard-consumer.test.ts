@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
 import type { Lease } from './lease.js';
 import { LeaseRenewer } from './lease-renewer.js';
+import { PartialBatchFailureError } from './processing-errors.js';
 import type { ConsumerRecord, ShardRecordProcessor } from './record-processor.js';
 import type {
   ChildShard,
@@ -346,6 +347,77 @@ describe('ShardConsumer', () => {
     expect(poisoned).toEqual(['101']);
     expect(delivered).toEqual(['100', '102']);
     expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('102'));
+    await consumer.requestShutdown();
+  });
+
+  it('on a partial failure checkpoints just before the first failed record and retries from it (SC-35)', async () => {
+    const calls: string[][] = [];
+    const { retrieval, consumer, store, events } = setup({
+      kind: 'handler',
+      checkpointIntervalMs: 0,
+      handler: async (records) => {
+        calls.push(records.map((x) => x.sequenceNumber));
+        const bad = records.find((x) => x.sequenceNumber === '102');
+        if (bad) throw new PartialBatchFailureError([{ record: bad, error: new Error('bad 102') }]);
+      },
+    });
+    const r = await retrieval();
+    r.push([plain('100'), plain('101'), plain('102'), plain('103')]);
+    expect(await consumer.done).toBe('failed');
+    expect(calls).toEqual([
+      ['100', '101', '102', '103'],
+      ['102', '103'],
+    ]);
+    expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('101'));
+    expect(events).toContain('checkpoint 101/0');
+  });
+
+  it('with a poison handler, checkpoints past the failed record of a partial failure and goes on after it', async () => {
+    const calls: string[][] = [];
+    const poisoned: string[] = [];
+    const { retrieval, consumer, store } = setup(
+      {
+        kind: 'handler',
+        checkpointIntervalMs: 0,
+        handler: async (records) => {
+          calls.push(records.map((x) => x.sequenceNumber));
+          const bad = records.find((x) => x.sequenceNumber === '101');
+          if (bad) throw new PartialBatchFailureError([{ record: bad, error: 'bad 101' }]);
+        },
+      },
+      {},
+      {
+        policy: { maxAttempts: 2, backoff: { baseDelayMs: 1, maxDelayMs: 1 }, deadLetter: true },
+        hooks: { onPoisonRecord: (record) => void poisoned.push(record.sequenceNumber) },
+      },
+    );
+    const r = await retrieval();
+    r.push([plain('100'), plain('101'), plain('102')]);
+    for (let i = 0; i < 40 && store.rows.get('shard-1')?.checkpoint.sequenceNumber !== '102'; i++)
+      await tick();
+    expect(calls).toEqual([['100', '101', '102'], ['101', '102'], ['102']]);
+    expect(poisoned).toEqual(['101']);
+    expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('102'));
+    await consumer.requestShutdown();
+  });
+
+  it('leaves checkpoints to the processor on a partial failure, but retries from the failed record', async () => {
+    const calls: string[][] = [];
+    const { retrieval, consumer, store } = setup({
+      kind: 'processor',
+      processor: {
+        processRecords: async ({ records }) => {
+          calls.push(records.map((x) => x.sequenceNumber));
+          const bad = records.find((x) => x.sequenceNumber === '101');
+          if (bad && calls.length === 1) throw new PartialBatchFailureError([{ record: bad, error: 'x' }]);
+        },
+      },
+    });
+    const r = await retrieval();
+    r.push([plain('100'), plain('101')]);
+    for (let i = 0; i < 40 && calls.length < 2; i++) await tick();
+    expect(calls).toEqual([['100', '101'], ['101']]);
+    expect(store.rows.get('shard-1')?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
     await consumer.requestShutdown();
   });
 

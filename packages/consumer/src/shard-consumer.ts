@@ -324,6 +324,9 @@ export class ShardConsumer {
         });
         this.hooks.onProcessingError?.(error, attempt, willRetry);
       },
+      // Handler path: records before a partial failure (or a poison record) are done; checkpoint them
+      // at once, so that a redelivery after a crash or a takeover starts at the failed record.
+      onProgress: delivery.kind === 'handler' ? (record) => this.checkpointProgress(record) : undefined,
       process: async (subset, attempt) => {
         if (delivery.kind === 'handler') {
           await delivery.handler(subset, {
@@ -365,6 +368,15 @@ export class ShardConsumer {
     const bytes = records.reduce((sum, record) => sum + record.data.byteLength, 0);
     this.hooks.onProcessed?.(records.length, bytes, batch.millisBehindLatest);
     return 'processed';
+  }
+
+  /** Handler path: records up to `lastDone` are processed while the batch is not: checkpoint there now. */
+  private async checkpointProgress(lastDone: ConsumerRecord): Promise<void> {
+    this.lastProcessed = {
+      sequenceNumber: lastDone.sequenceNumber,
+      subSequenceNumber: lastDone.subSequenceNumber,
+    };
+    await this.maybeCheckpoint(true);
   }
 
   /** Handler path: checkpoints the last processed record if due (always when `force`). */
