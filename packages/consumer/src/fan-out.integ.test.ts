@@ -257,6 +257,57 @@ describe('enhanced fan-out on the local stack', () => {
     }
   });
 
+  it('keeps two fan-out applications apart: one stalled does not slow the other, and misses nothing (SC-28)', async () => {
+    const streamName = uniqueName('efo-isolation');
+    await createStream(streamName, 1);
+    const keys = spreadKeys(2);
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = new ReshardRecorder();
+    const fast = new ReshardRecorder();
+    let slowBatches = 0;
+    const putAt = new Map<number, number>();
+    const a = consumer({
+      streamName,
+      applicationName: uniqueName('slow-app'),
+      handler: async (records, { shardId }) => {
+        slowBatches++;
+        slow.record(shardId, records);
+        await stalled; // the whole application is stuck on its first batch
+      },
+    });
+    const b = consumer({
+      streamName,
+      applicationName: uniqueName('fast-app'),
+      handler: async (records, { shardId }) => fast.record(shardId, records),
+    });
+    await Promise.all([a.start(), b.start()]);
+    const rounds = 6;
+    try {
+      for (let round = 0; round < rounds; round++) {
+        putAt.set(round, performance.now());
+        await putRound(kinesis, streamName, keys, round);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+      await waitFor(() => fast.deliveries.length === keys.length * rounds, 'the fast application', 10_000);
+      expect(slowBatches).toBe(1); // still on its first batch
+      for (const delivery of fast.deliveries) {
+        expect(delivery.at - putAt.get(delivery.round)!, `round ${delivery.round}`).toBeLessThan(3_000);
+      }
+    } finally {
+      release();
+    }
+    await waitFor(
+      () => slow.deliveries.length === keys.length * rounds,
+      'the slow application to catch up',
+      10_000,
+    );
+    slow.expectEveryRecordOnceInOrder(keys, rounds);
+    fast.expectEveryRecordOnceInOrder(keys, rounds);
+  });
+
   it('leaves the stream consumer registered on stop; deregisterStreamConsumer removes it', async () => {
     const streamName = uniqueName('efo-dereg');
     const applicationName = uniqueName('app');

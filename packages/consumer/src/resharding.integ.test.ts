@@ -1,6 +1,7 @@
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLeases, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
+import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
 import { listShards, mergeShards, putRound, splitShard, spreadKeys } from '../test/reshard-ops.js';
 import { ReshardRecorder } from '../test/resharding.js';
 import {
@@ -115,5 +116,53 @@ describe.each(MODES)('resharding while consuming ($name)', (mode) => {
     const leases = await readLeases(dynamoDb, applicationName);
     expect([...leases.keys()].sort()).toEqual([lower, merged].sort());
     expect([...(leases.get(merged)?.parentShardIds ?? [])].sort()).toEqual([upper, second].sort());
+  });
+});
+
+describe('shard sync after the start', () => {
+  it('recreates a lease that disappeared once the same hash-range hole shows in 3 scans, and reads its shard again', async () => {
+    const streamName = uniqueName('holes');
+    const applicationName = uniqueName('app');
+    await createStream(streamName, 2);
+    const ids = await putRecords(kinesis, streamName, 40);
+    const seen: string[] = [];
+    const worker = new KinesisConsumer({
+      streamName,
+      applicationName,
+      kinesisClient: kinesis,
+      dynamoDbClient: dynamoDb,
+      initialPosition: 'TRIM_HORIZON',
+      failoverTimeMs: 2_000,
+      idleTimeBetweenReadsMs: 200,
+      handler: async (records) => {
+        for (const record of records) seen.push(text(record.data));
+      },
+    });
+    consumers.push(worker);
+    const lost: string[] = [];
+    worker.on('lease:lost', ({ leaseKey }) => lost.push(leaseKey));
+    await worker.start();
+    await waitFor(() => seen.length === ids.length, 'every record');
+    const [, second] = (await listShards(kinesis, streamName)).map((s) => s.ShardId!);
+    const before = seen.length;
+
+    // An operator deletes a lease row by hand: the worker loses the lease, and no lease covers the
+    // shard's hash range any more. The next scans see the same hole, and a shard sync fills it.
+    const deletedAt = Date.now();
+    await dynamoDb.send(
+      new DeleteItemCommand({ TableName: applicationName, Key: { leaseKey: { S: second! } } }),
+    );
+    await waitFor(() => lost.includes(second!), 'the loss of the deleted lease');
+    await waitFor(
+      async () => (await readLeases(dynamoDb, applicationName)).has(second!),
+      'the lease to be created again',
+      15_000,
+    );
+    const recreatedAfterMs = Date.now() - deletedAt;
+    // The shard has no checkpoint any more: it is read again from the initial position.
+    await waitFor(() => seen.length > before, 'the shard read again');
+    expect(recreatedAfterMs).toBeGreaterThanOrEqual(1_500); // not at the first scan: 3 scans, 1 s apart
+    expect(recreatedAfterMs).toBeLessThan(10_000); // long before the 60 s shard-sync interval
+    expect(worker.heldLeaseKeys()).toContain(second);
   });
 });
