@@ -88,7 +88,7 @@ export class RecordProcessingError extends KinesisTsError {
   readonly shardId: string;
   /** How many times the batch (or record) was tried. */
   readonly attempts: number;
-  /** The first record of the batch that failed. */
+  /** The record processing stopped at: the first of the batch, or the one a partial failure named. */
   readonly sequenceNumber: string | undefined;
   readonly subSequenceNumber: number | undefined;
 

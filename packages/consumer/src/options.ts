@@ -181,7 +181,11 @@ export interface KinesisConsumerOptions {
   /** Backoff of GetRecords/GetShardIterator after throttling or errors. @defaultValue { baseDelayMs: 1000, maxDelayMs: 10000 } */
   readonly retrievalBackoff?: BackoffPolicy;
 
-  /** Tries of a batch (and of a record, when isolating a poison record) before giving up. @defaultValue 5 */
+  /**
+   * Tries at the same record before giving up: of a batch, of its rest after a partial failure
+   * (`PartialBatchFailureError`: progress starts the count again), of a record when isolating a poison
+   * record. @defaultValue 5
+   */
   readonly maxProcessingAttempts?: number;
   /** Backoff between tries of a failing batch. @defaultValue { baseDelayMs: 200, maxDelayMs: 10000 } */
   readonly processingBackoff?: BackoffPolicy;
@@ -189,6 +193,7 @@ export interface KinesisConsumerOptions {
    * Receives each record that still fails after `maxProcessingAttempts` (tried alone), with its
    * metadata and last error; processing then moves past it. Without it, a batch that keeps failing
    * stops its shard (nothing skipped; the lease stays held). If it throws, the shard stops.
+   * `deadLetterTo(sink)` makes one that writes dead letters (e.g. to a `KinesisDeadLetterSink`).
    */
   readonly onPoisonRecord?: (poison: PoisonRecord) => Promise<void> | void;
   /**
