@@ -95,4 +95,16 @@ describe('KeyedScheduler', () => {
     }
     expect(order).toEqual(keys.map((_, i) => i));
   });
+
+  it('starts nothing after stop() and is finished once the running records complete', () => {
+    const scheduler = new KeyedScheduler(['a', 'b', 'c'], 2);
+    expect(scheduler.take()).toEqual([0, 1]);
+    scheduler.stop();
+    scheduler.complete(0, true);
+    expect(scheduler.take()).toEqual([]);
+    expect(scheduler.finished).toBe(false);
+    scheduler.complete(1, true);
+    expect(scheduler.finished).toBe(true);
+    expect(scheduler.doneCount).toBe(2);
+  });
 });

@@ -18,6 +18,7 @@ export class KeyedScheduler {
   private running = 0;
   private watermark = 0;
   private firstFailed = Number.POSITIVE_INFINITY;
+  private stopped = false;
 
   /** `keys[i]` is the ordering key of record `i`. */
   constructor(keys: readonly string[], concurrency: number) {
@@ -38,7 +39,7 @@ export class KeyedScheduler {
   /** The records to start now (they count as running until completed). */
   take(): number[] {
     const started: number[] = [];
-    while (this.running < this.concurrency) {
+    while (!this.stopped && this.running < this.concurrency) {
       const next = this.ready.peek();
       if (next === undefined || next > this.firstFailed) break;
       this.ready.pop();
@@ -46,6 +47,11 @@ export class KeyedScheduler {
       started.push(next);
     }
     return started;
+  }
+
+  /** Starts nothing more: `take()` returns nothing from now on (what runs may still complete). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Reports the outcome of a record `take()` returned. */
@@ -64,6 +70,7 @@ export class KeyedScheduler {
   /** True once nothing runs and nothing more may start. */
   get finished(): boolean {
     if (this.running > 0) return false;
+    if (this.stopped) return true;
     const next = this.ready.peek();
     return next === undefined || next > this.firstFailed;
   }

@@ -112,4 +112,52 @@ describe('parallelByKey', () => {
     expect(() => parallelByKey(async () => {}, { concurrency: 0 })).toThrow(/concurrency/);
     expect(() => parallelByKey(async () => {}, { concurrency: 1.5 })).toThrow(/concurrency/);
   });
+
+  it('stops starting records once the context signal aborts, and names the first record not done', async () => {
+    const controller = new AbortController();
+    const started: string[] = [];
+    const handler = parallelByKey<TestRecord, { signal: AbortSignal }>(
+      async (record) => {
+        started.push(record.sequenceNumber);
+        if (started.length === 3) controller.abort(new Error('stopping'));
+        await tick(2);
+      },
+      { concurrency: 2 },
+    );
+    const error = (await handler(records(['a', 'b', 'c', 'd', 'e', 'f']), {
+      signal: controller.signal,
+    }).catch((e: unknown) => e)) as PartialBatchFailureError<TestRecord>;
+    expect(error).toBeInstanceOf(PartialBatchFailureError);
+    expect(started).toEqual(['1000', '1001', '1002']);
+    expect(error.failures.map((f) => f.record.sequenceNumber)).toEqual(['1003']);
+    expect((error.failures[0]!.error as Error).message).toBe('stopping');
+  });
+
+  it('after a stop names a record that never started when it comes before the failed one', async () => {
+    // 0 a (slow), 1 a (waits for a), 2 b (fails, and the stop comes)
+    const controller = new AbortController();
+    const handler = parallelByKey<TestRecord, { signal: AbortSignal }>(
+      async (record) => {
+        if (record.sequenceNumber === '1000') await tick(10);
+        if (record.sequenceNumber === '1002') {
+          controller.abort();
+          throw new Error('b failed');
+        }
+      },
+      { concurrency: 2 },
+    );
+    const error = (await handler(records(['a', 'a', 'b']), { signal: controller.signal }).catch(
+      (e: unknown) => e,
+    )) as PartialBatchFailureError<TestRecord>;
+    expect(error.failures.map((f) => f.record.sequenceNumber)).toEqual(['1001', '1002']);
+    expect(error.firstFailedIndex(records(['a', 'a', 'b']))).toBe(1);
+  });
+
+  it('runs the whole batch when the signal never aborts', async () => {
+    const seen: string[] = [];
+    await parallelByKey<TestRecord, { signal: AbortSignal }>(
+      (record) => void seen.push(record.sequenceNumber),
+    )(records(['a', 'b']), { signal: new AbortController().signal });
+    expect(seen).toEqual(['1000', '1001']);
+  });
 });

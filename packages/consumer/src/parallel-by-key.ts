@@ -40,6 +40,11 @@ export const MAX_PARALLEL_BY_KEY_CONCURRENCY = 1_000;
  * just before the first failed record and retries from there. Records after it that were already
  * running when it failed (at most `concurrency − 1`) are delivered again.
  *
+ * When the context has an aborted `signal` (the consumer's handler context has one: the consumer is
+ * stopping or lost the lease), nothing more starts; once the running records are done it throws a
+ * `PartialBatchFailureError` naming the first record not done, so the consumer checkpoints exactly
+ * the records done and stops without waiting for the rest of the batch.
+ *
  * ```ts
  * handler: parallelByKey(async (record) => { await save(record); }, { concurrency: 8 })
  * ```
@@ -58,8 +63,10 @@ export function parallelByKey<R extends RecordPosition & { readonly partitionKey
   return async (records, context) => {
     const scheduler = new KeyedScheduler(records.map(keyOf), concurrency);
     const failures: RecordFailure<R>[] = [];
+    const signal = signalOf(context);
     await new Promise<void>((resolve) => {
       const pump = (): void => {
+        if (signal?.aborted) scheduler.stop();
         for (const index of scheduler.take()) {
           const record = records[index]!;
           Promise.resolve()
@@ -77,6 +84,18 @@ export function parallelByKey<R extends RecordPosition & { readonly partitionKey
       };
       pump();
     });
-    if (failures.length > 0) throw new PartialBatchFailureError(failures);
+    const firstNotDone = scheduler.doneCount;
+    if (firstNotDone === records.length) return;
+    // Without a stop, the first record not done is the first failed one; after a stop it may be one
+    // that never started: name it too, so that nothing before the resume point is left undone.
+    if (scheduler.firstFailedIndex !== firstNotDone) {
+      failures.push({ record: records[firstNotDone]!, error: signal?.reason ?? new Error('stopped') });
+    }
+    throw new PartialBatchFailureError(failures);
   };
+}
+
+function signalOf(context: unknown): AbortSignal | undefined {
+  const signal = (context as { signal?: unknown } | null | undefined)?.signal;
+  return signal instanceof AbortSignal ? signal : undefined;
 }

@@ -317,4 +317,28 @@ describe('processWithRetries', () => {
       expect(progress).toEqual(['101', '102']);
     });
   });
+
+  it('keeps the progress of a partial failure that comes with the stop signal, and reports no failure', async () => {
+    const controller = new AbortController();
+    const progress: string[] = [];
+    const failures: number[] = [];
+    const result = processWithRetries({
+      shardId: 's',
+      records: batch,
+      policy,
+      signal: controller.signal,
+      random: () => 0,
+      onProgress: (r) => {
+        progress.push(r.sequenceNumber);
+      },
+      onFailure: (_error, attempt) => failures.push(attempt),
+      process: async (records) => {
+        controller.abort();
+        throw new PartialBatchFailureError([{ record: records[2]!, error: 'stopping' }]);
+      },
+    });
+    expect(await result).toEqual({ outcome: 'aborted' });
+    expect(progress).toEqual(['102']);
+    expect(failures).toEqual([]);
+  });
 });

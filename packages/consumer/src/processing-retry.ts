@@ -136,6 +136,8 @@ async function attempts(
           }
         }
       }
+      // stopping (or lease lost): keep the progress, report no failure, try nothing more
+      if (signal.aborted) return { kind: 'aborted' };
       const willRetry = attempt < policy.maxAttempts;
       input.onFailure?.(error, attempt, willRetry);
       if (!willRetry) return { kind: 'failed', doneCount, pinpointed, error: recordError };

@@ -265,4 +265,45 @@ describe('the processing toolkit on the local stack', () => {
     await waitFor(() => delivered.includes('r-99'), 'the rest of the shard');
     expect(delivered).toEqual(ids.slice(36));
   });
+
+  it('stops in the middle of a long batch at once, checkpointing exactly the records done, and the next owner goes on from there', async () => {
+    const streamName = uniqueName('stop');
+    const applicationName = uniqueName('app');
+    await createStream(streamName, 1);
+    const ids = await putRecords(kinesis, streamName, 300);
+    const processed: string[] = [];
+    const first = consumer({
+      streamName,
+      applicationName,
+      workerId: 'first',
+      handler: parallelByKey(
+        async (record: ConsumerRecord) => {
+          await sleep(20); // 6 s for the batch
+          processed.push(text(record.data));
+        },
+        { concurrency: 1 },
+      ),
+    });
+    await first.start();
+    await waitFor(() => processed.length >= 10, 'a few records');
+    const stopStarted = Date.now();
+    await first.stop();
+    const stopMs = Date.now() - stopStarted;
+    expect(stopMs).toBeLessThan(1_000);
+    expect(processed).toEqual(ids.slice(0, processed.length));
+    expect(first.metrics().shards['shardId-000000000000']?.ProcessingFailures ?? 0).toBe(0);
+
+    const delivered: string[] = [];
+    const second = consumer({
+      streamName,
+      applicationName,
+      workerId: 'second',
+      handler: async (records) => {
+        delivered.push(...records.map((r) => text(r.data)));
+      },
+    });
+    await second.start();
+    await waitFor(() => delivered.includes('r-299'), 'the rest of the shard');
+    expect(delivered).toEqual(ids.slice(processed.length));
+  });
 });
