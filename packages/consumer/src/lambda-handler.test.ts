@@ -221,4 +221,33 @@ describe('kinesisLambdaHandler', () => {
   it('refuses options without a function', () => {
     expect(() => kinesisLambdaHandler({} as never)).toThrow(/processRecord/);
   });
+
+  it('stops starting records shortly before the invocation times out and reports the first record not done', async () => {
+    const seen: string[] = [];
+    const handler = kinesisLambdaHandler({
+      timeoutMarginMs: 20,
+      processRecord: async (record, { signal }) => {
+        seen.push(text(record.data));
+        if (text(record.data) === 'agg-1') {
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        }
+      },
+    });
+    const response = await handler(event, { getRemainingTimeInMillis: () => 60 });
+    expect(seen).toEqual(['plain-1', 'agg-0', 'agg-1']);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] }); // agg-2 is in aggregate 200
+  });
+
+  it('reports nothing when the whole batch was done before the deadline, and runs anyway without time to spare', async () => {
+    const handler = kinesisLambdaHandler({
+      timeoutMarginMs: 1_000,
+      processRecord: (_record, { signal }) => {
+        expect(signal.aborted).toBe(false);
+      },
+    });
+    expect(await handler(event, { getRemainingTimeInMillis: () => 500 })).toEqual({ batchItemFailures: [] });
+    expect(await handler(event, { getRemainingTimeInMillis: () => 60_000 })).toEqual({
+      batchItemFailures: [],
+    });
+  });
 });

@@ -29,6 +29,11 @@ export interface LambdaProcessingContext<L> {
   readonly lambdaContext: L;
   /** 1 on the first try in this invocation, then 2, 3… when `maxAttempts` allows retries. */
   readonly attempt: number;
+  /**
+   * Aborted `timeoutMarginMs` before the invocation times out (when Lambda's context tells the time
+   * left): finish quickly; records not done by then are reported for Lambda to retry.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Options common to both forms of {@link kinesisLambdaHandler}. */
@@ -47,6 +52,12 @@ interface LambdaHandlerCommonOptions {
    * `batchItemFailures`. If it throws, the record is reported as failed.
    */
   readonly onPoisonRecord?: (poison: PoisonRecordInput) => Promise<void> | void;
+  /**
+   * How long before the invocation's timeout to stop starting records (and retries), in ms: the
+   * records not done are then reported in `batchItemFailures` instead of the whole batch failing with
+   * the timeout. Needs `getRemainingTimeInMillis()` on Lambda's context. @defaultValue 1000
+   */
+  readonly timeoutMarginMs?: number;
   /** Check the MD5 digest of KPL aggregates (a mismatch passes the record through raw, as the KCL). @defaultValue true */
   readonly verifyChecksum?: boolean;
   /** Uniform random numbers in [0, 1) for the backoff jitter (tests). @defaultValue Math.random */
@@ -86,9 +97,8 @@ export const DEFAULT_LAMBDA_HANDLER_OPTIONS = {
   backoff: { baseDelayMs: 100, maxDelayMs: 2_000 },
   concurrency: 1,
   bisectOnError: false,
+  timeoutMarginMs: 1_000,
 } as const;
-
-const NEVER = new AbortController().signal;
 
 /**
  * Makes an AWS Lambda handler for a Kinesis event source: it decodes the event's records and splits
@@ -120,6 +130,12 @@ export function kinesisLambdaHandler<L = unknown>(
     'backoff.',
   );
   const random = options.random ?? Math.random;
+  const timeoutMarginMs = validateIntegerOption(
+    'timeoutMarginMs',
+    options.timeoutMarginMs ?? DEFAULT_LAMBDA_HANDLER_OPTIONS.timeoutMarginMs,
+    0,
+    900_000,
+  );
   const batchFunction = toBatchFunction(options);
   const onPoisonRecord = options.onPoisonRecord;
 
@@ -128,11 +144,18 @@ export function kinesisLambdaHandler<L = unknown>(
     const first = records[0];
     if (first === undefined) return { batchItemFailures: [] };
     const { shardId, eventSourceArn } = first;
+    const deadline = abortBeforeTimeout(lambdaContext, timeoutMarginMs);
+    const { signal } = deadline;
+    /** The records before this index are done (known after a partial failure or a poison record). */
+    let doneCount = 0;
     const outcome = await processWithRetries({
       shardId: shardId ?? '',
       records,
-      signal: NEVER,
+      signal,
       random,
+      onProgress: (lastDone) => {
+        doneCount = records.indexOf(lastDone as LambdaDeaggregatedRecord) + 1;
+      },
       policy: {
         maxAttempts,
         backoff,
@@ -147,12 +170,35 @@ export function kinesisLambdaHandler<L = unknown>(
           eventSourceArn,
           lambdaContext,
           attempt,
+          signal,
         }),
-    });
-    if (outcome.outcome !== 'failed') return { batchItemFailures: [] };
-    const itemIdentifier = outcome.error.sequenceNumber ?? first.sequenceNumber;
-    return { batchItemFailures: [{ itemIdentifier }] };
+    }).finally(deadline.clear);
+    if (outcome.outcome === 'processed') return { batchItemFailures: [] };
+    const itemIdentifier =
+      outcome.outcome === 'failed'
+        ? (outcome.error.sequenceNumber ?? first.sequenceNumber)
+        : records[doneCount]?.sequenceNumber; // aborted before the timeout
+    return { batchItemFailures: itemIdentifier === undefined ? [] : [{ itemIdentifier }] };
   };
+}
+
+/** A signal aborted `marginMs` before the invocation times out, when the context tells the time left. */
+function abortBeforeTimeout(
+  lambdaContext: unknown,
+  marginMs: number,
+): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const remaining = (lambdaContext as { getRemainingTimeInMillis?: unknown } | null | undefined)
+    ?.getRemainingTimeInMillis;
+  if (typeof remaining !== 'function') return { signal: controller.signal, clear: () => {} };
+  const budgetMs = Number(remaining.call(lambdaContext)) - marginMs;
+  // with no time to spare at all, run anyway: stopping at once would only make Lambda retry forever
+  if (!(budgetMs > 0)) return { signal: controller.signal, clear: () => {} };
+  const timer = setTimeout(
+    () => controller.abort(new Error('The Lambda invocation is about to time out')),
+    budgetMs,
+  );
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 function toBatchFunction<L>(
