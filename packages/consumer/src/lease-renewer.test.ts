@@ -147,6 +147,15 @@ describe('LeaseRenewer', () => {
     expect(renewer.holds('a')).toBe(false);
   });
 
+  it('releases a lease whose own earlier write went through unseen (a renewal that timed out)', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    store.put({ leaseKey: 'a', leaseOwner: 'me', leaseCounter: 4 }); // applied, but we believe 3
+    expect(await renewer.release('a')).toBe(true);
+    expect(store.rows.get('a')?.leaseOwner).toBeUndefined();
+    expect(store.rows.get('a')?.leaseCounter).toBe(5);
+  });
+
   it('does not release a lease someone else took in the meantime', async () => {
     const { store, renewer, hold, lost } = setup();
     hold('a');

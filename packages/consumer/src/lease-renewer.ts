@@ -154,7 +154,15 @@ export class LeaseRenewer {
     held.state = 'released';
     try {
       return await held.queue.run(async () => {
-        const result = await this.options.table.evictLease(held.lease, this.options.workerId);
+        let result = await this.options.table.evictLease(held.lease, this.options.workerId);
+        if (result === undefined) {
+          // The counter moved: a write of ours that we took for failed (a renewal that timed out)
+          // may have gone through. If the row is still ours, release it at its current counter.
+          const row = await this.options.table.getLease(leaseKey, true);
+          if (row && row.leaseOwner === this.options.workerId) {
+            result = await this.options.table.evictLease(row, this.options.workerId);
+          }
+        }
         if (this.held.get(leaseKey) === held) this.held.delete(leaseKey);
         return result !== undefined;
       });
