@@ -10,7 +10,9 @@ import {
   type BackoffPolicy,
   type ClientThatSends,
   classifyAwsError,
+  type Logger,
   type RandomSource,
+  SILENT_LOGGER,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
@@ -21,7 +23,6 @@ import {
   StreamConsumerError,
 } from './errors.js';
 import { anySignal } from './kinesis-call.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import type { RetrievedBatch, ShardRecordsRetrieval, StartingPosition } from './records-retrieval.js';
 import { validateRetrievalResult } from './retrieval-result-validation.js';
 import { type ShardEndProbe, toChildShard, toRecordInput } from './shard-end-probe.js';

@@ -1,3 +1,4 @@
+export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export {
   LeaseAdminError,
   LeaseAdminErrorCode,
@@ -131,7 +132,6 @@ export {
   type ObservedLease,
   planLeaseTaking,
 } from './lease-taking-plan.js';
-export { type Logger, SILENT_LOGGER } from './logger.js';
 export {
   DEFAULT_CONSUMER_OPTIONS,
   DEFAULT_FAN_OUT_OPTIONS,

@@ -9,6 +9,8 @@ import {
   CheckpointSentinel,
   classifyAwsError,
   fullJitterBackoffMs,
+  type Logger,
+  SILENT_LOGGER,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
@@ -29,7 +31,6 @@ import { planLeaseCleanup } from './lease-cleanup-plan.js';
 import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
 import type { LeaseLossReason } from './lease-renewer.js';
 import { LeaseTable } from './lease-table.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import {
   type KinesisConsumerOptions,
   type ResolvedConsumerOptions,

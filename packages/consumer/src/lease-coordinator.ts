@@ -1,11 +1,11 @@
 import type { RandomSource } from '@kinesis-ts/core';
+import { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 import { describeCause } from './errors.js';
 import { isLeaseFinished, type Lease } from './lease.js';
 import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer, type LeaseWriter } from './lease-renewer.js';
 import type { ConditionalWriteResult } from './lease-table.js';
 import { type LeaseTakingPlan, planLeaseTaking } from './lease-taking-plan.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import { RepeatingTimer } from './repeating-timer.js';
 

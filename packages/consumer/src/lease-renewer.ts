@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { classifyAwsError, fullJitterBackoffMs, type RandomSource, sleep } from '@kinesis-ts/core';
+import {
+  classifyAwsError,
+  fullJitterBackoffMs,
+  type Logger,
+  type RandomSource,
+  SILENT_LOGGER,
+  sleep,
+} from '@kinesis-ts/core';
 import { CheckpointFailedError, describeCause, LeaseLostError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { CheckpointUpdate, ConditionalWriteResult, PendingCheckpointUpdate } from './lease-table.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import { SerialQueue } from './serial-queue.js';
 

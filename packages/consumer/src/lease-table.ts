@@ -13,12 +13,13 @@ import {
   awsErrorCode,
   type CommandWithMiddlewareStack,
   type ExtendedSequenceNumber,
+  type Logger,
+  SILENT_LOGGER,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
 import type { Lease } from './lease.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 
 /** The outcome of a conditional write: the lease as written, or `undefined` when the condition failed. */
 export type ConditionalWriteResult = Lease | undefined;

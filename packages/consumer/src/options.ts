@@ -5,13 +5,14 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   type BackoffPolicy,
   GET_RECORDS_MAX_LIMIT,
+  type Logger,
   type RandomSource,
   ValidationError,
   validateBackoffPolicy,
+  validateBooleanOption,
   validateIntegerOption,
 } from '@kinesis-ts/core';
 import type { InitialPosition } from './initial-position.js';
-import type { Logger } from './logger.js';
 import type { PoisonRecord, RecordHandler, ShardRecordProcessorFactory } from './record-processor.js';
 
 /** Read shards with GetRecords (shared read throughput: 5 calls and 2 MiB per second per shard). */
@@ -748,9 +749,7 @@ function resolveInitialPosition(value: unknown): InitialPosition {
 }
 
 function bool(field: string, value: unknown, fallback: boolean): boolean {
-  const resolved = value ?? fallback;
-  if (typeof resolved !== 'boolean') throw invalid(field, 'true or false', `got ${JSON.stringify(value)}`);
-  return resolved;
+  return validateBooleanOption(field, value ?? fallback);
 }
 
 function resolveBackoff(field: string, value: unknown, fallback: BackoffPolicy): BackoffPolicy {

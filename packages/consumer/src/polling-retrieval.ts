@@ -11,12 +11,13 @@ import {
   type BackoffPolicy,
   classifyAwsError,
   fullJitterBackoffMs,
+  type Logger,
   type RandomSource,
+  SILENT_LOGGER,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
 import { describeCause, InvalidRetrievalResultError } from './errors.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import { type PrefetchLimits, PrefetchQueue } from './prefetch-queue.js';
 import type { RetrievedBatch, ShardRecordsRetrieval, StartingPosition } from './records-retrieval.js';
 import { validateRetrievalResult } from './retrieval-result-validation.js';

@@ -4,7 +4,9 @@ import {
   type DeaggregationDiscard,
   type ExtendedSequenceNumber,
   fullJitterBackoffMs,
+  type Logger,
   type RandomSource,
+  SILENT_LOGGER,
   sleep,
 } from '@kinesis-ts/core';
 import { type CheckpointStore, ShardCheckpointer } from './checkpointer.js';
@@ -15,7 +17,6 @@ import {
   ShardEndNotCheckpointedError,
 } from './errors.js';
 import type { Lease, LeaseHashKeyRange } from './lease.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import { type ProcessingPolicy, processWithRetries } from './processing-retry.js';
 import { toUserRecords } from './record-filter.js';
 import type { ConsumerRecord, RecordHandler, ShardRecordProcessor } from './record-processor.js';

@@ -13,13 +13,14 @@ import {
   backoffCeilingMs,
   type ClientThatSends,
   classifyAwsError,
+  type Logger,
   type RandomSource,
+  SILENT_LOGGER,
   sleep,
   ValidationError,
 } from '@kinesis-ts/core';
 import { ConsumerErrorCode, describeCause, StreamConsumerError } from './errors.js';
 import { sendWithTimeout } from './kinesis-call.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 
 /** A registered enhanced fan-out consumer of a stream. */
 export interface StreamConsumerDescription {

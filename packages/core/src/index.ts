@@ -52,6 +52,7 @@ export {
   SHARD_WRITE_BYTES_PER_SECOND,
   SHARD_WRITE_RECORDS_PER_SECOND,
 } from './limits.js';
+export { type Logger, SILENT_LOGGER } from './logger.js';
 export type { DeaggregatedRecord, KinesisRecordInput, UserRecord } from './record.js';
 export {
   type ClientThatSends,
@@ -71,6 +72,7 @@ export { hashKeyInRange, type ShardHashRange, ShardLookup } from './shard-lookup
 export {
   type ValidatedUserRecord,
   ValidationErrorCode,
+  validateBooleanOption,
   validateExplicitHashKey,
   validateIntegerOption,
   validateMaxRecordSizeBytes,

@@ -100,6 +100,17 @@ export function validateIntegerOption(
   return value;
 }
 
+/**
+ * Checks a boolean option.
+ * @throws ValidationError (`INVALID_OPTION`) naming `field`.
+ */
+export function validateBooleanOption(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new ValidationError(field, 'true or false', `got ${describe(value)}`, 'INVALID_OPTION');
+  }
+  return value;
+}
+
 /** A user record after validation, with what routing and sizing need already worked out. */
 export interface ValidatedUserRecord {
   readonly partitionKey: string;

@@ -1,9 +1,9 @@
+export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export type { Attempt, PutResult } from './attempt.js';
 export { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
 export type { HotSpot } from './hot-key-detector.js';
 export { KinesisProducer, type ProducerEvents, type PutManyResult } from './kinesis-producer.js';
 export type { OpenShard } from './list-shards.js';
-export { type Logger, SILENT_LOGGER } from './logger.js';
 export type { ProducerMetricSet, ProducerMetrics, ProducerStreamMetrics, Statistic } from './metrics.js';
 export {
   type BufferFullBehavior,

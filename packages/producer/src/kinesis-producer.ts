@@ -6,6 +6,8 @@ import {
 import {
   awsErrorCode,
   fullJitterBackoffMs,
+  type Logger,
+  SILENT_LOGGER,
   sendWithoutSdkRetries,
   type UserRecord,
   validateUserRecord,
@@ -15,7 +17,6 @@ import { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFai
 import { HashKeyCache } from './hash-key-cache.js';
 import { HotKeyDetector, type HotSpot } from './hot-key-detector.js';
 import { listOpenShards, type OpenShard } from './list-shards.js';
-import { type Logger, SILENT_LOGGER } from './logger.js';
 import { MetricsRecorder, type ProducerMetrics } from './metrics.js';
 import {
   type KinesisProducerOptions,

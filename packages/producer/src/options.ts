@@ -1,4 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Logger } from '@kinesis-ts/core';
 import {
   type BackoffPolicy,
   DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
@@ -9,9 +10,9 @@ import {
   type RandomSource,
   ValidationError,
   validateBackoffPolicy,
+  validateBooleanOption,
   validateIntegerOption,
 } from '@kinesis-ts/core';
-import type { Logger } from './logger.js';
 
 /** What `put` does when the buffer is full. */
 export type BufferFullBehavior = 'wait' | 'reject';
@@ -214,7 +215,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
     streamName,
     streamArn,
     client,
-    aggregation: boolean('aggregation', options.aggregation ?? d.aggregation),
+    aggregation: validateBooleanOption('aggregation', options.aggregation ?? d.aggregation),
     maxAggregateSizeBytes: integer(
       'maxAggregateSizeBytes',
       options.maxAggregateSizeBytes ?? d.maxAggregateSizeBytes,
@@ -237,7 +238,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
     recordTtlMs: integer('recordTtlMs', options.recordTtlMs ?? d.recordTtlMs, 100, UNLIMITED),
     maxAttempts: integer('maxAttempts', options.maxAttempts ?? d.maxAttempts, 1, UNLIMITED),
     retryBackoff: validateBackoffPolicy(options.retryBackoff ?? d.retryBackoff, 'retryBackoff.'),
-    failIfThrottled: boolean('failIfThrottled', options.failIfThrottled ?? d.failIfThrottled),
+    failIfThrottled: validateBooleanOption('failIfThrottled', options.failIfThrottled ?? d.failIfThrottled),
     rateLimitPercent: integer(
       'rateLimitPercent',
       options.rateLimitPercent ?? d.rateLimitPercent,
@@ -262,7 +263,10 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       1,
       256,
     ),
-    preserveKeyOrder: boolean('preserveKeyOrder', options.preserveKeyOrder ?? d.preserveKeyOrder),
+    preserveKeyOrder: validateBooleanOption(
+      'preserveKeyOrder',
+      options.preserveKeyOrder ?? d.preserveKeyOrder,
+    ),
     maxBufferedRecords: integer(
       'maxBufferedRecords',
       options.maxBufferedRecords ?? d.maxBufferedRecords,
@@ -313,13 +317,6 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
 
 function integer(field: string, value: unknown, min: number, max: number): number {
   return validateIntegerOption(field, value, min, max, { allowInfinity: max === UNLIMITED });
-}
-
-function boolean(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw new ValidationError(field, 'true or false', `got ${typeof value}`, 'INVALID_OPTION');
-  }
-  return value;
 }
 
 function share(field: string, value: unknown): number {
