@@ -4,12 +4,13 @@ import {
   ListStreamConsumersCommand,
 } from '@aws-sdk/client-kinesis';
 import { uniqueName } from '@kinesis-ts/local';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   putAggregated,
   putRecords,
   text,
   useLocalStack,
+  useTestConsumers,
   useTestStreams,
   waitFor,
 } from '../test/local-stack.js';
@@ -19,8 +20,7 @@ import { faultySubscribeClient } from '../test/subscribe-faults.js';
 import {
   type ConsumerEvents,
   deregisterStreamConsumer,
-  KinesisConsumer,
-  type KinesisConsumerOptions,
+  type KinesisConsumer,
   type ShardRecordProcessor,
 } from './index.js';
 
@@ -28,28 +28,10 @@ const local = useLocalStack();
 const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
-const consumers: KinesisConsumer[] = [];
-
-afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+const consumer = useTestConsumers(kinesis, dynamoDb, {
+  failoverTimeMs: 2_000,
+  retrieval: { mode: 'fan-out', subscriptionIdleTimeoutMs: 10_000 },
 });
-
-type Options = Partial<KinesisConsumerOptions> &
-  Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>;
-
-function consumer(options: Options): KinesisConsumer {
-  const created = new KinesisConsumer({
-    kinesisClient: kinesis,
-    dynamoDbClient: dynamoDb,
-    initialPosition: 'TRIM_HORIZON',
-    failoverTimeMs: 2_000,
-    retrieval: { mode: 'fan-out', subscriptionIdleTimeoutMs: 10_000 },
-    ...(options.processor ? {} : { handler: async () => {} }),
-    ...options,
-  } as KinesisConsumerOptions);
-  consumers.push(created);
-  return created;
-}
 
 async function streamArn(streamName: string): Promise<string> {
   const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));

@@ -6,49 +6,24 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { injectDynamoDbFaults, injectKinesisFaults, uniqueName } from '@kinesis-ts/local';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   putAggregated,
   putRecords,
   readLeases,
   text,
   useLocalStack,
+  useTestConsumers,
   useTestStreams,
   waitFor,
 } from '../test/local-stack.js';
-import {
-  type ConsumerRecord,
-  KinesisConsumer,
-  type KinesisConsumerOptions,
-  type ShardRecordProcessor,
-} from './index.js';
+import type { ConsumerRecord, ShardRecordProcessor } from './index.js';
 
 const local = useLocalStack();
 const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
-const consumers: KinesisConsumer[] = [];
-
-afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
-});
-
-type Options = Partial<KinesisConsumerOptions> &
-  Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>;
-
-function consumer(options: Options): KinesisConsumer {
-  const created = new KinesisConsumer({
-    kinesisClient: kinesis,
-    dynamoDbClient: dynamoDb,
-    initialPosition: 'TRIM_HORIZON',
-    failoverTimeMs: 2_000,
-    idleTimeBetweenReadsMs: 200,
-    handler: async () => {},
-    ...options,
-  } as KinesisConsumerOptions);
-  consumers.push(created);
-  return created;
-}
+const consumer = useTestConsumers(kinesis, dynamoDb, { failoverTimeMs: 2_000, idleTimeBetweenReadsMs: 200 });
 
 /** A processor that records every key and checkpoints only where `checkpointAt` says. */
 function recordingProcessor(seen: string[], checkpointAt?: (record: ConsumerRecord) => boolean) {

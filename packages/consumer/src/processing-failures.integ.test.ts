@@ -1,36 +1,26 @@
 import { uniqueName } from '@kinesis-ts/local';
-import { afterEach, describe, expect, it } from 'vitest';
-import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
-import { KinesisConsumer, type KinesisConsumerOptions, type PoisonRecord } from './index.js';
+import { describe, expect, it } from 'vitest';
+import {
+  putRecords,
+  readLeases,
+  text,
+  useLocalStack,
+  useTestConsumers,
+  useTestStreams,
+  waitFor,
+} from '../test/local-stack.js';
+import type { PoisonRecord } from './index.js';
 
 const local = useLocalStack();
 const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
-const consumers: KinesisConsumer[] = [];
-
-afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+const consumer = useTestConsumers(kinesis, dynamoDb, {
+  failoverTimeMs: 1_500,
+  idleTimeBetweenReadsMs: 200,
+  maxProcessingAttempts: 3,
+  processingBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
 });
-
-type Options = Partial<KinesisConsumerOptions> &
-  Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>;
-
-function consumer(options: Options): KinesisConsumer {
-  const created = new KinesisConsumer({
-    kinesisClient: kinesis,
-    dynamoDbClient: dynamoDb,
-    initialPosition: 'TRIM_HORIZON',
-    failoverTimeMs: 1_500,
-    idleTimeBetweenReadsMs: 200,
-    maxProcessingAttempts: 3,
-    processingBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
-    handler: async () => {},
-    ...options,
-  } as KinesisConsumerOptions);
-  consumers.push(created);
-  return created;
-}
 
 describe('processing failures and slow processing', () => {
   it('keeps the lease while a handler takes three failover times, and no other worker takes it', async () => {

@@ -1,12 +1,20 @@
 import { GetRecordsCommand, GetShardIteratorCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { uniqueName } from '@kinesis-ts/local';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useIdempotencyTables } from '../test/idempotency-table.js';
-import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../test/local-stack.js';
+import {
+  putRecords,
+  readLeases,
+  text,
+  useLocalStack,
+  useTestConsumers,
+  useTestStreams,
+  waitFor,
+} from '../test/local-stack.js';
 import { type DeadLetter, deadLetterTo, decodeDeadLetter } from './dead-letter.js';
 import { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store.js';
 import { idempotent } from './idempotent.js';
-import { type ConsumerRecord, KinesisConsumer, type KinesisConsumerOptions } from './index.js';
+import type { ConsumerRecord } from './index.js';
 import { KinesisDeadLetterSink } from './kinesis-dead-letter-sink.js';
 import { parallelByKey } from './parallel-by-key.js';
 import { PartialBatchFailureError } from './processing-errors.js';
@@ -16,29 +24,12 @@ const createStream = useTestStreams(local);
 const kinesis = local.kinesisClient();
 const dynamoDb = local.dynamoDbClient();
 const createTable = useIdempotencyTables(dynamoDb);
-const consumers: KinesisConsumer[] = [];
-
-afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+const consumer = useTestConsumers(kinesis, dynamoDb, {
+  failoverTimeMs: 1_500,
+  idleTimeBetweenReadsMs: 200,
+  maxProcessingAttempts: 3,
+  processingBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
 });
-
-type Options = Partial<KinesisConsumerOptions> &
-  Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>;
-
-function consumer(options: Options): KinesisConsumer {
-  const created = new KinesisConsumer({
-    kinesisClient: kinesis,
-    dynamoDbClient: dynamoDb,
-    initialPosition: 'TRIM_HORIZON',
-    failoverTimeMs: 1_500,
-    idleTimeBetweenReadsMs: 200,
-    maxProcessingAttempts: 3,
-    processingBackoff: { baseDelayMs: 10, maxDelayMs: 50 },
-    ...options,
-  } as KinesisConsumerOptions);
-  consumers.push(created);
-  return created;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -8,7 +8,7 @@ import { encodeAggregatedRecord } from '@kinesis-ts/core';
 import type { LocalStackConnection } from '@kinesis-ts/local';
 import { useLocalStack } from '@kinesis-ts/local/vitest';
 import { afterEach } from 'vitest';
-import { type Lease, leaseFromItem } from '../src/index.js';
+import { KinesisConsumer, type KinesisConsumerOptions, type Lease, leaseFromItem } from '../src/index.js';
 
 /** The run's local stack (clients built through it are destroyed after the file). */
 export { useLocalStack };
@@ -118,4 +118,35 @@ export async function waitFor(
 /** Decodes a record's data as UTF-8. */
 export function text(data: Uint8Array): string {
   return new TextDecoder().decode(data);
+}
+
+/** What a test gives to build a consumer: at least its stream and application. */
+export type TestConsumerOptions = Partial<KinesisConsumerOptions> &
+  Pick<KinesisConsumerOptions, 'streamName' | 'applicationName'>;
+
+/**
+ * A factory of consumers for one test file, on the local stack's clients, with `defaults` under each
+ * test's options; every consumer it built is stopped after each test.
+ */
+export function useTestConsumers(
+  kinesisClient: KinesisClient,
+  dynamoDbClient: DynamoDBClient,
+  defaults: Partial<KinesisConsumerOptions> = {},
+): (options: TestConsumerOptions) => KinesisConsumer {
+  const consumers: KinesisConsumer[] = [];
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+  });
+  return (options) => {
+    const created = new KinesisConsumer({
+      kinesisClient,
+      dynamoDbClient,
+      initialPosition: 'TRIM_HORIZON',
+      ...defaults,
+      ...(options.processor || defaults.processor || defaults.handler ? {} : { handler: async () => {} }),
+      ...options,
+    } as KinesisConsumerOptions);
+    consumers.push(created);
+    return created;
+  };
 }
