@@ -73,8 +73,13 @@ describe('the live view', () => {
     expect(text).toContain('retried 120 records');
   });
 
-  it('never draws a line wider than the terminal (a wrapped line would break the redraw)', () => {
+  it('never draws a line wider or a frame taller than the terminal (either would break the redraw)', () => {
     for (const line of renderFrame(view, 50)) expect(stripAnsi(line).length).toBeLessThanOrEqual(50);
+    const full = renderFrame(view, 200);
+    expect(full.map(stripAnsi)).toContain('Timeline');
+    const short = renderFrame(view, 200, 14);
+    expect(short.length).toBeLessThanOrEqual(14);
+    expect(short.map(stripAnsi)).not.toContain('Timeline'); // the timeline goes first
   });
 
   it('has a one-line form for logs without a terminal', () => {

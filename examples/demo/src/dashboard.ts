@@ -77,8 +77,11 @@ function pad(text: string, width: number): string {
   return visible >= width ? text : text + ' '.repeat(width - visible);
 }
 
-/** The live view's lines; `width` cuts long lines (a wrapped line would break the redraw). */
-export function renderFrame(view: DashboardView, width = 100): string[] {
+/**
+ * The live view's lines; `width` cuts long lines and `height` drops the oldest timeline entries (a
+ * wrapped line, or a frame taller than the terminal, would break the redraw).
+ */
+export function renderFrame(view: DashboardView, width = 100, height = 60): string[] {
   const lines: string[] = [];
   const progress = Math.min(view.elapsedMs, view.durationMs);
   lines.push(
@@ -118,12 +121,15 @@ export function renderFrame(view: DashboardView, width = 100): string[] {
       `  ${pad(shard.shardId, 21)} ${pad(shard.open ? 'open' : 'closed', 7)} ${pad(shard.owner ?? '-', 5)} ${pad(formatCount(shard.acked), 7)} ${pad(formatCount(shard.delivered), 9)} ${pad(formatCount(lag), 6)} ${pad(behind, 7)} ${bar(shard.delivered, shard.acked, 16)}`,
     );
   }
-  lines.push('');
-  lines.push(bold('Timeline'));
-  for (const entry of view.timeline.slice(-8)) {
-    lines.push(`  ${pad(formatElapsed(entry.atMs), 8)} ${entry.text}`);
+  const room = Math.min(8, height - lines.length - 2);
+  if (room > 0) {
+    lines.push('');
+    lines.push(bold('Timeline'));
+    for (const entry of view.timeline.slice(-room)) {
+      lines.push(`  ${pad(formatElapsed(entry.atMs), 8)} ${entry.text}`);
+    }
   }
-  return lines.map((line) => truncate(line, width));
+  return lines.slice(0, Math.max(1, height)).map((line) => truncate(line, width));
 }
 
 /** One line for logs without a terminal. */
@@ -164,7 +170,7 @@ export class Screen {
 
   draw(view: DashboardView, force = false): void {
     if (this.live) {
-      const lines = renderFrame(view, Math.max(40, (this.out.columns ?? 100) - 1));
+      const lines = renderFrame(view, Math.max(40, (this.out.columns ?? 100) - 1), (this.out.rows ?? 60) - 1);
       const up = this.drawnLines > 0 ? `\r${ESC}${this.drawnLines}A` : '';
       this.out.write(`${up}${ESC}J${lines.join('\n')}\n`);
       this.drawnLines = lines.length;
@@ -174,6 +180,7 @@ export class Screen {
       this.out.write(`[${formatElapsed(entry.atMs)}] ${stripAnsi(entry.text)}\n`);
     }
     this.printedTimeline = view.timeline.length;
+    if (view.phase === 'starting' && !force) return;
     if (force || view.elapsedMs - this.lastPlainAt >= this.plainIntervalMs) {
       this.out.write(`${renderStatusLine(view)}\n`);
       this.lastPlainAt = view.elapsedMs;

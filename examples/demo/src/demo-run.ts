@@ -66,6 +66,7 @@ export class DemoRun {
   private kill: { at: number; worker: string; leases: string[]; taken: Map<string, number> } | undefined;
   private takeoverMs: number | undefined;
   private failure: string | undefined;
+  private drainGaveUpAfterMs: number | undefined;
 
   constructor(private readonly options: DemoOptions) {
     this.screen = new Screen(process.stdout, { plain: options.plain });
@@ -337,7 +338,8 @@ export class DemoRun {
   private async drain(): Promise<void> {
     this.phase = 'draining';
     this.note('waiting until every acknowledged event is in the sink table');
-    const deadline = Date.now() + Math.max(60_000, this.options.durationSeconds * 1_000);
+    const waitMs = Math.max(90_000, this.options.durationSeconds * 1_000);
+    const deadline = Date.now() + waitMs;
     const dynamoDb = this.stack!.dynamoDbClient();
     let lastLookup = Date.now();
     while (!this.aborted() && Date.now() < deadline) {
@@ -351,7 +353,9 @@ export class DemoRun {
       }
       await sleep(200);
     }
-    if (!this.aborted()) this.note(styles.red('gave up waiting for the sink table'));
+    if (this.aborted()) return;
+    this.drainGaveUpAfterMs = waitMs;
+    this.note(styles.red(`gave up waiting for the sink table after ${formatDuration(waitMs)}`));
   }
 
   private async check(): Promise<DemoResult> {
@@ -411,6 +415,11 @@ export class DemoRun {
     else if (status === 0)
       out(styles.green(styles.bold('OK: every acknowledged record reached the sink table (lost = 0).')));
     else out(styles.red(styles.bold(`FAILED: ${result.lost.length} acknowledged record(s) lost.`)));
+    if (status !== 0 && this.drainGaveUpAfterMs !== undefined) {
+      out(
+        `They were still not in the sink table ${formatDuration(this.drainGaveUpAfterMs)} after the producer stopped: with a --rate this machine cannot sustain, the workers may be behind rather than the records lost.`,
+      );
+    }
     return status;
   }
 
