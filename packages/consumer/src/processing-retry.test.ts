@@ -48,6 +48,25 @@ describe('processWithRetries', () => {
     ]);
   });
 
+  it('hands an empty batch over once (deliverEmptyBatches), with the same retries', async () => {
+    const seen: number[] = [];
+    let calls = 0;
+    const result = processWithRetries({
+      shardId: 's',
+      records: [],
+      policy,
+      signal: new AbortController().signal,
+      random: () => 0,
+      process: async (records) => {
+        seen.push(records.length);
+        if (++calls < 2) throw new Error('once');
+      },
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await result).toEqual({ outcome: 'processed', poisoned: 0 });
+    expect(seen).toEqual([0, 0]);
+  });
+
   it('gives up after maxAttempts without a poison handler, naming the first record of the batch', async () => {
     const result = processWithRetries({
       shardId: 'shard-1',

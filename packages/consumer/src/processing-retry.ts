@@ -68,6 +68,13 @@ export async function processWithRetries(input: ProcessWithRetriesInput): Promis
   let remaining = input.records;
   let isolating = false;
   let poisoned = 0;
+  if (remaining.length === 0) {
+    // An empty batch (deliverEmptyBatches) is still handed over once, with the same retries.
+    const result = await attempts(input, remaining);
+    if (result.kind === 'aborted') return { outcome: 'aborted' };
+    if (result.kind === 'done') return { outcome: 'processed', poisoned: 0 };
+    return failed(input, undefined, result.error);
+  }
   while (remaining.length > 0) {
     const chunk = isolating ? remaining.slice(0, 1) : remaining;
     const result = await attempts(input, chunk);
