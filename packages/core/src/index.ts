@@ -57,6 +57,8 @@ export type { DeaggregatedRecord, KinesisRecordInput, UserRecord } from './recor
 export {
   type ClientThatSends,
   type CommandWithMiddlewareStack,
+  RequestTimeoutError,
+  type SendOnceOptions,
   sendWithoutSdkRetries,
 } from './send-without-sdk-retries.js';
 export {

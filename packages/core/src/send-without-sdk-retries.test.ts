@@ -1,6 +1,7 @@
 import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { describe, expect, it } from 'vitest';
-import { sendWithoutSdkRetries } from './send-without-sdk-retries.js';
+import { describe, expect, it, vi } from 'vitest';
+import { classifyAwsError } from './aws-error.js';
+import { RequestTimeoutError, sendWithoutSdkRetries } from './send-without-sdk-retries.js';
 
 /** A request handler standing in for the network: answers every request with `respond`. */
 function fakeHandler(
@@ -94,6 +95,63 @@ describe('sendWithoutSdkRetries', () => {
       new ListShardsCommand({ StreamName: 's' }),
     );
     expect(output.Shards?.[0]?.ShardId).toBe('shardId-1');
+  });
+
+  it('rejects a call with no answer within timeoutMs as a transient RequestTimeout, and aborts it', async () => {
+    const signals: AbortSignal[] = [];
+    const silent = {
+      handle(_request: unknown, options?: { abortSignal?: AbortSignal }) {
+        if (options?.abortSignal) signals.push(options.abortSignal);
+        return new Promise<never>(() => undefined); // never answers, even when aborted
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs: () => ({}),
+    };
+    const error = await sendWithoutSdkRetries(
+      clientWith(silent as never),
+      new ListShardsCommand({ StreamName: 's' }),
+      { timeoutMs: 20 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(classifyAwsError(error)).toBe('transient');
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(true);
+  });
+
+  it("answers within timeoutMs as without it, and forwards the caller's abort", async () => {
+    const fake = fakeHandler(() => ({ statusCode: 200, body: JSON.stringify({ Shards: [] }) }));
+    const output = await sendWithoutSdkRetries(
+      clientWith(fake.handler),
+      new ListShardsCommand({ StreamName: 's' }),
+      { timeoutMs: 60_000 },
+    );
+    expect(output.Shards).toEqual([]);
+    const signals: AbortSignal[] = [];
+    const silent = {
+      handle(_request: unknown, options?: { abortSignal?: AbortSignal }) {
+        if (options?.abortSignal) signals.push(options.abortSignal);
+        return new Promise<never>((_, reject) =>
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          ),
+        );
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs: () => ({}),
+    };
+    const caller = new AbortController();
+    const sent = sendWithoutSdkRetries(
+      clientWith(silent as never),
+      new ListShardsCommand({ StreamName: 's' }),
+      {
+        abortSignal: caller.signal,
+        timeoutMs: 60_000,
+      },
+    );
+    await vi.waitFor(() => expect(signals).toHaveLength(1)); // the call reached the handler
+    caller.abort();
+    await expect(sent).rejects.toMatchObject({ name: 'AbortError' });
+    expect(signals[0]!.aborted).toBe(true);
   });
 
   it('leaves the client retrying other commands as before', async () => {

@@ -44,14 +44,63 @@ class SdkRetrySuppressed extends Error {
 
 const MIDDLEWARE_NAME = 'kinesisTsSuppressSdkRetries';
 
+/** How one call is sent. */
+export interface SendOnceOptions {
+  /** Aborts the call. */
+  readonly abortSignal?: AbortSignal;
+  /**
+   * Milliseconds to wait for the answer. Past it the call is aborted and rejected with a
+   * `RequestTimeout` error (transient, so callers retry it), even if the client's HTTP handler
+   * ignores the abort. The request may still have been carried out. @defaultValue no limit
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The error of a call that had no answer within its `timeoutMs`. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`No answer within ${timeoutMs} ms; the request may still have been carried out`);
+    this.name = 'RequestTimeout';
+  }
+}
+
 /**
  * Sends `command` with `client` once, without the SDK's own retries, and resolves or rejects exactly
- * as `client.send` would on the first attempt.
+ * as `client.send` would on the first attempt (or with a `RequestTimeoutError` after `timeoutMs`).
  */
 export async function sendWithoutSdkRetries<O>(
   client: ClientThatSends,
   command: CommandWithMiddlewareStack<O>,
-  options: { abortSignal?: AbortSignal } = {},
+  options: SendOnceOptions = {},
+): Promise<O> {
+  if (options.timeoutMs === undefined) return sendOnce(client, command, options.abortSignal);
+  const timeoutMs = options.timeoutMs;
+  const controller = new AbortController();
+  const forwardAbort = () => controller.abort(options.abortSignal?.reason);
+  if (options.abortSignal?.aborted) forwardAbort();
+  options.abortSignal?.addEventListener('abort', forwardAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new RequestTimeoutError(timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  const sent = sendOnce(client, command, controller.signal);
+  sent.catch(() => undefined); // an answer after the timeout is dropped
+  try {
+    return await Promise.race([sent, timedOut]);
+  } finally {
+    clearTimeout(timer);
+    options.abortSignal?.removeEventListener('abort', forwardAbort);
+  }
+}
+
+async function sendOnce<O>(
+  client: ClientThatSends,
+  command: CommandWithMiddlewareStack<O>,
+  abortSignal: AbortSignal | undefined,
 ): Promise<O> {
   command.middlewareStack.add(
     (next) => async (args) => {
@@ -65,7 +114,7 @@ export async function sendWithoutSdkRetries<O>(
   );
   try {
     const send = client.send.bind(client) as (command: unknown, options: unknown) => Promise<O>;
-    return await send(command, options);
+    return await send(command, abortSignal === undefined ? {} : { abortSignal });
   } catch (error) {
     throw error instanceof SdkRetrySuppressed ? error.original : error;
   }

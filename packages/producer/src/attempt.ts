@@ -22,6 +22,11 @@ export interface PutResult {
   readonly sequenceNumber: string;
   /** Whether it went out packed in a KPL aggregate. */
   readonly aggregated: boolean;
-  /** Every attempt, the successful last one included. */
+  /**
+   * The attempts, the successful last one included: all of them up to 10, else the first and the 9
+   * latest (so a long outage cannot grow a record without bound).
+   */
   readonly attempts: readonly Attempt[];
+  /** How many attempts there were in all, including any dropped from `attempts`. */
+  readonly attemptCount: number;
 }

@@ -13,27 +13,39 @@ export type RecordFailureCode =
   | 'RECORD_THROTTLED';
 
 /**
- * A record the producer gave up on. Carries the record itself and every attempt (start, duration,
+ * A record the producer gave up on. Carries the record itself and its attempts (start, duration,
  * error code), so it can be logged, sent to a dead-letter store or put again.
  */
 export class RecordFailedError extends KinesisTsError {
   override readonly code: RecordFailureCode;
   /** The record as it was given to `put`. */
   readonly record: UserRecord;
-  /** Every attempt, in order; the last one holds the error that ended it. */
+  /**
+   * The attempts, in order; the last one holds the error that ended it. All of them up to 10, else
+   * the first and the 9 latest.
+   */
   readonly attempts: readonly Attempt[];
+  /** How many attempts there were in all, including any dropped from `attempts`. */
+  readonly attemptCount: number;
   /** The AWS error code of the last failed attempt (`ProvisionedThroughputExceededException`…), if any. */
   readonly lastErrorCode: string | undefined;
 
   constructor(
     code: RecordFailureCode,
     message: string,
-    details: { record: UserRecord; attempts: readonly Attempt[]; lastErrorCode?: string; cause?: unknown },
+    details: {
+      record: UserRecord;
+      attempts: readonly Attempt[];
+      attemptCount?: number;
+      lastErrorCode?: string;
+      cause?: unknown;
+    },
   ) {
     super(message, { code, retryable: code !== 'RECORD_FAILED', cause: details.cause });
     this.code = code;
     this.record = details.record;
     this.attempts = details.attempts;
+    this.attemptCount = details.attemptCount ?? details.attempts.length;
     this.lastErrorCode = details.lastErrorCode;
   }
 }

@@ -77,6 +77,16 @@ describe('writing records', () => {
     }
   });
 
+  it('sends an aggregate as soon as it holds maxAggregateRecords, without waiting for the buffering time', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis();
+    const producer = producerFor(kinesis, { maxAggregateRecords: 3, maxBufferedTimeMs: 60_000 });
+    const puts = keys(3).map((k) => producer.put({ partitionKey: k, data: utf8(k) }));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(kinesis.putCalls).toHaveLength(1);
+    expect((await Promise.all(puts)).every((r) => r.aggregated)).toBe(true);
+  });
+
   it('sends 1,234 unaggregated records as requests of 500, 500 and 234 (SC-09)', async () => {
     const kinesis = fakeKinesis();
     const producer = producerFor(kinesis, { aggregation: false, maxBufferedTimeMs: 60_000 });
@@ -121,6 +131,27 @@ describe('writing records', () => {
     const producer = producerFor(kinesis, { maxRecordSizeBytes: 10 * 1024 * 1024 });
     const result = await producer.put({ partitionKey: 'k', data: new Uint8Array(2 * 1024 * 1024) });
     expect(result.aggregated).toBe(false);
+  });
+
+  it('sends a record above the 5 MiB request limit alone in its request, and the records behind it after', async () => {
+    const kinesis = fakeKinesis();
+    const producer = producerFor(kinesis, { maxRecordSizeBytes: 10 * 1024 * 1024 });
+    const huge = new Uint8Array(6 * 1024 * 1024);
+    const results = await Promise.all([
+      producer.put({ partitionKey: 'before', data: utf8('b') }),
+      producer.put({ partitionKey: 'huge', data: huge }),
+      producer.put({ partitionKey: 'after', data: utf8('a') }),
+    ]);
+    expect(results.map((r) => r.attempts.length)).toEqual([1, 1, 1]);
+    const hugeCall = kinesis.putCalls.find((call) =>
+      call.Records!.some((e) => e.Data!.byteLength === huge.byteLength),
+    )!;
+    expect(hugeCall.Records).toHaveLength(1);
+    expect(
+      readBack(kinesis.written)
+        .map((r) => r.partitionKey)
+        .sort(),
+    ).toEqual(['after', 'before', 'huge']);
   });
 
   it('routes by the explicit hash key when one is given', async () => {
@@ -293,6 +324,27 @@ describe('retries', () => {
     expect(producer.metrics().stream.ErrorsByCode).toEqual({ ProvisionedThroughputExceededException: 3 });
   });
 
+  it('keeps backing off longer while a shard throttles some entries and takes others', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({
+      // 'hot' is throttled in the first four calls; the other key in each request is written.
+      failEntry: (call, _index, entry) =>
+        call < 4 && entry.PartitionKey === 'hot' ? 'ProvisionedThroughputExceededException' : undefined,
+    });
+    const producer = producerFor(kinesis, {
+      aggregation: false,
+      random: () => 0.999,
+      retryBackoff: { baseDelayMs: 100, maxDelayMs: 10_000 },
+    });
+    const backoffs: number[] = [];
+    producer.events.on('shard:throttled', ({ backoffMs }) => backoffs.push(backoffMs));
+    const hot = producer.put({ partitionKey: 'hot', data: utf8('h') });
+    const others = keys(4, 'cold').map((k) => producer.put({ partitionKey: k, data: utf8(k) }));
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all([hot, ...others]);
+    expect(backoffs.map(Math.round)).toEqual([99, 199, 399, 799]); // as when whole requests are throttled
+  });
+
   it('backs off per shard: a throttled shard does not slow the others', async () => {
     vi.useFakeTimers();
     const shards = evenShards(2);
@@ -340,6 +392,70 @@ describe('retries', () => {
     expect(error.attempts.at(-1).errorCode).toBe('Expired');
     expect(error.lastErrorCode).toBeDefined();
     expect(producer.metrics().stream.UserRecordExpired).toBe(1);
+  });
+
+  it('abandons a request with no answer after requestTimeoutMs and retries its records', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ hold: true });
+    const producer = producerFor(kinesis, { requestTimeoutMs: 1_000 });
+    const outcome = producer.put({ partitionKey: 'k', data: utf8('x') });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(kinesis.putCalls).toHaveLength(1);
+    kinesis.state.hold = false; // the first call never answers; the next ones do
+    await vi.advanceTimersByTimeAsync(2_000);
+    const result = await outcome;
+    expect(result.attempts.map((a) => a.errorCode ?? 'written')).toEqual(['RequestTimeout', 'written']);
+    expect(kinesis.putCalls).toHaveLength(2);
+  });
+
+  it('gives up on a ListShards with no answer after requestTimeoutMs and fetches the map again', async () => {
+    vi.useFakeTimers();
+    const { ListShardsCommand } = await import('@aws-sdk/client-kinesis');
+    const kinesis = fakeKinesis({ shards: evenShards(2) });
+    let listCalls = 0;
+    kinesis.mock.on(ListShardsCommand).callsFake(() => {
+      listCalls++;
+      if (listCalls === 1) return new Promise(() => undefined); // never answers
+      return {
+        Shards: evenShards(2).map((shard) => ({
+          ShardId: shard.shardId,
+          HashKeyRange: { StartingHashKey: shard.start.toString(), EndingHashKey: shard.end.toString() },
+          SequenceNumberRange: { StartingSequenceNumber: '0' },
+        })),
+      };
+    });
+    const producer = producerFor(kinesis, { requestTimeoutMs: 500 });
+    const errors: string[] = [];
+    producer.events.on('shard-map:error', ({ error }) => errors.push((error as Error).name));
+    const generations: number[] = [];
+    producer.events.on('shard-map:updated', ({ generation }) => generations.push(generation));
+    await vi.advanceTimersByTimeAsync(2_000); // the timeout, then the refresh backoff of 1 s
+    expect(errors).toEqual(['RequestTimeout']);
+    expect(generations).toEqual([1]);
+    expect(listCalls).toBe(2);
+  });
+
+  it('fails records waiting for room in the buffer once their time to live is over', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ hold: true });
+    const producer = producerFor(kinesis, {
+      maxBufferedRecords: 1,
+      recordTtlMs: 1_000,
+      requestTimeoutMs: 60_000,
+    });
+    const first = producer.put({ partitionKey: 'a', data: utf8('a') });
+    const waiting = producer.put({ partitionKey: 'b', data: utf8('b') }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_500);
+    const error = (await waiting) as RecordFailedError;
+    expect(error).toBeInstanceOf(RecordFailedError);
+    expect(error.code).toBe('RECORD_EXPIRED');
+    expect(error.message).toContain('waiting for room');
+    expect(producer.outstandingRecords).toBe(1);
+    expect(kinesis.putCalls.flatMap((call) => call.Records ?? [])).toHaveLength(1); // b was never sent
+    kinesis.release();
+    await vi.advanceTimersByTimeAsync(10);
+    await expect(first).resolves.toMatchObject({ attempts: [{ success: true }] });
+    expect(producer.outstandingRecords).toBe(0);
   });
 
   it('fails at once, without retrying, on a non-retryable error', async () => {
@@ -391,6 +507,20 @@ describe('retries', () => {
     const error = await producer.put({ partitionKey: 'k', data: utf8('x') }).catch((e) => e);
     expect(error.code).toBe('MAX_ATTEMPTS_EXCEEDED');
     expect(error.attempts).toHaveLength(3);
+    expect(error.attemptCount).toBe(3);
+  });
+
+  it('keeps the first and the 9 latest attempts of a long-failing record, and counts them all', async () => {
+    const kinesis = fakeKinesis({ failEntry: () => 'InternalFailure' });
+    const producer = producerFor(kinesis, {
+      maxAttempts: 15,
+      retryBackoff: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const error = await producer.put({ partitionKey: 'k', data: utf8('x') }).catch((e) => e);
+    expect(error.code).toBe('MAX_ATTEMPTS_EXCEEDED');
+    expect(error.attemptCount).toBe(15);
+    expect(error.attempts).toHaveLength(10);
+    expect(error.message).toContain('15 attempts');
   });
 
   it('fails throttled records at once with failIfThrottled', async () => {
@@ -572,6 +702,38 @@ describe('resharding', () => {
     const results = await Promise.all(lowKeys.map((k) => producer.put({ partitionKey: k, data: utf8(k) })));
     expect(kinesis.written).toHaveLength(1); // one aggregate, not re-sent
     expect(results.every((r) => r.shardId === 'shardId-000000000001' && r.attempts.length === 1)).toBe(true);
+  });
+
+  it('settles aggregates landing on children of a second split that happened while a newer map was fetched', async () => {
+    const [p, q] = evenShards(2);
+    const quarters = evenShards(4);
+    const [c1, c2, d1, d2] = quarters.map((s, i) => ({ ...s, shardId: `shardId-00000000001${i}` }));
+    const kinesis = fakeKinesis({ shards: [p!, q!], routingShards: [c1!, c2!, d1!, d2!], hold: true });
+    const producer = producerFor(kinesis, { maxBufferedTimeMs: 1 });
+    await new Promise((r) => setTimeout(r, 20)); // the first map: P and Q
+    const inRange = (shard: typeof c1) =>
+      keys(400)
+        .filter((k) => {
+          const hashKey = partitionKeyToHashKey(k);
+          return hashKey >= shard!.start && hashKey <= shard!.end;
+        })
+        .slice(0, 3);
+    const onP = Promise.all(inRange(c1).map((k) => producer.put({ partitionKey: k, data: utf8(k) })));
+    await vi.waitFor(() => expect(kinesis.putCalls).toHaveLength(1));
+    const onQ = Promise.all(inRange(d1).map((k) => producer.put({ partitionKey: k, data: utf8(k) })));
+    await vi.waitFor(() => expect(kinesis.putCalls).toHaveLength(2)); // one request per aggregate
+    kinesis.state.listShards = [c1!, c2!, q!]; // P has split
+    kinesis.releaseOne(); // P's aggregate lands on C1: a new map (generation 2) is fetched
+    expect((await onP).every((r) => r.shardId === c1!.shardId && r.attempts.length === 1)).toBe(true);
+    kinesis.state.listShards = [c1!, c2!, d1!, d2!]; // Q has split too
+    kinesis.releaseOne(); // Q's aggregate, sent with generation 1, lands on D1, which generation 2 lacks
+    expect((await onQ).every((r) => r.shardId === d1!.shardId && r.attempts.length === 1)).toBe(true);
+    expect(kinesis.listShardsCalls).toBe(3);
+    expect(kinesis.written).toHaveLength(2); // each aggregate written once
+    kinesis.release();
+    await expect(producer.put({ partitionKey: 'later', data: utf8('x') })).resolves.toMatchObject({
+      attempts: [{ success: true }],
+    });
   });
 
   it('counts a record that landed on a child holding its key as written, and refreshes the map', async () => {

@@ -38,7 +38,6 @@ import { TypedEmitter } from './typed-emitter.js';
 
 /** The events a {@link KinesisProducer} emits; listen with `producer.events.on(name, listener)`. */
 export interface ProducerEvents {
-  [name: string]: unknown[];
   /** A user record was written. */
   'record:put': [{ readonly record: UserRecord; readonly result: PutResult }];
   /** A user record was given up on. */
@@ -216,7 +215,7 @@ export class KinesisProducer {
     }
     this.lanes.set(undefined, new ShardLane(undefined, undefined));
     this.shardMap = new ShardMap({
-      fetchShards: () => listOpenShards(this.options.client, this.options),
+      fetchShards: () => listOpenShards(this.options.client, this.options, this.options.requestTimeoutMs),
       onChange: (map) => {
         if (map.state !== 'refreshing' && map.state !== 'loading') this.decideUndecided();
         if (map.state === 'ready') {
@@ -307,6 +306,7 @@ export class KinesisProducer {
       lastAttemptEndedAt: now,
       attempts: noAttempts(),
       attemptCount: 0,
+      admitted: false,
       settled: false,
       settler,
     };
@@ -323,6 +323,10 @@ export class KinesisProducer {
       return;
     }
     this.waitingForRoom.push({ record: pending });
+    // The oldest waiting record is failed when its time to live is over, even if nothing else happens.
+    if (this.waitingForRoom.length === 1 && Number.isFinite(this.options.recordTtlMs)) {
+      this.schedulePump(this.options.recordTtlMs);
+    }
   }
 
   /**
@@ -378,6 +382,7 @@ export class KinesisProducer {
   }
 
   private admit(record: PendingRecord): void {
+    record.admitted = true;
     this.admittedCount++;
     this.bufferedBytes += record.sizeBytes;
     this.metricsRecorder.recordReceived();
@@ -471,7 +476,11 @@ export class KinesisProducer {
     if (lane.queue.length === 0) return false;
     if (this.flushes > 0 || lane.dueAt <= now) return true;
     if (this.options.aggregation && lane.shardId !== undefined) {
-      return lane.bytes >= this.options.maxAggregateSizeBytes;
+      // Enough for a full aggregate, by size or by count.
+      return (
+        lane.bytes >= this.options.maxAggregateSizeBytes ||
+        lane.queue.length >= this.options.maxAggregateRecords
+      );
     }
     return lane.queue.length >= this.options.maxRequestEntries || lane.bytes >= this.options.maxRequestBytes;
   }
@@ -510,13 +519,13 @@ export class KinesisProducer {
 
   private pump(): void {
     const now = Date.now();
+    this.expireRecords(now);
     const mode = this.desiredLaneMode();
     if (mode === undefined) return; // the shard map calls back when it is ready
     if (mode !== this.laneMode) {
       if (this.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
       this.rebucket(mode);
     }
-    this.expireRecords(now);
 
     let slots = this.options.maxConcurrentRequests - this.requestsInFlight;
     const candidates = [...this.lanes.values()].filter((lane) => this.canSend(lane, now));
@@ -539,6 +548,9 @@ export class KinesisProducer {
       const roomBytes = this.options.maxRequestBytes - bytes;
       if (roomEntries <= 0 || roomBytes <= 0) break;
       const aggregate = this.options.aggregation && lane.shardId !== undefined;
+      // A record above the request limit (a large-record stream, over 5 MiB) goes alone in a request.
+      const head = lane.queue.at(0);
+      const oversizedHead = request.entries.length === 0 && head !== undefined && head.sizeBytes > roomBytes;
       const packed = packRecords(lane.queue, {
         aggregation: aggregate,
         maxAggregateSizeBytes: this.options.maxAggregateSizeBytes,
@@ -546,11 +558,10 @@ export class KinesisProducer {
         maxRecordSizeBytes: this.options.maxRecordSizeBytes,
         preserveKeyOrder: this.options.preserveKeyOrder,
         maxEntries: roomEntries,
-        maxBytes: roomBytes,
+        maxBytes: oversizedHead ? head.sizeBytes : roomBytes,
         tokens: lane.limiter?.available(now) ?? UNLIMITED_TOKENS,
       });
       if (packed.length === 0) {
-        const head = lane.queue.at(0);
         const tokenWait =
           head === undefined ? 0 : (lane.limiter?.msUntilAvailable(1, head.sizeBytes, now) ?? 0);
         if (tokenWait > 0) {
@@ -587,13 +598,33 @@ export class KinesisProducer {
       const at = Math.max(dueAt, lane.notBefore, lane.tokensAt);
       if (at < next) next = at;
     }
+    const oldestWaiting = this.waitingForRoom[0]?.record.expiresAt;
+    if (oldestWaiting !== undefined && oldestWaiting < next) next = oldestWaiting;
     if (next !== Number.POSITIVE_INFINITY) {
       if (next <= now && this.requestsInFlight >= this.options.maxConcurrentRequests) return;
       this.schedulePump(Math.max(1, next - now));
     }
   }
 
+  /** Fails every record past its time to live that is not in flight, and lets waiting records into the room freed. */
   private expireRecords(now: number): void {
+    const before = this.outstandingRecords;
+    this.failExpired(now);
+    if (this.outstandingRecords < before) this.admitWaiting();
+  }
+
+  private failExpired(now: number): void {
+    // Records still waiting for room in the buffer: in put order, so the oldest are first.
+    while (this.waitingForRoom.length > 0 && this.waitingForRoom[0]!.record.expiresAt <= now) {
+      const { record } = this.waitingForRoom.shift()!;
+      this.fail(
+        record,
+        undefined,
+        'RECORD_EXPIRED',
+        'Expired',
+        'Record reached its time to live while waiting for room in the buffer',
+      );
+    }
     for (const lane of this.lanes.values()) {
       if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
       for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
@@ -629,7 +660,9 @@ export class KinesisProducer {
         ExplicitHashKey: packed.entry.explicitHashKey,
       })),
     };
-    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input)).then(
+    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), {
+      timeoutMs: this.options.requestTimeoutMs,
+    }).then(
       (output) => this.complete(request, startedAt, userRecords, output, undefined),
       (error: unknown) => this.complete(request, startedAt, userRecords, undefined, error),
     );
@@ -715,9 +748,11 @@ export class KinesisProducer {
     });
 
     for (const lane of succeededLanes) {
-      // Progress resets the backoff; a shard that took everything may go a little faster again.
+      // A shard that took everything resets its backoff and may go a little faster again. One that
+      // took some entries and throttled others keeps backing off longer, as a throttled one does.
+      if (retries.backoff.has(lane)) continue;
       lane.retryAttempt = 0;
-      if (!retries.backoff.has(lane)) lane.limiter?.speedUp(endedAt);
+      lane.limiter?.speedUp(endedAt);
     }
     for (const lane of retries.backoff) {
       lane.limiter?.slowDown(endedAt);
@@ -731,7 +766,13 @@ export class KinesisProducer {
       this.events.emit('shard:throttled', { shardId: lane.shardId, backoffMs });
     }
     this.requeue(retries);
-    if (mapOutdated) this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
+    if (this.undecided.length > 0) {
+      // An aggregate landed on a shard no map fetched so far has shown: fetch one whatever map the
+      // lanes were built from (a newer map may have come while this request was in flight).
+      this.shardMap.invalidate(this.shardMap.generation);
+    } else if (mapOutdated) {
+      this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
+    }
     this.admitWaiting();
     this.queuePump();
   }
@@ -830,6 +871,7 @@ export class KinesisProducer {
         sequenceNumber,
         aggregated: packed.entry.aggregated,
         attempts: record.attempts,
+        attemptCount: record.attemptCount,
       };
       this.release(record);
       record.settler.resolve(result);
@@ -858,6 +900,7 @@ export class KinesisProducer {
     const error = new RecordFailedError(code, describeFailure(code, errorCode, errorMessage, record), {
       record: record.userRecord,
       attempts: record.attempts,
+      attemptCount: record.attemptCount,
       lastErrorCode: errorCode,
       cause,
     });
@@ -870,8 +913,10 @@ export class KinesisProducer {
   private release(record: PendingRecord): void {
     if (record.settled) return;
     record.settled = true;
-    this.admittedCount--;
-    this.bufferedBytes -= record.sizeBytes;
+    if (record.admitted) {
+      this.admittedCount--;
+      this.bufferedBytes -= record.sizeBytes;
+    }
     for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
       const waiter = this.flushWaiters[i]!;
       if (record.sequence > waiter.upToSequence) continue;

@@ -18,7 +18,11 @@ export interface StreamReference {
  * Lists the stream's open shards with `ListShards` (filter `AT_LATEST`), following `NextToken`; page
  * requests carry only the token, as the API requires.
  */
-export async function listOpenShards(client: KinesisClient, stream: StreamReference): Promise<OpenShard[]> {
+export async function listOpenShards(
+  client: KinesisClient,
+  stream: StreamReference,
+  timeoutMs?: number,
+): Promise<OpenShard[]> {
   const shards: OpenShard[] = [];
   let input: ListShardsCommandInput = {
     ...(stream.streamArn === undefined ? { StreamName: stream.streamName } : { StreamARN: stream.streamArn }),
@@ -26,7 +30,7 @@ export async function listOpenShards(client: KinesisClient, stream: StreamRefere
     MaxResults: 1000,
   };
   for (;;) {
-    const output = await sendWithoutSdkRetries(client, new ListShardsCommand(input));
+    const output = await sendWithoutSdkRetries(client, new ListShardsCommand(input), { timeoutMs });
     for (const shard of output.Shards ?? []) {
       if (shard.SequenceNumberRange?.EndingSequenceNumber !== undefined) continue; // closed
       if (shard.ShardId === undefined || shard.HashKeyRange === undefined) continue;

@@ -72,10 +72,21 @@ export interface KinesisProducerOptions {
   readonly rateLimitPercent?: number;
   /** The most entries in one `PutRecords` request (the KPL's `CollectionMaxCount`), 1 to 500. @defaultValue 500 */
   readonly maxRequestEntries?: number;
-  /** The most bytes (partition keys and data) in one `PutRecords` request, up to 5 MiB. @defaultValue 5242880 */
+  /**
+   * The most bytes (partition keys and data) in one `PutRecords` request, up to 5 MiB. A record larger
+   * than this (possible on a stream whose record size was raised above 5 MiB) is sent alone in a
+   * request of its own. @defaultValue 5242880
+   */
   readonly maxRequestBytes?: number;
   /** The most `PutRecords` requests in flight at once (the KPL's `MaxConnections`). @defaultValue 24 */
   readonly maxConcurrentRequests?: number;
+  /**
+   * Milliseconds to wait for the answer to a `PutRecords` or `ListShards` call (the KPL's
+   * `RequestTimeout`). A call with no answer by then is abandoned and its records retried; it may
+   * still have been written, so this is one place where duplicates come from. From 100 to 600000.
+   * @defaultValue 6000
+   */
+  readonly requestTimeoutMs?: number;
 
   /**
    * Keep records with the same partition key in the order `put` was called, across retries and
@@ -122,6 +133,7 @@ export const DEFAULT_PRODUCER_OPTIONS = {
   maxRequestEntries: PUT_RECORDS_MAX_ENTRIES,
   maxRequestBytes: PUT_RECORDS_MAX_BYTES,
   maxConcurrentRequests: 24,
+  requestTimeoutMs: 6_000,
   preserveKeyOrder: true,
   maxBufferedRecords: 100_000,
   maxBufferedBytes: 64 * 1024 * 1024,
@@ -256,6 +268,12 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       options.maxRequestBytes ?? d.maxRequestBytes,
       1,
       PUT_RECORDS_MAX_BYTES,
+    ),
+    requestTimeoutMs: integer(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? d.requestTimeoutMs,
+      100,
+      600_000,
     ),
     maxConcurrentRequests: integer(
       'maxConcurrentRequests',

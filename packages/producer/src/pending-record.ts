@@ -36,6 +36,8 @@ export interface PendingRecord {
   attempts: Attempt[];
   /** How many attempts there were, kept or not. */
   attemptCount: number;
+  /** Set once the record is in the buffer (counted in its limits), not waiting for room. */
+  admitted: boolean;
   /** Set once the record's promise is settled. */
   settled: boolean;
   /** Who hears how the record ends: the promise of `put`, or a slot of a `putMany` batch. */

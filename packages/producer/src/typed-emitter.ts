@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
  * An event emitter whose event names and payloads are checked by the compiler. `events` maps each
  * event name to its listener's arguments.
  */
-export class TypedEmitter<Events extends { [name: string]: unknown[] }> {
+export class TypedEmitter<Events extends { [E in keyof Events]: unknown[] }> {
   private readonly emitter = new EventEmitter();
 
   /** Calls `listener` on every `event`. */

@@ -126,6 +126,10 @@ export function fakeKinesis(options: FakeKinesisOptions = {}) {
     get listShardsCalls() {
       return listShardsCalls;
     },
+    /** Lets the oldest held `PutRecords` call answer, and keeps holding the others. */
+    releaseOne() {
+      held.shift()?.();
+    },
     /** Lets every held `PutRecords` call answer. */
     release() {
       state.hold = false;

@@ -25,6 +25,7 @@ export function pending(
     lastAttemptEndedAt: 0,
     attempts: noAttempts(),
     attemptCount: 0,
+    admitted: true,
     settled: false,
     settler: { resolve: () => undefined, reject: () => undefined },
     ...overrides,
