@@ -2,7 +2,7 @@
  * Codec throughput: encoding and decoding KPL aggregates of 100-byte records, kinesis-ts next to
  * aws-kinesis-agg on the same input in the same run, with MD5 over the same bytes as the floor
  * (both codecs must hash every byte once). Run with `pnpm bench` (or `pnpm --filter
- * @kinesis-ts/benchmarks bench:codec`); the figures go to docs/benchmarks.md.
+ * @kinesis-ts/benchmarks bench codec` for this part alone); the figures go to docs/benchmarks.md.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -87,7 +87,12 @@ describe('dead letters', () => {
   });
 
   it('refuse to decode bytes that are not a dead letter', () => {
-    expect(() => decodeDeadLetter(new TextEncoder().encode('{"hello":1}'))).toThrow(TypeError);
+    expect(() => decodeDeadLetter(new TextEncoder().encode('{"hello":1}'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_DEAD_LETTER' }),
+    );
+    expect(() => decodeDeadLetter(new TextEncoder().encode('not json'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_DEAD_LETTER', field: 'deadLetter' }),
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import type { DeaggregatedRecord } from '@kinesis-ts/core';
+import { type DeaggregatedRecord, ValidationError } from '@kinesis-ts/core';
 
 /** What a dead letter says about the error that made the record a poison one. */
 export interface DeadLetterErrorInfo {
@@ -143,10 +143,20 @@ export function encodeDeadLetter(letter: DeadLetter): Uint8Array {
 
 /**
  * Reads back a dead letter written by {@link encodeDeadLetter} (to inspect or replay it).
- * @throws TypeError when the bytes are not such an envelope.
+ * @throws ValidationError (`INVALID_DEAD_LETTER`) when the bytes are not such an envelope.
  */
 export function decodeDeadLetter(bytes: Uint8Array): DeadLetter {
-  const envelope = JSON.parse(new TextDecoder().decode(bytes)) as Partial<DeadLetterEnvelope> | null;
+  let envelope: Partial<DeadLetterEnvelope> | null;
+  try {
+    envelope = JSON.parse(new TextDecoder().decode(bytes)) as Partial<DeadLetterEnvelope> | null;
+  } catch (error) {
+    throw new ValidationError(
+      'deadLetter',
+      'a kinesis-ts dead letter envelope, version 1',
+      `the bytes are not JSON (${(error as Error).message})`,
+      'INVALID_DEAD_LETTER',
+    );
+  }
   if (
     envelope === null ||
     typeof envelope !== 'object' ||
@@ -156,7 +166,12 @@ export function decodeDeadLetter(bytes: Uint8Array): DeadLetter {
     typeof envelope.data !== 'string' ||
     typeof envelope.deadLetteredAt !== 'string'
   ) {
-    throw new TypeError('Not a kinesis-ts dead letter (version 1)');
+    throw new ValidationError(
+      'deadLetter',
+      'a kinesis-ts dead letter envelope, version 1',
+      'the bytes are JSON of another shape',
+      'INVALID_DEAD_LETTER',
+    );
   }
   return {
     streamName: envelope.streamName,

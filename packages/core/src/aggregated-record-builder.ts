@@ -33,10 +33,10 @@ export interface PutRecordsEntry {
 export interface AggregationLimits {
   /**
    * The largest aggregate, framing (magic and MD5) included, outer partition key excluded: the KPL's
-   * `AggregationMaxSize`. @defaultValue 51200
+   * `AggregationMaxSize`, in bytes (the producer passes 51200 by default). Required.
    */
   readonly maxAggregateSizeBytes: number;
-  /** The stream's record size limit (data plus outer partition key). @defaultValue 1048576 */
+  /** The stream's record size limit (data plus outer partition key), in bytes (1048576 unless the stream was raised). Required. */
   readonly maxRecordSizeBytes: number;
   /** The most user records in one aggregate. @defaultValue Infinity */
   readonly maxUserRecords?: number;

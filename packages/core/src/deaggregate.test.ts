@@ -196,6 +196,18 @@ describe('deaggregate: hash-range filtering and malformed records', () => {
     expect(deaggregate(kinesisRecord(data), { hashKeyRange: upper })).toEqual([]);
   });
 
+  it('refuses a hashKeyRange end that is not a hash key, naming it', () => {
+    const data = encodeAggregatedRecord([
+      { partitionKey: 'user-2', data: utf8('a') },
+      { partitionKey: 'user-2', data: utf8('b') },
+    ]);
+    expect(() =>
+      deaggregate(kinesisRecord(data), { hashKeyRange: { startingHashKey: '12abc', endingHashKey: '5' } }),
+    ).toThrow(
+      expect.objectContaining({ code: 'INVALID_HASH_KEY_RANGE', field: 'hashKeyRange.startingHashKey' }),
+    );
+  });
+
   it('uses the explicit hash key, not the partition key, to filter', () => {
     const data = encodeAggregatedRecord([
       { partitionKey: 'user-1', data: utf8('x'), explicitHashKey: '5' },

@@ -6,7 +6,7 @@ import {
   AGGREGATION_OVERHEAD_BYTES,
 } from './aggregation-format.js';
 import { KinesisTsError } from './errors.js';
-import { partitionKeyToHashKey } from './hash-key.js';
+import { parseHashKeyBound, partitionKeyToHashKey } from './hash-key.js';
 import { MAX_HASH_KEY } from './limits.js';
 import type { DeaggregatedRecord, KinesisRecordInput } from './record.js';
 
@@ -54,7 +54,7 @@ export interface DeaggregateOptions {
    * @defaultValue false
    */
   readonly strict?: boolean;
-  /** Called whenever user records are dropped by the KCL's rules, so the loss can be logged or counted. */
+  /** Called whenever user records are dropped by the KCL's rules, so the loss can be logged or counted. @defaultValue none */
   readonly onDiscard?: (discard: DeaggregationDiscard) => void;
 }
 
@@ -117,8 +117,10 @@ export function deaggregate(
   }
 
   const range = options.hashKeyRange;
-  const start = range === undefined ? 0n : BigInt(range.startingHashKey);
-  const end = range === undefined ? MAX_HASH_KEY : BigInt(range.endingHashKey);
+  const start =
+    range === undefined ? 0n : parseHashKeyBound(range.startingHashKey, 'hashKeyRange.startingHashKey');
+  const end =
+    range === undefined ? MAX_HASH_KEY : parseHashKeyBound(range.endingHashKey, 'hashKeyRange.endingHashKey');
   const wholeSpace = start <= 0n && end >= MAX_HASH_KEY;
   const {
     partitionKeys,

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { ValidationError } from './errors.js';
 import { MAX_HASH_KEY } from './limits.js';
 
 /** `crypto.hash` (Node ≥ 20.12) hashes a short string several times faster than `createHash`. */
@@ -40,4 +41,22 @@ export function parseExplicitHashKey(value: string | bigint): bigint | undefined
     parsed = BigInt(trimmed);
   }
   return parsed >= 0n && parsed <= MAX_HASH_KEY ? parsed : undefined;
+}
+
+/**
+ * Reads one end of a hash-key range (a shard's `StartingHashKey` or `EndingHashKey`), given as a
+ * bigint or a decimal string.
+ * @throws ValidationError (`INVALID_HASH_KEY_RANGE`) naming `field` when it is not a decimal integer in [0, 2^128 − 1].
+ */
+export function parseHashKeyBound(value: string | bigint, field: string): bigint {
+  const parsed = parseExplicitHashKey(value);
+  if (parsed === undefined) {
+    throw new ValidationError(
+      field,
+      'a decimal integer in [0, 2^128 - 1]',
+      `got "${String(value)}"`,
+      'INVALID_HASH_KEY_RANGE',
+    );
+  }
+  return parsed;
 }

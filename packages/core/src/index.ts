@@ -29,7 +29,12 @@ export {
   isAggregatedRecord,
 } from './deaggregate.js';
 export { KinesisTsError, ValidationError } from './errors.js';
-export { effectiveHashKey, parseExplicitHashKey, partitionKeyToHashKey } from './hash-key.js';
+export {
+  effectiveHashKey,
+  parseExplicitHashKey,
+  parseHashKeyBound,
+  partitionKeyToHashKey,
+} from './hash-key.js';
 export {
   deaggregateLambdaEvent,
   type LambdaDeaggregatedRecord,

@@ -1,3 +1,5 @@
+import { KinesisTsError } from './errors.js';
+
 /**
  * Sending an AWS SDK v3 command exactly once: the libraries run their own retries (per record, per
  * shard, with their own backoff and deadlines), and the SDK's retries would multiply them.
@@ -56,10 +58,16 @@ export interface SendOnceOptions {
   readonly timeoutMs?: number;
 }
 
-/** The error of a call that had no answer within its `timeoutMs`. */
-export class RequestTimeoutError extends Error {
+/**
+ * The error of a call that had no answer within its `timeoutMs` (code `REQUEST_TIMEOUT`, retryable).
+ * Its `name` is `RequestTimeout`, the AWS error code that `classifyAwsError` sorts as transient.
+ */
+export class RequestTimeoutError extends KinesisTsError {
   constructor(readonly timeoutMs: number) {
-    super(`No answer within ${timeoutMs} ms; the request may still have been carried out`);
+    super(`No answer within ${timeoutMs} ms; the request may still have been carried out`, {
+      code: 'REQUEST_TIMEOUT',
+      retryable: true,
+    });
     this.name = 'RequestTimeout';
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors.js';
 import {
   CheckpointSentinel,
   compareExtendedSequenceNumbers,
@@ -29,9 +30,9 @@ describe('compareSequenceNumbers', () => {
   });
 
   it('rejects anything that is not a digit string', () => {
-    expect(() => compareSequenceNumbers('LATEST', '1')).toThrow(TypeError);
-    expect(() => compareSequenceNumbers('1', '-2')).toThrow(TypeError);
-    expect(() => compareSequenceNumbers('', '1')).toThrow(TypeError);
+    expect(() => compareSequenceNumbers('LATEST', '1')).toThrow(ValidationError);
+    expect(() => compareSequenceNumbers('1', '-2')).toThrow(ValidationError);
+    expect(() => compareSequenceNumbers('', '1')).toThrow(ValidationError);
   });
 });
 
@@ -69,9 +70,9 @@ describe('compareExtendedSequenceNumbers', () => {
 
 describe('extendedSequenceNumber', () => {
   it('rejects values that are neither sequence numbers nor sentinels', () => {
-    expect(() => extendedSequenceNumber('BEGINNING')).toThrow(TypeError);
-    expect(() => extendedSequenceNumber(A, -1)).toThrow(TypeError);
-    expect(() => extendedSequenceNumber(A, 1.5)).toThrow(TypeError);
+    expect(() => extendedSequenceNumber('BEGINNING')).toThrow(ValidationError);
+    expect(() => extendedSequenceNumber(A, -1)).toThrow(ValidationError);
+    expect(() => extendedSequenceNumber(A, 1.5)).toThrow(ValidationError);
   });
 
   it('recognises the four sentinels', () => {

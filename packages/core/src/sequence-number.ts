@@ -1,3 +1,5 @@
+import { ValidationError } from './errors.js';
+
 /**
  * Kinesis sequence numbers are decimal strings of up to 128 digits. They are compared as integers,
  * never through `number` (which loses precision past 2^53).
@@ -13,11 +15,17 @@ export function isSequenceNumber(value: string): boolean {
 /**
  * Compares two sequence numbers as unsigned integers: negative when `a` comes first, zero when they
  * are equal, positive when `a` comes after `b`. Leading zeros are ignored.
- * @throws TypeError when either argument is not a string of decimal digits.
+ * @throws ValidationError (`INVALID_SEQUENCE_NUMBER`) when either argument is not a string of decimal digits.
  */
 export function compareSequenceNumbers(a: string, b: string): number {
   if (!isSequenceNumber(a) || !isSequenceNumber(b)) {
-    throw new TypeError(`Sequence numbers must be decimal digit strings, got "${a}" and "${b}"`);
+    const [field, value] = isSequenceNumber(a) ? ['b', b] : ['a', a];
+    throw new ValidationError(
+      `sequence number ${field}`,
+      'a string of decimal digits',
+      `got "${value}"`,
+      'INVALID_SEQUENCE_NUMBER',
+    );
   }
   const x = stripLeadingZeros(a);
   const y = stripLeadingZeros(b);
@@ -65,10 +73,20 @@ export function extendedSequenceNumber(
   subSequenceNumber = 0,
 ): ExtendedSequenceNumber {
   if (!isSequenceNumber(sequenceNumber) && !isCheckpointSentinel(sequenceNumber)) {
-    throw new TypeError(`Not a sequence number or checkpoint sentinel: "${sequenceNumber}"`);
+    throw new ValidationError(
+      'sequenceNumber',
+      'a string of decimal digits or a checkpoint sentinel',
+      `got "${sequenceNumber}"`,
+      'INVALID_SEQUENCE_NUMBER',
+    );
   }
   if (!Number.isSafeInteger(subSequenceNumber) || subSequenceNumber < 0) {
-    throw new TypeError(`Sub-sequence number must be a non-negative integer, got ${subSequenceNumber}`);
+    throw new ValidationError(
+      'subSequenceNumber',
+      'a non-negative safe integer',
+      `got ${subSequenceNumber}`,
+      'INVALID_SEQUENCE_NUMBER',
+    );
   }
   return { sequenceNumber, subSequenceNumber };
 }

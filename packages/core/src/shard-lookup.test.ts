@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors.js';
 import { partitionKeyToHashKey } from './hash-key.js';
 import { MAX_HASH_KEY } from './limits.js';
 import { hashKeyInRange, ShardLookup } from './shard-lookup.js';
@@ -68,5 +69,20 @@ describe('hashKeyInRange', () => {
     expect(hashKeyInRange(20n, range)).toBe(true);
     expect(hashKeyInRange(9n, range)).toBe(false);
     expect(hashKeyInRange(21n, range)).toBe(false);
+  });
+});
+
+describe('ShardLookup input', () => {
+  it('refuses a range end that is not a hash key, naming the shard and the field', () => {
+    const error = (() => {
+      try {
+        new ShardLookup([{ shardId: 'shardId-1', startingHashKey: '0', endingHashKey: 'x12' }]);
+      } catch (e) {
+        return e;
+      }
+    })() as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.code).toBe('INVALID_HASH_KEY_RANGE');
+    expect(error.field).toBe('shardId-1.endingHashKey');
   });
 });

@@ -1,3 +1,5 @@
+import { parseHashKeyBound } from './hash-key.js';
+
 /** A shard's place in the hash space, as `ListShards` reports it (decimal strings or bigints). */
 export interface ShardHashRange {
   readonly shardId: string;
@@ -14,14 +16,20 @@ export class ShardLookup<T extends ShardHashRange = ShardHashRange> {
   private readonly starts: readonly bigint[];
   private readonly ends: readonly bigint[];
 
-  /** @param shards the open shards; their hash ranges must not overlap (order does not matter). */
+  /**
+   * @param shards the open shards; their hash ranges must not overlap (order does not matter).
+   * @throws ValidationError (`INVALID_HASH_KEY_RANGE`) when a range end is not a hash key.
+   */
   constructor(shards: readonly T[]) {
-    const sorted = [...shards].sort((a, b) =>
-      compareBigInt(BigInt(a.endingHashKey), BigInt(b.endingHashKey)),
-    );
-    this.shards = sorted;
-    this.starts = sorted.map((s) => BigInt(s.startingHashKey));
-    this.ends = sorted.map((s) => BigInt(s.endingHashKey));
+    const parsed = shards.map((shard) => ({
+      shard,
+      start: parseHashKeyBound(shard.startingHashKey, `${shard.shardId}.startingHashKey`),
+      end: parseHashKeyBound(shard.endingHashKey, `${shard.shardId}.endingHashKey`),
+    }));
+    parsed.sort((a, b) => compareBigInt(a.end, b.end));
+    this.shards = parsed.map((p) => p.shard);
+    this.starts = parsed.map((p) => p.start);
+    this.ends = parsed.map((p) => p.end);
   }
 
   /** The number of shards in the lookup. */

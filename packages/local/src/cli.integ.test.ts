@@ -83,4 +83,26 @@ describe('the kinesis-ts-local CLI', () => {
     expect(stderr).toContain("Unknown option '--kinesis-prt'");
     expect(stderr).toContain('Usage: kinesis-ts-local');
   });
+
+  it('exits with 2, naming the value, on a bad stream name, and starts nothing', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=kinesis-ts-source', '--import', 'tsx', 'src/cli.ts', '--stream', 'bad name!:2'],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('exit', (exitCode) => resolve(exitCode)),
+    );
+    expect(code).toBe(2);
+    expect(output).toContain('bad name!');
+    expect(output).not.toContain('unexpected error');
+    expect(output).not.toContain('started in'); // nothing was started
+  });
 });

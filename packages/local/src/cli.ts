@@ -1,3 +1,4 @@
+import { ValidationError } from '@kinesis-ts/core';
 import { CLI_USAGE, CliUsageError, exportLine, parseCliArgs } from './cli-args';
 import { LocalStackError } from './errors';
 import { startLocalStack } from './local-stack';
@@ -65,6 +66,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof ValidationError) {
+      // A bad value on the command line (a region, a log level, a stream name): a usage error.
+      console.error(`kinesis-ts-local: ${error.message}\n\n${CLI_USAGE}`);
+      process.exit(2);
+    }
     if (error instanceof LocalStackError) console.error(`kinesis-ts-local: ${error.message}`);
     else console.error('kinesis-ts-local: unexpected error', error);
     process.exit(1);

@@ -9,6 +9,7 @@ import {
   type LocalStackEndpoints,
   localStackEnvironment,
 } from './clients';
+import { rejectUnknownOptions } from './options';
 import { createStreamAndWait, deleteStreamAndWait, type StreamWaitOptions } from './streams';
 
 /**
@@ -72,6 +73,11 @@ function requireUrl(field: string, value: unknown): string {
  * or the `kinesis-ts-local` CLI started) without starting anything.
  */
 export function connectLocalStack(info: LocalStackConnectionInfo): LocalStackConnection {
+  rejectUnknownOptions(
+    info,
+    ['kinesisEndpoint', 'dynamoDbEndpoint', 'region', 'credentials'],
+    'connectLocalStack',
+  );
   const endpoints: LocalStackEndpoints = Object.freeze({
     kinesisEndpoint: requireUrl('kinesisEndpoint', info.kinesisEndpoint),
     dynamoDbEndpoint: requireUrl('dynamoDbEndpoint', info.dynamoDbEndpoint),

@@ -17,6 +17,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
+import { ValidationError } from '@kinesis-ts/core';
 
 /** Marks every message of an injected error, so that a test log shows where an error came from. */
 export const INJECTED_SUFFIX = ' (injected by @kinesis-ts/local)';
@@ -236,7 +237,8 @@ export function createKinesisError(
   if (isSocketError(name)) return createSocketError(name);
   const canonical = name === 'InternalFailure' ? 'InternalFailureException' : name;
   const spec = KINESIS_ERRORS[canonical];
-  if (!spec) throw new TypeError(`Unknown Kinesis fault error '${name}'`);
+  if (!spec)
+    throw new ValidationError('name', 'a known Kinesis error name', `got '${name}'`, 'INVALID_OPTION');
   return serviceError(spec, canonical, KinesisServiceException, message);
 }
 
@@ -247,6 +249,7 @@ export function createDynamoDbError(
 ): Error {
   if (isSocketError(name)) return createSocketError(name);
   const spec = DYNAMODB_ERRORS[name];
-  if (!spec) throw new TypeError(`Unknown DynamoDB fault error '${name}'`);
+  if (!spec)
+    throw new ValidationError('name', 'a known DynamoDB error name', `got '${name}'`, 'INVALID_OPTION');
   return serviceError(spec, name, DynamoDBServiceException, message);
 }

@@ -25,6 +25,15 @@ describe('fault injector options', () => {
     expect(() => injectKinesisFaults(kinesis, { seed: 1.5 })).toThrow(/Invalid seed/);
   });
 
+  it('accepts InternalFailure, the per-entry code, as a whole-call error', () => {
+    const client = new KinesisClient({ region: 'us-east-1' });
+    expect(() =>
+      injectKinesisFaults(client, {
+        callErrors: [{ operations: ['PutRecords'], error: 'InternalFailure', rate: 1 }],
+      }),
+    ).not.toThrow();
+  });
+
   it('rejects invalid DynamoDB options, and a failed update() keeps the previous rules', () => {
     expect(() =>
       injectDynamoDbFaults(dynamoDb, { conditionalCheckFailures: { operations: ['GetItem' as never] } }),

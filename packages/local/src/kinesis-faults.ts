@@ -99,7 +99,7 @@ export interface KinesisFaultOptions {
    * Whole-call errors thrown before the request is sent; the first rule that fires wins.
    * @defaultValue []
    */
-  callErrors?: readonly CallErrorRule<KinesisFaultErrorName | SocketFaultErrorName>[];
+  callErrors?: readonly CallErrorRule<KinesisFaultErrorName | SocketFaultErrorName | 'InternalFailure'>[];
   /**
    * GetRecords throttling (applied before `callErrors`).
    * @defaultValue none
@@ -234,7 +234,8 @@ function resolveKinesisFaultOptions(
       ...resolveCallErrorRules(
         'callErrors',
         options.callErrors,
-        KINESIS_FAULT_ERROR_NAMES,
+        // `InternalFailure` (the per-entry code) is accepted for `InternalFailureException`.
+        [...KINESIS_FAULT_ERROR_NAMES, 'InternalFailure' as const],
         createKinesisError,
       ),
     ],

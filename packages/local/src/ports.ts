@@ -1,4 +1,5 @@
 import { createConnection, createServer } from 'node:net';
+import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
 
 /**
  * Tries to listen on `port` (all interfaces when `host` is undefined, as kinesis-local does) and
@@ -30,7 +31,10 @@ export async function findFreePort(exclude: readonly number[] = []): Promise<num
     const port = await tryBindPort(0);
     if (port !== undefined && !exclude.includes(port)) return port;
   }
-  throw new Error('no free TCP port found after 20 attempts');
+  throw new LocalStackError('No free TCP port found after 20 attempts', {
+    code: LOCAL_STACK_ERROR_CODES.portInUse,
+    component: 'stack',
+  });
 }
 
 /** Whether something accepts TCP connections on `host:port` (resolves within `timeoutMs`). */

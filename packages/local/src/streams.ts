@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
-import { isValidStreamName } from './options';
+import { isValidStreamName, rejectUnknownOptions } from './options';
 
 /** Options of `createStream` and `deleteStream`. */
 export interface StreamWaitOptions {
@@ -52,7 +52,7 @@ export async function createStreamAndWait(
   if (!Number.isInteger(shardCount) || shardCount < 1) {
     throw new ValidationError('shardCount', 'an integer >= 1', `got ${String(shardCount)}`, 'INVALID_OPTION');
   }
-  const { timeoutMs, pollIntervalMs } = { ...DEFAULT_STREAM_WAIT, ...options };
+  const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'createStream');
   await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
   const deadline = Date.now() + timeoutMs;
   let status = 'unknown';
@@ -79,7 +79,7 @@ export async function deleteStreamAndWait(
   streamName: string,
   options: StreamWaitOptions = {},
 ): Promise<void> {
-  const { timeoutMs, pollIntervalMs } = { ...DEFAULT_STREAM_WAIT, ...options };
+  const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'deleteStream');
   try {
     await client.send(new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }));
   } catch (error) {
@@ -101,4 +101,31 @@ export async function deleteStreamAndWait(
     component: 'kinesis',
     retryable: true,
   });
+}
+
+/**
+ * Fills in the wait defaults and checks them.
+ * @throws ValidationError (`INVALID_OPTION`) for an unknown option or a value out of range.
+ */
+function resolveStreamWait(options: StreamWaitOptions, context: string): Required<StreamWaitOptions> {
+  rejectUnknownOptions(options, Object.keys(DEFAULT_STREAM_WAIT), context);
+  const resolved: Required<StreamWaitOptions> = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_STREAM_WAIT.timeoutMs,
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_STREAM_WAIT.pollIntervalMs,
+  };
+  for (const [field, max] of [
+    ['timeoutMs', 3_600_000],
+    ['pollIntervalMs', 60_000],
+  ] as const) {
+    const value = resolved[field];
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new ValidationError(
+        field,
+        `an integer from 1 to ${max} milliseconds`,
+        `got ${String(value)}`,
+        'INVALID_OPTION',
+      );
+    }
+  }
+  return resolved;
 }

@@ -2,6 +2,7 @@ import { afterAll, inject } from 'vitest';
 import type { LocalStackEndpoints } from './clients';
 import { connectLocalStack, type LocalStackConnection } from './connection';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { rejectUnknownOptions } from './options';
 import { LOCAL_STACK_PROVIDE_KEY } from './provided-context';
 
 export { LOCAL_STACK_PROVIDE_KEY };
@@ -34,6 +35,7 @@ export interface UseLocalStackOptions {
  * @throws LocalStackError `LOCAL_STACK_NOT_PROVIDED` when the global setup is not configured.
  */
 export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackConnection {
+  rejectUnknownOptions(options, ['autoClose'], 'useLocalStack');
   const endpoints = inject(LOCAL_STACK_PROVIDE_KEY);
   if (!endpoints) {
     throw new LocalStackError(
