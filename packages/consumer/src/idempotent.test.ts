@@ -134,6 +134,27 @@ describe('idempotent', () => {
     await expect(patient({ id: 'e1', n: 1 })).rejects.toBeInstanceOf(IdempotencyInProgressError);
   });
 
+  it('stops waiting for another claim when the context signal aborts, failing the record undone', async () => {
+    const store = new InMemoryIdempotencyStore({ leaseDurationMs: 60_000 });
+    await store.claim('e1'); // another worker's live claim
+    const effects: number[] = [];
+    const handle = idempotent(
+      store,
+      (e: Event) => e.id,
+      (e: Event) => void effects.push(e.n),
+      {
+        pollIntervalMs: 3_600_000, // would wait an hour between looks without the signal
+      },
+    );
+    const stopping = new AbortController();
+    const outcome = handle({ id: 'e1', n: 1 }, { signal: stopping.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 5));
+    stopping.abort(new Error('worker stopping'));
+    expect(await outcome).toMatchObject({ message: 'worker stopping' });
+    expect(effects).toEqual([]);
+    expect(await store.claim('e1')).toMatchObject({ status: 'in-progress' }); // not marked done
+  });
+
   it('refuses a record without an event id instead of processing it undeduplicated', async () => {
     const handle = idempotent(
       new InMemoryIdempotencyStore(),

@@ -7,7 +7,10 @@ export interface IdempotentOptions<R> {
   /**
    * When another worker holds an unexpired claim on the event: `'wait'` polls until it is done
    * (then skips) or its claim expires (then runs), at most `maxWaitMs`; `'fail'` throws an
-   * `IdempotencyInProgressError` at once (the consumer retries the record with its backoff).
+   * `IdempotencyInProgressError` at once (the consumer retries the record with its backoff). The
+   * wait ends early when the context passed after the record carries an aborted `signal` (the
+   * consumer stopping or losing the lease, a Lambda near its timeout): the record then fails with
+   * the signal's reason and is redelivered, never marked done.
    * @defaultValue 'wait'
    */
   readonly whenInProgress?: 'wait' | 'fail';
@@ -81,6 +84,7 @@ export function idempotent<R, A extends unknown[]>(
         `eventIdOf returned ${eventId === '' ? 'an empty string' : String(eventId)}`,
       );
     }
+    const signal = signalOf(rest[0]);
     const waitUntil = now() + maxWaitMs;
     for (;;) {
       const result = await store.claim(eventId);
@@ -106,8 +110,10 @@ export function idempotent<R, A extends unknown[]>(
       if (whenInProgress === 'fail' || current >= waitUntil) {
         throw new IdempotencyInProgressError(eventId, result.leaseExpiresAtMs);
       }
+      if (signal?.aborted) throw signal.reason;
       const untilExpiry = Math.max(0, result.leaseExpiresAtMs - current) + 1;
-      await sleep(Math.min(pollIntervalMs, untilExpiry, waitUntil - current));
+      await sleepUnlessAborted(sleep, Math.min(pollIntervalMs, untilExpiry, waitUntil - current), signal);
+      if (signal?.aborted) throw signal.reason;
     }
   };
 }
@@ -123,4 +129,29 @@ export function positionEventId(record: {
   readonly subSequenceNumber?: number;
 }): string {
   return `${record.sequenceNumber}/${record.subSequenceNumber ?? 0}`;
+}
+
+/** The `signal` of a handler context (the consumer's and the Lambda handler's contexts have one). */
+function signalOf(context: unknown): AbortSignal | undefined {
+  const signal = (context as { signal?: unknown } | null | undefined)?.signal;
+  return signal instanceof AbortSignal ? signal : undefined;
+}
+
+/** Waits `ms`, or less if `signal` aborts first. */
+async function sleepUnlessAborted(
+  sleep: (ms: number) => Promise<void>,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (signal === undefined) return sleep(ms);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }

@@ -82,7 +82,7 @@ describe('processing failures and slow processing', () => {
     expect(poison).toMatchObject({
       streamName,
       shardId: 'shardId-000000000000',
-      attempts: 3,
+      attempts: 6, // 3 tries of the whole batch (a plain error), then 3 of r-4 alone
       record: { partitionKey: 'r-4', subSequenceNumber: 0, aggregated: false },
     });
     expect(text(poison!.record.data)).toBe('r-4');

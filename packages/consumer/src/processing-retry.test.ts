@@ -113,7 +113,7 @@ describe('processWithRetries', () => {
     });
     await vi.runAllTimersAsync();
     expect(await result).toEqual({ outcome: 'processed', poisoned: 1 });
-    expect(poisoned).toEqual([['102', 3]]);
+    expect(poisoned).toEqual([['102', 6]]); // 3 tries of the batch, then 3 of its own
     expect(processed).toEqual(['101', '103']);
   });
 

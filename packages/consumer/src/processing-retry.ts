@@ -92,7 +92,9 @@ export async function processWithRetries(input: ProcessWithRetriesInput): Promis
       continue;
     }
     try {
-      await policy.onPoisonRecord(record, result.error, policy.maxAttempts);
+      // While isolating, the record was also in each try of the whole batch.
+      const deliveries = isolating ? 2 * policy.maxAttempts : policy.maxAttempts;
+      await policy.onPoisonRecord(record, result.error, deliveries);
       poisoned++;
     } catch (error) {
       return failed(input, record, error);

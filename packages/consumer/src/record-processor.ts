@@ -105,5 +105,9 @@ export interface PoisonRecord {
   readonly record: ConsumerRecord;
   /** The last error the handler or processor threw. */
   readonly error: unknown;
+  /**
+   * How many times the record was handed to the handler: `maxProcessingAttempts`, or twice that
+   * when a plain error made the consumer isolate it (the tries of the whole batch, then its own).
+   */
   readonly attempts: number;
 }
