@@ -141,7 +141,7 @@ describe('idempotent', () => {
     const handle = idempotent(
       store,
       (e: Event) => e.id,
-      (e: Event) => void effects.push(e.n),
+      (e: Event, _context: { signal: AbortSignal }) => void effects.push(e.n),
       {
         pollIntervalMs: 3_600_000, // would wait an hour between looks without the signal
       },

@@ -114,6 +114,58 @@ describe('LeaseRenewer', () => {
     expect(store.rows.get('a')).toMatchObject({ leaseCounter: 6, checkpoint: { sequenceNumber: '8' } });
   });
 
+  it("does not hold up the other leases' renewals behind one lease's slow checkpoint", async () => {
+    const { store, renewer, hold, lost, advance } = setup();
+    const tokenA = hold('a');
+    hold('b');
+    let answerCheckpoint: () => void = () => undefined;
+    store.beforeOperation = (operation, leaseKey) =>
+      operation === 'checkpoint' && leaseKey === 'a'
+        ? new Promise<void>((resolve) => {
+            answerCheckpoint = resolve;
+          })
+        : undefined;
+    const checkpoint = renewer.checkpoint('a', tokenA, {
+      checkpoint: { sequenceNumber: '9', subSequenceNumber: 0 },
+    });
+    advance(3_308);
+    await renewer.renewAll(); // resolves although a's checkpoint has not answered
+    expect(store.rows.get('b')?.leaseCounter).toBe(4);
+    expect(lost).toEqual([]);
+    answerCheckpoint();
+    await checkpoint;
+    expect(store.rows.get('a')).toMatchObject({ leaseCounter: 4, checkpoint: { sequenceNumber: '9' } });
+  });
+
+  it('completes a checkpoint whose first try was applied but looked failed, without losing the lease', async () => {
+    const { store, renewer, hold, lost } = setup();
+    const token = hold('a');
+    const write = store.updateCheckpoint.bind(store);
+    let tries = 0;
+    store.updateCheckpoint = async (lease, update) => {
+      const result = await write(lease, update);
+      if (++tries === 1) throw awsError('RequestTimeout'); // applied, then the answer was lost
+      return result;
+    };
+    const lease = await renewer.checkpoint('a', token, {
+      checkpoint: { sequenceNumber: '100', subSequenceNumber: 0 },
+    });
+    expect(lost).toEqual([]);
+    expect(renewer.holds('a')).toBe(true);
+    expect(lease).toMatchObject({ leaseOwner: 'me', checkpoint: { sequenceNumber: '100' } });
+    expect(store.rows.get('a')).toMatchObject({ leaseCounter: 5, checkpoint: { sequenceNumber: '100' } });
+  });
+
+  it('still reports a lease another worker took as lost when a checkpoint finds it', async () => {
+    const { store, renewer, hold, lost } = setup();
+    const token = hold('a');
+    store.put({ leaseKey: 'a', leaseOwner: 'thief', leaseCounter: 4 });
+    await expect(
+      renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '1', subSequenceNumber: 0 } }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(lost).toEqual(['a:checkpoint-conflict']);
+  });
+
   it('refuses a checkpoint with the token of an earlier acquisition', async () => {
     const { store, renewer, advance } = setup();
     const old = renewer.add(store.put({ leaseKey: 'a', leaseOwner: 'me', leaseCounter: 3 }), 0);

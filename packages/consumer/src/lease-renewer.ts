@@ -113,10 +113,20 @@ export class LeaseRenewer {
     return this.current(leaseKey, token)?.lease;
   }
 
-  /** One renewal round: renews every held lease not written recently, and gives up locally expired ones. */
+  /**
+   * One renewal round: renews every held lease not written recently, and gives up locally expired
+   * ones. A lease with a write already in flight (a slow checkpoint) is not waited for: that write
+   * renews it if it succeeds, and waiting would hold up the other leases' renewals until they expire.
+   */
   async renewAll(): Promise<void> {
     const leases = [...this.held.values()].filter((h) => h.state === 'held');
-    await mapWithConcurrency(leases, this.options.maxConcurrentRenewals, (held) => this.renew(held));
+    await mapWithConcurrency(leases, this.options.maxConcurrentRenewals, async (held) => {
+      if (held.queue.size > 0) {
+        if (this.isLocallyExpired(held)) this.lose(held, 'expired');
+        return;
+      }
+      await this.renew(held);
+    });
   }
 
   /**
@@ -285,20 +295,40 @@ export class LeaseRenewer {
           }
           const startedAt = this.options.now();
           const written = await write(held.lease);
-          if (!written) {
-            this.lose(held, 'checkpoint-conflict');
-            throw new LeaseLostError(leaseKey, 'its lease counter changed: another worker took it');
+          if (written) {
+            this.written(held, written, startedAt);
+            return written;
           }
-          this.written(held, written, startedAt);
-          return written;
+          // The condition failed. An earlier write of ours that looked failed (a timeout after
+          // DynamoDB applied it) may have moved the counter: if the row is still ours, write again
+          // at its counter (the same checkpoint again is harmless); otherwise the lease is lost.
+          const row = await this.options.table.getLease(leaseKey, true);
+          if (row && row.leaseOwner === this.options.workerId && held.state === 'held') {
+            held.lease = row;
+            throw new CounterMovedByUs();
+          }
+          this.lose(held, 'checkpoint-conflict');
+          throw new LeaseLostError(leaseKey, 'its lease counter changed: another worker took it');
         });
       } catch (error) {
         if (error instanceof LeaseLostError) throw error;
+        if (error instanceof CounterMovedByUs) {
+          if (attempt < CHECKPOINT_ATTEMPTS) continue;
+          throw new CheckpointFailedError(leaseKey, error);
+        }
         if (classifyAwsError(error) === 'fatal' || attempt >= CHECKPOINT_ATTEMPTS) {
           throw new CheckpointFailedError(leaseKey, error);
         }
         await sleep(fullJitterBackoffMs(attempt, CHECKPOINT_BACKOFF, this.options.random));
       }
     }
+  }
+}
+
+/** The lease row's counter was moved by a write of this worker's that looked failed: write again. */
+class CounterMovedByUs extends Error {
+  constructor() {
+    super('the lease counter was moved by an earlier write of this worker');
+    this.name = 'CounterMovedByUs';
   }
 }

@@ -484,10 +484,10 @@ describe('ShardConsumer', () => {
     await tick();
     expect(consumer.state).toBe('waiting-on-parents');
     store.put({ leaseKey: 'shard-0', leaseOwner: 'me', checkpoint: esn('SHARD_END') });
-    const started = Date.now();
     notifier.notify('shard-0');
+    // The next poll is 60 s away, past the test's timeout: only the wake-up can start the child.
     await retrieval();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(consumer.state).not.toBe('waiting-on-parents');
     await consumer.requestShutdown();
   });
 
@@ -544,9 +544,8 @@ describe('ShardConsumer', () => {
         },
       },
     );
-    const started = Date.now();
+    // The next poll is 60 s away, past the test's timeout: only the wake-up can start the child.
     await retrieval();
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(reads).toBe(2);
     await consumer.requestShutdown();
   });
