@@ -7,9 +7,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   type DeadLetter,
   kinesisLambdaHandler,
-  DynamoDbIdempotencyStore as LambdaIdempotencyStore,
   PartialBatchFailureError as LambdaPartialBatchFailureError,
-  idempotent as lambdaIdempotent,
 } from '@kinesis-ts/consumer/lambda';
 import {
   bisectOnError,
@@ -180,7 +178,7 @@ export const handler = kinesisLambdaHandler({
 });
 
 /** Lambda with per-key concurrency, idempotency and dead letters. */
-const lambdaStore = new LambdaIdempotencyStore({ client: dynamoDbClient, tableName: 'orders-dedupe' });
+const lambdaStore = new DynamoDbIdempotencyStore({ client: dynamoDbClient, tableName: 'orders-dedupe' });
 export const idempotentLambdaHandler = kinesisLambdaHandler({
   concurrency: 10,
   maxAttempts: 3, // inside the invocation, then the record goes to the dead-letter stream
@@ -188,7 +186,7 @@ export const idempotentLambdaHandler = kinesisLambdaHandler({
   onPoisonRecord: deadLetterTo(
     new KinesisDeadLetterSink({ client: kinesisClient, streamName: 'orders-dlq' }),
   ),
-  processRecord: lambdaIdempotent(
+  processRecord: idempotent(
     lambdaStore,
     (record) => (JSON.parse(new TextDecoder().decode(record.data)) as Order).orderId,
     async (record) => sendReceiptEmail(JSON.parse(new TextDecoder().decode(record.data)) as Order),
