@@ -86,8 +86,14 @@ const consumer = new KinesisConsumer({
   checkpointIntervalMs: 2_000,
   retrieval:
     config.mode === 'fan-out'
-      ? // the emulator never sends the final event of a closed shard: check for the end after 2 s
-        { mode: 'fan-out', consumerName: `${config.applicationName}-efo`, shardEndCheckAfterMs: 2_000 }
+      ? {
+          mode: 'fan-out',
+          consumerName: `${config.applicationName}-efo`,
+          // the emulator subscribes over HTTP/1.1, like the other calls (real Kinesis needs HTTP/2)
+          subscribeClient: kinesisClient,
+          // the emulator never sends the final event of a closed shard: check for the end after 2 s
+          shardEndCheckAfterMs: 2_000,
+        }
       : { mode: 'polling' },
   logger,
   handler: parallelByKey(

@@ -109,6 +109,12 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.options = resolved;
     this.logger = logger;
     this.workerId = resolved.workerId;
+    if (subscribesOverHttp1(options)) {
+      logger.warn(
+        'Fan-out subscriptions will use kinesisClient, which is on HTTP/1.1: right for kinesis-local and LocalStack, but real Kinesis needs HTTP/2 for SubscribeToShard. Pass retrieval.subscribeClient (a KinesisClient with NodeHttp2Handler) for AWS.',
+        { workerId: resolved.workerId },
+      );
+    }
     this.table = new LeaseTable({
       client: resolved.dynamoDbClient,
       tableName: resolved.leaseTableName,
@@ -843,4 +849,15 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     const stream = this.options.stream;
     return 'streamArn' in stream ? stream.streamArn : stream.streamName;
   }
+}
+
+/**
+ * Whether fan-out would subscribe through a client on HTTP/1.1 (the SDK's default for Kinesis is
+ * HTTP/2; an HTTP/1.1 handler is what the emulators need and what real Kinesis refuses).
+ */
+function subscribesOverHttp1(options: KinesisConsumerOptions): boolean {
+  const retrieval = options.retrieval;
+  if (retrieval?.mode !== 'fan-out' || retrieval.subscribeClient !== undefined) return false;
+  const handler = (options.kinesisClient.config as { requestHandler?: unknown }).requestHandler;
+  return handler?.constructor?.name === 'NodeHttpHandler';
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { describe, expect, it } from 'vitest';
 import { KinesisConsumer } from './kinesis-consumer.js';
 import {
@@ -137,6 +138,30 @@ describe('resolveConsumerOptions', () => {
         retrieval: { mode: 'fan-out', consumerName: 'orders-efo', subscribeClient, shardEndCheckAfterMs: 0 },
       }).retrieval,
     ).toMatchObject({ consumerName: 'orders-efo', subscribeClient, shardEndCheckAfterMs: 0 });
+  });
+
+  it('warns through the logger when fan-out would subscribe over an HTTP/1.1 kinesisClient', () => {
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (message: string) => warnings.push(message),
+      error: () => {},
+    };
+    // What the docs tell users to build for the local emulator: an HTTP/1.1 handler.
+    const http1Client = new KinesisClient({ region: 'us-east-1', requestHandler: new NodeHttpHandler() });
+    new KinesisConsumer({ ...valid, kinesisClient: http1Client, logger, retrieval: { mode: 'fan-out' } });
+    expect(warnings).toEqual([expect.stringContaining('retrieval.subscribeClient')]);
+    warnings.length = 0;
+    new KinesisConsumer({
+      ...valid,
+      kinesisClient: http1Client,
+      logger,
+      retrieval: { mode: 'fan-out', subscribeClient: kinesisClient },
+    });
+    new KinesisConsumer({ ...valid, logger, retrieval: { mode: 'fan-out' } }); // the SDK default is HTTP/2
+    new KinesisConsumer({ ...valid, kinesisClient: http1Client, logger }); // polling
+    expect(warnings).toEqual([]);
   });
 
   it('refuses malformed fan-out options, naming them', () => {
