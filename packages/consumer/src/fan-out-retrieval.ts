@@ -58,6 +58,7 @@ export interface FanOutRetrievalOptions {
   readonly client: ClientThatSends;
   /** The registered stream consumer. */
   readonly consumerArn: string;
+  /** The shard subscribed to. Required. */
   readonly shardId: string;
   /** Where the first subscription starts (from the checkpoint, or the initial position). */
   readonly startingPosition: StartingPosition;
@@ -81,9 +82,13 @@ export interface FanOutRetrievalOptions {
    * took the shard: subscribing again would take the subscription back). @defaultValue always true
    */
   readonly verifyLease?: () => Promise<boolean>;
+  /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
   readonly now?: () => number;
+  /** The jitter source (tests). @defaultValue Math.random */
   readonly random?: RandomSource;
+  /** Where to log. @defaultValue silent */
   readonly logger?: Logger;
+  /** Told about subscriptions and their failures. @defaultValue none */
   readonly onEvent?: (event: FanOutRetrievalEvent) => void;
 }
 

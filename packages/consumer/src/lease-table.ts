@@ -42,12 +42,15 @@ export interface PendingCheckpointUpdate {
 
 /** Options of {@link LeaseTable}. */
 export interface LeaseTableOptions {
+  /** The DynamoDB client. Required. */
   readonly client: DynamoDBClient;
+  /** The lease table (the KCL names it after the application). Required. */
   readonly tableName: string;
-  /** How long one DynamoDB call may take before it is aborted, in milliseconds. */
+  /** How long one DynamoDB call may take before it is aborted, in milliseconds. Required (the consumer passes 10000). */
   readonly requestTimeoutMs: number;
+  /** Where to log. @defaultValue silent */
   readonly logger?: Logger;
-  /** Called for every row that is not read as a lease (non-LEASE `entityType`, malformed). */
+  /** Called for every row that is not read as a lease (non-LEASE `entityType`, malformed). @defaultValue none */
   readonly onSkippedRow?: (detail: string) => void;
 }
 

@@ -17,6 +17,7 @@ import type { PoisonRecord, RecordHandler, ShardRecordProcessorFactory } from '.
 
 /** Read shards with GetRecords (shared read throughput: 5 calls and 2 MiB per second per shard). */
 export interface PollingRetrievalConfig {
+  /** Polling with GetRecords (the default when `retrieval` is not given). */
   readonly mode: 'polling';
 }
 
@@ -25,6 +26,7 @@ export interface PollingRetrievalConfig {
  * 2 MiB/s per shard and records are pushed (about 70 ms after they are written, on average).
  */
 export interface FanOutRetrievalConfig {
+  /** Enhanced fan-out with SubscribeToShard. */
   readonly mode: 'fan-out';
   /**
    * The stream consumer to register (or find) at start; all workers of the application share it.

@@ -45,22 +45,35 @@ export type PollingRetrievalEvent =
 
 /** Options of {@link PollingRetrieval}. */
 export interface PollingRetrievalOptions {
+  /** The client for GetShardIterator and GetRecords. Required. */
   readonly client: KinesisClient;
+  /** The stream, by name or ARN. Required. */
   readonly stream: StreamReference;
+  /** The shard read. Required. */
   readonly shardId: string;
+  /** Where reading starts (the checkpoint, or the initial position). Required. */
   readonly startingPosition: StartingPosition;
-  /** `Limit` of each GetRecords call. */
+  /** `Limit` of each GetRecords call, in records (1 to 10,000). Required (the consumer passes 10000). */
   readonly maxRecordsPerFetch: number;
-  /** The least time between the starts of two GetRecords calls on the shard, in ms. */
+  /** The least time between the starts of two GetRecords calls on the shard, in ms. Required (the consumer passes 1000). */
   readonly idleTimeBetweenReadsMs: number;
+  /**
+   * How much is read ahead of the handler (batches, records, bytes). The record and byte limits are
+   * checked before each GetRecords call, so one response (at most `maxRecordsPerFetch` records and
+   * 10 MiB) may go past them; the batch limit is exact. Required.
+   */
   readonly prefetch: PrefetchLimits;
   /** How long one Kinesis call may take before it is aborted, in ms. */
   readonly requestTimeoutMs: number;
   /** Backoff after throttling and failed calls (the delay is never shorter than the idle time). */
   readonly backoff: BackoffPolicy;
+  /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
   readonly now?: () => number;
+  /** The jitter source (tests). @defaultValue Math.random */
   readonly random?: RandomSource;
+  /** Where to log. @defaultValue silent */
   readonly logger?: Logger;
+  /** Told about retried failures (throttling, expired iterators). @defaultValue none */
   readonly onEvent?: (event: PollingRetrievalEvent) => void;
 }
 

@@ -30,12 +30,17 @@ export type ShardEndProbe =
 
 /** Options of {@link probeShardEnd}. */
 export interface ShardEndProbeOptions {
+  /** A Kinesis client (GetShardIterator and GetRecords). Required. */
   readonly client: ClientThatSends;
+  /** The stream, by name or ARN. Required. */
   readonly stream: StreamReference;
+  /** The shard probed. Required. */
   readonly shardId: string;
+  /** Where to read from. Required. */
   readonly position: StartingPosition;
-  /** How long each of the two calls may take, in ms. */
+  /** How long each of the two calls may take, in ms. Required. */
   readonly requestTimeoutMs: number;
+  /** Aborts the probe. @defaultValue none */
   readonly signal?: AbortSignal;
 }
 

@@ -37,6 +37,7 @@ export interface EnsureStreamConsumerOptions {
   readonly kinesisClient: ClientThatSends;
   /** The stream, by ARN (saves a DescribeStreamSummary call) or by name. */
   readonly streamArn?: string;
+  /** The stream, by name (when no `streamArn` is given). */
   readonly streamName?: string;
   /** The consumer's name: workers of one application share it. */
   readonly consumerName: string;
@@ -46,8 +47,11 @@ export interface EnsureStreamConsumerOptions {
   readonly requestTimeoutMs?: number;
   /** The waits between calls (jittered; they grow until ACTIVE). @defaultValue { baseDelayMs: 500, maxDelayMs: 5000 } */
   readonly backoff?: BackoffPolicy;
+  /** Aborts the waiting. @defaultValue none */
   readonly signal?: AbortSignal;
+  /** The jitter source (tests). @defaultValue Math.random */
   readonly random?: RandomSource;
+  /** Where to log. @defaultValue silent */
   readonly logger?: Logger;
 }
 
@@ -149,10 +153,15 @@ export async function ensureStreamConsumer(
 
 /** Options of {@link deregisterStreamConsumer}: the consumer by ARN, or the stream and the consumer's name. */
 export interface DeregisterStreamConsumerOptions {
+  /** Any Kinesis client. Required. */
   readonly kinesisClient: ClientThatSends;
+  /** The consumer, by ARN; or give the stream and `consumerName`. */
   readonly consumerArn?: string;
+  /** The consumer's stream, by ARN (with `consumerName`). */
   readonly streamArn?: string;
+  /** The consumer's stream, by name (with `consumerName`). */
   readonly streamName?: string;
+  /** The consumer's name (with `streamArn` or `streamName`). */
   readonly consumerName?: string;
   /** How long one call may take, in ms. @defaultValue 10000 */
   readonly requestTimeoutMs?: number;
