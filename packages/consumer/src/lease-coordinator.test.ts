@@ -4,7 +4,13 @@ import { LeaseCoordinator } from './lease-coordinator.js';
 
 const F = 10_000;
 
-function worker(store: InMemoryLeaseStore, workerId: string, seed: number, log: string[] = []) {
+function worker(
+  store: InMemoryLeaseStore,
+  workerId: string,
+  seed: number,
+  log: string[] = [],
+  maxLeasesForWorker = Number.POSITIVE_INFINITY,
+) {
   let state = seed;
   const coordinator = new LeaseCoordinator({
     store,
@@ -12,7 +18,7 @@ function worker(store: InMemoryLeaseStore, workerId: string, seed: number, log: 
     failoverTimeMs: F,
     renewalIntervalMs: F / 3 - 25,
     takerIntervalMs: F / 2,
-    maxLeasesForWorker: Number.POSITIVE_INFINITY,
+    maxLeasesForWorker,
     maxLeasesToStealAtOneTime: 1,
     enablePriorityLeaseAssignment: true,
     now: () => Date.now(),
@@ -139,6 +145,15 @@ describe('LeaseCoordinator (several workers on one table)', () => {
     await vi.advanceTimersByTimeAsync(10 * F);
     expect(owners(store)).toEqual({ a: 2, b: 2 });
     expect(a.tableView()).toMatchObject({ totalLeases: 4, finishedLeases: 4 });
+  });
+
+  it('takes back its own leases after a restart, but never more than maxLeasesForWorker', async () => {
+    const store = new InMemoryLeaseStore();
+    for (let i = 0; i < 5; i++) store.put({ leaseKey: `shardId-${i}`, leaseOwner: 'w1', leaseCounter: 7 });
+    const restarted = worker(store, 'w1', 1, [], 3);
+    running.push(restarted);
+    await restarted.runTaker();
+    expect(restarted.renewer.heldLeases()).toHaveLength(3);
   });
 
   it('leaves multi-stream leases alone', async () => {

@@ -173,9 +173,11 @@ export class LeaseCoordinator {
 
     // Leases the table says are ours but that this worker does not hold (a restart with the same
     // worker id, or a lease that expired locally while nobody else took it): take them back.
-    const reclaim = workable.filter(
-      (lease) => lease.leaseOwner === workerId && !this.renewer.holds(lease.leaseKey),
-    );
+    // Never beyond maxLeasesForWorker: the rest expire and go to other workers.
+    const room = Math.max(0, this.options.maxLeasesForWorker - this.renewer.heldLeases().length);
+    const reclaim = workable
+      .filter((lease) => lease.leaseOwner === workerId && !this.renewer.holds(lease.leaseKey))
+      .slice(0, room);
     const plan = planLeaseTaking({
       workerId,
       leases: workable.map((lease) => {
