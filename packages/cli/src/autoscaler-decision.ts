@@ -104,6 +104,10 @@ export function writeUtilization(sample: WriteLoadSample, openShardCount: number
  * - The target stays within `minShards`..`maxShards` and within the service's per-call bounds
  *   (½× to 2× the open shards); a stream outside the caps is brought back within them.
  * - Nothing happens within `cooldownMs` of the last scaling, nor past `maxScalingsPer24Hours`.
+ *
+ * It works from stream totals: one hot shard while the others idle counts as low utilization, so it
+ * never triggers a scale-up (and may allow a scale-down). Find hot shards with `hotKeyReport` or
+ * `diagnoseLag` and split them (`splitShard`, `kinesis-ts split`).
  */
 export function decideScaling(
   input: { readonly nowMs: number; readonly openShardCount: number; readonly sample: WriteLoadSample },

@@ -49,11 +49,21 @@ export class HotKeyCollector {
   }
 }
 
+/** Options of {@link hotKeyReport}. */
+export interface HotKeyReportOptions {
+  /**
+   * A shard is hot when it takes more than this many times its fair share (1 ÷ the number of shards
+   * in the metrics) of the user records; a factor (no unit).
+   * @defaultValue 2
+   */
+  readonly hotShardFactor?: number;
+}
+
 /** A hot-key report from a producer's `metrics()` and the hot keys it reported. Pure. */
 export function hotKeyReport(
   metrics: ProducerMetrics,
   hotKeys: readonly HotSpot[] = [],
-  options: { readonly hotShardFactor?: number } = {},
+  options: HotKeyReportOptions = {},
 ): HotKeyReport {
   const factor = options.hotShardFactor ?? 2;
   const entries = Object.entries(metrics.shards).map(([shardId, set]) => ({

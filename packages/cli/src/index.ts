@@ -20,6 +20,7 @@ export { CliErrorCode, CliUsageError, OperationsError } from './errors.js';
 export {
   HotKeyCollector,
   type HotKeyReport,
+  type HotKeyReportOptions,
   hotKeyReport,
   writeLoadFromProducerMetrics,
 } from './hot-key-report.js';

@@ -32,6 +32,36 @@ describe('diagnoseLag (SC-32)', () => {
     expect(diagnoseLag(shards([undefined, undefined])).verdict).toBe('unknown');
   });
 
+  it('takes the defaults for options given as undefined (the lag command without --threshold-ms)', () => {
+    const lagging = shards([120_000, 1_000, 2_000, 500]);
+    const diagnosis = diagnoseLag(lagging, { lagThresholdMs: undefined });
+    expect(diagnosis.verdict).toBe('concentrated');
+    expect(diagnosis.summary).toBe('Only 1 of 4 shards lag: shard-0 (120 s).');
+    expect(diagnosis).toEqual(diagnoseLag(lagging));
+    const healthy = diagnoseLag(shards([1_000, 59_000]), { lagThresholdMs: undefined });
+    expect(healthy.summary).toBe('No shard is more than 60 s behind (max 59 s).');
+    expect(
+      diagnoseLag(shards([120_000, 130_000, 1_000, 2_000, 500], [9000, 300, 300, 300, 100]), {
+        lagThresholdMs: undefined,
+        uniformShare: undefined,
+        hotShardFactor: undefined,
+      }),
+    ).toMatchObject({ verdict: 'concentrated', hotShards: [{ shardId: 'shard-0', share: 0.9 }] });
+  });
+
+  it('refuses options that are not numbers in range', () => {
+    for (const options of [
+      { lagThresholdMs: Number.NaN },
+      { lagThresholdMs: -1 },
+      { uniformShare: 1.5 },
+      { hotShardFactor: Number.POSITIVE_INFINITY },
+    ]) {
+      expect(() => diagnoseLag(shards([1_000]), options)).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION' }),
+      );
+    }
+  });
+
   it('reads lag from consumer metrics of several workers and from leases', () => {
     const metrics = (shardLags: Record<string, number | undefined>) =>
       ({

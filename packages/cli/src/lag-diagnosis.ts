@@ -1,4 +1,5 @@
 import type { ConsumerMetrics, LeaseStatus } from '@kinesis-ts/consumer';
+import { ValidationError } from '@kinesis-ts/core';
 
 /** One shard's lag and, when known, its write load. */
 export interface ShardLag {
@@ -9,13 +10,27 @@ export interface ShardLag {
   readonly incomingRecordsPerSecond?: number;
 }
 
-/** Options of {@link diagnoseLag}. */
+/**
+ * Options of {@link diagnoseLag}. An option left out or given as `undefined` takes its default
+ * ({@link DEFAULT_LAG_DIAGNOSIS_OPTIONS}).
+ */
 export interface LagDiagnosisOptions {
-  /** A shard lags when it is more than this behind, in ms. @defaultValue 60000 */
+  /**
+   * A shard lags when its lag is more than this, in ms (a number ≥ 0).
+   * @defaultValue 60000 (60 s)
+   */
   readonly lagThresholdMs?: number;
-  /** Lag is uniform when at least this share of the shards lags. @defaultValue 0.8 */
+  /**
+   * Lag is uniform (the consumer or its sink is too slow) when at least this share of the shards
+   * with a lag figure lags, as a fraction of those shards in [0, 1]; below it, lag is concentrated.
+   * @defaultValue 0.8 (80 % of the shards)
+   */
   readonly uniformShare?: number;
-  /** A shard is hot when it takes more than this many times its fair share of the writes. @defaultValue 2 */
+  /**
+   * A shard is hot when it takes more than this many times its fair share (1 ÷ the number of
+   * shards with a write rate) of the writes; a factor (a number ≥ 0, no unit).
+   * @defaultValue 2
+   */
   readonly hotShardFactor?: number;
 }
 
@@ -50,9 +65,11 @@ export interface LagDiagnosis {
  * Tells uniform lag (consumer or sink too slow) from concentrated lag (key skew, a hot shard) and
  * names the shards, following the triage "Is lag uniform across shards? yes → consumer/sink; no →
  * shard/key skew". Pure.
+ *
+ * @throws ValidationError `INVALID_OPTION` for an option that is not a number in range.
  */
 export function diagnoseLag(shards: readonly ShardLag[], options: LagDiagnosisOptions = {}): LagDiagnosis {
-  const o = { ...DEFAULT_LAG_DIAGNOSIS_OPTIONS, ...options };
+  const o = resolveLagDiagnosisOptions(options);
   const known = shards.filter((shard): shard is ShardLag & { lagMs: number } => shard.lagMs !== undefined);
   const hotShards = findHotShards(shards, o.hotShardFactor);
   const laggingShards = known
@@ -106,6 +123,29 @@ export function diagnoseLag(shards: readonly ShardLag[], options: LagDiagnosisOp
         : ''
     }: split the hot shard(s) (kinesis-ts split), spread hot keys over buckets (bucketedPartitionKey), and check whether some keys are slower to process.`,
   };
+}
+
+/**
+ * The options after defaults: a field that is absent or `undefined` takes its default (a plain
+ * spread would let `undefined` override it). Throws a `ValidationError` (`INVALID_OPTION`) on a
+ * value that is not a number in range.
+ */
+function resolveLagDiagnosisOptions(options: LagDiagnosisOptions): Required<LagDiagnosisOptions> {
+  const o = {
+    lagThresholdMs: options.lagThresholdMs ?? DEFAULT_LAG_DIAGNOSIS_OPTIONS.lagThresholdMs,
+    uniformShare: options.uniformShare ?? DEFAULT_LAG_DIAGNOSIS_OPTIONS.uniformShare,
+    hotShardFactor: options.hotShardFactor ?? DEFAULT_LAG_DIAGNOSIS_OPTIONS.hotShardFactor,
+  };
+  const check = (field: keyof LagDiagnosisOptions, limit: string, ok: (value: number) => boolean) => {
+    const value = o[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+      throw new ValidationError(field, limit, `got ${String(value)}`, 'INVALID_OPTION');
+    }
+  };
+  check('lagThresholdMs', 'a number of ms ≥ 0', (value) => value >= 0);
+  check('uniformShare', 'a fraction in [0, 1]', (value) => value >= 0 && value <= 1);
+  check('hotShardFactor', 'a number ≥ 0', (value) => value >= 0);
+  return o;
 }
 
 function findHotShards(shards: readonly ShardLag[], factor: number): { shardId: string; share: number }[] {

@@ -12,7 +12,12 @@ import { aboutStream, describeStream, type StreamRef, streamParameters } from '.
 
 /** Options of {@link StreamAutoscaler}. */
 export interface StreamAutoscalerOptions extends AutoscalerOptions {
+  /**
+   * The Kinesis client `evaluate` uses (`DescribeStreamSummary`, then `UpdateShardCount`); yours,
+   * configured with the region and credentials (it is not destroyed by the autoscaler). Required.
+   */
   readonly kinesisClient: KinesisClient;
+  /** The stream to scale, by name (`{ streamName }`) or by ARN (`{ streamArn }`). Required. */
   readonly stream: StreamRef;
   /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
   readonly now?: () => number;

@@ -13,7 +13,11 @@ export const PUT_METRIC_DATA_MAX_DATUMS = 1000;
 export interface CloudWatchTarget {
   /** The user's CloudWatch client (`@aws-sdk/client-cloudwatch`, a peer dependency). */
   readonly client: CloudWatchClient;
-  /** The namespace (the KPL's default is `KinesisProducer`; the KCL's is the application name). */
+  /**
+   * The CloudWatch namespace. There is no default: the KPL's default is `KinesisProducerLibrary`
+   * (its `MetricsNamespace`), the KCL's is the application name; use those to keep dashboards and
+   * alarms built on KPL/KCL metrics.
+   */
   readonly namespace: string;
   /** 1 for high-resolution (per-second) metrics, 60 for standard. @defaultValue 60 */
   readonly storageResolution?: 1 | 60;
@@ -81,19 +85,46 @@ export async function sendToCloudWatch(
   datums: readonly MetricDatum[],
   timestamp: Date,
 ): Promise<number> {
-  if (datums.length === 0) return 0;
-  const Command = await putMetricDataCommand();
   const inputs = putMetricDataInputs(datums, target.namespace, timestamp, target.storageResolution);
+  const { sent, error } = await sendPutMetricData(target, inputs);
+  if (error) throw error;
+  return sent;
+}
+
+/**
+ * Sends prepared `PutMetricData` requests in order, stopping at the first failure. Resolves with how
+ * many went through and, after a failure, the error (`METRICS_PUBLISH_FAILED`, or
+ * `METRICS_CLOUDWATCH_SDK_MISSING` before any request); never rejects. Loads nothing when `inputs` is
+ * empty.
+ */
+export async function sendPutMetricData(
+  target: CloudWatchTarget,
+  inputs: readonly PutMetricDataCommandInput[],
+): Promise<{ readonly sent: number; readonly error?: MetricsError }> {
+  if (inputs.length === 0) return { sent: 0 };
+  let Command: PutMetricDataConstructor;
+  try {
+    Command = await putMetricDataCommand();
+  } catch (error) {
+    return { sent: 0, error: asMetricsError(error, target.namespace) };
+  }
+  let sent = 0;
   for (const input of inputs) {
     try {
       await target.client.send(new Command(input) as never);
     } catch (error) {
-      throw new MetricsError(
-        MetricsErrorCode.PUBLISH_FAILED,
-        `PutMetricData to namespace ${target.namespace} failed: ${error instanceof Error ? error.message : String(error)}`,
-        error,
-      );
+      return { sent, error: asMetricsError(error, target.namespace) };
     }
+    sent++;
   }
-  return inputs.length;
+  return { sent };
+}
+
+function asMetricsError(error: unknown, namespace: string): MetricsError {
+  if (error instanceof MetricsError) return error;
+  return new MetricsError(
+    MetricsErrorCode.PUBLISH_FAILED,
+    `PutMetricData to namespace ${namespace} failed: ${error instanceof Error ? error.message : String(error)}`,
+    error,
+  );
 }

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consumerSnapshot, producerSet, producerSnapshot } from '../test/snapshots.js';
 import { emfLines } from './emf.js';
 import type { MetricsError } from './errors.js';
+import type { MetricDatum } from './metric-datum.js';
 import type { ConsumerMetricsSnapshot, ProducerMetricsSnapshot } from './metric-sources.js';
 import { publishMetrics } from './publish-metrics.js';
 
@@ -27,6 +28,11 @@ function source(initial: ProducerMetricsSnapshot | ConsumerMetricsSnapshot) {
 
 const client = () => new CloudWatchClient({ region: 'us-east-1' });
 
+/** The value of a datum by name, at worker level or for one shard. */
+function value(datums: readonly MetricDatum[], name: string, shardId?: string): number | undefined {
+  return datums.find((d) => d.name === name && d.dimensions.ShardId === shardId)?.value;
+}
+
 describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWatch emulator)', () => {
   it('publishes nothing until called; then each interval one batched PutMetricData with KPL names and dimensions', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
@@ -34,7 +40,7 @@ describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWa
     const producer = source(producerSnapshot({ s0: producerSet(10) }));
     const publisher = publishMetrics(producer, {
       streamName: 'orders',
-      cloudWatch: { client: client(), namespace: 'KinesisProducer' },
+      cloudWatch: { client: client(), namespace: 'KinesisProducerLibrary' },
       intervalMs: 60_000,
     });
     expect(cloudWatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(0);
@@ -43,7 +49,7 @@ describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWa
     const calls = cloudWatchMock.commandCalls(PutMetricDataCommand);
     expect(calls).toHaveLength(1);
     const input = calls[0]!.args[0].input;
-    expect(input.Namespace).toBe('KinesisProducer');
+    expect(input.Namespace).toBe('KinesisProducerLibrary');
     const datum = input.MetricData!.find(
       (d) => d.MetricName === 'UserRecordsDataPut' && d.Dimensions?.some((x) => x.Name === 'ShardId'),
     );
@@ -77,7 +83,7 @@ describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWa
     );
     const publisher = publishMetrics(source(producerSnapshot(shards)), {
       streamName: 'orders',
-      cloudWatch: { client: client(), namespace: 'KinesisProducer' },
+      cloudWatch: { client: client(), namespace: 'KinesisProducerLibrary' },
     });
     const datums = await publisher.flush();
     const calls = cloudWatchMock.commandCalls(PutMetricDataCommand);
@@ -101,6 +107,99 @@ describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWa
     await publisher.stop();
     expect(cloudWatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(3);
     expect(errors).toEqual([]);
+  });
+
+  it('keeps a period whose PutMetricData failed: the next publication carries the counts of both', async () => {
+    cloudWatchMock.on(PutMetricDataCommand).rejectsOnce(new Error('Throttling: Rate exceeded')).resolves({});
+    vi.useFakeTimers();
+    const errors: MetricsError[] = [];
+    const consumer = source(consumerSnapshot({ s0: 7 }, { s0: 900 })); // period 1: 7 records
+    const publisher = publishMetrics(consumer, {
+      cloudWatch: { client: client(), namespace: 'orders-app' },
+      intervalMs: 60_000,
+      onError: (error) => errors.push(error),
+    });
+    await vi.advanceTimersByTimeAsync(60_000); // the timer's publication fails
+    expect(errors.map((error) => error.code)).toEqual(['METRICS_PUBLISH_FAILED']);
+    consumer.set(consumerSnapshot({ s0: 15 }, { s0: 300 })); // period 2: 8 records
+    await publisher.flush();
+    const calls = cloudWatchMock.commandCalls(PutMetricDataCommand);
+    expect(calls).toHaveLength(2);
+    const sent = calls[1]!.args[0].input.MetricData!;
+    const sentValue = (name: string, shardId?: string) =>
+      sent.find(
+        (d) => d.MetricName === name && d.Dimensions?.find((x) => x.Name === 'ShardId')?.Value === shardId,
+      )?.Value;
+    expect(sentValue('RecordsProcessed', 's0')).toBe(15); // 7 + 8
+    expect(sentValue('RecordsProcessed')).toBe(15);
+    expect(sentValue('DataBytesProcessed', 's0')).toBe(150);
+    expect(sentValue('MillisBehindLatest', 's0')).toBe(300); // a gauge: the latest
+    consumer.set(consumerSnapshot({ s0: 16 }));
+    const after = await publisher.flush(); // and the success moved the baseline on
+    expect(value(after, 'RecordsProcessed', 's0')).toBe(1);
+    await publisher.stop();
+    expect(errors).toHaveLength(1);
+  });
+
+  it('keeps statistics and producer counts of a failed period, without writing EMF twice', async () => {
+    cloudWatchMock.on(PutMetricDataCommand).rejectsOnce(new Error('InternalFailure')).resolves({});
+    const lines: string[] = [];
+    const producer = source(producerSnapshot({ s0: producerSet(10) }));
+    const publisher = publishMetrics(producer, {
+      streamName: 'orders',
+      cloudWatch: { client: client(), namespace: 'KinesisProducerLibrary' },
+      emf: { namespace: 'KinesisProducerLibrary', write: (line) => lines.push(line) },
+    });
+    producer.set(producerSnapshot({ s0: producerSet(25) }));
+    await expect(publisher.flush()).rejects.toMatchObject({ code: 'METRICS_PUBLISH_FAILED' });
+    producer.set(producerSnapshot({ s0: producerSet(40) }));
+    const published = await publisher.flush();
+    const shard = (name: string) => published.find((d) => d.name === name && d.dimensions.ShardId === 's0');
+    expect(shard('UserRecordsDataPut')?.value).toBe(4000); // both periods: 40 records × 100 bytes
+    expect(shard('BufferingTime')?.statistic).toMatchObject({ sampleCount: 40, sum: 2000 });
+    expect(shard('UserRecordsPut')?.statistic).toMatchObject({ sampleCount: 40, sum: 40 });
+    // EMF got each period once: 25 records, then 15.
+    const emfShard = lines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.ShardId === 's0')
+      .map((line) => line.UserRecordsDataPut);
+    expect(emfShard).toEqual([2500, 1500]);
+    await publisher.stop();
+  });
+
+  it('sends again only the requests of a period that did not go through', async () => {
+    cloudWatchMock
+      .on(PutMetricDataCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new Error('Throttling: Rate exceeded'))
+      .resolves({});
+    const shards = (put: number) =>
+      Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`shardId-${i}`, producerSet(put)]));
+    const producer = source(producerSnapshot(shards(10)));
+    let clock = Date.UTC(2026, 0, 1);
+    const publisher = publishMetrics(producer, {
+      streamName: 'orders',
+      cloudWatch: { client: client(), namespace: 'KinesisProducerLibrary' },
+      now: () => clock,
+    });
+    const period1 = await publisher.flush().catch(() => undefined);
+    expect(period1).toBeUndefined(); // the first request went through, the second failed
+    clock += 60_000;
+    producer.set(producerSnapshot(shards(11)));
+    const period2 = await publisher.flush();
+    const calls = cloudWatchMock.commandCalls(PutMetricDataCommand).map((call) => call.args[0].input);
+    expect(calls).toHaveLength(5); // 2 for period 1, its second again, then 2 for period 2
+    expect(calls[2]).toEqual(calls[1]);
+    expect(calls[2]!.MetricData![0]!.Timestamp).toEqual(new Date(Date.UTC(2026, 0, 1)));
+    const sentForPeriod2 = [...calls[3]!.MetricData!, ...calls[4]!.MetricData!];
+    expect(sentForPeriod2).toHaveLength(period2.length);
+    // Period 2 holds its own growth only: what period 1 sent is not sent twice.
+    expect(
+      sentForPeriod2.find(
+        (d) => d.MetricName === 'UserRecordsDataPut' && d.Dimensions?.some((x) => x.Value === 'shardId-0'),
+      )?.Value,
+    ).toBe(100);
+    await publisher.stop();
   });
 
   it('refuses options without a target, too short an interval, or a source it does not know', () => {
@@ -153,7 +252,7 @@ describe('Embedded Metric Format', () => {
           statistic: { sampleCount: 4, sum: 100, minimum: 1, maximum: 60 },
         },
       ],
-      'KinesisProducer',
+      'KinesisProducerLibrary',
       new Date(0),
     );
     expect(JSON.parse(line!)).toMatchObject({
@@ -173,7 +272,7 @@ describe('Embedded Metric Format', () => {
   it('writes to process.stdout by default', async () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const publisher = publishMetrics(source(producerSnapshot({ s0: producerSet(1) })), {
-      emf: { namespace: 'KinesisProducer' },
+      emf: { namespace: 'KinesisProducerLibrary' },
     });
     await publisher.flush();
     await publisher.stop();

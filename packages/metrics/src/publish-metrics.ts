@@ -1,5 +1,6 @@
+import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { ValidationError } from '@kinesis-ts/core';
-import { type CloudWatchTarget, sendToCloudWatch } from './cloudwatch-sink.js';
+import { type CloudWatchTarget, putMetricDataInputs, sendPutMetricData } from './cloudwatch-sink.js';
 import { type ConsumerDatumOptions, consumerDatums } from './consumer-datums.js';
 import { type EmfTarget, writeEmf } from './emf.js';
 import { MetricsError, MetricsErrorCode } from './errors.js';
@@ -16,7 +17,10 @@ import { producerDatums } from './producer-datums.js';
 
 /** Options of {@link publishMetrics}. Give at least one of `cloudWatch`, `emf` and `openTelemetry`. */
 export interface PublishMetricsOptions {
-  /** Publish with batched `PutMetricData` through your CloudWatch client. */
+  /**
+   * Publish with batched `PutMetricData` through your CloudWatch client. A period whose publication
+   * fails is not lost: it is published with the next one (counts and statistics cover both periods).
+   */
   readonly cloudWatch?: CloudWatchTarget;
   /** Write Embedded Metric Format log lines (Lambda: CloudWatch extracts the metrics from the log). */
   readonly emf?: EmfTarget;
@@ -24,13 +28,28 @@ export interface PublishMetricsOptions {
   readonly openTelemetry?: OpenTelemetryTarget;
   /** How often a period is published to CloudWatch/EMF, in ms (the KPL uploads every 60 s). @defaultValue 60000 */
   readonly intervalMs?: number;
-  /** @defaultValue 'detailed' */
+  /**
+   * Which metrics are published, as the KPL's `MetricsLevel`: `'none'` (nothing), `'summary'` (the
+   * short list: `KPL_SUMMARY_METRICS` for a producer, `KCL_SUMMARY_METRICS` for a consumer) or
+   * `'detailed'` (every metric).
+   * @defaultValue 'detailed' (the KPL's default)
+   */
   readonly level?: MetricsLevel;
-  /** @defaultValue 'shard' */
+  /**
+   * The dimensions metrics are published at, as the KPL's `MetricsGranularity`: `'global'` (no stream
+   * or shard dimension), `'stream'` (also per `StreamName`), `'shard'` (also per `StreamName` +
+   * `ShardId`); each includes those before it. For a consumer, `'shard'` adds the per-`ShardId`
+   * metrics and the others publish the worker's totals only.
+   * @defaultValue 'shard' (the KPL's default)
+   */
   readonly granularity?: MetricsGranularity;
   /** The producer's stream (the `StreamName` dimension; without it, producer metrics are global only). */
   readonly streamName?: string;
-  /** Dimensions added to every metric. */
+  /**
+   * Dimension name → value added to every metric (the KPL's additional dimensions), before the
+   * package's own (`StreamName`, `ShardId`, `Operation`…).
+   * @defaultValue none (`{}`)
+   */
   readonly dimensions?: Readonly<Record<string, string>>;
   /** Consumer metrics: add the KCL's `WorkerIdentifier` dimension. @defaultValue false */
   readonly workerIdentifier?: boolean;
@@ -49,7 +68,11 @@ export const DEFAULT_PUBLISH_METRICS_OPTIONS = {
 
 /** A running publisher. */
 export interface MetricsPublisher {
-  /** Publishes the period since the last publication now. Resolves with the datums published. */
+  /**
+   * Publishes the period since the last publication now. Resolves with the datums published (to
+   * CloudWatch when it is a target, including a period carried over from a failed publication; else
+   * to EMF). Rejects when a `PutMetricData` fails; that period then goes out with the next one.
+   */
   flush(): Promise<readonly MetricDatum[]>;
   /** Stops the timer and the OpenTelemetry bridge, after publishing the last period. */
   stop(): Promise<void>;
@@ -61,8 +84,13 @@ export interface MetricsPublisher {
  * dimensions; with `openTelemetry`, instruments are registered on the meter. The timer does not keep
  * the process alive. Call `stop()` before `close()`/`stop()` of the source to publish the last period.
  *
+ * When a CloudWatch publication fails (reported through `onError`), its period is kept: the next
+ * publication covers both periods (counts add up, statistics span both, gauges are the latest). When
+ * only some of a period's `PutMetricData` requests went through (more than 1 000 datums), the others
+ * are sent again, with their own timestamp, before the next period's.
+ *
  * ```ts
- * const publisher = publishMetrics(producer, { streamName: 'orders', cloudWatch: { client, namespace: 'KinesisProducer' } });
+ * const publisher = publishMetrics(producer, { streamName: 'orders', cloudWatch: { client, namespace: 'KinesisProducerLibrary' } });
  * ```
  */
 export function publishMetrics(source: MetricsSource, options: PublishMetricsOptions): MetricsPublisher {
@@ -90,7 +118,13 @@ export function publishMetrics(source: MetricsSource, options: PublishMetricsOpt
   const bridge: OpenTelemetryBridge | undefined = options.openTelemetry
     ? bridgeToOpenTelemetry(source, options.openTelemetry)
     : undefined;
-  let previous: ProducerMetricsSnapshot | ConsumerMetricsSnapshot | undefined;
+  type Snapshot = ProducerMetricsSnapshot | ConsumerMetricsSnapshot;
+  // What each target has published up to: a failed CloudWatch publication keeps its baseline, so
+  // the next period's counts include the failed one's, without writing the EMF ones twice.
+  let emfBaseline: Snapshot | undefined;
+  let cloudWatchBaseline: Snapshot | undefined;
+  // Requests of a period that failed after some of its requests went through (its baseline moved on).
+  let unsent: PutMetricDataCommandInput[] = [];
   let chain: Promise<unknown> = Promise.resolve();
   const report = (error: unknown) => {
     const wrapped =
@@ -104,32 +138,51 @@ export function publishMetrics(source: MetricsSource, options: PublishMetricsOpt
     options.onError?.(wrapped);
   };
 
+  const datumsBetween = (previous: Snapshot | undefined, current: Snapshot): MetricDatum[] => {
+    const common = { level: options.level, granularity: options.granularity, dimensions: options.dimensions };
+    return kind === 'producer'
+      ? producerDatums(previous as ProducerMetricsSnapshot | undefined, current as ProducerMetricsSnapshot, {
+          ...common,
+          streamName: options.streamName,
+        })
+      : consumerDatums(previous as ConsumerMetricsSnapshot | undefined, current as ConsumerMetricsSnapshot, {
+          ...common,
+          workerIdentifier: options.workerIdentifier,
+        } satisfies ConsumerDatumOptions);
+  };
+
   const publishOnce = async (): Promise<readonly MetricDatum[]> => {
     const current = source.metrics();
-    const common = { level: options.level, granularity: options.granularity, dimensions: options.dimensions };
-    const datums =
-      kind === 'producer'
-        ? producerDatums(
-            previous as ProducerMetricsSnapshot | undefined,
-            current as ProducerMetricsSnapshot,
-            {
-              ...common,
-              streamName: options.streamName,
-            },
-          )
-        : consumerDatums(
-            previous as ConsumerMetricsSnapshot | undefined,
-            current as ConsumerMetricsSnapshot,
-            {
-              ...common,
-              workerIdentifier: options.workerIdentifier,
-            } satisfies ConsumerDatumOptions,
-          );
-    previous = current;
     const timestamp = new Date(now());
-    if (options.emf) writeEmf(options.emf, datums, timestamp);
-    if (options.cloudWatch) await sendToCloudWatch(options.cloudWatch, datums, timestamp);
-    return datums;
+    let emfDatums: MetricDatum[] | undefined;
+    const emfFrom = emfBaseline;
+    if (options.emf) {
+      emfDatums = datumsBetween(emfFrom, current);
+      emfBaseline = current;
+      writeEmf(options.emf, emfDatums, timestamp);
+    }
+    const target = options.cloudWatch;
+    if (!target) return emfDatums ?? [];
+    const datums =
+      emfDatums !== undefined && cloudWatchBaseline === emfFrom
+        ? emfDatums
+        : datumsBetween(cloudWatchBaseline, current);
+    const fresh = putMetricDataInputs(datums, target.namespace, timestamp, target.storageResolution);
+    const { sent, error } = await sendPutMetricData(target, [...unsent, ...fresh]);
+    if (!error) {
+      cloudWatchBaseline = current;
+      unsent = [];
+      return datums;
+    }
+    if (sent <= unsent.length) {
+      // Nothing of this period went out: keep its baseline, the next period will include it.
+      unsent = unsent.slice(sent);
+    } else {
+      // Part of this period went out: keep the rest as requests, to send before the next period.
+      unsent = fresh.slice(sent - unsent.length);
+      cloudWatchBaseline = current;
+    }
+    throw error;
   };
   // Publications run one at a time, in order.
   const flush = (): Promise<readonly MetricDatum[]> => {

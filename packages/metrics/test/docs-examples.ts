@@ -12,7 +12,7 @@ import { publishMetrics } from '../src/index.js';
 export async function cloudWatch(producer: KinesisProducer): Promise<void> {
   const publisher = publishMetrics(producer, {
     streamName: 'orders',
-    cloudWatch: { client: new CloudWatchClient({}), namespace: 'KinesisProducer' },
+    cloudWatch: { client: new CloudWatchClient({}), namespace: 'KinesisProducerLibrary' },
     // defaults: intervalMs 60000, level 'detailed', granularity 'shard'
     onError: (error) => console.warn(error.message),
   });

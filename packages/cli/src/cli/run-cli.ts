@@ -108,7 +108,8 @@ Flags of every command:
 
 Credentials come from the SDK's default chain (environment, profile, SSO, instance role).
 For @kinesis-ts/local, paste the export line kinesis-ts-local prints, or pass both endpoints.
-Exit codes: 0 done, 1 failed or refused (nothing changed unless the message says so), 2 bad command line.`;
+Exit codes: 0 done, 1 failed or refused (nothing changed unless the message says so), 2 bad command line,
+130 put interrupted by Ctrl-C before its input was all sent.`;
 
 /** What {@link runCli} needs from its process. */
 export interface CliIo {
@@ -131,7 +132,8 @@ const EMPTY_INPUT: AsyncIterable<string> = {
 
 /**
  * Runs one `kinesis-ts` command line in process and resolves with its exit code: 0 done, 1 failed
- * or refused, 2 bad command line. Everything is written through `io`.
+ * or refused, 2 bad command line, 130 `put` stopped by `io.signal` (Ctrl-C) before its input was
+ * all sent. Everything is written through `io`.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const out: Output = createOutput(io.stdout, io.stderr, io.interactive ?? false);

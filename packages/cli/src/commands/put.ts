@@ -28,7 +28,12 @@ export const PUT_USAGE = `kinesis-ts put <stream> [--file <path>] [--partition-k
     --key-field <field>        take the partition key from this field of each line, read as JSON
                                (default: a random key per record, spreading records over the shards)
     --no-aggregation           send each record as its own Kinesis record
-    --progress-interval-ms <ms> how often the progress line is updated (default 500)`;
+    --progress-interval-ms <ms> how often the progress line is updated (default 500)
+  Ctrl-C stops reading at the next line, sends what was read, reports how far it got (the first
+  line not sent) and exits 130.`;
+
+/** The exit code of a `put` stopped by Ctrl-C (SIGINT) before its input ended: 128 + 2, as shells use. */
+export const PUT_INTERRUPTED_EXIT_CODE = 130;
 
 /** Splits a stream of chunks into lines (without their line ends). */
 export async function* lines(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
@@ -90,11 +95,16 @@ export async function runPut(flags: Flags, ctx: CommandContext): Promise<number>
     );
   };
   const timer = ctx.json ? undefined : setInterval(progress, progressIntervalMs);
+  // The first line not sent when Ctrl-C stopped the reading; undefined when the input was read to its end.
+  let stoppedAtLine: number | undefined;
   try {
     let lineNumber = 0;
     for await (const line of lines(input)) {
       lineNumber++;
-      if (ctx.signal.aborted) break;
+      if (ctx.signal.aborted) {
+        stoppedAtLine = lineNumber;
+        break;
+      }
       if (line.length === 0) continue;
       read++;
       let partitionKey = fixedKey ?? randomUUID();
@@ -131,8 +141,21 @@ export async function runPut(flags: Flags, ctx: CommandContext): Promise<number>
   }
   const durationMs = ctx.now() - started;
   const shards = Object.fromEntries([...byShard].sort(([a], [b]) => a.localeCompare(b)));
+  // Ctrl-C at any time before the end: the input may be incomplete (a pipe's writer gets the signal too).
+  const interrupted = ctx.signal.aborted;
   if (ctx.json) {
-    ctx.out.line(toJson({ stream: streamName, read, written, failed, durationMs, shards, errors }));
+    ctx.out.line(
+      toJson({
+        stream: streamName,
+        read,
+        written,
+        failed,
+        durationMs,
+        shards,
+        errors,
+        ...(interrupted ? { interrupted, stoppedAtLine: stoppedAtLine ?? null } : {}),
+      }),
+    );
   } else {
     progress();
     ctx.out.endProgress();
@@ -146,6 +169,16 @@ export async function runPut(flags: Flags, ctx: CommandContext): Promise<number>
       }`,
     );
     for (const error of errors) ctx.out.error(`  ${error}`);
+  }
+  if (interrupted) {
+    ctx.out.error(
+      `kinesis-ts put: interrupted: ${written} record(s) written, ${failed} failed, ${
+        stoppedAtLine === undefined
+          ? 'after the input ended (if it came from a pipe, its writer may have been stopped too)'
+          : `line ${stoppedAtLine} and the rest of the input not sent`
+      }`,
+    );
+    return PUT_INTERRUPTED_EXIT_CODE;
   }
   if (failed > 0) {
     throw new OperationsError(

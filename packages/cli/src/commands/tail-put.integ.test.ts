@@ -89,6 +89,50 @@ describe('kinesis-ts put and tail on the local stack', () => {
     expect(jsonLines<TailLine>(result.stdout).map((r) => r.data)).toEqual(['one', 'two']);
   });
 
+  it('stops a put at Ctrl-C, sends what was read, says where it stopped and exits 130', async () => {
+    const stream = await createStream(uniqueName('cli-put-int'), 1);
+    const interrupt = new AbortController();
+    const stdin: AsyncIterable<string> = {
+      async *[Symbol.asyncIterator]() {
+        for (let i = 1; i <= 10; i++) {
+          if (i === 6) interrupt.abort(); // Ctrl-C after five lines were read
+          yield `line-${i}\n`;
+        }
+      },
+    };
+    const put = await cli(local, ['put', stream, '--partition-key', 'k'], {
+      stdin,
+      signal: interrupt.signal,
+    });
+    expect(put.code).toBe(130);
+    expect(put.stdout).toMatch(/Put 5 of 5 record\(s\) to/);
+    expect(put.stderr).toMatch(
+      /interrupted: 5 record\(s\) written, 0 failed, line 6 and the rest of the input not sent/,
+    );
+    const tail = await cli(local, ['tail', stream, '--json']);
+    expect(jsonLines<TailLine>(tail.stdout).map((r) => r.data)).toEqual([
+      'line-1',
+      'line-2',
+      'line-3',
+      'line-4',
+      'line-5',
+    ]);
+
+    const aborted = new AbortController();
+    aborted.abort();
+    const json = await cli(local, ['put', stream, '--json'], {
+      stdin: stdinLines(['a', 'b']),
+      signal: aborted.signal,
+    });
+    expect(json.code).toBe(130);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      read: 0,
+      written: 0,
+      interrupted: true,
+      stoppedAtLine: 1,
+    });
+  });
+
   it('fails clearly on an unknown stream, a missing file and an unknown shard, writing nothing', async () => {
     const missing = uniqueName('no-such-stream');
     const tail = await cli(local, ['tail', missing]);

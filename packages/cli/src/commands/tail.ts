@@ -49,12 +49,28 @@ export type TailPosition =
 
 /** Options of {@link tailStream}. */
 export interface TailOptions {
+  /**
+   * Where each shard is read from: `TRIM_HORIZON` (the oldest record kept), `LATEST` (only records
+   * written after the start), `AT_TIMESTAMP` (records that arrived at or after `timestamp`) or
+   * `AT_SEQUENCE_NUMBER` (from that record of the one shard in `shardIds`). Shards found later while
+   * following (children of a split or merge) are read from their start. Required; no default.
+   */
   readonly position: TailPosition;
-  /** Shards to read; default every shard (open ones for LATEST). */
+  /**
+   * Shards to read, by shard id; an id not in the stream is refused (`CLI_SHARD_NOT_FOUND`).
+   * @defaultValue every shard (only the open ones for `LATEST`); an empty list means the same
+   */
   readonly shardIds?: readonly string[];
-  /** Keep only user records with one of these partition keys. */
+  /**
+   * Keep only user records with one of these partition keys (compared exactly, after aggregates are
+   * unpacked).
+   * @defaultValue every record (no filter); an empty list means the same
+   */
   readonly partitionKeys?: readonly string[];
-  /** Stop after this many records. */
+  /**
+   * Stop after this many records (those kept by `partitionKeys`), a count ≥ 0; 0 reads nothing.
+   * @defaultValue no limit
+   */
   readonly maxRecords?: number;
   /** Keep reading for new records until aborted. @defaultValue false */
   readonly follow?: boolean;
@@ -62,6 +78,11 @@ export interface TailOptions {
   readonly pollIntervalMs?: number;
   /** How often new shards are looked for while following, in ms. @defaultValue 10000 */
   readonly shardRefreshIntervalMs?: number;
+  /**
+   * Stops the reading when aborted (Ctrl-C in the command): calls in progress are cancelled and
+   * `tailStream` resolves with the records handed over so far; it does not reject.
+   * @defaultValue none (reads until caught up, `maxRecords`, or forever with `follow`)
+   */
   readonly signal?: AbortSignal;
 }
 
