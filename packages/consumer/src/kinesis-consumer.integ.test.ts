@@ -5,6 +5,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { injectDynamoDbFaults, injectKinesisFaults, uniqueName } from '@kinesis-ts/local';
 import { describe, expect, it } from 'vitest';
 import {
@@ -366,9 +367,21 @@ describe('compatibility with the Java KCL lease table', () => {
     expect(seen.filter((k) => k.startsWith('low'))).toEqual(low.slice(10));
     expect(seen.filter((k) => k.startsWith('high'))).toEqual(high);
     expect(worker.metrics().TotalLeases).toBe(2);
+    // The rows had no hash ranges (KCL before 2.3): they are filled in from ListShards, as the KCL does.
+    await waitFor(
+      async () => [...(await readLeases(dynamoDb, applicationName)).values()].every((l) => l.hashKeyRange),
+      'hash ranges written onto the Java rows',
+    );
     await worker.stop();
 
     const leases = await readLeases(dynamoDb, applicationName);
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+    for (const shard of Shards) {
+      expect(leases.get(shard.ShardId!)!.hashKeyRange).toEqual({
+        startingHashKey: shard.HashKeyRange!.StartingHashKey,
+        endingHashKey: shard.HashKeyRange!.EndingHashKey,
+      });
+    }
     expect(leases.get('shardId-000000000000')).toMatchObject({
       leaseCounter: expect.any(Number),
       ownerSwitchesSinceCheckpoint: 0,

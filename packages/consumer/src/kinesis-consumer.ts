@@ -95,6 +95,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly holeAuditor = new HashRangeAuditor(HOLE_CONFIDENCE_THRESHOLD);
   private lastCleanupAtMs = Number.NEGATIVE_INFINITY;
   private cleanupRun: Promise<void> | undefined;
+  private hashRangeBackfill: Promise<void> | undefined;
   private streamArn: string | undefined;
   private consumerArn: string | undefined;
   private currentState: ConsumerState = 'new';
@@ -532,6 +533,17 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private onScan(leases: readonly Lease[], scannedAtMs: number): void {
     if (this.currentState !== 'running') return;
     const holes = leaseHashRangeHoles(leases);
+    if (holes === undefined && leases.length > 0 && this.hashRangeBackfill === undefined) {
+      // Rows from KCL versions before 2.3 have no hash range, which blinds the hole audit: fill them in.
+      const missing = leases.filter(
+        (lease) => !lease.hashKeyRange && !isLeaseFinished(lease) && !lease.leaseKey.includes(':'),
+      );
+      if (missing.length > 0) {
+        this.hashRangeBackfill = this.backfillHashRanges(missing).finally(() => {
+          this.hashRangeBackfill = undefined;
+        });
+      }
+    }
     if (leases.length === 0) {
       this.logger.warn('The lease table is empty; syncing shards');
       void this.requestShardSync('empty lease table');
@@ -551,6 +563,27 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
           this.cleanupRun = undefined;
         });
       }
+    }
+  }
+
+  /** Writes the listed shards' hash ranges onto leases that have none (the KCL backfills them too). */
+  private async backfillHashRanges(leases: readonly Lease[]): Promise<void> {
+    try {
+      const shards = await this.refreshShards(SHARD_LIST_MAX_AGE_MS);
+      let filled = 0;
+      for (const lease of leases) {
+        if (this.currentState !== 'running') return;
+        const shard = shards.get(shardIdOfLeaseKey(lease.leaseKey));
+        if (!shard) continue; // trimmed: nothing to fill in, and its lease ends on its own
+        const { startingHashKey, endingHashKey } = shard;
+        if (await this.table.backfillHashKeyRange(lease.leaseKey, { startingHashKey, endingHashKey }))
+          filled++;
+      }
+      if (filled > 0) this.logger.info('Hash ranges written onto leases that had none', { leases: filled });
+    } catch (error) {
+      this.logger.warn('Filling in lease hash ranges failed; retrying at a later scan', {
+        error: describeCause(error),
+      });
     }
   }
 

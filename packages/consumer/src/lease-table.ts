@@ -18,7 +18,7 @@ import {
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
-import type { Lease } from './lease.js';
+import type { Lease, LeaseHashKeyRange } from './lease.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
 
 /** The outcome of a conditional write: the lease as written, or `undefined` when the condition failed. */
@@ -367,6 +367,35 @@ export class LeaseTable {
           ConditionExpression: 'attribute_exists(#key)',
           ExpressionAttributeNames: { '#children': A.childShardIds, '#key': A.leaseKey },
           ExpressionAttributeValues: { ':children': { SS: [...childShardIds] } },
+        }),
+      );
+      return true;
+    });
+    return written === true;
+  }
+
+  /**
+   * Writes a shard's hash range onto a lease row that has none (rows written by KCL versions before
+   * 2.3), as the KCL's periodic shard sync backfills it, without touching the counter or the owner.
+   * Resolves `false` when the row is gone or already has a range.
+   */
+  async backfillHashKeyRange(leaseKey: string, range: LeaseHashKeyRange): Promise<boolean> {
+    const written = await this.conditional(async () => {
+      await this.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(leaseKey),
+          UpdateExpression: 'SET #start = :start, #end = :end',
+          ConditionExpression: 'attribute_exists(#key) AND attribute_not_exists(#start)',
+          ExpressionAttributeNames: {
+            '#start': A.startingHashKey,
+            '#end': A.endingHashKey,
+            '#key': A.leaseKey,
+          },
+          ExpressionAttributeValues: {
+            ':start': { S: range.startingHashKey },
+            ':end': { S: range.endingHashKey },
+          },
         }),
       );
       return true;

@@ -32,6 +32,7 @@ export interface FoundRecord {
 
 /** Options of {@link ShardPositionFinder}. */
 export interface ShardPositionFinderOptions {
+  /** A Kinesis client (ListShards, GetShardIterator, GetRecords). Required. */
   readonly kinesisClient: KinesisClient;
   /** The stream, by name. Give this or `streamArn`. */
   readonly streamName?: string;
