@@ -90,7 +90,7 @@ export function health(consumer: KinesisConsumer, producer: KinesisProducer) {
 export async function toCloudWatch(producer: KinesisProducer): Promise<void> {
   const publisher = publishMetrics(producer, {
     streamName: 'orders',
-    cloudWatch: { client: new CloudWatchClient({}), namespace: 'KinesisProducer' },
+    cloudWatch: { client: new CloudWatchClient({}), namespace: 'KinesisProducerLibrary' }, // the KPL's default namespace
     level: 'summary',
     granularity: 'stream',
     onError: (error) => console.warn(error.message),

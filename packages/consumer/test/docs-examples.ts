@@ -45,7 +45,7 @@ export async function quickStart(): Promise<void> {
 }
 
 /** The processor path: a KCL-shaped processor that checkpoints every 1 000 records. */
-export class OrdersProcessor implements ShardRecordProcessor {
+class OrdersProcessor implements ShardRecordProcessor {
   private sinceCheckpoint = 0;
 
   initialize({
@@ -54,7 +54,7 @@ export class OrdersProcessor implements ShardRecordProcessor {
     pendingCheckpointSequenceNumber,
   }: InitializationInput): void {
     // where this shard resumes, and a checkpoint the previous owner prepared but did not make
-    void [shardId, extendedSequenceNumber, pendingCheckpointSequenceNumber];
+    console.info(`${shardId} resumes after`, extendedSequenceNumber, pendingCheckpointSequenceNumber);
   }
 
   async processRecords({ records, checkpointer }: ProcessRecordsInput): Promise<void> {
@@ -83,7 +83,7 @@ export function processorConsumer(
   kinesisClient: KinesisClient,
   dynamoDbClient: DynamoDBClient,
 ): KinesisConsumer {
-  return new KinesisConsumer({
+  const consumer = new KinesisConsumer({
     streamName: 'orders',
     applicationName: 'orders-app',
     kinesisClient,
@@ -91,6 +91,7 @@ export function processorConsumer(
     initialPosition: 'LATEST',
     processor: () => new OrdersProcessor(),
   });
+  return consumer;
 }
 
 /** Checkpointing inside a batch, at a record (its sub-sequence number counts inside KPL aggregates). */
@@ -119,16 +120,16 @@ export async function preparedCheckpoint({ records, checkpointer }: ProcessRecor
 
 /** Poison records go to a dead-letter queue after maxProcessingAttempts instead of stopping the shard. */
 export function deadLetter(kinesisClient: KinesisClient, dynamoDbClient: DynamoDBClient): KinesisConsumer {
-  return new KinesisConsumer({
+  const consumer = new KinesisConsumer({
     streamName: 'orders',
     applicationName: 'orders-app',
     kinesisClient,
     dynamoDbClient,
     initialPosition: 'TRIM_HORIZON',
-    maxProcessingAttempts: 5,
     handler: async (records: readonly ConsumerRecord[]) => {
       for (const record of records) await saveOrder(record.data);
     },
+    maxProcessingAttempts: 5,
     onPoisonRecord: async ({ shardId, record, error, attempts }) => {
       await sendToDeadLetterQueue({
         shardId,
@@ -141,6 +142,7 @@ export function deadLetter(kinesisClient: KinesisClient, dynamoDbClient: DynamoD
       });
     },
   });
+  return consumer;
 }
 
 /** Observability: events, the metrics snapshot, a logger. */
@@ -188,7 +190,7 @@ export function localClients(): { kinesisClient: KinesisClient; dynamoDbClient: 
 }
 
 /** Migrating from the Node MultiLangDaemon wrapper (`aws-kcl`): the same processor, without callbacks or base64. */
-export const fromAwsKcl: ShardRecordProcessor = {
+const fromAwsKcl: ShardRecordProcessor = {
   async processRecords({ records, checkpointer }) {
     for (const record of records) {
       const text = new TextDecoder().decode(record.data); // was Buffer.from(record.data, 'base64')
@@ -201,9 +203,23 @@ export const fromAwsKcl: ShardRecordProcessor = {
   },
 };
 
+export function fromAwsKclConsumer(
+  kinesisClient: KinesisClient,
+  dynamoDbClient: DynamoDBClient,
+): KinesisConsumer {
+  return new KinesisConsumer({
+    streamName: 'orders',
+    applicationName: 'orders-app', // the aws-kcl application's name: same lease table, same checkpoints
+    kinesisClient,
+    dynamoDbClient,
+    initialPosition: 'TRIM_HORIZON',
+    processor: () => fromAwsKcl,
+  });
+}
+
 /** Enhanced fan-out on AWS: a dedicated HTTP/2 client for SubscribeToShard, HTTP/1.1 for the rest. */
 export function fanOut(dynamoDbClient: DynamoDBClient): KinesisConsumer {
-  return new KinesisConsumer({
+  const consumer = new KinesisConsumer({
     streamName: 'orders',
     applicationName: 'orders-app',
     kinesisClient: new KinesisClient({
@@ -224,6 +240,7 @@ export function fanOut(dynamoDbClient: DynamoDBClient): KinesisConsumer {
       for (const record of records) await saveOrder(record.data);
     },
   });
+  return consumer;
 }
 
 /** Enhanced fan-out against kinesis-local or LocalStack: HTTP/1.1 for subscriptions too. */
@@ -234,15 +251,16 @@ export function fanOutLocally(dynamoDbClient: DynamoDBClient): KinesisConsumer {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: new NodeHttpHandler(), // the emulator's HTTP/2 fails on SubscribeToShard
   });
-  return new KinesisConsumer({
+  const consumer = new KinesisConsumer({
     streamName: 'orders',
     applicationName: 'orders-app',
-    kinesisClient,
     dynamoDbClient,
     initialPosition: 'TRIM_HORIZON',
-    retrieval: { mode: 'fan-out', subscribeClient: kinesisClient },
     handler: async () => {},
+    kinesisClient,
+    retrieval: { mode: 'fan-out', subscribeClient: kinesisClient },
   });
+  return consumer;
 }
 
 /** Registering the stream consumer before a deployment, and deregistering it when the application is retired. */

@@ -1,0 +1,87 @@
+/**
+ * The snippets of docs/local.md, type-checked (none is run here: the same calls run in
+ * packages/local's integration tests). Each function is one snippet.
+ */
+import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  KinesisClient,
+  ListStreamsCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
+import { injectDynamoDbFaults, injectKinesisFaults, startLocalStack, uniqueName } from '@kinesis-ts/local';
+import { useLocalStack } from '@kinesis-ts/local/vitest';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { it } from 'vitest';
+
+/** docs/local.md, "1. In a program or a test: startLocalStack()". */
+export async function inAProgramOrATest(): Promise<void> {
+  const stack = await startLocalStack({ streams: [{ name: 'orders', shardCount: 2 }] });
+  const kinesis = stack.kinesisClient(); // KinesisClient: endpoint, region, dummy credentials, HTTP/1.1
+  const dynamoDb = stack.dynamoDbClient(); // DynamoDBClient
+  await stack.createStream('events', 1); // resolves once ACTIVE
+  // …
+  await kinesis.send(new ListStreamsCommand({}));
+  await dynamoDb.send(new ListTablesCommand({}));
+  await stack.stop();
+}
+
+/**
+ * docs/local.md, "2. In a vitest suite: the global setup", the test file (the vitest.config.ts is
+ * local-vitest-config.ts). Called at the top of a *.integ.test.ts, it declares the test.
+ */
+export function inAVitestSuite(): void {
+  // any *.integ.test.ts
+  const local = useLocalStack();
+  const kinesis = local.kinesisClient();
+
+  it('reads back what it wrote', async () => {
+    const streamName = uniqueName('orders');
+    await local.createStream(streamName, 2);
+    // …
+    await kinesis.send(
+      new PutRecordCommand({ StreamName: streamName, PartitionKey: 'a', Data: new Uint8Array([1]) }),
+    );
+  });
+}
+
+/** docs/local.md, "HTTP/1.1 against the emulator, HTTP/2 against AWS". */
+export function http1Client(
+  endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): KinesisClient {
+  const kinesis = new KinesisClient({ endpoint, region, credentials, requestHandler: new NodeHttpHandler() });
+  return kinesis;
+}
+
+/** docs/local.md, "Fault injection": 30 % of PutRecords entries fail and are never written. */
+export async function failedEntries(
+  kinesis: KinesisClient,
+  streamName: string,
+  records: PutRecordsRequestEntry[],
+): Promise<void> {
+  const faults = injectKinesisFaults(kinesis, { seed: 42, putRecordsFailures: { rate: 0.3 } });
+  const output = await kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: records }));
+  // output.Records[i] is { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage } for the
+  // failed entries, and exactly the other entries are in the stream.
+  console.log(output.FailedRecordCount); // about 30 of 100; the same entries for the same seed
+  faults.stats(); // { calls: 1, failedEntries: output.FailedRecordCount, unsentCalls: 0, … }
+}
+
+/** docs/local.md, "Fault injection": the other rules. */
+export function otherFaults(kinesis: KinesisClient, dynamoDb: DynamoDBClient): void {
+  injectKinesisFaults(kinesis, {
+    callErrors: [{ operations: ['PutRecords'], error: 'ThrottlingException', firstCalls: 2 }],
+  });
+  injectKinesisFaults(kinesis, { getRecordsThrottling: { firstCalls: 1 } });
+  injectKinesisFaults(kinesis, {
+    insideSdkRetries: true,
+    callErrors: [{ operations: ['ListStreams'], error: 'ECONNRESET', firstCalls: 2 }],
+  });
+  injectDynamoDbFaults(dynamoDb, { conditionalCheckFailures: { firstCalls: 1 } });
+  injectDynamoDbFaults(dynamoDb, {
+    callErrors: [{ operations: ['UpdateItem'], error: 'ProvisionedThroughputExceededException' }],
+  });
+}
