@@ -128,14 +128,21 @@ async function throughputHandWritten(endpoint: string, count: number): Promise<n
   return count / seconds;
 }
 
+/** What the hand-written baseline holds at most: 24 requests of 500 records in flight. */
+const IN_FLIGHT_RECORDS = CONCURRENCY * 500;
+
 async function throughputKinesisTs(endpoint: string, count: number, api: 'put' | 'putMany'): Promise<number> {
   const client = clientFor(endpoint);
-  const producer = new KinesisProducer({ streamName: 'bench', client });
+  // Default options except the buffer, bounded like the baseline (24 × 500 records): the loop below
+  // then waits for room, which lets sending overlap producing, as the baseline's awaits do. With the
+  // default 100,000-record buffer, waitForCapacity resolves at once and the loop would buffer half the
+  // run before the first request goes out.
+  const producer = new KinesisProducer({ streamName: 'bench', client, maxBufferedRecords: IN_FLIGHT_RECORDS });
   let delivered = 0;
   const started = performance.now();
   if (api === 'put') {
     for (let i = 0; i < count; i++) {
-      if (producer.outstandingRecords >= 12_000) await producer.waitForCapacity();
+      await producer.waitForCapacity();
       producer.put(record(i)).then(() => {
         delivered++;
       });
@@ -143,7 +150,7 @@ async function throughputKinesisTs(endpoint: string, count: number, api: 'put' |
   } else {
     const batches: Promise<unknown>[] = [];
     for (let i = 0; i < count; i += 500) {
-      if (producer.outstandingRecords >= 12_000) await producer.waitForCapacity();
+      await producer.waitForCapacity();
       const batch = Array.from({ length: Math.min(500, count - i) }, (_, j) => record(i + j));
       batches.push(
         producer.putMany(batch).then((results) => {
@@ -201,26 +208,40 @@ async function deliveredKinesisTs(endpoint: string, seconds: number): Promise<nu
 
 // ---- 3. memory while throttled -----------------------------------------------------------------
 
-/** Heap (with buffers) growth in MiB at each of `marksSeconds`, while `run` goes on until the last mark. */
+/** What one memory run measured: growth in MiB at each mark, and the highest growth sampled. */
+interface MemoryReadings {
+  readonly atMarks: number[];
+  readonly peak: number;
+}
+
+/**
+ * Heap (with buffers) growth in MiB at each of `marksSeconds`, and the peak over the whole run
+ * (sampled every 20 ms), while `run` goes on until the last mark.
+ */
 async function memoryOverTime(
   run: (deadline: number) => Promise<void>,
   marksSeconds: readonly number[],
-): Promise<number[]> {
+): Promise<MemoryReadings> {
   global.gc?.();
   const base = process.memoryUsage();
   const start = performance.now();
-  const readings: number[] = [];
+  const atMarks: number[] = [];
+  let peak = 0;
   const sampler = setInterval(() => {
     const elapsed = (performance.now() - start) / 1000;
-    if (readings.length < marksSeconds.length && elapsed >= marksSeconds[readings.length]!) {
-      const now = process.memoryUsage();
-      readings.push((now.heapUsed + now.arrayBuffers - base.heapUsed - base.arrayBuffers) / 2 ** 20);
-    }
+    const now = process.memoryUsage();
+    const growth = (now.heapUsed + now.arrayBuffers - base.heapUsed - base.arrayBuffers) / 2 ** 20;
+    peak = Math.max(peak, growth);
+    if (atMarks.length < marksSeconds.length && elapsed >= marksSeconds[atMarks.length]!) atMarks.push(growth);
   }, 20);
   await run(start + marksSeconds.at(-1)! * 1000 + 100);
   clearInterval(sampler);
-  return readings;
+  return { atMarks, peak };
 }
+
+/** When memory is read in the throttling runs, in seconds from the start. */
+const HAND_MARKS = [5, 10, 20];
+const OURS_MARKS = [5, 10, 20, 60, 120];
 
 /** The application's offered load while the stream throttles: records per second, each a fresh buffer. */
 const OFFERED_PER_SECOND = 50_000;
@@ -262,13 +283,13 @@ async function throttledKinesisTs(endpoint: string, deadline: number): Promise<v
 // ---- run ---------------------------------------------------------------------------------------
 
 /** Runs one memory scenario in a fresh Node process, so that neither inherits the other's heap. */
-function memoryInChildProcess(variant: 'hand' | 'ours'): Promise<number[]> {
+function memoryInChildProcess(variant: 'hand' | 'ours'): Promise<MemoryReadings> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['memory', variant], {
       execArgv: ['--import', 'tsx', '--expose-gc'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    child.once('message', (readings) => resolve(readings as number[]));
+    child.once('message', (readings) => resolve(readings as MemoryReadings));
     child.once('error', reject);
   });
 }
@@ -276,8 +297,10 @@ function memoryInChildProcess(variant: 'hand' | 'ours'): Promise<number[]> {
 if (process.argv[2] === 'memory') {
   const variant = process.argv[3];
   const run = variant === 'hand' ? throttledHandWritten : throttledKinesisTs;
+  // The hand-written queue grows without bound, so it stops at 20 s; the producer runs 2 minutes.
+  const marks = variant === 'hand' ? HAND_MARKS : OURS_MARKS;
   const readings = await withServer('throttle-all', 2, (endpoint) =>
-    memoryOverTime((deadline) => run(endpoint, deadline), [5, 10, 20]),
+    memoryOverTime((deadline) => run(endpoint, deadline), marks),
   );
   process.send?.(readings);
   process.exit(0);
@@ -341,18 +364,19 @@ console.log(
   `| kinesis-ts KinesisProducer | ${fmt(limitedOurs)} | ${(limitedOurs / limitedHand).toFixed(2)}× |`,
 );
 
-const MARKS = [5, 10, 20];
 const memoryHand = await memoryInChildProcess('hand');
 const memoryOurs = await memoryInChildProcess('ours');
 console.log(
   `\n## 3. Memory while every entry is throttled, the application offering ${OFFERED_PER_SECOND.toLocaleString('en-US')} records/s (each in a fresh process)\n`,
 );
-console.log(`| producer | ${MARKS.map((m) => `heap + buffers after ${m} s (MiB)`).join(' | ')} |`);
-console.log(`| --- | ${MARKS.map(() => '---:').join(' | ')} |`);
+const cells = (readings: MemoryReadings) =>
+  OURS_MARKS.map((_, i) => readings.atMarks[i]?.toFixed(0) ?? '(stopped)').join(' | ');
+console.log(`| producer | ${OURS_MARKS.map((m) => `after ${m} s (MiB)`).join(' | ')} | peak (MiB) |`);
+console.log(`| --- | ${OURS_MARKS.map(() => '---:').join(' | ')} | ---: |`);
 console.log(
-  `| hand-written batches, unbounded retry queue | ${memoryHand.map((m) => m.toFixed(0)).join(' | ')} |`,
+  `| hand-written batches, unbounded retry queue | ${cells(memoryHand)} | ${memoryHand.peak.toFixed(0)} (at 20 s) |`,
 );
 console.log(
-  `| kinesis-ts KinesisProducer (defaults: 100,000 records / 64 MiB; the application awaits waitForCapacity) | ${memoryOurs.map((m) => m.toFixed(0)).join(' | ')} |`,
+  `| kinesis-ts KinesisProducer (defaults: 100,000 records / 64 MiB; the application awaits waitForCapacity) | ${cells(memoryOurs)} | ${memoryOurs.peak.toFixed(0)} |`,
 );
 process.exit(0);

@@ -34,3 +34,9 @@ export async function lambdaEmf(consumer: KinesisConsumer): Promise<void> {
 export function openTelemetry(consumer: KinesisConsumer): void {
   publishMetrics(consumer, { openTelemetry: { meter: metrics.getMeter('orders-worker') } });
 }
+
+/** The README's two one-liners: EMF in Lambda, OpenTelemetry in a worker. */
+export function readmeOneLiners(consumer: KinesisConsumer): void {
+  publishMetrics(consumer, { emf: { namespace: 'orders-app' }, level: 'summary' }); // Lambda
+  publishMetrics(consumer, { openTelemetry: { meter: metrics.getMeter('orders-worker') } });
+}
