@@ -4,6 +4,7 @@ import {
   type LambdaKinesisEventRecord,
 } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
+import { KPL_AGGREGATE_WITHOUT_EXPLICIT_HASH_KEYS as KPL } from '../../core/test/fixtures/kpl-golden-vectors.js';
 import type { DeadLetter } from './dead-letter.js';
 import { deadLetterTo } from './dead-letter.js';
 import { InMemoryIdempotencyStore } from './idempotency-store.js';
@@ -53,6 +54,35 @@ const event: LambdaKinesisEvent = {
 };
 
 describe('kinesisLambdaHandler', () => {
+  it('splits an aggregate written by the real KPL (Java) into its user records', async () => {
+    const seen: { partitionKey: string; data: string; subSequenceNumber: number }[] = [];
+    const handler = kinesisLambdaHandler({
+      processRecord: (record) => {
+        seen.push({
+          partitionKey: record.partitionKey,
+          data: text(record.data),
+          subSequenceNumber: record.subSequenceNumber,
+        });
+      },
+    });
+    const kplEvent: LambdaKinesisEvent = {
+      Records: [
+        {
+          ...eventRecord(KPL.sequenceNumber, Buffer.from(KPL.dataBase64, 'base64'), KPL.partitionKey),
+          eventID: KPL.eventId,
+        },
+      ],
+    };
+    expect(await handler(kplEvent, {})).toEqual({ batchItemFailures: [] });
+    expect(seen).toEqual(
+      KPL.userRecords.map((r, subSequenceNumber) => ({
+        partitionKey: r.partitionKey,
+        data: r.data,
+        subSequenceNumber,
+      })),
+    );
+  });
+
   it('deaggregates KPL records and runs the function on each user record in order', async () => {
     const seen: string[] = [];
     const handler = kinesisLambdaHandler({
