@@ -153,6 +153,39 @@ describe('decideScaling (SC-27 decision table)', () => {
     });
   }
 
+  it('reports a hot shard (and says to split it) without scaling uniformly for it', () => {
+    // 10 shards, 1.5 MiB/s in all, 0.95 MiB/s of it on one shard: 15 % of the stream, 95 % of a shard.
+    const shardSamples = [
+      { shardId: 'shardId-000000000003', sample: minute(0.95) },
+      ...Array.from({ length: 9 }, (_, i) => ({ shardId: `shardId-cold-${i}`, sample: minute(0.55 / 9) })),
+    ];
+    const decision = decideScaling(
+      { nowMs: 1_000_000, openShardCount: 10, sample: minute(1.5), shardSamples },
+      initialAutoscalerState,
+      options,
+    );
+    expect(decision.action).toBe('none');
+    expect(decision.hotShards.map((s) => s.shardId)).toEqual(['shardId-000000000003']);
+    expect(decision.hotShards[0]!.utilization.bytes).toBeCloseTo(0.95, 6);
+    expect(decision.reason).toContain('shardId-000000000003 at 95%: split');
+  });
+
+  it('holds back a scale-down while a shard is above half the scale-up threshold', () => {
+    const lowPeriods: AutoscalerState = { periodsAbove: 0, periodsBelow: 2, scaledAtMs: [] };
+    const input = { nowMs: 1_000_000, openShardCount: 8, sample: minute(1) }; // 12.5 % of 8 shards
+    expect(decideScaling(input, lowPeriods, options).action).toBe('scale-down'); // totals alone
+    const oneBusy = [
+      { shardId: 'shardId-busy', sample: minute(0.5) },
+      ...Array.from({ length: 7 }, (_, i) => ({ shardId: `shardId-${i}`, sample: minute(0.5 / 7) })),
+    ];
+    const decision = decideScaling({ ...input, shardSamples: oneBusy }, lowPeriods, options);
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toContain('shard shardId-busy is at 50%');
+    expect(decision.hotShards).toEqual([]);
+    const even = Array.from({ length: 8 }, (_, i) => ({ shardId: `shardId-${i}`, sample: minute(1 / 8) }));
+    expect(decideScaling({ ...input, shardSamples: even }, lowPeriods, options).action).toBe('scale-down');
+  });
+
   it('counts consecutive periods and resets them after scaling', () => {
     const first = decideScaling({ nowMs: 0, openShardCount: 4, sample: minute(4) }, initialAutoscalerState, {
       ...options,

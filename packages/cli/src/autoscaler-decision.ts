@@ -70,6 +70,18 @@ export interface WriteUtilization {
   readonly max: number;
 }
 
+/** One shard's load over the same period (CloudWatch shard-level `IncomingBytes`/`IncomingRecords`). */
+export interface ShardLoadSample {
+  readonly shardId: string;
+  readonly sample: WriteLoadSample;
+}
+
+/** A shard above `scaleUpUtilization` on its own (its share of the 1 MiB/s and 1 000 records/s limits). */
+export interface HotShard {
+  readonly shardId: string;
+  readonly utilization: WriteUtilization;
+}
+
 /** The outcome of {@link decideScaling}. */
 export interface ScalingDecision {
   readonly action: 'scale-up' | 'scale-down' | 'none';
@@ -77,6 +89,11 @@ export interface ScalingDecision {
   /** The shard count to ask for (`UpdateShardCount` `TargetShardCount`); the current one for 'none'. */
   readonly targetShardCount: number;
   readonly utilization: WriteUtilization;
+  /**
+   * Shards above `scaleUpUtilization` on their own, hottest first (only when per-shard samples were
+   * given). Uniform scaling does not relieve them: split them (`splitShard`, `kinesis-ts split`).
+   */
+  readonly hotShards: readonly HotShard[];
   /** Why, in words. */
   readonly reason: string;
   /** The state to pass to the next call. */
@@ -105,18 +122,40 @@ export function writeUtilization(sample: WriteLoadSample, openShardCount: number
  *   (½× to 2× the open shards); a stream outside the caps is brought back within them.
  * - Nothing happens within `cooldownMs` of the last scaling, nor past `maxScalingsPer24Hours`.
  *
- * It works from stream totals: one hot shard while the others idle counts as low utilization, so it
- * never triggers a scale-up (and may allow a scale-down). Find hot shards with `hotKeyReport` or
- * `diagnoseLag` and split them (`splitShard`, `kinesis-ts split`).
+ * The stream totals decide the uniform scaling. Given `shardSamples` (each open shard's load over
+ * the same period), it also looks at each shard:
+ *
+ * - shards above `scaleUpUtilization` on their own are reported in `hotShards` (with a reason that
+ *   says to split them): uniform scaling splits every shard evenly and would not relieve a hot key,
+ *   so they never trigger a scale-up by themselves;
+ * - a scale-down is refused while the hottest shard is above half of `scaleUpUtilization`: merging
+ *   it with a neighbour could put the merged shard over the scale-up threshold.
+ *
+ * Without `shardSamples`, one hot shard while the others idle counts as low utilization.
  */
 export function decideScaling(
-  input: { readonly nowMs: number; readonly openShardCount: number; readonly sample: WriteLoadSample },
+  input: {
+    readonly nowMs: number;
+    readonly openShardCount: number;
+    readonly sample: WriteLoadSample;
+    /** Each open shard's load over the same period. @defaultValue none (stream totals only) */
+    readonly shardSamples?: readonly ShardLoadSample[];
+  },
   state: AutoscalerState,
   options: AutoscalerOptions,
 ): ScalingDecision {
   const o = resolveAutoscalerOptions(options);
   const current = input.openShardCount;
   const utilization = writeUtilization(input.sample, current);
+  const perShard = (input.shardSamples ?? [])
+    .map(({ shardId, sample }) => ({ shardId, utilization: writeUtilization(sample, 1) }))
+    .sort((a, b) => b.utilization.max - a.utilization.max);
+  const hotShards = perShard.filter((shard) => shard.utilization.max > o.scaleUpUtilization);
+  const hottest = perShard[0];
+  const hotNote =
+    hotShards.length === 0
+      ? ''
+      : `; hot shard(s) ${hotShards.map((s) => `${s.shardId} at ${percent(s.utilization.max)}`).join(', ')}: split them (uniform scaling does not relieve a hot shard)`;
   const recent = state.scaledAtMs.filter((at) => input.nowMs - at < DAY_MS);
   const periodsAbove = utilization.max > o.scaleUpUtilization ? state.periodsAbove + 1 : 0;
   const periodsBelow = utilization.max < o.scaleDownUtilization ? state.periodsBelow + 1 : 0;
@@ -125,7 +164,8 @@ export function decideScaling(
     currentShardCount: current,
     targetShardCount: current,
     utilization,
-    reason,
+    hotShards,
+    reason: reason + hotNote,
     state: { ...counters, scaledAtMs: recent },
   });
   const scale = (target: number, reason: string): ScalingDecision => ({
@@ -133,7 +173,8 @@ export function decideScaling(
     currentShardCount: current,
     targetShardCount: target,
     utilization,
-    reason,
+    hotShards,
+    reason: reason + hotNote,
     state: { periodsAbove: 0, periodsBelow: 0, scaledAtMs: [...recent, input.nowMs] },
   });
 
@@ -159,6 +200,11 @@ export function decideScaling(
     target = clamp(Math.min(desired, current - 1));
     reason = `utilization ${percent(utilization.max)} below ${percent(o.scaleDownUtilization)} for ${periodsBelow} period(s)`;
     if (target >= current) return none(`${reason}, but already at minShards ${o.minShards}`);
+    if (hottest !== undefined && hottest.utilization.max > o.scaleUpUtilization / 2) {
+      return none(
+        `${reason}, but shard ${hottest.shardId} is at ${percent(hottest.utilization.max)}: merged with a neighbour it could pass ${percent(o.scaleUpUtilization)}`,
+      );
+    }
   } else {
     return none(
       `utilization ${percent(utilization.max)} within ${percent(o.scaleDownUtilization)}..${percent(o.scaleUpUtilization)} (or not for long enough)`,

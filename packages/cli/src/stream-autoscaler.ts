@@ -6,6 +6,7 @@ import {
   initialAutoscalerState,
   resolveAutoscalerOptions,
   type ScalingDecision,
+  type ShardLoadSample,
   type WriteLoadSample,
 } from './autoscaler-decision.js';
 import { aboutStream, describeStream, type StreamRef, streamParameters } from './stream-shards.js';
@@ -41,8 +42,15 @@ export class StreamAutoscaler {
     this.state = state;
   }
 
-  /** Decides on one period of load and scales when needed. Resolves with the decision. */
-  async evaluate(sample: WriteLoadSample): Promise<ScalingDecision> {
+  /**
+   * Decides on one period of load and scales when needed. Resolves with the decision.
+   * @param shardSamples each open shard's load over the same period, to report hot shards and to
+   * hold back a scale-down that would merge one (see {@link decideScaling}). @defaultValue none
+   */
+  async evaluate(
+    sample: WriteLoadSample,
+    shardSamples?: readonly ShardLoadSample[],
+  ): Promise<ScalingDecision> {
     const { kinesisClient, stream } = this.options;
     const summary = await describeStream(kinesisClient, stream);
     const nowMs = (this.options.now ?? Date.now)();
@@ -53,12 +61,18 @@ export class StreamAutoscaler {
         currentShardCount: openShardCount,
         targetShardCount: openShardCount,
         utilization: { bytes: 0, records: 0, max: 0 },
+        hotShards: [],
         reason: `stream is ${summary.StreamStatus}`,
         state: this.state,
       };
     }
     const decision = decideScaling(
-      { nowMs, openShardCount: summary.OpenShardCount ?? 0, sample },
+      {
+        nowMs,
+        openShardCount: summary.OpenShardCount ?? 0,
+        sample,
+        ...(shardSamples ? { shardSamples } : {}),
+      },
       this.state,
       this.options,
     );
