@@ -20,7 +20,9 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error('kinesis-ts: unexpected error', error);
+    process.stderr.write(
+      `kinesis-ts: unexpected error ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -1,4 +1,5 @@
 import { sleep as defaultSleep, validateIntegerOption } from '@kinesis-ts/core';
+import { signalOf } from './context-signal.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IdempotencyInProgressError, IdempotencyKeyMissingError } from './processing-errors.js';
 
@@ -22,8 +23,8 @@ export interface IdempotentOptions<R> {
   readonly onDuplicate?: (eventId: string, record: R) => void;
   /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
   readonly now?: () => number;
-  /** Waits `ms` (tests). @defaultValue a timer */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits `ms`, or rejects with the signal's reason when `signal` aborts (tests). @defaultValue core's `sleep` */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The defaults of {@link IdempotentOptions}. */
@@ -75,7 +76,7 @@ export function idempotent<R, A extends unknown[]>(
     3_600_000,
   );
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => defaultSleep(ms));
+  const sleep = options.sleep ?? defaultSleep;
 
   return async (record, ...rest) => {
     const eventId = eventIdOf(record);
@@ -110,10 +111,8 @@ export function idempotent<R, A extends unknown[]>(
       if (whenInProgress === 'fail' || current >= waitUntil) {
         throw new IdempotencyInProgressError(eventId, result.leaseExpiresAtMs);
       }
-      if (signal?.aborted) throw signal.reason;
       const untilExpiry = Math.max(0, result.leaseExpiresAtMs - current) + 1;
-      await sleepUnlessAborted(sleep, Math.min(pollIntervalMs, untilExpiry, waitUntil - current), signal);
-      if (signal?.aborted) throw signal.reason;
+      await sleep(Math.min(pollIntervalMs, untilExpiry, waitUntil - current), signal);
     }
   };
 }
@@ -129,29 +128,4 @@ export function positionEventId(record: {
   readonly subSequenceNumber?: number;
 }): string {
   return `${record.sequenceNumber}/${record.subSequenceNumber ?? 0}`;
-}
-
-/** The `signal` of a handler context (the consumer's and the Lambda handler's contexts have one). */
-function signalOf(context: unknown): AbortSignal | undefined {
-  const signal = (context as { signal?: unknown } | null | undefined)?.signal;
-  return signal instanceof AbortSignal ? signal : undefined;
-}
-
-/** Waits `ms`, or less if `signal` aborts first. */
-async function sleepUnlessAborted(
-  sleep: (ms: number) => Promise<void>,
-  ms: number,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  if (signal === undefined) return sleep(ms);
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = resolve;
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([sleep(ms), aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-  }
 }

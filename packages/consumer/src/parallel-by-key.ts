@@ -1,4 +1,5 @@
 import { validateIntegerOption } from '@kinesis-ts/core';
+import { signalOf } from './context-signal.js';
 import { KeyedScheduler } from './keyed-scheduler.js';
 import { PartialBatchFailureError, type RecordFailure, type RecordPosition } from './processing-errors.js';
 
@@ -93,9 +94,4 @@ export function parallelByKey<R extends RecordPosition & { readonly partitionKey
     }
     throw new PartialBatchFailureError(failures);
   };
-}
-
-function signalOf(context: unknown): AbortSignal | undefined {
-  const signal = (context as { signal?: unknown } | null | undefined)?.signal;
-  return signal instanceof AbortSignal ? signal : undefined;
 }

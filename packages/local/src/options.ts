@@ -228,7 +228,11 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
   }
 }
 
-function requireInteger(name: string, value: unknown, min: number, max: number, unit: string): void {
+/**
+ * Checks that an option is an integer in `min`..`max`.
+ * @throws ValidationError (`INVALID_OPTION`) naming it, with the range and `unit`.
+ */
+export function requireInteger(name: string, value: unknown, min: number, max: number, unit: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ValidationError(
       name,

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
-import { isValidStreamName, rejectUnknownOptions } from './options';
+import { isValidStreamName, rejectUnknownOptions, requireInteger } from './options';
 
 /** Options of `createStream` and `deleteStream`. */
 export interface StreamWaitOptions {
@@ -113,19 +113,7 @@ function resolveStreamWait(options: StreamWaitOptions, context: string): Require
     timeoutMs: options.timeoutMs ?? DEFAULT_STREAM_WAIT.timeoutMs,
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_STREAM_WAIT.pollIntervalMs,
   };
-  for (const [field, max] of [
-    ['timeoutMs', 3_600_000],
-    ['pollIntervalMs', 60_000],
-  ] as const) {
-    const value = resolved[field];
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new ValidationError(
-        field,
-        `an integer from 1 to ${max} milliseconds`,
-        `got ${String(value)}`,
-        'INVALID_OPTION',
-      );
-    }
-  }
+  requireInteger('timeoutMs', resolved.timeoutMs, 1, 3_600_000, 'milliseconds');
+  requireInteger('pollIntervalMs', resolved.pollIntervalMs, 1, 60_000, 'milliseconds');
   return resolved;
 }
