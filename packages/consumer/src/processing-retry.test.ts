@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RecordProcessingError } from './errors.js';
 import { PartialBatchFailureError } from './processing-errors.js';
-import { processWithRetries } from './processing-retry.js';
+import { type ProcessWithRetriesInput, processWithRetries } from './processing-retry.js';
 import type { ConsumerRecord } from './record-processor.js';
 
 const record = (i: number): ConsumerRecord => ({
@@ -14,6 +14,17 @@ const record = (i: number): ConsumerRecord => ({
 const batch = [record(1), record(2), record(3)];
 const policy = { maxAttempts: 3, backoff: { baseDelayMs: 100, maxDelayMs: 1_000 } };
 
+/** `processWithRetries` on `batch` with `policy`, a signal that never aborts and no jitter, unless given. */
+const run = (input: Partial<ProcessWithRetriesInput> & Pick<ProcessWithRetriesInput, 'process'>) =>
+  processWithRetries({
+    shardId: 's',
+    records: batch,
+    policy,
+    signal: new AbortController().signal,
+    random: () => 0,
+    ...input,
+  });
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -25,11 +36,7 @@ describe('processWithRetries', () => {
   it('retries a failing batch with backoff and succeeds once the handler does', async () => {
     let calls = 0;
     const failures: [number, boolean][] = [];
-    const result = processWithRetries({
-      shardId: 's',
-      records: batch,
-      policy,
-      signal: new AbortController().signal,
+    const result = run({
       random: () => 0.5,
       onFailure: (_error, attempt, willRetry) => failures.push([attempt, willRetry]),
       process: async () => {
@@ -51,12 +58,8 @@ describe('processWithRetries', () => {
   it('hands an empty batch over once (deliverEmptyBatches), with the same retries', async () => {
     const seen: number[] = [];
     let calls = 0;
-    const result = processWithRetries({
-      shardId: 's',
+    const result = run({
       records: [],
-      policy,
-      signal: new AbortController().signal,
-      random: () => 0,
       process: async (records) => {
         seen.push(records.length);
         if (++calls < 2) throw new Error('once');
@@ -68,12 +71,8 @@ describe('processWithRetries', () => {
   });
 
   it('gives up after maxAttempts without a poison handler, naming the first record of the batch', async () => {
-    const result = processWithRetries({
+    const result = run({
       shardId: 'shard-1',
-      records: batch,
-      policy,
-      signal: new AbortController().signal,
-      random: () => 0,
       process: async () => {
         throw new Error('always');
       },
@@ -95,17 +94,13 @@ describe('processWithRetries', () => {
   it('isolates the poison record by retrying one record at a time, hands it over and processes the rest', async () => {
     const processed: string[] = [];
     const poisoned: [string, number][] = [];
-    const result = processWithRetries({
-      shardId: 's',
-      records: batch,
+    const result = run({
       policy: {
         ...policy,
         onPoisonRecord: (r, _error, attempts) => {
           poisoned.push([r.sequenceNumber, attempts]);
         },
       },
-      signal: new AbortController().signal,
-      random: () => 0,
       process: async (records) => {
         if (records.some((r) => r.sequenceNumber === '102')) throw new Error('poison');
         for (const r of records) processed.push(r.sequenceNumber);
@@ -118,8 +113,7 @@ describe('processWithRetries', () => {
   });
 
   it('stops the shard when the poison handler itself fails', async () => {
-    const result = processWithRetries({
-      shardId: 's',
+    const result = run({
       records: [record(1)],
       policy: {
         ...policy,
@@ -127,8 +121,6 @@ describe('processWithRetries', () => {
           throw new Error('dead-letter queue unreachable');
         },
       },
-      signal: new AbortController().signal,
-      random: () => 0,
       process: async () => {
         throw new Error('poison');
       },
@@ -144,10 +136,7 @@ describe('processWithRetries', () => {
   it('stops retrying when the signal aborts during a backoff', async () => {
     const controller = new AbortController();
     let calls = 0;
-    const result = processWithRetries({
-      shardId: 's',
-      records: batch,
-      policy,
+    const result = run({
       signal: controller.signal,
       random: () => 0.9,
       process: async () => {
@@ -167,12 +156,8 @@ describe('processWithRetries', () => {
     it('moves the position to just before the first failed record and retries from it, not from the start (SC-35)', async () => {
       const calls: string[][] = [];
       const progress: string[] = [];
-      const result = processWithRetries({
-        shardId: 's',
+      const result = run({
         records: hundred,
-        policy,
-        signal: new AbortController().signal,
-        random: () => 0,
         onProgress: (lastDone) => {
           progress.push(lastDone.sequenceNumber);
         },
@@ -193,12 +178,7 @@ describe('processWithRetries', () => {
 
     it('matches failed records by sequence and sub-sequence number, not by identity', async () => {
       const calls: number[] = [];
-      const result = processWithRetries({
-        shardId: 's',
-        records: batch,
-        policy,
-        signal: new AbortController().signal,
-        random: () => 0,
+      const result = run({
         process: async (records) => {
           calls.push(records.length);
           if (calls.length === 1) {
@@ -215,12 +195,7 @@ describe('processWithRetries', () => {
       // each try fails one record further on: 3 failures, but never 3 at the same record
       let calls = 0;
       const attemptsSeen: number[] = [];
-      const result = processWithRetries({
-        shardId: 's',
-        records: batch,
-        policy,
-        signal: new AbortController().signal,
-        random: () => 0,
+      const result = run({
         process: async (records, attempt) => {
           attemptsSeen.push(attempt);
           calls++;
@@ -238,8 +213,7 @@ describe('processWithRetries', () => {
       const processed: string[] = [];
       const poisoned: [string, string, number][] = [];
       const progress: string[] = [];
-      const result = processWithRetries({
-        shardId: 's',
+      const result = run({
         records: hundred.slice(0, 5),
         policy: {
           ...policy,
@@ -247,8 +221,6 @@ describe('processWithRetries', () => {
             poisoned.push([r.sequenceNumber, (error as Error).message, attempts]);
           },
         },
-        signal: new AbortController().signal,
-        random: () => 0,
         onProgress: (r) => {
           progress.push(r.sequenceNumber);
         },
@@ -273,12 +245,7 @@ describe('processWithRetries', () => {
 
     it('without a poison handler, fails at the first failed record (the position stays just before it)', async () => {
       const progress: string[] = [];
-      const result = processWithRetries({
-        shardId: 's',
-        records: batch,
-        policy,
-        signal: new AbortController().signal,
-        random: () => 0,
+      const result = run({
         onProgress: (r) => {
           progress.push(r.sequenceNumber);
         },
@@ -300,12 +267,7 @@ describe('processWithRetries', () => {
 
     it('treats a partial failure that names no record of the batch as a failure of the whole batch', async () => {
       let calls = 0;
-      const result = processWithRetries({
-        shardId: 's',
-        records: batch,
-        policy,
-        signal: new AbortController().signal,
-        random: () => 0,
+      const result = run({
         process: async () => {
           calls++;
           throw new PartialBatchFailureError([{ record: { sequenceNumber: '999' }, error: 'x' }]);
@@ -318,12 +280,8 @@ describe('processWithRetries', () => {
 
     it('reports progress after each record while isolating one record at a time', async () => {
       const progress: string[] = [];
-      const result = processWithRetries({
-        shardId: 's',
-        records: batch,
+      const result = run({
         policy: { ...policy, onPoisonRecord: () => {} },
-        signal: new AbortController().signal,
-        random: () => 0,
         onProgress: (r) => {
           progress.push(r.sequenceNumber);
         },
@@ -341,12 +299,8 @@ describe('processWithRetries', () => {
     const controller = new AbortController();
     const progress: string[] = [];
     const failures: number[] = [];
-    const result = processWithRetries({
-      shardId: 's',
-      records: batch,
-      policy,
+    const result = run({
       signal: controller.signal,
-      random: () => 0,
       onProgress: (r) => {
         progress.push(r.sequenceNumber);
       },
