@@ -61,6 +61,8 @@ const START_BACKOFF = { baseDelayMs: 500, maxDelayMs: 5_000 };
 const HOLE_CONFIDENCE_THRESHOLD = 3;
 /** How old the shard listing may be when deciding whether a merge's other parent still exists. */
 const SHARD_LIST_MAX_AGE_MS = 5_000;
+/** How often leases without a hash range are filled in (each round lists the shards). */
+const HASH_RANGE_BACKFILL_INTERVAL_MS = 60_000;
 
 /**
  * A Kinesis consumer that shares a stream's shards with the application's other workers through a
@@ -96,6 +98,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private lastCleanupAtMs = Number.NEGATIVE_INFINITY;
   private cleanupRun: Promise<void> | undefined;
   private hashRangeBackfill: Promise<void> | undefined;
+  private lastHashRangeBackfillAtMs = Number.NEGATIVE_INFINITY;
   private streamArn: string | undefined;
   private consumerArn: string | undefined;
   private currentState: ConsumerState = 'new';
@@ -533,12 +536,18 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private onScan(leases: readonly Lease[], scannedAtMs: number): void {
     if (this.currentState !== 'running') return;
     const holes = leaseHashRangeHoles(leases);
-    if (holes === undefined && leases.length > 0 && this.hashRangeBackfill === undefined) {
+    if (
+      holes === undefined &&
+      leases.length > 0 &&
+      this.hashRangeBackfill === undefined &&
+      scannedAtMs - this.lastHashRangeBackfillAtMs >= HASH_RANGE_BACKFILL_INTERVAL_MS
+    ) {
       // Rows from KCL versions before 2.3 have no hash range, which blinds the hole audit: fill them in.
       const missing = leases.filter(
         (lease) => !lease.hashKeyRange && !isLeaseFinished(lease) && !lease.leaseKey.includes(':'),
       );
       if (missing.length > 0) {
+        this.lastHashRangeBackfillAtMs = scannedAtMs;
         this.hashRangeBackfill = this.backfillHashRanges(missing).finally(() => {
           this.hashRangeBackfill = undefined;
         });
