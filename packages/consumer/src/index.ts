@@ -127,6 +127,7 @@ export {
 } from './lease-serializer.js';
 export { type CheckpointUpdate, LeaseTable, type LeaseTableOptions } from './lease-table.js';
 export {
+  type LeaseHolding,
   type LeaseTakingInput,
   type LeaseTakingPlan,
   type ObservedLease,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
+import { awsError, InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
 import { LeaseCoordinator } from './lease-coordinator.js';
 
 const F = 10_000;
@@ -154,6 +154,98 @@ describe('LeaseCoordinator (several workers on one table)', () => {
     running.push(restarted);
     await restarted.runTaker();
     expect(restarted.renewer.heldLeases()).toHaveLength(3);
+  });
+
+  it('never holds more than maxLeasesForWorker after its renewals fail for 2 × the failover time while unowned leases wait', async () => {
+    const store = new InMemoryLeaseStore();
+    leases(store, 5);
+    const log: string[] = [];
+    const w1 = worker(store, 'w1', 1, log, 3);
+    running.push(w1);
+    await w1.runTaker();
+    expect(w1.renewer.heldLeases()).toHaveLength(3);
+    // DynamoDB throttles every renewal for 2 × the failover time: w1 loses its leases locally while
+    // its rows still name it, and the 2 spillover leases are still unowned (very old) when it retries.
+    let throttled = true;
+    store.beforeOperation = (operation) => {
+      if (throttled && operation === 'renew') throw awsError('ProvisionedThroughputExceededException');
+    };
+    let mostHeld = 0;
+    let mostOwned = 0;
+    const sample = () => {
+      mostHeld = Math.max(mostHeld, w1.renewer.heldLeases().length);
+      mostOwned = Math.max(mostOwned, owners(store).w1 ?? 0);
+    };
+    for (let t = 0; t < 2 * F; t += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      sample();
+    }
+    throttled = false;
+    for (let t = 0; t < 6 * F; t += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      sample();
+    }
+    expect(log.filter((line) => line.endsWith(': expired')).length).toBeGreaterThanOrEqual(3);
+    expect(mostHeld).toBeLessThanOrEqual(3);
+    expect(mostOwned).toBeLessThanOrEqual(3);
+    expect(w1.renewer.heldLeases()).toHaveLength(3);
+    expect(owners(store)).toEqual({ w1: 3 });
+  });
+
+  it('never holds more than maxLeasesForWorker after an event loop blocked for 2 × the failover time', async () => {
+    const store = new InMemoryLeaseStore();
+    leases(store, 5);
+    const log: string[] = [];
+    const w1 = worker(store, 'w1', 1, log, 3);
+    running.push(w1);
+    await w1.runTaker();
+    expect(w1.renewer.heldLeases()).toHaveLength(3);
+    // The clock jumps 2 × the failover time with no timer run in between (a blocked event loop).
+    vi.setSystemTime(Date.now() + 2 * F);
+    let mostHeld = 0;
+    for (let t = 0; t < 6 * F; t += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+      mostHeld = Math.max(mostHeld, w1.renewer.heldLeases().length);
+    }
+    expect(log.filter((line) => line.endsWith(': expired'))).toHaveLength(3);
+    expect(mostHeld).toBeLessThanOrEqual(3);
+    expect(owners(store)).toEqual({ w1: 3 });
+  });
+
+  it('releases the leases it holds over maxLeasesForWorker, the most recently taken first, for other workers to take', async () => {
+    const store = new InMemoryLeaseStore();
+    leases(store, 5);
+    const log: string[] = [];
+    const w1 = worker(store, 'w1', 1, log, 3);
+    running.push(w1);
+    await w1.runTaker();
+    const first = w1.renewer
+      .heldLeases()
+      .map((l) => l.leaseKey)
+      .sort();
+    expect(first).toHaveLength(3);
+    // However it happened (a race, a bug), w1 now holds the other two leases as well.
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (const row of [...store.rows.values()].filter((l) => l.leaseOwner === undefined)) {
+      const taken = await store.takeLease(row, 'w1');
+      w1.renewer.add(taken!, Date.now());
+    }
+    expect(w1.renewer.heldLeases()).toHaveLength(5);
+    await w1.runTaker();
+    expect(
+      w1.renewer
+        .heldLeases()
+        .map((l) => l.leaseKey)
+        .sort(),
+    ).toEqual(first);
+    expect(log.filter((line) => line.endsWith(': over-max-leases'))).toHaveLength(2);
+    expect(owners(store)).toEqual({ w1: 3 });
+    // Another worker takes the released leases at once; w1 never takes them back.
+    const w2 = worker(store, 'w2', 2, log);
+    running.push(w2);
+    await w2.runTaker();
+    await vi.advanceTimersByTimeAsync(10 * F);
+    expect(owners(store)).toEqual({ w1: 3, w2: 2 });
   });
 
   it('leaves multi-stream leases alone', async () => {

@@ -171,17 +171,15 @@ export class LeaseCoordinator {
     // to multi-stream applications, which this consumer does not run.
     const workable = leases.filter((lease) => !isLeaseFinished(lease) && !lease.leaseKey.includes(':'));
 
-    // Leases the table says are ours but that this worker does not hold (a restart with the same
-    // worker id, or a lease that expired locally while nobody else took it): take them back.
-    // Never beyond maxLeasesForWorker: the rest expire and go to other workers.
-    const room = Math.max(0, this.options.maxLeasesForWorker - this.renewer.heldLeases().length);
-    const reclaim = workable
-      .filter((lease) => lease.leaseOwner === workerId && !this.renewer.holds(lease.leaseKey))
-      .slice(0, room);
+    // One cap over everything: what this worker holds, its own rows it takes back (a restart with the
+    // same worker id, or leases given up locally when renewals failed), and what it takes or steals.
+    const held = this.renewer.holdings();
+    const heldKeys = new Set(held.map((h) => h.leaseKey));
     const plan = planLeaseTaking({
       workerId,
+      held,
       leases: workable.map((lease) => {
-        const heldByMe = this.renewer.holds(lease.leaseKey);
+        const heldByMe = heldKeys.has(lease.leaseKey);
         return {
           lease,
           expired: !heldByMe && this.tracker.isExpired(lease, now, failoverTimeMs),
@@ -199,17 +197,16 @@ export class LeaseCoordinator {
       plan,
       scannedAtMs: scanStartedAt,
     };
+    if (plan.toShed.length > 0) await this.shed(plan.toShed, held.length);
     const candidates = new Map<string, { lease: Lease; stolen: boolean }>();
-    for (const lease of reclaim) candidates.set(lease.leaseKey, { lease, stolen: false });
-    for (const lease of plan.toTake) {
-      if (!this.renewer.holds(lease.leaseKey)) candidates.set(lease.leaseKey, { lease, stolen: false });
-    }
+    for (const lease of plan.toReclaim) candidates.set(lease.leaseKey, { lease, stolen: false });
+    for (const lease of plan.toTake) candidates.set(lease.leaseKey, { lease, stolen: false });
     for (const lease of plan.toSteal) candidates.set(lease.leaseKey, { lease, stolen: true });
     if (candidates.size === 0) return;
     this.logger.debug('Taking leases', {
       take: plan.toTake.map((l) => l.leaseKey),
       steal: plan.toSteal.map((l) => l.leaseKey),
-      reclaim: reclaim.map((l) => l.leaseKey),
+      reclaim: plan.toReclaim.map((l) => l.leaseKey),
       target: plan.target,
       workers: plan.workerCount,
     });
@@ -236,5 +233,19 @@ export class LeaseCoordinator {
         stolen,
       });
     });
+  }
+
+  /**
+   * Gives up held leases over `maxLeasesForWorker` (the plan picks the most recently taken): each is
+   * reported lost (`over-max-leases`) so its processing stops, then released so that another worker
+   * takes it at its next run. Awaited, so the next taker run sees the rows released.
+   */
+  private async shed(leaseKeys: readonly string[], heldCount: number): Promise<void> {
+    this.logger.warn('This worker holds more leases than maxLeasesForWorker; releasing the excess', {
+      held: heldCount,
+      maxLeasesForWorker: this.options.maxLeasesForWorker,
+      release: leaseKeys,
+    });
+    await Promise.all(leaseKeys.map((leaseKey) => this.renewer.shed(leaseKey, 'over-max-leases')));
   }
 }

@@ -217,6 +217,35 @@ describe('LeaseRenewer', () => {
     expect(lost).toEqual([]);
   });
 
+  it('shed() reports the lease lost at once, refuses later checkpoints, and releases it after the write in flight', async () => {
+    const { store, renewer, hold, lost } = setup();
+    const token = hold('a');
+    let answerCheckpoint: () => void = () => undefined;
+    store.beforeOperation = (operation) =>
+      operation === 'checkpoint'
+        ? new Promise<void>((resolve) => {
+            answerCheckpoint = resolve;
+          })
+        : undefined;
+    const inFlight = renewer.checkpoint('a', token, {
+      checkpoint: { sequenceNumber: '9', subSequenceNumber: 0 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.count('checkpoint')).toBe(1);
+    const shed = renewer.shed('a', 'over-max-leases');
+    expect(lost).toEqual(['a:over-max-leases']);
+    expect(renewer.holds('a')).toBe(false);
+    await expect(
+      renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '10', subSequenceNumber: 0 } }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(store.count('evict')).toBe(0);
+    answerCheckpoint();
+    await inFlight;
+    await expect(shed).resolves.toBe(true);
+    expect(store.rows.get('a')).toMatchObject({ leaseOwner: undefined, checkpoint: { sequenceNumber: '9' } });
+    expect(lost).toEqual(['a:over-max-leases']);
+  });
+
   it('verify() renews at once, even right after a write, and reports a lease another worker took', async () => {
     const { store, renewer, hold, lost } = setup();
     const token = hold('a');

@@ -29,7 +29,9 @@ export type LeaseLossReason =
   /** Renewals failed (throttling, network) for longer than the failover time. */
   | 'expired'
   /** A checkpoint's condition failed. */
-  | 'checkpoint-conflict';
+  | 'checkpoint-conflict'
+  /** This worker held more than `maxLeasesForWorker` and released it (the most recently taken first). */
+  | 'over-max-leases';
 
 /** Options of {@link LeaseRenewer}. */
 export interface LeaseRenewerOptions {
@@ -53,6 +55,8 @@ export interface LeaseRenewerOptions {
 interface HeldLease {
   lease: Lease;
   readonly token: string;
+  /** When this worker took the lease (the write started), in ms. */
+  readonly acquiredAtMs: number;
   /** When the last successful write to the lease started, in ms: the local expiry clock. */
   lastWriteStartedAtMs: number;
   readonly queue: SerialQueue;
@@ -91,6 +95,7 @@ export class LeaseRenewer {
     this.held.set(lease.leaseKey, {
       lease,
       token,
+      acquiredAtMs: writeStartedAtMs,
       lastWriteStartedAtMs: writeStartedAtMs,
       queue: existing?.queue ?? new SerialQueue(),
       state: 'held',
@@ -106,6 +111,16 @@ export class LeaseRenewer {
   /** The held leases' latest snapshots. */
   heldLeases(): Lease[] {
     return [...this.held.values()].filter((h) => h.state === 'held').map((h) => h.lease);
+  }
+
+  /** The held leases (locally expired ones are given up first) with when each was taken. */
+  holdings(): { leaseKey: string; acquiredAtMs: number }[] {
+    const out: { leaseKey: string; acquiredAtMs: number }[] = [];
+    for (const leaseKey of [...this.held.keys()]) {
+      const held = this.current(leaseKey);
+      if (held) out.push({ leaseKey, acquiredAtMs: held.acquiredAtMs });
+    }
+    return out;
   }
 
   /** The latest snapshot of a held lease, if `token` (when given) is the current one. */
@@ -168,6 +183,24 @@ export class LeaseRenewer {
     const held = this.held.get(leaseKey);
     if (held?.state !== 'held') return false;
     held.state = 'released';
+    return this.evict(held);
+  }
+
+  /**
+   * Gives a held lease up although nothing took it (this worker holds too many): reports it lost
+   * with `reason` at once, so that its processing stops and later checkpoints are refused, then
+   * releases it in the table like {@link release}, after any write already queued for it.
+   * Resolves `true` when the release was written.
+   */
+  async shed(leaseKey: string, reason: LeaseLossReason): Promise<boolean> {
+    const held = this.held.get(leaseKey);
+    if (held?.state !== 'held') return false;
+    this.lose(held, reason);
+    return this.evict(held);
+  }
+
+  private async evict(held: HeldLease): Promise<boolean> {
+    const leaseKey = held.lease.leaseKey;
     try {
       return await held.queue.run(async () => {
         let result = await this.options.table.evictLease(held.lease, this.options.workerId);

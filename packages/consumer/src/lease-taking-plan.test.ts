@@ -161,6 +161,91 @@ describe('planLeaseTaking', () => {
     expect(plan.toSteal).toHaveLength(0);
   });
 
+  it('takes back its own expired leases first and takes no unowned lease beyond maxLeasesForWorker', () => {
+    // The worker gave its 3 leases up locally (renewals failed for 2 × the failover time): the rows
+    // still name it and are expired; 2 spillover leases are unowned and very old.
+    const leases = [
+      expired('own-1', 'me'),
+      expired('own-2', 'me'),
+      expired('own-3', 'me'),
+      expired('n1', undefined, true),
+      expired('n2', undefined, true),
+    ];
+    const plan = planLeaseTaking({ ...base, maxLeasesForWorker: 3, held: [], leases });
+    expect(plan.toReclaim.map((l) => l.leaseKey)).toEqual(['own-1', 'own-2', 'own-3']);
+    expect(plan.toTake).toEqual([]);
+    expect(plan.toSteal).toEqual([]);
+  });
+
+  it('counts held, taken back, taken and stolen leases against one maxLeasesForWorker', () => {
+    // Every mix of held leases, own rows not held (expired or not), unowned (very old or not) and
+    // other workers' live leases: held + taken back + taken + stolen never exceeds the cap.
+    for (let max = 1; max <= 4; max++) {
+      for (let heldCount = 0; heldCount <= max; heldCount++) {
+        for (let own = 0; own <= 4; own++) {
+          for (let unowned = 0; unowned <= 4; unowned++) {
+            for (const ownExpired of [false, true]) {
+              for (const veryOld of [false, true]) {
+                for (const others of [0, 3, 8]) {
+                  const leases: ObservedLease[] = [
+                    ...Array.from({ length: heldCount }, (_, i) => live(`held-${i}`, 'me')),
+                    ...Array.from({ length: own }, (_, i) =>
+                      ownExpired ? expired(`own-${i}`, 'me', veryOld) : live(`own-${i}`, 'me'),
+                    ),
+                    ...Array.from({ length: unowned }, (_, i) => expired(`n-${i}`, undefined, veryOld)),
+                    ...Array.from({ length: others }, (_, i) => live(`o-${i}`, i % 2 ? 'a' : 'b')),
+                  ];
+                  const held = Array.from({ length: heldCount }, (_, i) => ({
+                    leaseKey: `held-${i}`,
+                    acquiredAtMs: i,
+                  }));
+                  const plan = planLeaseTaking({
+                    ...base,
+                    maxLeasesToStealAtOneTime: 5,
+                    maxLeasesForWorker: max,
+                    held,
+                    leases,
+                  });
+                  const total = heldCount + plan.toReclaim.length + plan.toTake.length + plan.toSteal.length;
+                  expect(total).toBeLessThanOrEqual(max);
+                  expect(plan.toShed).toEqual([]);
+                  const planned = [...plan.toReclaim, ...plan.toTake, ...plan.toSteal].map((l) => l.leaseKey);
+                  expect(planned.some((key) => key.startsWith('held-'))).toBe(false);
+                  // Own rows are taken back before anything else is taken.
+                  if (plan.toTake.length + plan.toSteal.length > 0) expect(plan.toReclaim).toHaveLength(own);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('sheds the most recently taken leases when this worker holds more than maxLeasesForWorker, and takes nothing', () => {
+    const leases = [
+      ...owned(['me', 'me', 'me', 'me', 'me']),
+      expired('n1', undefined, true),
+      expired('mine-not-held', 'me'),
+    ];
+    const held = [0, 1, 2, 3, 4].map((i) => ({
+      leaseKey: `shard-${i}`,
+      acquiredAtMs: [50, 10, 40, 20, 30][i]!,
+    }));
+    const plan = planLeaseTaking({ ...base, maxLeasesForWorker: 3, held, leases });
+    // Taken at 50 (shard-0) and 40 (shard-2) are the most recent.
+    expect(plan.toShed).toEqual(['shard-0', 'shard-2']);
+    expect(plan).toMatchObject({ toReclaim: [], toTake: [], toSteal: [], heldCount: 5 });
+    expect(planLeaseTaking({ ...base, maxLeasesForWorker: 5, held, leases }).toShed).toEqual([]);
+  });
+
+  it('takes back its own rows up to maxLeasesForWorker after a restart (nothing held yet)', () => {
+    const leases = owned(['me', 'me', 'me', 'me', 'me']);
+    const plan = planLeaseTaking({ ...base, maxLeasesForWorker: 3, held: [], leases });
+    expect(plan.toReclaim).toHaveLength(3);
+    expect(plan.toTake).toHaveLength(0);
+  });
+
   it('settles 10 leases over 5 workers at exactly 2 each when every worker plans in turn', () => {
     // Simulates rounds of taking on a shared table: each worker plans against the current owners.
     const owners = new Map<string, string | undefined>(
