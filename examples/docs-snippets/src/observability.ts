@@ -68,7 +68,11 @@ export function consumerEvents(logger: Logger): KinesisConsumer {
       logger.error('record dead-lettered', { shardId, sequenceNumber: record.sequenceNumber }),
     )
     // a shard that keeps failing is stopped, nothing skipped: someone must look
-    .on('shard:failed', ({ shardId, error }) => alert(`shard ${shardId} stopped: ${String(error)}`));
+    .on('shard:failed', ({ shardId, error }) => alert(`shard ${shardId} stopped: ${String(error)}`))
+    // a batch that makes no progress (a hung handler): the lease stays renewed, nothing else says so
+    .on('shard:stalled', ({ shardId, stalledForMs, firstSequenceNumber }) =>
+      alert(`shard ${shardId} stuck for ${stalledForMs} ms at ${firstSequenceNumber}`),
+    );
   return consumer;
 }
 

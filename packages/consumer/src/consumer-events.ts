@@ -35,6 +35,26 @@ export interface ConsumerEvents {
   'shard:stopped': { readonly shardId: string; readonly reason: ShardShutdownReason };
   /** A shard stopped because processing kept failing; its lease stays held. */
   'shard:failed': { readonly shardId: string; readonly error: unknown };
+  /**
+   * A batch in delivery made no progress (no checkpoint, no records done) for `stalledShardWarningMs`;
+   * emitted again at each further multiple while it stays stuck. The lease stays renewed meanwhile.
+   */
+  'shard:stalled': {
+    readonly shardId: string;
+    /** How long since the delivery began or last made progress, in ms. */
+    readonly stalledForMs: number;
+    /** How many records the try in progress was given (the batch, its rest, or one record when isolating). */
+    readonly records: number;
+    /** The sequence number of the first of them (undefined for an empty batch). */
+    readonly firstSequenceNumber: string | undefined;
+    /** Which try of these records is in progress (1 for the first). */
+    readonly attempt: number;
+    /**
+     * `processingTimeoutMs` already aborted the try's signal and the handler has not returned: it
+     * ignores its signal, and the shard waits for it.
+     */
+    readonly timedOut: boolean;
+  };
   /** A checkpoint was written. */
   checkpoint: { readonly shardId: string; readonly checkpoint: ExtendedSequenceNumber };
   /** A batch was delivered (or skipped because it was empty). */

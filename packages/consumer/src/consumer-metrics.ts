@@ -27,6 +27,14 @@ export interface ShardMetrics {
   readonly ProcessingFailures: number;
   /** Records handed to `onPoisonRecord`. */
   readonly PoisonRecords: number;
+  /**
+   * How long ago the shard last made progress, in ms: processing began, a batch completed (an empty
+   * one from an idle shard too), records of a batch were done, or a checkpoint was written. Undefined
+   * until processing begins (while waiting for the parent shards, during `initialize`). A healthy shard
+   * stays near `idleTimeBetweenReadsMs` (polling) or 5 s (fan-out) when idle, and near its batch time
+   * when busy; it grows without bound while a handler hangs, retries, or the shard is `failed`.
+   */
+  readonly MillisSinceLastProgress: number | undefined;
 }
 
 /** A snapshot of the consumer's figures, named after the KCL's metrics where it has one. */
@@ -75,7 +83,12 @@ export interface ConsumerMetrics {
   readonly shards: Readonly<Record<string, ShardMetrics>>;
 }
 
-type MutableShardMetrics = { -readonly [K in keyof ShardMetrics]: ShardMetrics[K] };
+type MutableShardMetrics = {
+  -readonly [K in Exclude<keyof ShardMetrics, 'MillisSinceLastProgress'>]: ShardMetrics[K];
+} & {
+  /** When the shard last made progress, in ms since the epoch (see `MillisSinceLastProgress`). */
+  lastProgressAtMs: number | undefined;
+};
 
 /** Counts for `metrics()`; the facade feeds it. */
 export class MetricsRecorder {
@@ -108,6 +121,7 @@ export class MetricsRecorder {
       RetrievalErrors: 0,
       ProcessingFailures: 0,
       PoisonRecords: 0,
+      lastProgressAtMs: undefined,
     };
     this.shardMetrics.set(shardId, metrics);
     return metrics;
@@ -118,13 +132,20 @@ export class MetricsRecorder {
     if (this.shardMetrics.get(shardId) === metrics) this.shardMetrics.delete(shardId);
   }
 
+  /** The figures at `nowMs` (ms since the epoch, for the ages). */
   snapshot(
     base: Omit<ConsumerMetrics, 'shards' | 'MillisBehindLatest' | keyof CounterFields>,
+    nowMs: number,
   ): ConsumerMetrics {
     const shards: Record<string, ShardMetrics> = {};
     let behind: number | undefined;
     for (const [shardId, metrics] of this.shardMetrics) {
-      shards[shardId] = { ...metrics };
+      const { lastProgressAtMs, ...figures } = metrics;
+      shards[shardId] = {
+        ...figures,
+        MillisSinceLastProgress:
+          lastProgressAtMs === undefined ? undefined : Math.max(0, nowMs - lastProgressAtMs),
+      };
       if (metrics.MillisBehindLatest !== undefined)
         behind = Math.max(behind ?? 0, metrics.MillisBehindLatest);
     }

@@ -7,6 +7,7 @@ export const ConsumerErrorCode = {
   CHECKPOINT_FAILED: 'CHECKPOINT_FAILED',
   SHARD_END_NOT_CHECKPOINTED: 'SHARD_END_NOT_CHECKPOINTED',
   RECORD_PROCESSING_FAILED: 'RECORD_PROCESSING_FAILED',
+  PROCESSING_TIMEOUT: 'PROCESSING_TIMEOUT',
   STREAM_NOT_FOUND: 'STREAM_NOT_FOUND',
   LEASE_TABLE_NOT_FOUND: 'LEASE_TABLE_NOT_FOUND',
   LEASE_TABLE_NOT_READY: 'LEASE_TABLE_NOT_READY',
@@ -107,6 +108,43 @@ export class RecordProcessingError extends KinesisTsError {
     this.attempts = attempts;
     this.sequenceNumber = position?.sequenceNumber;
     this.subSequenceNumber = position?.subSequenceNumber;
+  }
+}
+
+/**
+ * A try of the handler (or `processRecords`) ran longer than `processingTimeoutMs`: its context's
+ * `signal` was aborted with this error and the try counts as failed, so the batch is retried and, after
+ * `maxProcessingAttempts`, stops the shard or goes to `onPoisonRecord` like any failure. Reported through
+ * `processing:error` once the handler has returned (the next try never starts before that).
+ */
+export class ProcessingTimeoutError extends KinesisTsError {
+  readonly shardId: string;
+  /** The `processingTimeoutMs` that was exceeded. */
+  readonly timeoutMs: number;
+  /** Which try of the records timed out (1 for the first). */
+  readonly attempt: number;
+  /** How many records the try was given. */
+  readonly records: number;
+  /** The first record's sequence number (undefined for an empty batch). */
+  readonly sequenceNumber: string | undefined;
+
+  constructor(
+    shardId: string,
+    timeoutMs: number,
+    attempt: number,
+    records: number,
+    sequenceNumber: string | undefined,
+  ) {
+    const at = sequenceNumber === undefined ? '' : ` starting at ${sequenceNumber}`;
+    super(
+      `Processing ${records} record(s) of shard ${shardId}${at} did not finish within processingTimeoutMs (${timeoutMs} ms, try ${attempt})`,
+      { code: ConsumerErrorCode.PROCESSING_TIMEOUT, retryable: true },
+    );
+    this.shardId = shardId;
+    this.timeoutMs = timeoutMs;
+    this.attempt = attempt;
+    this.records = records;
+    this.sequenceNumber = sequenceNumber;
   }
 }
 

@@ -74,6 +74,7 @@ export {
   InvalidCheckpointError,
   InvalidRetrievalResultError,
   LeaseLostError,
+  ProcessingTimeoutError,
   RecordProcessingError,
   ShardEndNotCheckpointedError,
   StreamConsumerError,

@@ -260,17 +260,20 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   /** A snapshot of the consumer's figures (KCL metric names where they exist). */
   metrics(): ConsumerMetrics {
     const view = this.coordinator.tableView();
-    return this.recorder.snapshot({
-      workerId: this.workerId,
-      state: this.currentState,
-      CurrentLeases: this.coordinator.renewer.heldLeases().length,
-      TotalLeases: view.totalLeases,
-      FinishedLeases: view.finishedLeases,
-      NumWorkers: view.plan?.workerCount ?? 0,
-      TargetLeases: view.plan?.target ?? 0,
-      NeededLeases: view.plan?.needed ?? 0,
-      LeaseSpillover: view.plan?.spillover ?? 0,
-    });
+    return this.recorder.snapshot(
+      {
+        workerId: this.workerId,
+        state: this.currentState,
+        CurrentLeases: this.coordinator.renewer.heldLeases().length,
+        TotalLeases: view.totalLeases,
+        FinishedLeases: view.finishedLeases,
+        NumWorkers: view.plan?.workerCount ?? 0,
+        TargetLeases: view.plan?.target ?? 0,
+        NeededLeases: view.plan?.needed ?? 0,
+        LeaseSpillover: view.plan?.spillover ?? 0,
+      },
+      this.options.now(),
+    );
   }
 
   /** The keys of the leases this worker holds now. */
@@ -705,6 +708,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       },
       parentShardPollIntervalMs: options.parentShardPollIntervalMs,
       deliverEmptyBatches: options.deliverEmptyBatches,
+      stalledShardWarningMs: options.stalledShardWarningMs,
+      processingTimeoutMs: options.processingTimeoutMs,
       now: options.now,
       random: options.random,
       logger: this.logger,
@@ -744,6 +749,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         onDiscard: (discard) =>
           this.logger.warn('User records dropped by deaggregation', { shardId, ...discard }),
         onError: (operation, error) => this.emit('lease-table:error', { operation, error }),
+        onProgress: (atMs) => {
+          metrics.lastProgressAtMs = atMs;
+        },
+        onStalled: (report) => this.emit('shard:stalled', { shardId, ...report }),
       },
     });
     const entry: RunningShard = { consumer, token, leaseKey: lease.leaseKey, metrics };

@@ -198,4 +198,22 @@ describe('resolveConsumerOptions', () => {
       'cleanupLeasesUponShardCompletion',
     );
   });
+
+  it('reports stalls after a minute and has no processing timeout by default; each is 0 (off) or at least 100 ms', () => {
+    expect(resolveConsumerOptions(valid)).toMatchObject({
+      stalledShardWarningMs: 60_000,
+      processingTimeoutMs: 0,
+    });
+    expect(
+      resolveConsumerOptions({ ...valid, stalledShardWarningMs: 0, processingTimeoutMs: 120_000 }),
+    ).toMatchObject({ stalledShardWarningMs: 0, processingTimeoutMs: 120_000 });
+    for (const field of ['stalledShardWarningMs', 'processingTimeoutMs'] as const) {
+      for (const value of [50, -1, 1.5, '60000' as never]) {
+        const error = errorOf({ [field]: value });
+        expect(error.field, `${field} ${value}`).toBe(field);
+        expect(error.code).toBe('INVALID_OPTION');
+      }
+    }
+    expect(errorOf({ processingTimeoutMs: 50 }).message).toContain('0 (never) or at least 100');
+  });
 });

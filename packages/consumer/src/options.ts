@@ -208,6 +208,24 @@ export interface KinesisConsumerOptions {
   /** Call the handler/processor with empty batches too (the KCL's `callProcessRecordsEvenForEmptyRecordList`). @defaultValue false */
   readonly deliverEmptyBatches?: boolean;
   /**
+   * A batch in delivery that makes no progress (no checkpoint, no records done) for this long emits
+   * `shard:stalled` and logs a warning, then again at each further multiple while it stays stuck.
+   * The lease stays renewed meanwhile, so without this a hung handler is silent. 0 or at least 100;
+   * 0 turns the reports off. (The KCL's `logWarningForTaskAfterMillis`, unset there by default.)
+   * @defaultValue 60000 (a minute: above a healthy batch that waits out one 30 s SDK timeout and a
+   * retry, and within one 1-minute alarm period of a hang)
+   */
+  readonly stalledShardWarningMs?: number;
+  /**
+   * Abort a try of the handler (or `processRecords`) that runs longer than this: its context's
+   * `signal` is aborted and the try counts as failed with a `ProcessingTimeoutError`
+   * (`PROCESSING_TIMEOUT`), so `maxProcessingAttempts` and `onPoisonRecord` apply as to any failure.
+   * The next try only starts once the timed-out one has returned: a handler that ignores its signal
+   * keeps its shard waiting (and reported by `shard:stalled`). 0 or at least 100; 0: no timeout.
+   * @defaultValue 0 (no timeout: how long a batch may take is the application's call)
+   */
+  readonly processingTimeoutMs?: number;
+  /**
    * How long `stop()` waits for batches in delivery and `shutdownRequested` before it gives up on
    * them (their leases are then not released). @defaultValue 30000
    */
@@ -247,6 +265,8 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   processingBackoff: { baseDelayMs: 200, maxDelayMs: 10_000 },
   checkpointIntervalMs: 0,
   deliverEmptyBatches: false,
+  stalledShardWarningMs: 60_000,
+  processingTimeoutMs: 0,
   shutdownTimeoutMs: 30_000,
 } as const;
 
@@ -313,6 +333,8 @@ export interface ResolvedConsumerOptions {
   readonly onPoisonRecord: ((poison: PoisonRecord) => Promise<void> | void) | undefined;
   readonly checkpointIntervalMs: number;
   readonly deliverEmptyBatches: boolean;
+  readonly stalledShardWarningMs: number;
+  readonly processingTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly logger: Logger | undefined;
   readonly now: () => number;
@@ -357,6 +379,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'onPoisonRecord',
   'checkpointIntervalMs',
   'deliverEmptyBatches',
+  'stalledShardWarningMs',
+  'processingTimeoutMs',
   'shutdownTimeoutMs',
   'logger',
   'now',
@@ -583,6 +607,14 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions): Resolve
       DAY_MS,
     ),
     deliverEmptyBatches: bool('deliverEmptyBatches', options.deliverEmptyBatches, d.deliverEmptyBatches),
+    stalledShardWarningMs: zeroOrAtLeast100(
+      'stalledShardWarningMs',
+      options.stalledShardWarningMs ?? d.stalledShardWarningMs,
+    ),
+    processingTimeoutMs: zeroOrAtLeast100(
+      'processingTimeoutMs',
+      options.processingTimeoutMs ?? d.processingTimeoutMs,
+    ),
     shutdownTimeoutMs: validateIntegerOption(
       'shutdownTimeoutMs',
       options.shutdownTimeoutMs ?? d.shutdownTimeoutMs,
@@ -686,6 +718,13 @@ function resolveRetrieval(
     ),
     shardEndCheckAfterMs,
   };
+}
+
+/** A duration where 0 means never: 0, or an integer from 100 to a day. */
+function zeroOrAtLeast100(field: string, value: unknown): number {
+  const ms = validateIntegerOption(field, value, 0, DAY_MS);
+  if (ms > 0 && ms < 100) throw invalid(field, '0 (never) or at least 100', `got ${ms}`);
+  return ms;
 }
 
 function invalid(field: string, limit: string, detail: string): ValidationError {

@@ -32,7 +32,10 @@ export interface ProcessRecordsInput {
   readonly isAtShardEnd: boolean;
   /** The shard's children, on the last batch of a closed shard. */
   readonly childShards?: readonly ChildShard[];
-  /** Aborted when the lease is lost or the consumer stops: finish quickly; later checkpoints may fail. */
+  /**
+   * Aborted when the lease is lost or the consumer stops (finish quickly; later checkpoints may fail),
+   * or when this call exceeds `processingTimeoutMs` (its `reason` is then the `ProcessingTimeoutError`).
+   */
   readonly signal: AbortSignal;
 }
 
@@ -82,7 +85,10 @@ export interface HandlerContext {
   readonly isAtShardEnd: boolean;
   /** For checkpoints inside the batch; the consumer checkpoints the whole batch when the handler resolves. */
   readonly checkpointer: Checkpointer;
-  /** Aborted when the lease is lost or the consumer stops. */
+  /**
+   * Aborted when the lease is lost or the consumer stops, or when this call exceeds
+   * `processingTimeoutMs` (its `reason` is then the `ProcessingTimeoutError`).
+   */
   readonly signal: AbortSignal;
   /** 1 on the first try of this batch, then 2, 3… on retries. */
   readonly attempt: number;

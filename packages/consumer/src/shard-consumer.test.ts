@@ -1,42 +1,14 @@
 import { encodeAggregatedRecord, type KinesisRecordInput } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
+import { FakeRetrieval } from '../test/fake-retrieval.js';
 import { InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
 import type { Lease } from './lease.js';
 import { LeaseRenewer } from './lease-renewer.js';
 import { PartialBatchFailureError } from './processing-errors.js';
 import type { ConsumerRecord, ShardRecordProcessor } from './record-processor.js';
-import type {
-  ChildShard,
-  RetrievalRequest,
-  RetrievedBatch,
-  ShardRecordsRetrieval,
-} from './records-retrieval.js';
+import type { ChildShard } from './records-retrieval.js';
 import { type Delivery, ShardConsumer, type ShardConsumerOptions } from './shard-consumer.js';
 import { ShardEndNotifier } from './shard-end-notifier.js';
-
-/** A retrieval fed by the test. */
-class FakeRetrieval implements ShardRecordsRetrieval {
-  private readonly batches: RetrievedBatch[] = [];
-  private waiter: (() => void) | undefined;
-  closed = false;
-  constructor(readonly request: RetrievalRequest) {}
-  push(records: KinesisRecordInput[], shardEnd?: { childShards: ChildShard[] }): void {
-    this.batches.push({ records, shardEnd, sizeBytes: 0, retrievedAtMs: 0, millisBehindLatest: 42 });
-    this.waiter?.();
-  }
-  async next(signal?: AbortSignal): Promise<RetrievedBatch> {
-    while (this.batches.length === 0) {
-      await new Promise<void>((resolve, reject) => {
-        this.waiter = resolve;
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-      });
-    }
-    return this.batches.shift()!;
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const plain = (sequenceNumber: string): KinesisRecordInput => ({

@@ -13,11 +13,13 @@ import { type CheckpointStore, ShardCheckpointer } from './checkpointer.js';
 import {
   describeCause,
   LeaseLostError,
+  ProcessingTimeoutError,
   RecordProcessingError,
   ShardEndNotCheckpointedError,
 } from './errors.js';
 import type { Lease, LeaseHashKeyRange } from './lease.js';
 import { type ProcessingPolicy, processWithRetries } from './processing-retry.js';
+import { runWithTimeout } from './processing-timeout.js';
 import { toUserRecords } from './record-filter.js';
 import type { ConsumerRecord, RecordHandler, ShardRecordProcessor } from './record-processor.js';
 import type {
@@ -26,6 +28,7 @@ import type {
   RetrievedBatch,
   ShardRecordsRetrieval,
 } from './records-retrieval.js';
+import { type StallReport, StallWatch } from './stall-watch.js';
 import { startingPositionFor } from './starting-position.js';
 
 /**
@@ -74,6 +77,13 @@ export interface ShardConsumerHooks {
   onShardEnd?(childShardIds: readonly string[]): void;
   onDiscard?(discard: DeaggregationDiscard): void;
   onError?(operation: string, error: unknown): void;
+  /**
+   * The shard made progress at `atMs`: processing began, a batch completed (an empty one too), records
+   * of a batch were done, or a checkpoint was written.
+   */
+  onProgress?(atMs: number): void;
+  /** A delivery made no progress for `stalledShardWarningMs` (and again at each further multiple). */
+  onStalled?(report: StallReport): void;
 }
 
 /** Options of {@link ShardConsumer}. */
@@ -111,6 +121,10 @@ export interface ShardConsumerOptions {
   readonly policy: Omit<ProcessingPolicy, 'onPoisonRecord'> & { readonly deadLetter: boolean };
   readonly parentShardPollIntervalMs: number;
   readonly deliverEmptyBatches: boolean;
+  /** Report a delivery without progress after this long, in ms, and at each multiple; 0: never. @defaultValue 0 */
+  readonly stalledShardWarningMs?: number;
+  /** Abort a try of the handler/processor after this long, in ms, and count it failed; 0: never. @defaultValue 0 */
+  readonly processingTimeoutMs?: number;
   readonly now: () => number;
   readonly random: RandomSource;
   readonly logger?: Logger;
@@ -127,6 +141,9 @@ const TASK_BACKOFF = { baseDelayMs: 500, maxDelayMs: 10_000 };
  *
  * Stopping never interrupts a batch in delivery: the retrieval is stopped, the batch finishes (and,
  * on the handler path, is checkpointed), then the shutdown step runs.
+ *
+ * A delivery without progress is reported (`onStalled`) every `stalledShardWarningMs`; a try longer
+ * than `processingTimeoutMs` has its signal aborted and fails, but the next try waits until it returns.
  */
 export class ShardConsumer {
   readonly shardId: string;
@@ -149,6 +166,7 @@ export class ShardConsumer {
   private initialized = false;
   /** Records at or before this position are never delivered again. */
   private deliveredUpTo: ExtendedSequenceNumber;
+  private readonly stallWatch: StallWatch;
 
   constructor(options: ShardConsumerOptions) {
     this.options = options;
@@ -166,11 +184,15 @@ export class ShardConsumer {
       onCheckpoint: (checkpoint) => {
         this.lastCheckpointAtMs = this.options.now();
         this.hooks.onCheckpoint?.(checkpoint);
+        this.progressed();
       },
     });
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+    this.stallWatch = new StallWatch(options.stalledShardWarningMs ?? 0, options.now, (report) =>
+      this.reportStall(report),
+    );
   }
 
   /** The current state. */
@@ -259,6 +281,7 @@ export class ShardConsumer {
     if (!startingPosition) return 'shard-end';
     this.setState('processing');
     this.hooks.onStarted?.(lease.checkpoint);
+    this.progressed();
     this.retrieval = this.options.retrieval({ shardId: this.shardId, startingPosition });
     if (this.stopping) this.retrieval.close();
 
@@ -299,10 +322,13 @@ export class ShardConsumer {
     }
     if (records.length === 0 && !this.options.deliverEmptyBatches) {
       this.hooks.onProcessed?.(0, 0, batch.millisBehindLatest);
+      this.progressed();
       return 'processed';
     }
     const delivery = this.options.delivery;
     const signal = this.stopController.signal;
+    const timeoutMs = this.options.processingTimeoutMs ?? 0;
+    this.stallWatch.begin(describeAttempt(records, 1));
     const outcome = await processWithRetries({
       shardId: this.shardId,
       records,
@@ -327,30 +353,54 @@ export class ShardConsumer {
       },
       // Handler path: records before a partial failure (or a poison record) are done; checkpoint them
       // at once, so that a redelivery after a crash or a takeover starts at the failed record.
-      onProgress: delivery.kind === 'handler' ? (record) => this.checkpointProgress(record) : undefined,
-      process: async (subset, attempt) => {
-        if (delivery.kind === 'handler') {
-          await delivery.handler(subset, {
-            shardId: this.shardId,
-            millisBehindLatest: batch.millisBehindLatest,
-            isAtShardEnd,
-            checkpointer: this.checkpointer,
-            signal,
-            attempt,
-          });
-        } else {
-          await delivery.processor.processRecords({
-            shardId: this.shardId,
-            records: subset,
-            checkpointer: this.checkpointer,
-            millisBehindLatest: batch.millisBehindLatest,
-            isAtShardEnd,
-            childShards: batch.shardEnd?.childShards,
-            signal,
-          });
-        }
+      onProgress: (record) =>
+        delivery.kind === 'handler' ? this.checkpointProgress(record) : this.progressed(),
+      process: (subset, attempt) => {
+        const tried = describeAttempt(subset, attempt);
+        this.stallWatch.attempt(tried);
+        return runWithTimeout({
+          timeoutMs,
+          signal,
+          timeoutError: () =>
+            new ProcessingTimeoutError(
+              this.shardId,
+              timeoutMs,
+              attempt,
+              tried.records,
+              tried.firstSequenceNumber,
+            ),
+          onTimeout: () => {
+            this.stallWatch.timedOut();
+            this.logger.warn(
+              'Processing a batch timed out: its signal is aborted, and it is retried once the handler returns',
+              { shardId: this.shardId, timeoutMs, ...tried },
+            );
+          },
+          run: async (attemptSignal) => {
+            if (delivery.kind === 'handler') {
+              await delivery.handler(subset, {
+                shardId: this.shardId,
+                millisBehindLatest: batch.millisBehindLatest,
+                isAtShardEnd,
+                checkpointer: this.checkpointer,
+                signal: attemptSignal,
+                attempt,
+              });
+            } else {
+              await delivery.processor.processRecords({
+                shardId: this.shardId,
+                records: subset,
+                checkpointer: this.checkpointer,
+                millisBehindLatest: batch.millisBehindLatest,
+                isAtShardEnd,
+                childShards: batch.shardEnd?.childShards,
+                signal: attemptSignal,
+              });
+            }
+          },
+        });
       },
-    });
+    }).finally(() => this.stallWatch.end());
     if (outcome.outcome === 'aborted') return 'aborted';
     if (outcome.outcome === 'failed') {
       this.logger.error('Shard stopped: processing kept failing', {
@@ -368,7 +418,24 @@ export class ShardConsumer {
     }
     const bytes = records.reduce((sum, record) => sum + record.data.byteLength, 0);
     this.hooks.onProcessed?.(records.length, bytes, batch.millisBehindLatest);
+    this.progressed();
     return 'processed';
+  }
+
+  /** The shard made progress: tell the metrics, and start the stall clock of a delivery again. */
+  private progressed(): void {
+    this.stallWatch.progress();
+    this.hooks.onProgress?.(this.options.now());
+  }
+
+  private reportStall(report: StallReport): void {
+    this.logger.warn(
+      report.timedOut
+        ? 'Shard stalled: the handler ignored its aborted signal and has not returned; the shard waits for it'
+        : 'Shard stalled: a batch in delivery has made no progress',
+      { shardId: this.shardId, ...report },
+    );
+    this.hooks.onStalled?.(report);
   }
 
   /** Handler path: records up to `lastDone` are processed while the batch is not: checkpoint there now. */
@@ -377,6 +444,7 @@ export class ShardConsumer {
       sequenceNumber: lastDone.sequenceNumber,
       subSequenceNumber: lastDone.subSequenceNumber,
     };
+    this.progressed(); // records are done, whether or not the checkpoint is written
     await this.maybeCheckpoint(true);
   }
 
@@ -542,4 +610,9 @@ export class ShardConsumer {
       }
     }
   }
+}
+
+/** What a try is given, for stall reports and timeout errors. */
+function describeAttempt(records: readonly ConsumerRecord[], attempt: number) {
+  return { records: records.length, firstSequenceNumber: records[0]?.sequenceNumber, attempt };
 }

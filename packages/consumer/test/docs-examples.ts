@@ -8,6 +8,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   type ConsumerRecord,
+  type DeadLetterSink,
+  deadLetterTo,
   deregisterStreamConsumer,
   ensureStreamConsumer,
   type InitializationInput,
@@ -142,6 +144,34 @@ export function deadLetter(kinesisClient: KinesisClient, dynamoDbClient: DynamoD
       });
     },
   });
+  return consumer;
+}
+
+/** A hung handler: reported by shard:stalled, bounded by processingTimeoutMs (Failures, "Handler hangs"). */
+export function hungHandler(
+  kinesisClient: KinesisClient,
+  dynamoDbClient: DynamoDBClient,
+  sink: DeadLetterSink,
+  saveOrder: (data: Uint8Array, options: { abortSignal: AbortSignal }) => Promise<void>,
+  alert: (message: string, context: object) => void,
+): KinesisConsumer {
+  const consumer = new KinesisConsumer({
+    streamName: 'orders',
+    applicationName: 'orders-app',
+    kinesisClient,
+    dynamoDbClient,
+    initialPosition: 'TRIM_HORIZON',
+    stalledShardWarningMs: 60_000, // the default
+    processingTimeoutMs: 30_000,
+    maxProcessingAttempts: 3,
+    onPoisonRecord: deadLetterTo(sink),
+    handler: async (records, { signal }) => {
+      for (const record of records) await saveOrder(record.data, { abortSignal: signal });
+    },
+  });
+  consumer.on('shard:stalled', ({ shardId, stalledForMs, firstSequenceNumber, timedOut }) =>
+    alert(`shard ${shardId} stuck for ${stalledForMs} ms at ${firstSequenceNumber}`, { timedOut }),
+  );
   return consumer;
 }
 

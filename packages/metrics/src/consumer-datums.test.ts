@@ -21,6 +21,25 @@ describe('consumerDatums', () => {
     expect(find('ExpiredIterator', 's1')).toMatchObject({ dimensions: { Operation: 'KinesisDataFetcher' } });
   });
 
+  it("publishes each shard's MillisSinceLastProgress as a gauge, and none for a shard that has not begun", () => {
+    const snapshot = consumerSnapshot({ s0: 1, s1: 1 }, {}, { s0: 185_000 });
+    const datums = consumerDatums(snapshot, snapshot);
+    const progress = datums.filter((d) => d.name === 'MillisSinceLastProgress');
+    expect(progress).toEqual([
+      {
+        name: 'MillisSinceLastProgress',
+        unit: 'Milliseconds',
+        dimensions: { Operation: 'ProcessTask', ShardId: 's0' },
+        value: 185_000, // a gauge: the same snapshot twice still reports it
+      },
+    ]);
+    expect(
+      consumerDatums(snapshot, snapshot, { level: 'summary' }).some(
+        (d) => d.name === 'MillisSinceLastProgress',
+      ),
+    ).toBe(false);
+  });
+
   it('treats a shard counter that went down as restarted, and honours level, granularity and WorkerIdentifier', () => {
     const datums = consumerDatums(consumerSnapshot({ s0: 50 }), consumerSnapshot({ s0: 7 }), {
       level: 'summary',

@@ -25,7 +25,8 @@ export interface ConsumerDatumOptions {
  * One period of consumer metrics with the KCL's names, each under the KCL's `Operation` dimension
  * (`TakeLeases`, `RenewAllLeases`, `ProcessTask`, `Checkpointer`, `KinesisDataFetcher`) and, at shard
  * granularity, per `ShardId`. Counters are the period's growth (a shard's counters restart when its
- * lease is taken again); lease counts and `MillisBehindLatest` are gauges. Pure.
+ * lease is taken again); lease counts, `MillisBehindLatest` and a shard's `MillisSinceLastProgress`
+ * are gauges. Pure.
  */
 export function consumerDatums(
   previous: ConsumerMetricsSnapshot | undefined,
@@ -73,6 +74,7 @@ export function consumerDatums(
     for (const [shardId, shard] of Object.entries(current.shards)) {
       const before = previous?.shards[shardId];
       push('ProcessTask', 'MillisBehindLatest', 'Milliseconds', shard.MillisBehindLatest, shardId);
+      push('ProcessTask', 'MillisSinceLastProgress', 'Milliseconds', shard.MillisSinceLastProgress, shardId);
       push(
         'ProcessTask',
         'RecordsProcessed',

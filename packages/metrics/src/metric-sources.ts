@@ -50,6 +50,8 @@ export interface ConsumerShardMetricsSnapshot {
   readonly RetrievalErrors: number;
   readonly ProcessingFailures: number;
   readonly PoisonRecords: number;
+  /** How long ago the shard last made progress, in ms (absent from consumers before it existed). */
+  readonly MillisSinceLastProgress?: number | undefined;
 }
 
 /** `KinesisConsumer.metrics()`. */

@@ -125,6 +125,12 @@ export function bridgeToOpenTelemetry(
         if (shard.MillisBehindLatest !== undefined) observe(shard.MillisBehindLatest, { ShardId: shardId });
       }
     });
+    gauge('MillisSinceLastProgress', 'ms', (s: never, observe) => {
+      for (const [shardId, shard] of Object.entries((s as C).shards)) {
+        if (shard.MillisSinceLastProgress !== undefined)
+          observe(shard.MillisSinceLastProgress, { ShardId: shardId });
+      }
+    });
   } else {
     throw new MetricsError(
       MetricsErrorCode.UNKNOWN_SOURCE,

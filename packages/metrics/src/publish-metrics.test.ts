@@ -318,12 +318,16 @@ describe('OpenTelemetry bridge', () => {
     const put = after.find((m) => m.descriptor.name === 'kinesis.producer.UserRecordsPut');
     expect(put?.dataPoints[0]?.value ?? 40).toBe(40); // no longer read after stop()
 
-    const consumer = source(consumerSnapshot({ s0: 5, s1: 6 }, { s0: 1200 }));
+    const consumer = source(consumerSnapshot({ s0: 5, s1: 6 }, { s0: 1200 }, { s1: 61_000 }));
     const bridge = publishMetrics(consumer, { openTelemetry: { meter: provider.getMeter('consumer') } });
     const collected = (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
     const lag = collected.find((m) => m.descriptor.name === 'kinesis.consumer.MillisBehindLatest');
     expect(lag?.dataPoints).toEqual([
       expect.objectContaining({ value: 1200, attributes: { ShardId: 's0' } }),
+    ]);
+    const progress = collected.find((m) => m.descriptor.name === 'kinesis.consumer.MillisSinceLastProgress');
+    expect(progress?.dataPoints).toEqual([
+      expect.objectContaining({ value: 61_000, attributes: { ShardId: 's1' } }),
     ]);
     expect(
       collected.find((m) => m.descriptor.name === 'kinesis.consumer.RecordsProcessed')?.dataPoints[0]?.value,

@@ -55,6 +55,7 @@ export function producerSnapshot(
 export function consumerSnapshot(
   recordsByShard: Record<string, number>,
   lagByShard: Record<string, number> = {},
+  sinceProgressByShard: Record<string, number> = {},
 ): ConsumerMetricsSnapshot {
   const total = Object.values(recordsByShard).reduce((a, b) => a + b, 0);
   return {
@@ -86,6 +87,7 @@ export function consumerSnapshot(
           RetrievalErrors: 0,
           ProcessingFailures: 0,
           PoisonRecords: 0,
+          MillisSinceLastProgress: sinceProgressByShard[shardId],
         },
       ]),
     ),
