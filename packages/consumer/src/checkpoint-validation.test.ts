@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { v2SequenceNumber as v2 } from '../test/sequence-numbers.js';
 import { resolveCheckpoint } from './checkpoint-validation.js';
 import { InvalidCheckpointError } from './errors.js';
 
@@ -91,5 +92,117 @@ describe('resolveCheckpoint', () => {
     expect(() =>
       resolveCheckpoint(SHARD_END, { lastCheckpoint: esn('1'), largestPermitted: esn('300') }),
     ).toThrow(InvalidCheckpointError);
+  });
+});
+
+describe('resolveCheckpoint accepts only positions of records delivered on the shard', () => {
+  const SHARD = 'shardId-000000000001';
+  /** Shard 1 read from TRIM_HORIZON: records 10 to 20 of it delivered. */
+  const fromTrimHorizon = {
+    lastCheckpoint: esn('TRIM_HORIZON'),
+    firstDelivered: esn(v2(1, 10)),
+    largestPermitted: esn(v2(1, 20)),
+    shardId: SHARD,
+  };
+
+  it('accepts the first, a middle and the last record delivered', () => {
+    for (const counter of [10, 15, 20]) {
+      expect(resolveCheckpoint(esn(v2(1, counter)), fromTrimHorizon).target).toEqual(esn(v2(1, counter)));
+    }
+  });
+
+  it("refuses another shard's sequence number, even one between the first and the last record delivered", () => {
+    // Shard 17 shares shard 1's low index digit, so their numbers interleave: only the shard in the
+    // number tells them apart.
+    const other = v2(17, 15);
+    expect(BigInt(other) > BigInt(v2(1, 10)) && BigInt(other) < BigInt(v2(1, 20))).toBe(true);
+    let error: unknown;
+    try {
+      resolveCheckpoint(esn(other), fromTrimHorizon);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidCheckpointError);
+    expect(error).toMatchObject({
+      code: 'INVALID_CHECKPOINT',
+      shardId: SHARD,
+      sequenceNumber: other,
+      subSequenceNumber: 0,
+    });
+    expect((error as Error).message).toContain(other);
+    expect((error as Error).message).toContain('shardId-000000000017');
+    expect((error as Error).message).toContain(SHARD);
+  });
+
+  it("refuses another shard's sequence number from before this shard's first record (a new shard read from TRIM_HORIZON)", () => {
+    // The emulator's shard 0 numbers all sort below shard 1's.
+    expect(() => resolveCheckpoint(esn(v2(0, 99)), fromTrimHorizon)).toThrow(InvalidCheckpointError);
+    expect(() => resolveCheckpoint(esn(v2(0, 99)), { ...fromTrimHorizon, shardId: undefined })).toThrow(
+      /first record delivered/,
+    );
+  });
+
+  it('refuses a position before the first record delivered when the shard started from a sentinel', () => {
+    const bounds = {
+      lastCheckpoint: esn('LATEST'),
+      firstDelivered: esn('150'),
+      largestPermitted: esn('200'),
+    };
+    expect(() => resolveCheckpoint(esn('149', 7), bounds)).toThrow(
+      /outside the acceptable range \[150\/0, 200\/0\]/,
+    );
+    expect(resolveCheckpoint(esn('150'), bounds).target).toEqual(esn('150'));
+  });
+
+  it('accepts every sub-sequence number of the first aggregate delivered, even before the first user record', () => {
+    const bounds = {
+      lastCheckpoint: esn('TRIM_HORIZON'),
+      firstDelivered: esn('150', 3),
+      largestPermitted: esn('150', 9),
+    };
+    expect(resolveCheckpoint(esn('150', 0), bounds).target).toEqual(esn('150', 0));
+    expect(() => resolveCheckpoint(esn('150', 10), bounds)).toThrow(InvalidCheckpointError);
+  });
+
+  it('refuses any sequence number before a record was delivered from a sentinel', () => {
+    expect(() =>
+      resolveCheckpoint(esn('100'), {
+        lastCheckpoint: esn('TRIM_HORIZON'),
+        largestPermitted: esn('TRIM_HORIZON'),
+      }),
+    ).toThrow(/no record has been delivered/);
+  });
+
+  it('refuses a position past the last record delivered, also once the shard has ended', () => {
+    const bounds = { lastCheckpoint: esn('100'), largestPermitted: esn('300') };
+    expect(() => resolveCheckpoint(esn('301'), bounds)).toThrow(InvalidCheckpointError);
+    const ended = { ...bounds, largestPermitted: SHARD_END, sequenceNumberAtShardEnd: esn('300') };
+    expect(() => resolveCheckpoint(esn('301'), ended)).toThrow(
+      /outside the acceptable range \[100\/0, 300\/0\]/,
+    );
+    expect(() => resolveCheckpoint(esn('300', 1), ended)).toThrow(InvalidCheckpointError);
+    expect(resolveCheckpoint(esn('250'), ended).target).toEqual(esn('250'));
+  });
+
+  it('refuses a sequence number at the end of a shard that delivered no record from a sentinel, but takes SHARD_END', () => {
+    const ended = { lastCheckpoint: esn('TRIM_HORIZON'), largestPermitted: SHARD_END };
+    expect(() => resolveCheckpoint(esn('1'), ended)).toThrow(InvalidCheckpointError);
+    expect(resolveCheckpoint(SHARD_END, ended)).toEqual({ target: SHARD_END, unchanged: false });
+  });
+
+  it('still takes the sentinel SHARD_END at shard end, and the last record as SHARD_END', () => {
+    const ended = {
+      ...fromTrimHorizon,
+      largestPermitted: SHARD_END,
+      sequenceNumberAtShardEnd: esn(v2(1, 20)),
+    };
+    expect(resolveCheckpoint(SHARD_END, ended)).toEqual({ target: SHARD_END, unchanged: false });
+    expect(resolveCheckpoint(esn(v2(1, 20)), ended)).toEqual({ target: SHARD_END, unchanged: false });
+  });
+
+  it('refuses the other sentinels', () => {
+    for (const sentinel of ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']) {
+      expect(() => resolveCheckpoint(esn(sentinel), fromTrimHorizon)).toThrow(/not a sequence number/);
+    }
   });
 });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
+import { v2SequenceNumber as v2 } from '../test/sequence-numbers.js';
 import { ShardCheckpointer } from './checkpointer.js';
 import { InvalidCheckpointError, LeaseLostError } from './errors.js';
 import { LeaseRenewer } from './lease-renewer.js';
 
 const esn = (sequenceNumber: string, subSequenceNumber = 0) => ({ sequenceNumber, subSequenceNumber });
 
-function setup(checkpoint = esn('TRIM_HORIZON')) {
+function setup(checkpoint = esn('TRIM_HORIZON'), shardId = 'shard-1') {
   const store = new InMemoryLeaseStore();
-  const lease = store.put({ leaseKey: 'shard-1', leaseOwner: 'me', leaseCounter: 5, checkpoint });
+  const lease = store.put({ leaseKey: shardId, leaseOwner: 'me', leaseCounter: 5, checkpoint });
   let now = 1_000;
   const lost: string[] = [];
   const renewer = new LeaseRenewer({
@@ -24,8 +25,8 @@ function setup(checkpoint = esn('TRIM_HORIZON')) {
   const token = renewer.add(lease, now);
   const written: string[] = [];
   const checkpointer = new ShardCheckpointer({
-    shardId: 'shard-1',
-    leaseKey: 'shard-1',
+    shardId,
+    leaseKey: shardId,
     token,
     store: renewer,
     initialCheckpoint: checkpoint,
@@ -45,7 +46,7 @@ describe('ShardCheckpointer', () => {
 
   it('checkpoints a given record or sequence number, and skips one equal to the last', async () => {
     const { store, checkpointer } = setup();
-    checkpointer.advanceLargestPermitted(esn('300'));
+    checkpointer.advanceLargestPermitted(esn('300'), esn('100')); // a batch of records 100 to 300
     await checkpointer.checkpoint({ sequenceNumber: '200', subSequenceNumber: 2 });
     await checkpointer.checkpoint('200', 2);
     expect(store.count('checkpoint')).toBe(1);
@@ -135,7 +136,7 @@ describe('ShardCheckpointer', () => {
 
   it('keeps concurrent checkpoints in order so the table never moves backwards', async () => {
     const { store, checkpointer } = setup();
-    checkpointer.advanceLargestPermitted(esn('300'));
+    checkpointer.advanceLargestPermitted(esn('300'), esn('100'));
     const results = await Promise.allSettled([
       checkpointer.checkpoint('250'),
       checkpointer.checkpoint('200'),
@@ -143,5 +144,62 @@ describe('ShardCheckpointer', () => {
     expect(results[0].status).toBe('fulfilled');
     expect(results[1].status).toBe('rejected');
     expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('250'));
+  });
+
+  describe('accepts only positions of records delivered on its shard', () => {
+    const SHARD = 'shardId-000000000001';
+
+    it("refuses another shard's sequence number and writes nothing", async () => {
+      const { store, checkpointer, written } = setup(esn('TRIM_HORIZON'), SHARD);
+      checkpointer.advanceLargestPermitted(esn(v2(1, 20)), esn(v2(1, 10)));
+      for (const other of [v2(0, 15), v2(17, 15)]) {
+        const error = await checkpointer.checkpoint(other).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidCheckpointError);
+        expect(error).toMatchObject({ code: 'INVALID_CHECKPOINT', shardId: SHARD, sequenceNumber: other });
+        await expect(checkpointer.prepareCheckpoint(other)).rejects.toBeInstanceOf(InvalidCheckpointError);
+      }
+      expect(store.count('checkpoint')).toBe(0);
+      expect(store.rows.get(SHARD)?.checkpoint).toEqual(esn('TRIM_HORIZON'));
+      expect(store.rows.get(SHARD)?.pendingCheckpoint).toBeUndefined();
+      expect(written).toEqual([]);
+      await checkpointer.checkpoint(v2(1, 15));
+      expect(store.rows.get(SHARD)?.checkpoint).toEqual(esn(v2(1, 15)));
+    });
+
+    it('refuses a position before the first record it delivered on a shard read from TRIM_HORIZON', async () => {
+      const { store, checkpointer } = setup();
+      checkpointer.advanceLargestPermitted(esn('200'), esn('150'));
+      checkpointer.advanceLargestPermitted(esn('300'), esn('250'));
+      await expect(checkpointer.checkpoint('120')).rejects.toThrow(/shard-1/);
+      expect(store.count('checkpoint')).toBe(0);
+      await checkpointer.checkpoint('150');
+      expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('150'));
+    });
+
+    it('refuses a position past the last record delivered, also once the shard has ended', async () => {
+      const { store, checkpointer } = setup(esn('100'));
+      checkpointer.advanceLargestPermitted(esn('200'), esn('101'));
+      await expect(checkpointer.checkpoint('201')).rejects.toBeInstanceOf(InvalidCheckpointError);
+      checkpointer.markShardEnd([]);
+      await expect(checkpointer.checkpoint('201')).rejects.toBeInstanceOf(InvalidCheckpointError);
+      await expect(checkpointer.checkpoint('99999999999999999999')).rejects.toBeInstanceOf(
+        InvalidCheckpointError,
+      );
+      expect(store.count('checkpoint')).toBe(0);
+    });
+
+    it('still accepts the sentinel SHARD_END at shard end, by name or as checkpoint()', async () => {
+      const first = setup(esn('TRIM_HORIZON'), SHARD);
+      first.checkpointer.advanceLargestPermitted(esn(v2(1, 20)), esn(v2(1, 10)));
+      first.checkpointer.markShardEnd(['shardId-000000000002']);
+      await first.checkpointer.checkpoint('SHARD_END');
+      expect(first.store.rows.get(SHARD)?.checkpoint).toEqual(esn('SHARD_END'));
+
+      const second = setup(esn('TRIM_HORIZON'), SHARD);
+      second.checkpointer.advanceLargestPermitted(esn(v2(1, 20)), esn(v2(1, 10)));
+      second.checkpointer.markShardEnd([]);
+      await second.checkpointer.checkpoint();
+      expect(second.store.rows.get(SHARD)?.checkpoint).toEqual(esn('SHARD_END'));
+    });
   });
 });

@@ -3,7 +3,7 @@ import {
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
 } from '@kinesis-ts/core';
-import { resolveCheckpoint } from './checkpoint-validation.js';
+import { type CheckpointBounds, resolveCheckpoint } from './checkpoint-validation.js';
 import { InvalidCheckpointError, LeaseLostError } from './errors.js';
 import type { Lease } from './lease.js';
 import type { CheckpointUpdate, PendingCheckpointUpdate } from './lease-table.js';
@@ -26,8 +26,10 @@ export interface PreparedCheckpointer {
 
 /**
  * Records progress on a shard in the lease table, as the KCL's `RecordProcessorCheckpointer` does.
- * Checkpoints must lie between the last checkpoint and the last record delivered; at shard end,
- * `checkpoint()` (or a checkpoint at the last record) writes SHARD_END.
+ * Checkpoints must be positions of records delivered on this shard: between the last checkpoint (or
+ * the first record delivered, from a new shard) and the last record delivered, and not a sequence
+ * number another shard issued (see `resolveCheckpoint`). At shard end, `checkpoint()` (or a
+ * checkpoint at the last record) writes SHARD_END.
  *
  * Fails with `LeaseLostError` once the lease is lost, `InvalidCheckpointError` out of range, and
  * `CheckpointFailedError` when DynamoDB keeps failing.
@@ -79,6 +81,8 @@ export class ShardCheckpointer implements Checkpointer {
   readonly shardId: string;
   private last: ExtendedSequenceNumber;
   private largestPermitted: ExtendedSequenceNumber;
+  /** The first record delivered by this shard consumer (the lower bound from a sentinel checkpoint). */
+  private firstDelivered: ExtendedSequenceNumber | undefined;
   private sequenceNumberAtShardEnd: ExtendedSequenceNumber | undefined;
   private readonly queue = new SerialQueue();
   private readonly options: ShardCheckpointerOptions;
@@ -100,8 +104,13 @@ export class ShardCheckpointer implements Checkpointer {
     return this.largestPermitted;
   }
 
-  /** Records that records up to `position` have been delivered. */
-  advanceLargestPermitted(position: ExtendedSequenceNumber): void {
+  /**
+   * Records that records up to `position` have been delivered; `first`, the first record of those
+   * (defaults to `position`), is kept from the first call as the lower bound of checkpoints while the
+   * last checkpoint is a sentinel.
+   */
+  advanceLargestPermitted(position: ExtendedSequenceNumber, first: ExtendedSequenceNumber = position): void {
+    if (this.firstDelivered === undefined && isRealPosition(first)) this.firstDelivered = first;
     if (compareExtendedSequenceNumbers(position, this.largestPermitted) > 0) this.largestPermitted = position;
   }
 
@@ -125,11 +134,7 @@ export class ShardCheckpointer implements Checkpointer {
       } else {
         requested = toPosition(position, subSequenceNumber);
       }
-      const { target, unchanged } = resolveCheckpoint(requested, {
-        lastCheckpoint: this.last,
-        largestPermitted: this.largestPermitted,
-        sequenceNumberAtShardEnd: this.sequenceNumberAtShardEnd,
-      });
+      const { target, unchanged } = resolveCheckpoint(requested, this.bounds());
       if (unchanged) return;
       await this.write(target);
     });
@@ -143,13 +148,12 @@ export class ShardCheckpointer implements Checkpointer {
       this.assertHeld();
       const requested = position === undefined ? this.largestPermitted : toPosition(position, undefined);
       if (!isRealPosition(requested) && requested.sequenceNumber !== CheckpointSentinel.SHARD_END) {
-        throw new InvalidCheckpointError('Cannot prepare a checkpoint before any record was delivered');
+        throw new InvalidCheckpointError(
+          `Cannot prepare a checkpoint on shard ${this.shardId} before any record was delivered`,
+          { shardId: this.shardId, sequenceNumber: requested.sequenceNumber },
+        );
       }
-      const { target } = resolveCheckpoint(requested, {
-        lastCheckpoint: this.last,
-        largestPermitted: this.largestPermitted,
-        sequenceNumberAtShardEnd: this.sequenceNumberAtShardEnd,
-      });
+      const { target } = resolveCheckpoint(requested, this.bounds());
       await this.options.store.prepareCheckpoint(this.options.leaseKey, this.options.token, {
         pendingCheckpoint: target,
         pendingCheckpointState: applicationState,
@@ -160,13 +164,24 @@ export class ShardCheckpointer implements Checkpointer {
           this.queue.run(async () => {
             if (compareExtendedSequenceNumbers(target, this.last) < 0) {
               throw new InvalidCheckpointError(
-                `The prepared checkpoint ${target.sequenceNumber}/${target.subSequenceNumber} is behind the last checkpoint`,
+                `The prepared checkpoint ${target.sequenceNumber}/${target.subSequenceNumber} on shard ${this.shardId} is behind the last checkpoint`,
+                { shardId: this.shardId, ...target },
               );
             }
             await this.write(target);
           }),
       };
     });
+  }
+
+  private bounds(): CheckpointBounds {
+    return {
+      lastCheckpoint: this.last,
+      largestPermitted: this.largestPermitted,
+      sequenceNumberAtShardEnd: this.sequenceNumberAtShardEnd,
+      firstDelivered: this.firstDelivered,
+      shardId: this.shardId,
+    };
   }
 
   /** Even a checkpoint with nothing to write fails once the lease is gone, so the caller learns it. */

@@ -41,13 +41,28 @@ export class LeaseLostError extends KinesisTsError {
 }
 
 /**
- * A checkpoint outside the allowed range: before the last checkpoint, after the last record delivered,
- * a negative sub-sequence number or a string that is not a sequence number (the KCL's
- * `IllegalArgumentException`).
+ * A checkpoint at a position that is not one of a record delivered on the shard: before the last
+ * checkpoint (or, from a new shard, before the first record delivered), after the last record
+ * delivered, a sequence number another shard issued, SHARD_END before the shard's end, a negative
+ * sub-sequence number or a string that is not a sequence number (the KCL's
+ * `IllegalArgumentException`). Nothing was written.
  */
 export class InvalidCheckpointError extends KinesisTsError {
-  constructor(message: string) {
+  /** The shard checkpointed, when known. */
+  readonly shardId: string | undefined;
+  /** The sequence number (or sentinel) refused, when there was one. */
+  readonly sequenceNumber: string | undefined;
+  /** The sub-sequence number refused, when there was one. */
+  readonly subSequenceNumber: number | undefined;
+
+  constructor(
+    message: string,
+    details: { shardId?: string; sequenceNumber?: string; subSequenceNumber?: number } = {},
+  ) {
     super(message, { code: ConsumerErrorCode.INVALID_CHECKPOINT, retryable: false });
+    this.shardId = details.shardId;
+    this.sequenceNumber = details.sequenceNumber;
+    this.subSequenceNumber = details.subSequenceNumber;
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from './fan-out-retrieval.js';
 import type { RetrievedBatch } from './records-retrieval.js';
 import type { ShardEndProbe } from './shard-end-probe.js';
+import type { ListedShardStatus } from './shard-status.js';
 
 /** One subscription served by the fake client: events are pushed by the test. */
 class FakeSubscription {
@@ -101,7 +102,9 @@ let client: FakeSubscribeClient;
 let retrieval: FanOutRetrieval | undefined;
 let events: FanOutRetrievalEvent[];
 let probes: ShardEndProbe[];
-let closed: boolean;
+/** What the shard listing says, and the listing ages asked for. */
+let listed: ListedShardStatus;
+let listings: number[];
 let leaseHeld: boolean;
 let verifications: number;
 
@@ -114,7 +117,10 @@ function start(overrides: Partial<FanOutRetrievalOptions> = {}): FanOutRetrieval
     subscriptionIdleTimeoutMs: 30_000,
     shardEndCheckAfterMs: 10_000,
     backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 },
-    isShardClosed: async () => closed,
+    shardStatus: async (maxAgeMs) => {
+      listings.push(maxAgeMs);
+      return listed;
+    },
     probeShardEnd: async () => probes.shift() ?? { kind: 'open' },
     verifyLease: async () => {
       verifications++;
@@ -152,7 +158,8 @@ beforeEach(() => {
   client = new FakeSubscribeClient();
   events = [];
   probes = [];
-  closed = false;
+  listed = 'open';
+  listings = [];
   leaseHeld = true;
   verifications = 0;
 });
@@ -317,12 +324,33 @@ describe('FanOutRetrieval', () => {
     client.refusals.push(awsError('ResourceNotFoundException'), awsError('ResourceNotFoundException'));
     // First the shard is readable (so the stream consumer is what is missing), then it is gone.
     probes.push({ kind: 'open' }, { kind: 'gone' });
+    listed = 'gone';
     const r = start();
     const batch = await nextBatch(r, 10_000);
     expect(batch).toMatchObject({ records: [], shardEnd: { childShards: [] } });
     expect(client.callTimes).toHaveLength(2);
     const reported = events.find((e) => e.type === 'error') as { error: { code: string } };
     expect(reported.error.code).toBe('STREAM_CONSUMER_NOT_FOUND');
+  });
+
+  it('on ResourceNotFoundException does not end a shard that the shard listing shows open, even when GetRecords says not found too', async () => {
+    client.refusals.push(awsError('ResourceNotFoundException'));
+    probes.push({ kind: 'gone' });
+    const r = start();
+    const pending = r.next();
+    for (let waited = 0; client.subscriptions.length === 0 && waited < 30_000; waited += 100) {
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(client.subscriptions).toHaveLength(1); // subscribed again after a backoff
+    client.last().push(event('110', ['110']));
+    const batch = await pending;
+    expect(batch.shardEnd).toBeUndefined();
+    expect(batch.records.map((record) => record.sequenceNumber)).toEqual(['110']);
+    expect(listings).toEqual([0]);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({
+      operation: 'SubscribeToShard',
+      error: { name: 'ResourceNotFoundException' },
+    });
   });
 
   it('on a closed shard whose subscription makes no progress, confirms the end with GetRecords (the emulator never sends it)', async () => {
@@ -343,7 +371,7 @@ describe('FanOutRetrieval', () => {
     expect(events.filter((e) => e.type === 'shard-end-check')).toEqual([
       { type: 'shard-end-check', closed: false, ended: false },
     ]);
-    closed = true;
+    listed = 'closed';
     probes.push({
       kind: 'ended',
       records: [{ partitionKey: 'k', data: new Uint8Array(1), sequenceNumber: '111' }],

@@ -26,6 +26,7 @@ import { anySignal } from './kinesis-call.js';
 import type { RetrievedBatch, ShardRecordsRetrieval, StartingPosition } from './records-retrieval.js';
 import { validateRetrievalResult } from './retrieval-result-validation.js';
 import { type ShardEndProbe, toChildShard, toRecordInput } from './shard-end-probe.js';
+import { decideShardNotFound, type ShardStatusCheck } from './shard-status.js';
 import { type SubscriptionEnd, SubscriptionPlanner } from './subscription-planner.js';
 
 /** Why a subscription ended, as reported in events. */
@@ -64,7 +65,7 @@ export interface FanOutRetrievalOptions {
   readonly startingPosition: StartingPosition;
   /** A subscription that delivers no event for this long (while one is awaited) is aborted and renewed. */
   readonly subscriptionIdleTimeoutMs: number;
-  /** After this long without progress, check whether the shard is closed (see `isShardClosed`); 0 never. */
+  /** After this long without progress, check whether the shard is closed (see `shardStatus`); 0 never. */
   readonly shardEndCheckAfterMs: number;
   /** Backoff after throttling and errors. */
   readonly backoff: BackoffPolicy;
@@ -72,8 +73,12 @@ export interface FanOutRetrievalOptions {
   readonly minSubscribeIntervalMs?: number;
   /** The least wait after `ResourceInUseException`. @defaultValue 5000 */
   readonly resourceInUseWaitMs?: number;
-  /** Whether the stream lists the shard as closed (callers cache the listing). */
-  readonly isShardClosed: () => Promise<boolean>;
+  /**
+   * Asks the stream's shard listing about this shard: whether it is closed (a listing up to
+   * `shardEndCheckAfterMs` old), and, when GetRecords says the shard does not exist, whether it
+   * really is closed or gone (a fresh listing) before the shard is ended.
+   */
+  readonly shardStatus: ShardStatusCheck;
   /** Reads the shard once from a position to learn whether it ends there (GetRecords). */
   readonly probeShardEnd: (position: StartingPosition, signal: AbortSignal) => Promise<ShardEndProbe>;
   /**
@@ -127,7 +132,8 @@ const DEFAULT_RESOURCE_IN_USE_WAIT_MS = 5_000;
  *   the service says `ResourceNotFoundException`, or the subscription makes no progress for
  *   `shardEndCheckAfterMs` on a shard the stream lists as closed (the local emulator never sends the
  *   final event), one GetRecords call decides: the shard's end (with its last records and children),
- *   the shard is gone (an end without children), or neither (the subscription goes on).
+ *   the shard is gone (an end without children, only once a fresh shard listing shows it closed or
+ *   gone: one `ResourceNotFoundException` may be transient), or neither (the subscription goes on).
  * - `close()` (lease lost, shutdown) aborts the subscription through its `AbortSignal`.
  */
 export class FanOutRetrieval implements ShardRecordsRetrieval {
@@ -347,7 +353,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     this.planner.checkedShardEnd(this.now());
     let closed: boolean;
     try {
-      closed = await this.options.isShardClosed();
+      closed = (await this.options.shardStatus(this.options.shardEndCheckAfterMs)) === 'closed';
     } catch (error) {
       this.logger.debug('Could not list shards to check for a closed shard', { error: describeCause(error) });
       return undefined;
@@ -360,7 +366,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     this.planner.acknowledge();
     const probe = await this.probe(stop);
     if (probe === undefined) return undefined;
-    const batch = this.endBatch(probe);
+    const batch = await this.endBatch(probe, stop);
     this.options.onEvent?.({ type: 'shard-end-check', closed: true, ended: batch !== undefined });
     if (batch) {
       this.logger.info('Shard ended without a final SubscribeToShard event; confirmed with GetRecords', {
@@ -385,7 +391,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     events: number,
   ): Promise<RetrievedBatch | undefined> {
     const probe = await this.probe(stop);
-    const batch = probe && this.endBatch(probe);
+    const batch = probe && (await this.endBatch(probe, stop));
     if (batch) {
       this.logger.warn('Shard not found by SubscribeToShard and read to its end with GetRecords', {
         shardId: this.options.shardId,
@@ -399,12 +405,14 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     const cause =
       probe.kind === 'invalid'
         ? new InvalidRetrievalResultError(this.options.shardId, 'GetRecords', probe.reason)
-        : new StreamConsumerError(
-            ConsumerErrorCode.STREAM_CONSUMER_NOT_FOUND,
-            this.options.consumerArn,
-            `SubscribeToShard says ResourceNotFoundException but shard ${this.options.shardId} is readable: the stream consumer may have been deregistered`,
-            error,
-          );
+        : probe.kind === 'gone'
+          ? error // GetRecords said not found too, but the shard listing did not confirm it
+          : new StreamConsumerError(
+              ConsumerErrorCode.STREAM_CONSUMER_NOT_FOUND,
+              this.options.consumerArn,
+              `SubscribeToShard says ResourceNotFoundException but shard ${this.options.shardId} is readable: the stream consumer may have been deregistered`,
+              error,
+            );
     const retryInMs = this.planner.ended('error', this.now());
     this.options.onEvent?.({ type: 'subscription-ended', reason: 'error', events, error: cause });
     this.reportError('SubscribeToShard', cause, retryInMs);
@@ -423,8 +431,27 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     }
   }
 
-  private endBatch(probe: ShardEndProbe): RetrievedBatch | undefined {
+  /** The end batch a probe shows; a shard not found ends only once a fresh listing confirms it. */
+  private async endBatch(probe: ShardEndProbe, stop: AbortSignal): Promise<RetrievedBatch | undefined> {
     if (probe.kind === 'gone') {
+      const status = await this.options.shardStatus(0).catch((error: unknown) => {
+        if (stop.aborted) throw stop.reason;
+        this.logger.warn('Listing shards to confirm a shard not found failed', {
+          shardId: this.options.shardId,
+          error: describeCause(error),
+        });
+        return undefined;
+      });
+      if (decideShardNotFound(status) === 'retry') {
+        this.logger.warn(
+          'GetRecords says the shard does not exist, but the shard listing does not confirm it',
+          {
+            shardId: this.options.shardId,
+            status,
+          },
+        );
+        return undefined;
+      }
       return { records: [], shardEnd: { childShards: [] }, sizeBytes: 0, retrievedAtMs: this.now() };
     }
     if (probe.kind !== 'ended') return undefined;

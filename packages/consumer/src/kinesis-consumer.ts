@@ -42,6 +42,7 @@ import { RepeatingTimer } from './repeating-timer.js';
 import { type Delivery, ShardConsumer, type ShardShutdownReason } from './shard-consumer.js';
 import { ShardEndNotifier } from './shard-end-notifier.js';
 import { probeShardEnd } from './shard-end-probe.js';
+import { listedShardStatus, type ShardStatusCheck } from './shard-status.js';
 import { newLease, planShardSync, type ShardInfo } from './shard-sync-plan.js';
 import { ensureStreamConsumer } from './stream-consumer.js';
 
@@ -789,6 +790,17 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   ): RetrievalFactory {
     const options = this.options;
     const retrieval = options.retrieval;
+    // Both retrievals confirm a shard "not found" with the listing before ending it (one shared listing).
+    const shardStatus =
+      (shardId: string): ShardStatusCheck =>
+      async (maxAgeMs) => {
+        try {
+          return listedShardStatus(await this.refreshShards(maxAgeMs), shardId);
+        } catch (error) {
+          if (awsErrorCode(error) === 'ResourceNotFoundException') return 'gone'; // the stream is gone
+          throw error;
+        }
+      };
     if (retrieval.mode === 'fan-out') {
       return ({ shardId, startingPosition }): ShardRecordsRetrieval =>
         new FanOutRetrieval({
@@ -799,10 +811,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
           subscriptionIdleTimeoutMs: retrieval.subscriptionIdleTimeoutMs,
           shardEndCheckAfterMs: retrieval.shardEndCheckAfterMs,
           backoff: options.retrievalBackoff,
-          isShardClosed: async () => {
-            const shards = await this.refreshShards(retrieval.shardEndCheckAfterMs);
-            return shards.get(shardId)?.endingSequenceNumber !== undefined;
-          },
+          shardStatus: shardStatus(shardId),
           probeShardEnd: (position, signal) =>
             probeShardEnd({
               client: options.kinesisClient,
@@ -861,6 +870,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         },
         requestTimeoutMs: options.kinesisRequestTimeoutMs,
         backoff: options.retrievalBackoff,
+        shardStatus: shardStatus(shardId),
         now: options.now,
         random: options.random,
         logger: this.logger,

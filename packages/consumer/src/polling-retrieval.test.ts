@@ -7,6 +7,7 @@ import {
   type PollingRetrievalEvent,
   type PollingRetrievalOptions,
 } from './polling-retrieval.js';
+import type { ListedShardStatus } from './shard-status.js';
 
 const kinesis = mockClient(KinesisClient);
 const client = new KinesisClient({ region: 'us-east-1' });
@@ -18,6 +19,9 @@ const record = (sequenceNumber: string) => ({
 
 let retrieval: PollingRetrieval | undefined;
 const events: PollingRetrievalEvent[] = [];
+/** What the shard listing says (a function: it may fail), and the listing ages asked for. */
+let listing: () => ListedShardStatus = () => 'open';
+const listings: number[] = [];
 
 function start(overrides: Partial<PollingRetrievalOptions> = {}): PollingRetrieval {
   retrieval = new PollingRetrieval({
@@ -30,6 +34,10 @@ function start(overrides: Partial<PollingRetrievalOptions> = {}): PollingRetriev
     prefetch: { maxBatches: 3, maxRecords: 10_000, maxBytes: 1_000_000 },
     requestTimeoutMs: 30_000,
     backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 },
+    shardStatus: async (maxAgeMs) => {
+      listings.push(maxAgeMs);
+      return listing();
+    },
     now: () => Date.now(),
     random: () => 0.5,
     onEvent: (event) => events.push(event),
@@ -42,6 +50,8 @@ beforeEach(() => {
   vi.useFakeTimers();
   kinesis.reset();
   events.length = 0;
+  listing = () => 'open';
+  listings.length = 0;
   kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it-0' });
 });
 
@@ -221,12 +231,107 @@ describe('PollingRetrieval', () => {
     expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(3);
   });
 
-  it('treats a shard that no longer exists as ended without children', async () => {
+  it('ends a shard without children on ResourceNotFoundException when a fresh shard listing no longer lists it', async () => {
     kinesis.on(GetRecordsCommand).rejects(awsError('ResourceNotFoundException'));
+    listing = () => 'gone';
     const r = start();
     const next = r.next();
     await vi.advanceTimersByTimeAsync(0);
     expect((await next).shardEnd).toEqual({ childShards: [] });
+    expect(listings).toEqual([0]);
+  });
+
+  it('ends a shard without children on ResourceNotFoundException when the listing shows it closed', async () => {
+    kinesis.on(GetShardIteratorCommand).rejects(awsError('ResourceNotFoundException'));
+    listing = () => 'closed';
+    const r = start();
+    const next = r.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await next).shardEnd).toEqual({ childShards: [] });
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(0);
+  });
+
+  it('does not end an open shard on one ResourceNotFoundException from GetRecords: reports it, backs off and reads on after the last record', async () => {
+    kinesis
+      .on(GetRecordsCommand)
+      .resolvesOnce({ Records: [record('100'), record('101')], NextShardIterator: 'it-1' })
+      .rejectsOnce(awsError('ResourceNotFoundException'))
+      .resolves({ Records: [record('102')], NextShardIterator: 'it-3' });
+    kinesis
+      .on(GetShardIteratorCommand)
+      .resolvesOnce({ ShardIterator: 'it-0' })
+      .resolves({ ShardIterator: 'it-2' });
+    const r = start({ idleTimeBetweenReadsMs: 200, backoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 } });
+    expect((await r.next()).records.map((x) => x.sequenceNumber)).toEqual(['100', '101']);
+    const second = r.next();
+    // The failed call starts 200 ms in (the idle time), then the backoff is 0.5 × 1 000 ms.
+    await vi.advanceTimersByTimeAsync(699);
+    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    const batch = await second;
+    expect(batch.shardEnd).toBeUndefined();
+    expect(batch.records.map((x) => x.sequenceNumber)).toEqual(['102']);
+    expect(kinesis.commandCalls(GetShardIteratorCommand)[1]!.args[0].input).toMatchObject({
+      ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+      StartingSequenceNumber: '101',
+    });
+    expect(listings).toEqual([0]);
+    expect(events.filter((e) => e.type === 'error')).toEqual([
+      expect.objectContaining({
+        operation: 'GetRecords',
+        error: expect.objectContaining({ name: 'ResourceNotFoundException' }),
+        retryInMs: 500,
+      }),
+    ]);
+  });
+
+  it('does not end an open shard on ResourceNotFoundException from GetShardIterator: retries at the starting position', async () => {
+    kinesis
+      .on(GetShardIteratorCommand)
+      .rejectsOnce(awsError('ResourceNotFoundException'))
+      .resolves({ ShardIterator: 'it-1' });
+    kinesis.on(GetRecordsCommand).resolves({ Records: [record('100')], NextShardIterator: 'it-2' });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    const next = r.next();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const batch = await next;
+    expect(batch.shardEnd).toBeUndefined();
+    expect(batch.records.map((x) => x.sequenceNumber)).toEqual(['100']);
+    expect(kinesis.commandCalls(GetShardIteratorCommand).map((call) => call.args[0].input)).toEqual([
+      expect.objectContaining({ ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: '100' }),
+      expect.objectContaining({ ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: '100' }),
+    ]);
+    expect(events.filter((e) => e.type === 'error')).toMatchObject([{ operation: 'GetShardIterator' }]);
+  });
+
+  it('does not end a shard on ResourceNotFoundException when the shard listing fails: retries, then ends once the listing confirms', async () => {
+    kinesis.on(GetRecordsCommand).rejects(awsError('ResourceNotFoundException'));
+    listing = () => {
+      throw awsError('LimitExceededException');
+    };
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    let ended = false;
+    const next = r.next().then((batch) => {
+      ended = batch.shardEnd !== undefined;
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(ended).toBe(false);
+    expect(listings.length).toBeGreaterThan(1);
+    expect(events.filter((e) => e.type === 'error').length).toBe(listings.length);
+    listing = () => 'gone';
+    await vi.advanceTimersByTimeAsync(20_000);
+    await next;
+    expect(ended).toBe(true);
+  });
+
+  it('does not end an open shard when GetShardIterator returns no iterator', async () => {
+    kinesis.on(GetShardIteratorCommand).resolvesOnce({}).resolves({ ShardIterator: 'it-1' });
+    kinesis.on(GetRecordsCommand).resolves({ Records: [record('100')], NextShardIterator: 'it-2' });
+    const r = start({ idleTimeBetweenReadsMs: 200 });
+    const next = r.next();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await next).shardEnd).toBeUndefined();
+    expect(listings).toEqual([0]);
   });
 
   it('stops calling Kinesis once closed', async () => {

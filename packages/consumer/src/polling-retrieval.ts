@@ -22,6 +22,7 @@ import { type PrefetchLimits, PrefetchQueue } from './prefetch-queue.js';
 import type { RetrievedBatch, ShardRecordsRetrieval, StartingPosition } from './records-retrieval.js';
 import { validateRetrievalResult } from './retrieval-result-validation.js';
 import { toChildShard, toRecordInput } from './shard-end-probe.js';
+import { decideShardNotFound, type ListedShardStatus, type ShardStatusCheck } from './shard-status.js';
 
 /** Which stream to read: by name or by ARN. */
 export type StreamReference = { readonly streamName: string } | { readonly streamArn: string };
@@ -67,6 +68,11 @@ export interface PollingRetrievalOptions {
   readonly requestTimeoutMs: number;
   /** Backoff after throttling and failed calls (the delay is never shorter than the idle time). */
   readonly backoff: BackoffPolicy;
+  /**
+   * Asks the stream's shard listing about this shard. After a `ResourceNotFoundException` the shard
+   * is ended only when a fresh listing (`maxAgeMs` 0) says it is closed or gone. Required.
+   */
+  readonly shardStatus: ShardStatusCheck;
   /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
   readonly now?: () => number;
   /** The jitter source (tests). @defaultValue Math.random */
@@ -87,7 +93,10 @@ export interface PollingRetrievalOptions {
  *   when nothing was fetched), so nothing is skipped or repeated;
  * - throttling and failed calls are retried with full-jitter backoff on the same iterator;
  * - an empty response is normal and never ends the shard; only `NextShardIterator: null` (with the
- *   children) does, or `ResourceNotFoundException` (the shard is gone: an end without children);
+ *   children) does, or `ResourceNotFoundException` on a shard that a fresh shard listing shows
+ *   closed or gone (an end without children); on a shard the listing shows open (or when listing
+ *   fails) it is a failed call like any other: reported, backed off, and read again after the last
+ *   record fetched;
  * - a response whose end-of-shard signal is inconsistent (no iterator and no children, or children
  *   with an iterator: the KCL's `isValidResult` rules) is an error: read again after a backoff.
  */
@@ -138,15 +147,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
       try {
         if (iterator === undefined) {
           iterator = await this.getShardIterator(lastSequenceNumber, signal);
-          if (iterator === undefined) {
-            this.push({
-              records: [],
-              shardEnd: { childShards: [] },
-              sizeBytes: 0,
-              retrievedAtMs: this.now(),
-            });
-            return;
-          }
+          if (iterator === undefined) throw new NoShardIteratorError(shardId);
         }
         operation = 'GetRecords';
         await this.queue.waitForRoom(0, 0, signal);
@@ -194,10 +195,24 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
           iterator = undefined;
           continue;
         }
-        if (code === 'ResourceNotFoundException') {
-          this.logger.warn('Shard not found: treating it as ended, without children', { shardId, operation });
-          this.push({ records: [], shardEnd: { childShards: [] }, sizeBytes: 0, retrievedAtMs: this.now() });
-          return;
+        if (code === 'ResourceNotFoundException' || error instanceof NoShardIteratorError) {
+          iterator = undefined; // read again after the last record fetched
+          const status = await this.listedStatus(signal);
+          if (signal.aborted) return;
+          if (decideShardNotFound(status) === 'end') {
+            const details = { shardId, operation, status };
+            this.logger.warn(
+              'Shard not found, as the shard listing confirms: ending it without children',
+              details,
+            );
+            this.push({
+              records: [],
+              shardEnd: { childShards: [] },
+              sizeBytes: 0,
+              retrievedAtMs: this.now(),
+            });
+            return;
+          }
         }
         // InvalidArgument on GetRecords means the iterator is unusable (the KCL restarts it too); an
         // inconsistent response is read again from after the last record fetched.
@@ -225,12 +240,27 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
     }
   }
 
+  /** The shard's status in a fresh listing; `undefined` when listing failed (the caller retries). */
+  private async listedStatus(signal: AbortSignal): Promise<ListedShardStatus | undefined> {
+    try {
+      return await this.options.shardStatus(0);
+    } catch (error) {
+      if (!signal.aborted) {
+        this.logger.warn('Listing shards to confirm a shard not found failed', {
+          shardId: this.options.shardId,
+          error: describeCause(error),
+        });
+      }
+      return undefined;
+    }
+  }
+
   private push(batch: RetrievedBatch): void {
     if (this.closing.signal.aborted) return;
     this.queue.push(batch, batch.records.length, batch.sizeBytes);
   }
 
-  /** A new iterator: AFTER the last record fetched, else at the starting position. `undefined`: the shard is gone. */
+  /** A new iterator: AFTER the last record fetched, else at the starting position. `undefined`: none was returned. */
   private async getShardIterator(
     lastSequenceNumber: string | undefined,
     signal: AbortSignal,
@@ -270,5 +300,13 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
         signal.removeEventListener('abort', onAbort);
       },
     );
+  }
+}
+
+/** GetShardIterator answered without an iterator: handled like `ResourceNotFoundException`. */
+class NoShardIteratorError extends Error {
+  constructor(shardId: string) {
+    super(`GetShardIterator returned no iterator for ${shardId}`);
+    this.name = 'NoShardIteratorError';
   }
 }

@@ -190,6 +190,26 @@ describe('ShardConsumer', () => {
     expect(calls).toEqual(['initialize 50 pending 60', 'process 70,80 behind 42', 'shutdownRequested at 80']);
   });
 
+  it('lets a processor on a new shard checkpoint any record it was delivered, and refuses a position before the first', async () => {
+    const outcomes: string[] = [];
+    const processor: ShardRecordProcessor = {
+      processRecords: async ({ records, checkpointer }) => {
+        for (const position of ['99', records[0]!, records.at(-1)!, '103']) {
+          const label = typeof position === 'string' ? position : position.sequenceNumber;
+          const error = await checkpointer.checkpoint(position).catch((e: unknown) => e);
+          outcomes.push(`${label} ${error === undefined ? 'ok' : (error as { code: string }).code}`);
+        }
+      },
+    };
+    const { retrieval, consumer, store } = setup({ kind: 'processor', processor });
+    const r = await retrieval();
+    r.push([plain('100'), plain('101'), plain('102')]);
+    await tick();
+    expect(outcomes).toEqual(['99 INVALID_CHECKPOINT', '100 ok', '102 ok', '103 INVALID_CHECKPOINT']);
+    expect(store.rows.get('shard-1')?.checkpoint).toEqual(esn('102'));
+    await consumer.requestShutdown();
+  });
+
   it('after a lease loss delivers nothing more and calls leaseLost, and the late checkpoint fails', async () => {
     const calls: string[] = [];
     let release!: () => void;

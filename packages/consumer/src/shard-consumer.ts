@@ -315,10 +315,14 @@ export class ShardConsumer {
       onDiscard: this.hooks.onDiscard,
     });
     const isAtShardEnd = batch.shardEnd !== undefined;
+    const first = records[0];
     const last = records[records.length - 1];
-    if (last) {
+    if (first && last) {
       const position = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
-      this.checkpointer.advanceLargestPermitted(position);
+      this.checkpointer.advanceLargestPermitted(position, {
+        sequenceNumber: first.sequenceNumber,
+        subSequenceNumber: first.subSequenceNumber,
+      });
     }
     if (records.length === 0 && !this.options.deliverEmptyBatches) {
       this.hooks.onProcessed?.(0, 0, batch.millisBehindLatest);
