@@ -83,7 +83,9 @@ export interface KinesisProducerOptions {
   /**
    * Milliseconds to wait for the answer to a `PutRecords` or `ListShards` call (the KPL's
    * `RequestTimeout`). A call with no answer by then is abandoned and its records retried; it may
-   * still have been written, so this is one place where duplicates come from. From 100 to 600000.
+   * still have been written, so this is one place where duplicates come from. A `PutRecords` call
+   * waits at most the time to live left to its first-expiring record (but at least 10 ms), so a hung
+   * call cannot hold a record past `recordTtlMs`. From 100 to 600000.
    * @defaultValue 6000
    */
   readonly requestTimeoutMs?: number;
