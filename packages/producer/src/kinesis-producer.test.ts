@@ -276,6 +276,22 @@ describe('bad input', () => {
       () => new KinesisProducer({ streamName: 'orders', client: kinesis.client, ...(options as object) }),
     ).toThrow(expect.objectContaining({ field, code: 'INVALID_OPTION' }));
   });
+
+  it.each([
+    [
+      'recordTtlMs',
+      'Invalid recordTtlMs: got NaN (allowed: an integer of 100 or more, or Infinity)',
+      Number.NaN,
+    ],
+    ['requestTimeoutMs', 'Invalid requestTimeoutMs: expected a number, got the string "6000"', '6000'],
+    ['maxBufferedTimeMs', 'Invalid maxBufferedTimeMs: got 0.5, not an integer', 0.5],
+    ['hotKeyShare', 'Invalid hotKeyShare: got the string "0.1" (allowed: a number from 0 to 1)', '0.1'],
+  ])('says what option %s got: %s', (option, message, value) => {
+    const kinesis = fakeKinesis();
+    expect(
+      () => new KinesisProducer({ streamName: 'orders', client: kinesis.client, [option]: value }),
+    ).toThrow(message);
+  });
 });
 
 describe('retries', () => {

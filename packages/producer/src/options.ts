@@ -4,6 +4,7 @@ import {
   type BackoffPolicy,
   DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
+  describeValue,
   MAX_RECORD_SIZE_LIMIT_BYTES,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
@@ -341,7 +342,7 @@ function integer(field: string, value: unknown, min: number, max: number): numbe
 
 function share(field: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ValidationError(field, 'a number from 0 to 1', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'a number from 0 to 1', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }
