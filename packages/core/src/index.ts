@@ -77,6 +77,7 @@ export {
 } from './sequence-number.js';
 export { hashKeyInRange, type ShardHashRange, ShardLookup } from './shard-lookup.js';
 export {
+  describeValue,
   type ValidatedUserRecord,
   ValidationErrorCode,
   validateBooleanOption,

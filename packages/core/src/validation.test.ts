@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.js';
 import { MAX_HASH_KEY } from './limits.js';
 import {
+  describeValue,
+  validateBooleanOption,
   validateExplicitHashKey,
   validateIntegerOption,
   validateMaxRecordSizeBytes,
@@ -122,17 +124,93 @@ describe('option validation', () => {
     expect(error.code).toBe('INVALID_OPTION');
   });
 
-  it('rejects NaN, fractions and out-of-range values, naming the option', () => {
-    expect(caught(() => validateIntegerOption('maxBufferedTimeMs', Number.NaN, 0, 10)).field).toBe(
-      'maxBufferedTimeMs',
+  const integerMessage = (value: unknown, max = 10, options?: { allowInfinity?: boolean }) =>
+    caught(() => validateIntegerOption('maxBufferedTimeMs', value, 0, max, options)).message;
+
+  it('names the option and its code whatever is wrong with the value', () => {
+    const error = caught(() => validateIntegerOption('maxBufferedTimeMs', Number.NaN, 0, 10));
+    expect(error.field).toBe('maxBufferedTimeMs');
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.limit).toBe('an integer from 0 to 10');
+  });
+
+  it('says it got NaN for NaN (not that a number was expected)', () => {
+    expect(integerMessage(Number.NaN)).toBe(
+      'Invalid maxBufferedTimeMs: got NaN (allowed: an integer from 0 to 10)',
     );
-    expect(caught(() => validateIntegerOption('x', 1.5, 0, 10)).message).toContain('from 0 to 10');
-    expect(caught(() => validateIntegerOption('x', '5', 0, 10)).message).toContain('got string');
-    expect(() => validateIntegerOption('x', Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY)).toThrow();
+  });
+
+  it('says it got Infinity or -Infinity when infinity is not allowed', () => {
+    expect(integerMessage(Number.POSITIVE_INFINITY)).toBe(
+      'Invalid maxBufferedTimeMs: got Infinity (allowed: an integer from 0 to 10)',
+    );
+    expect(integerMessage(Number.NEGATIVE_INFINITY)).toBe(
+      'Invalid maxBufferedTimeMs: got -Infinity (allowed: an integer from 0 to 10)',
+    );
+    expect(integerMessage(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)).toBe(
+      'Invalid maxBufferedTimeMs: got Infinity (allowed: an integer of 0 or more)',
+    );
+  });
+
+  it('accepts Infinity only with allowInfinity and an unbounded maximum, and says so in the limit', () => {
     expect(
       validateIntegerOption('x', Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY, {
         allowInfinity: true,
       }),
     ).toBe(Number.POSITIVE_INFINITY);
+    expect(integerMessage(-1, Number.POSITIVE_INFINITY, { allowInfinity: true })).toBe(
+      'Invalid maxBufferedTimeMs: got -1 (allowed: an integer of 0 or more, or Infinity)',
+    );
+    expect(integerMessage(Number.POSITIVE_INFINITY, 10, { allowInfinity: true })).toBe(
+      'Invalid maxBufferedTimeMs: got Infinity (allowed: an integer from 0 to 10)',
+    );
+  });
+
+  it('says a fraction is not an integer', () => {
+    expect(integerMessage(1.5)).toBe(
+      'Invalid maxBufferedTimeMs: got 1.5, not an integer (allowed: an integer from 0 to 10)',
+    );
+  });
+
+  it('says which number was out of range', () => {
+    expect(integerMessage(11)).toBe('Invalid maxBufferedTimeMs: got 11 (allowed: an integer from 0 to 10)');
+    expect(integerMessage(-1)).toBe('Invalid maxBufferedTimeMs: got -1 (allowed: an integer from 0 to 10)');
+  });
+
+  it('says what it got instead of a number, quoting a string so "5" is not taken for 5', () => {
+    expect(integerMessage('5')).toBe(
+      'Invalid maxBufferedTimeMs: expected a number, got the string "5" (allowed: an integer from 0 to 10)',
+    );
+    expect(integerMessage(5n)).toContain('expected a number, got 5n');
+    expect(integerMessage(null)).toContain('expected a number, got null');
+    expect(integerMessage(undefined)).toContain('expected a number, got undefined');
+    expect(integerMessage([5])).toContain('expected a number, got an array');
+    expect(integerMessage({})).toContain('expected a number, got Object');
+  });
+
+  it('says what a boolean option got instead', () => {
+    expect(caught(() => validateBooleanOption('aggregation', 'true')).message).toBe(
+      'Invalid aggregation: got the string "true" (allowed: true or false)',
+    );
+    expect(caught(() => validateBooleanOption('aggregation', 0)).message).toContain('got 0');
+  });
+});
+
+describe('describeValue', () => {
+  it('shows numbers as written, strings quoted and shortened, and other values by what they are', () => {
+    expect(describeValue(Number.NaN)).toBe('NaN');
+    expect(describeValue(Number.NEGATIVE_INFINITY)).toBe('-Infinity');
+    expect(describeValue(1.5)).toBe('1.5');
+    expect(describeValue(false)).toBe('false');
+    expect(describeValue(12n)).toBe('12n');
+    expect(describeValue('')).toBe('the string ""');
+    expect(describeValue('x'.repeat(50))).toBe(`the string "${'x'.repeat(40)}…"`);
+    expect(describeValue(null)).toBe('null');
+    expect(describeValue(undefined)).toBe('undefined');
+    expect(describeValue(() => 1)).toBe('a function');
+    expect(describeValue(Symbol('s'))).toBe('a symbol');
+    expect(describeValue([1])).toBe('an array');
+    expect(describeValue(new Date(0))).toBe('Date');
+    expect(describeValue(Object.create(null))).toBe('an object');
   });
 });

@@ -79,7 +79,9 @@ export function validateMaxRecordSizeBytes(value: unknown, field = 'maxRecordSiz
 }
 
 /**
- * Checks a numeric option: an integer (or `Infinity` when `allowInfinity`) within `[min, max]`.
+ * Checks a numeric option: an integer (or `Infinity` when `allowInfinity` and `max` is `Infinity`)
+ * within `[min, max]`. The error says what was given: `NaN`, `Infinity`, a fraction, a number out of
+ * range, or a value that is not a number at all (a string such as `"5000"` from the environment…).
  * @throws ValidationError (`INVALID_OPTION`) naming `field`.
  */
 export function validateIntegerOption(
@@ -89,15 +91,56 @@ export function validateIntegerOption(
   max: number,
   options: { allowInfinity?: boolean } = {},
 ): number {
-  const limit = `an integer from ${min} to ${max === Number.POSITIVE_INFINITY ? 'Infinity' : max}`;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new ValidationError(field, limit, `expected a number, got ${describe(value)}`, 'INVALID_OPTION');
+  const allowInfinity = options.allowInfinity === true && max === Number.POSITIVE_INFINITY;
+  const limit = describeIntegerRange(min, max, allowInfinity);
+  if (typeof value !== 'number') {
+    throw new ValidationError(
+      field,
+      limit,
+      `expected a number, got ${describeValue(value)}`,
+      'INVALID_OPTION',
+    );
   }
-  const isInfinite = value === Number.POSITIVE_INFINITY;
-  if ((!Number.isInteger(value) && !(isInfinite && options.allowInfinity)) || value < min || value > max) {
+  if (value === Number.POSITIVE_INFINITY && allowInfinity) return value;
+  if (!Number.isInteger(value)) {
+    const detail = Number.isFinite(value) ? `got ${value}, not an integer` : `got ${value}`;
+    throw new ValidationError(field, limit, detail, 'INVALID_OPTION');
+  }
+  if (value < min || value > max) {
     throw new ValidationError(field, limit, `got ${value}`, 'INVALID_OPTION');
   }
   return value;
+}
+
+/** The integers `[min, max]` in words: `an integer from 1 to 500`, `an integer of 0 or more, or Infinity`. */
+function describeIntegerRange(min: number, max: number, allowInfinity: boolean): string {
+  if (max !== Number.POSITIVE_INFINITY) return `an integer from ${min} to ${max}`;
+  return allowInfinity ? `an integer of ${min} or more, or Infinity` : `an integer of ${min} or more`;
+}
+
+/**
+ * A value as an error message shows it: a number as written (`NaN`, `Infinity`, `1.5`), a string
+ * quoted (so `"5"` is not taken for the number 5), a bigint with its `n`, `null`, `undefined`, and
+ * for anything else what it is (`an array`, `a function`, the class name of an object).
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return describe(value);
+  }
 }
 
 /**
@@ -106,7 +149,7 @@ export function validateIntegerOption(
  */
 export function validateBooleanOption(field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
-    throw new ValidationError(field, 'true or false', `got ${describe(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'true or false', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }

@@ -89,6 +89,21 @@ describe('rule validation', () => {
     expect(() => resolveLatencyRules('latency', [{ jitterMs: 5 }])).toThrow(/latency\[0\]\.delayMs/);
   });
 
+  it('says what a numeric rule field got, quoting a string so "0.5" is not taken for 0.5', () => {
+    expect(() => rules([{ error: 'ThrottlingException', rate: '0.5' }])).toThrow(
+      'Invalid callErrors[0].rate: got the string "0.5" (allowed: a number from 0 to 1)',
+    );
+    expect(() => rules([{ error: 'ThrottlingException', firstCalls: '2' }])).toThrow(
+      'Invalid callErrors[0].firstCalls: got the string "2" (allowed: an integer >= 0)',
+    );
+    expect(() => resolveLatencyRules('latency', [{ delayMs: Number.NaN }])).toThrow(
+      'Invalid latency[0].delayMs: got NaN (allowed: a number of milliseconds >= 0)',
+    );
+    expect(() => rules([{ error: 'ThrottlingException' }, 'oops'])).toThrow(
+      'Invalid callErrors[1]: got the string "oops" (allowed: an object)',
+    );
+  });
+
   it('strips the Command suffix from operation names', () => {
     expect(operationName('PutRecordsCommand')).toBe('PutRecords');
     expect(operationName('PutRecords')).toBe('PutRecords');

@@ -1,4 +1,4 @@
-import { ValidationError } from '@kinesis-ts/core';
+import { describeValue, ValidationError } from '@kinesis-ts/core';
 import { rejectUnknownOptions } from './options';
 import { mulberry32, type RandomSource } from './prng';
 
@@ -126,7 +126,7 @@ export interface Counted {
 export function requireRate(field: string, value: unknown): number {
   if (value === undefined) return 1;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ValidationError(field, 'a number from 0 to 1', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'a number from 0 to 1', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }
@@ -134,7 +134,7 @@ export function requireRate(field: string, value: unknown): number {
 export function requireCount(field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ValidationError(field, 'an integer >= 0', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'an integer >= 0', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }
@@ -145,7 +145,7 @@ export function requireMs(field: string, value: unknown, optional: boolean): num
     throw new ValidationError(
       field,
       'a number of milliseconds >= 0',
-      `got ${String(value)}`,
+      `got ${describeValue(value)}`,
       'INVALID_OPTION',
     );
   }
@@ -158,7 +158,7 @@ export function requireOperations(field: string, value: unknown): readonly strin
     throw new ValidationError(
       field,
       'an array of operation names such as PutRecords',
-      `got ${String(value)}`,
+      `got ${describeValue(value)}`,
       'INVALID_OPTION',
     );
   }
@@ -168,14 +168,14 @@ export function requireOperations(field: string, value: unknown): readonly strin
 export function requireArray<T>(field: string, value: unknown): readonly T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    throw new ValidationError(field, 'an array', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'an array', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }
 
 export function requireObject(field: string, value: unknown, known: readonly string[]): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(field, 'an object', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'an object', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   rejectUnknownOptions(value, known, field);
 }
@@ -243,7 +243,7 @@ export function resolveLatencyRules(field: string, rules: unknown): ResolvedLate
 export function requireSeed(field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new ValidationError(field, 'an integer', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'an integer', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }

@@ -43,6 +43,26 @@ describe('resolveLocalStackOptions', () => {
     expect(invalid({ streams: [{ name: 'ok', shardCount: 0 }] }).field).toBe('streams[0].shardCount');
     expect(invalid({ kinesisPort: 5000, dynamoDbPort: 5000 }).field).toBe('kinesisPort');
   });
+
+  it('says what an integer option got: a quoted string, NaN, a fraction, Infinity or an object', () => {
+    const allowed = '(allowed: an integer from 1 to 3600000 ms)';
+    expect(invalid({ startTimeoutMs: '5000' }).message).toBe(
+      `Invalid startTimeoutMs: got the string "5000" ${allowed}`,
+    );
+    expect(invalid({ startTimeoutMs: Number.NaN }).message).toBe(
+      `Invalid startTimeoutMs: got NaN ${allowed}`,
+    );
+    expect(invalid({ startTimeoutMs: 1.5 }).message).toBe(
+      `Invalid startTimeoutMs: got 1.5, not an integer ${allowed}`,
+    );
+    expect(invalid({ startTimeoutMs: Number.POSITIVE_INFINITY }).message).toBe(
+      `Invalid startTimeoutMs: got Infinity ${allowed}`,
+    );
+    expect(invalid({ startTimeoutMs: [5000] }).message).toBe(
+      `Invalid startTimeoutMs: got an array ${allowed}`,
+    );
+    expect(invalid({ startTimeoutMs: 0 }).message).toBe(`Invalid startTimeoutMs: got 0 ${allowed}`);
+  });
 });
 
 describe('emulatorEnvironment', () => {

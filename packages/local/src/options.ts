@@ -1,4 +1,4 @@
-import { ValidationError } from '@kinesis-ts/core';
+import { describeValue, ValidationError } from '@kinesis-ts/core';
 
 /** Log levels understood by the kinesis-local emulator (`LOG_LEVEL`). */
 export type EmulatorLogLevel = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -234,10 +234,11 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
  */
 export function requireInteger(name: string, value: unknown, min: number, max: number, unit: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const fraction = typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value);
     throw new ValidationError(
       name,
       `an integer from ${min} to ${max} ${unit}`,
-      `got ${String(value)}`,
+      fraction ? `got ${value}, not an integer` : `got ${describeValue(value)}`,
       'INVALID_OPTION',
     );
   }

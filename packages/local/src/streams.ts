@@ -5,7 +5,7 @@ import {
   type KinesisClient,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { ValidationError } from '@kinesis-ts/core';
+import { describeValue, ValidationError } from '@kinesis-ts/core';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
 import { isValidStreamName, rejectUnknownOptions, requireInteger } from './options';
 
@@ -50,7 +50,12 @@ export async function createStreamAndWait(
     );
   }
   if (!Number.isInteger(shardCount) || shardCount < 1) {
-    throw new ValidationError('shardCount', 'an integer >= 1', `got ${String(shardCount)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      'shardCount',
+      'an integer >= 1',
+      `got ${describeValue(shardCount)}`,
+      'INVALID_OPTION',
+    );
   }
   const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'createStream');
   await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));

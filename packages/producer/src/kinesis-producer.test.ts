@@ -276,6 +276,22 @@ describe('bad input', () => {
       () => new KinesisProducer({ streamName: 'orders', client: kinesis.client, ...(options as object) }),
     ).toThrow(expect.objectContaining({ field, code: 'INVALID_OPTION' }));
   });
+
+  it.each([
+    [
+      'recordTtlMs',
+      'Invalid recordTtlMs: got NaN (allowed: an integer of 100 or more, or Infinity)',
+      Number.NaN,
+    ],
+    ['requestTimeoutMs', 'Invalid requestTimeoutMs: expected a number, got the string "6000"', '6000'],
+    ['maxBufferedTimeMs', 'Invalid maxBufferedTimeMs: got 0.5, not an integer', 0.5],
+    ['hotKeyShare', 'Invalid hotKeyShare: got the string "0.1" (allowed: a number from 0 to 1)', '0.1'],
+  ])('says what option %s got: %s', (option, message, value) => {
+    const kinesis = fakeKinesis();
+    expect(
+      () => new KinesisProducer({ streamName: 'orders', client: kinesis.client, [option]: value }),
+    ).toThrow(message);
+  });
 });
 
 describe('retries', () => {
@@ -443,19 +459,105 @@ describe('retries', () => {
       recordTtlMs: 1_000,
       requestTimeoutMs: 60_000,
     });
-    const first = producer.put({ partitionKey: 'a', data: utf8('a') });
+    // a holds the room, in a call that never answers; b waits for room, and both expire together.
+    const first = producer.put({ partitionKey: 'a', data: utf8('a') }).catch((e: unknown) => e);
     const waiting = producer.put({ partitionKey: 'b', data: utf8('b') }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_500);
     const error = (await waiting) as RecordFailedError;
     expect(error).toBeInstanceOf(RecordFailedError);
     expect(error.code).toBe('RECORD_EXPIRED');
     expect(error.message).toContain('waiting for room');
-    expect(producer.outstandingRecords).toBe(1);
     expect(kinesis.putCalls.flatMap((call) => call.Records ?? [])).toHaveLength(1); // b was never sent
-    kinesis.release();
-    await vi.advanceTimersByTimeAsync(10);
-    await expect(first).resolves.toMatchObject({ attempts: [{ success: true }] });
+    expect(await first).toMatchObject({ code: 'RECORD_EXPIRED', lastErrorCode: 'RequestTimeout' });
     expect(producer.outstandingRecords).toBe(0);
+  });
+
+  it('cuts a call short at the time to live of its first-expiring record: that record expires with the timeout as last error, the others are retried', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ hold: true });
+    const producer = producerFor(kinesis, {
+      aggregation: false,
+      maxBufferedTimeMs: 60_000,
+      recordTtlMs: 1_000,
+      requestTimeoutMs: 6_000,
+    });
+    const early = producer.put({ partitionKey: 'a', data: utf8('a') }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(400);
+    const late = producer.put({ partitionKey: 'b', data: utf8('b') });
+    const flushed = producer.flush();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(kinesis.putCalls.map((call) => call.Records?.length)).toEqual([2]); // a and b in one call
+    kinesis.state.hold = false; // the first call never answers; the next ones do
+    await vi.advanceTimersByTimeAsync(600); // a's time to live, long before requestTimeoutMs
+    const error = (await early) as RecordFailedError;
+    expect(error).toBeInstanceOf(RecordFailedError);
+    expect(error.code).toBe('RECORD_EXPIRED');
+    expect(error.lastErrorCode).toBe('RequestTimeout');
+    expect(error.cause).toMatchObject({ name: 'RequestTimeout' });
+    expect(error.attempts.map((a) => a.errorCode)).toEqual(['RequestTimeout', 'Expired']);
+    await vi.advanceTimersByTimeAsync(400); // b's retry, within its own time to live
+    const written = await late;
+    expect(written.attempts.map((a) => a.errorCode ?? 'written')).toEqual(['RequestTimeout', 'written']);
+    await flushed;
+  });
+
+  it('fails a record on time while its shard backs off longer than its time to live', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ failEntry: () => 'ProvisionedThroughputExceededException' });
+    const producer = producerFor(kinesis, {
+      recordTtlMs: 1_000,
+      retryBackoff: { baseDelayMs: 5_000, maxDelayMs: 5_000 },
+      random: () => 0.99, // a backoff of about 5 s after the first throttled attempt
+    });
+    let settledAt: number | undefined;
+    const outcome = producer.put({ partitionKey: 'k', data: utf8('x') }).catch((e: unknown) => {
+      settledAt = Date.now();
+      return e;
+    });
+    const putAt = Date.now();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(settledAt).toBe(putAt + 1_000);
+    expect(await outcome).toMatchObject({
+      code: 'RECORD_EXPIRED',
+      lastErrorCode: 'ProvisionedThroughputExceededException',
+    });
+    expect(kinesis.putCalls).toHaveLength(1);
+  });
+
+  it('fails records on time while a new shard map is being fetched, and sends nothing meanwhile', async () => {
+    vi.useFakeTimers();
+    const { ListShardsCommand } = await import('@aws-sdk/client-kinesis');
+    const parent = evenShards(1)[0]!;
+    const children = evenShards(2).map((s, i) => ({ ...s, shardId: `shardId-00000000000${i + 1}` }));
+    const kinesis = fakeKinesis({ shards: [parent], routingShards: children });
+    let listCalls = 0;
+    kinesis.mock.on(ListShardsCommand).callsFake(() => {
+      listCalls++;
+      if (listCalls > 1) return new Promise(() => undefined); // the refresh after the reshard hangs
+      return {
+        Shards: [parent].map((shard) => ({
+          ShardId: shard.shardId,
+          HashKeyRange: { StartingHashKey: shard.start.toString(), EndingHashKey: shard.end.toString() },
+          SequenceNumberRange: { StartingSequenceNumber: '0' },
+        })),
+      };
+    });
+    const producer = producerFor(kinesis, { recordTtlMs: 1_000, requestTimeoutMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(10); // the first map (one shard) is in use
+    const first = producer.put({ partitionKey: 'k', data: utf8('1') }); // lands on a child: map outdated
+    await vi.advanceTimersByTimeAsync(20);
+    expect((await first).shardId).not.toBe(parent.shardId);
+    expect(listCalls).toBe(2);
+    const putAt = Date.now();
+    let settledAt: number | undefined;
+    const outcome = producer.put({ partitionKey: 'k', data: utf8('2') }).catch((e: unknown) => {
+      settledAt = Date.now();
+      return e;
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(settledAt).toBe(putAt + 1_000);
+    expect(await outcome).toMatchObject({ code: 'RECORD_EXPIRED' });
+    expect(kinesis.putCalls).toHaveLength(1);
   });
 
   it('fails at once, without retrying, on a non-retryable error', async () => {

@@ -7,6 +7,7 @@ import {
   awsErrorCode,
   fullJitterBackoffMs,
   type Logger,
+  RequestTimeoutError,
   SILENT_LOGGER,
   sendWithoutSdkRetries,
   type UserRecord,
@@ -31,6 +32,7 @@ import {
   interpretPutRecordsOutput,
   type SentEntry,
 } from './put-records-outcome.js';
+import { putRecordsTimeoutMs } from './request-timeout.js';
 import { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
 import { ShardRateLimiter, type Tokens } from './token-bucket.js';
@@ -521,7 +523,12 @@ export class KinesisProducer {
     const now = Date.now();
     this.expireRecords(now);
     const mode = this.desiredLaneMode();
-    if (mode === undefined) return; // the shard map calls back when it is ready
+    if (mode === undefined) {
+      // The shard map calls back when it is ready; records still expire on time meanwhile.
+      const expiry = this.nextExpiry();
+      if (expiry !== Number.POSITIVE_INFINITY) this.schedulePump(Math.max(1, expiry - now));
+      return;
+    }
     if (mode !== this.laneMode) {
       if (this.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
       this.rebucket(mode);
@@ -598,12 +605,24 @@ export class KinesisProducer {
       const at = Math.max(dueAt, lane.notBefore, lane.tokensAt);
       if (at < next) next = at;
     }
-    const oldestWaiting = this.waitingForRoom[0]?.record.expiresAt;
-    if (oldestWaiting !== undefined && oldestWaiting < next) next = oldestWaiting;
+    next = Math.min(next, this.nextExpiry());
     if (next !== Number.POSITIVE_INFINITY) {
       if (next <= now && this.requestsInFlight >= this.options.maxConcurrentRequests) return;
       this.schedulePump(Math.max(1, next - now));
     }
+  }
+
+  /**
+   * When the next record that is not in flight reaches its time to live (queued in a lane, whatever
+   * holds the lane back, or waiting for room): the pump must look again by then to fail it on time.
+   */
+  private nextExpiry(): number {
+    let next = this.waitingForRoom[0]?.record.expiresAt ?? Number.POSITIVE_INFINITY;
+    for (const lane of this.lanes.values()) {
+      const head = lane.queue.at(0);
+      if (head !== undefined && head.expiresAt < next) next = head.expiresAt;
+    }
+    return next;
   }
 
   /** Fails every record past its time to live that is not in flight, and lets waiting records into the room freed. */
@@ -628,12 +647,14 @@ export class KinesisProducer {
     for (const lane of this.lanes.values()) {
       if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
       for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
+        // A record sent before carries its last real error (a timeout tells it may have been written).
+        const last = record.attempts.at(-1);
         this.fail(
           record,
           lane.shardId,
           'RECORD_EXPIRED',
-          'Expired',
-          'Record reached its time to live while waiting to be sent',
+          last?.errorCode ?? 'Expired',
+          last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
         );
       }
     }
@@ -646,10 +667,15 @@ export class KinesisProducer {
     for (const lane of request.lanes) lane.inFlight++;
     const startedAt = Date.now();
     let userRecords = 0;
+    let earliestExpiresAt = Number.POSITIVE_INFINITY;
     for (const { packed, predictedShardId } of request.entries) {
       this.metricsRecorder.attemptsStarted(predictedShardId, packed.records, startedAt);
       userRecords += packed.records.length;
+      for (const record of packed.records) earliestExpiresAt = Math.min(earliestExpiresAt, record.expiresAt);
     }
+    // A hung call must not hold a record past its time to live: the wait is cut to the time the
+    // first-expiring record has left (see putRecordsTimeoutMs).
+    const timeoutMs = putRecordsTimeoutMs(this.options.requestTimeoutMs, earliestExpiresAt, startedAt);
     const input: PutRecordsCommandInput = {
       ...(this.options.streamArn === undefined
         ? { StreamName: this.options.streamName }
@@ -660,23 +686,27 @@ export class KinesisProducer {
         ExplicitHashKey: packed.entry.explicitHashKey,
       })),
     };
-    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), {
-      timeoutMs: this.options.requestTimeoutMs,
-    }).then(
-      (output) => this.complete(request, startedAt, userRecords, output, undefined),
-      (error: unknown) => this.complete(request, startedAt, userRecords, undefined, error),
+    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), { timeoutMs }).then(
+      (output) => this.complete(request, startedAt, timeoutMs, userRecords, output, undefined),
+      (error: unknown) => this.complete(request, startedAt, timeoutMs, userRecords, undefined, error),
     );
   }
 
   private complete(
     request: RequestInFlight,
     startedAt: number,
+    timeoutMs: number,
     userRecords: number,
     output: PutRecordsOutput | undefined,
     error: unknown,
   ): void {
     const endedAt = Date.now();
     const timing: AttemptTiming = { startedAt, durationMs: endedAt - startedAt, endedAt };
+    // A call that timed out was cut at its deadline, which may be the time to live of its first-
+    // expiring record; the timer can fire a moment before the clock reads that time, and the records
+    // whose time to live the deadline reached expire all the same.
+    const expiredBy =
+      error instanceof RequestTimeoutError ? Math.max(endedAt, startedAt + timeoutMs) : endedAt;
     this.requestsInFlight--;
     for (const lane of request.lanes) lane.inFlight--;
     const outcomes =
@@ -742,7 +772,10 @@ export class KinesisProducer {
           mapOutdated ||= outcome.mapOutdated;
           if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
           if (outcome.backoff) retries.backoff.add(lane);
-          this.retryOrGiveUp(sent, lane, outcome.errorCode, outcome.errorMessage, timing, retries);
+          this.retryOrGiveUp(sent, lane, outcome.errorCode, outcome.errorMessage, timing, retries, {
+            expiredBy,
+            cause: error,
+          });
           return;
       }
     });
@@ -773,6 +806,9 @@ export class KinesisProducer {
     } else if (mapOutdated) {
       this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
     }
+    // Records whose time to live ran out as this call ended fail where they are (a record waiting
+    // for room is not let into the room this call freed just to fail there).
+    this.failExpired(endedAt);
     this.admitWaiting();
     this.queuePump();
   }
@@ -819,7 +855,11 @@ export class KinesisProducer {
     }
   }
 
-  /** Records the failed attempt, then fails each record out of time or attempts, and queues the rest for retry. */
+  /**
+   * Records the failed attempt, then fails each record out of time (its time to live reached by
+   * `expiredBy`, by default when the attempt ended) or attempts, and queues the rest for retry.
+   * `cause` is the error of a call that failed as a whole, handed to the records given up on.
+   */
   private retryOrGiveUp(
     sent: SentEntry,
     lane: ShardLane,
@@ -827,13 +867,14 @@ export class KinesisProducer {
     errorMessage: string,
     timing: AttemptTiming,
     retries: RetryBatch,
+    { expiredBy = timing.endedAt, cause }: { expiredBy?: number; cause?: unknown } = {},
   ): void {
     this.recordFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
     for (const record of sent.packed.records) {
-      if (record.expiresAt <= timing.endedAt) {
-        this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', errorCode, errorMessage);
+      if (record.expiresAt <= expiredBy) {
+        this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', errorCode, errorMessage, cause);
       } else if (record.attemptCount >= this.options.maxAttempts) {
-        this.fail(record, sent.predictedShardId, 'MAX_ATTEMPTS_EXCEEDED', errorCode, errorMessage);
+        this.fail(record, sent.predictedShardId, 'MAX_ATTEMPTS_EXCEEDED', errorCode, errorMessage, cause);
       } else {
         record.dueAt = timing.endedAt;
         retries.add(lane, record);

@@ -4,6 +4,7 @@ import {
   type BackoffPolicy,
   DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
+  describeValue,
   MAX_RECORD_SIZE_LIMIT_BYTES,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
@@ -83,7 +84,9 @@ export interface KinesisProducerOptions {
   /**
    * Milliseconds to wait for the answer to a `PutRecords` or `ListShards` call (the KPL's
    * `RequestTimeout`). A call with no answer by then is abandoned and its records retried; it may
-   * still have been written, so this is one place where duplicates come from. From 100 to 600000.
+   * still have been written, so this is one place where duplicates come from. A `PutRecords` call
+   * waits at most the time to live left to its first-expiring record (but at least 10 ms), so a hung
+   * call cannot hold a record past `recordTtlMs`. From 100 to 600000.
    * @defaultValue 6000
    */
   readonly requestTimeoutMs?: number;
@@ -339,7 +342,7 @@ function integer(field: string, value: unknown, min: number, max: number): numbe
 
 function share(field: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ValidationError(field, 'a number from 0 to 1', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'a number from 0 to 1', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }

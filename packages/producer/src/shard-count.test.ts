@@ -20,6 +20,13 @@ describe('requiredShards (SC-40)', () => {
     expect(requiredShards({})).toBe(1);
     expect(() => requiredShards({ recordsPerSecond: -1 })).toThrow(/recordsPerSecond/);
   });
+
+  it('says what a load field got, quoting a string so "5" is not taken for 5', () => {
+    expect(() => requiredShards({ mibPerSecond: '5' as never })).toThrow(
+      'Invalid mibPerSecond: got the string "5" (allowed: a finite number ≥ 0)',
+    );
+    expect(() => requiredShards({ headroom: Number.NaN })).toThrow('Invalid headroom: got NaN');
+  });
 });
 
 describe('checkReadCapacity', () => {

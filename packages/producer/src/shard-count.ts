@@ -1,4 +1,9 @@
-import { SHARD_READ_BYTES_PER_SECOND, SHARD_WRITE_BYTES_PER_SECOND, ValidationError } from '@kinesis-ts/core';
+import {
+  describeValue,
+  SHARD_READ_BYTES_PER_SECOND,
+  SHARD_WRITE_BYTES_PER_SECOND,
+  ValidationError,
+} from '@kinesis-ts/core';
 
 /** The write load a stream must carry. */
 export interface WriteLoad {
@@ -69,7 +74,7 @@ export function checkReadCapacity(
 
 function nonNegative(field: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(field, 'a finite number ≥ 0', `got ${String(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'a finite number ≥ 0', `got ${describeValue(value)}`, 'INVALID_OPTION');
   }
   return value;
 }
