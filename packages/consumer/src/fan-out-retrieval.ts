@@ -76,7 +76,7 @@ export interface FanOutRetrievalOptions {
   /**
    * Asks the stream's shard listing about this shard: whether it is closed (a listing up to
    * `shardEndCheckAfterMs` old), and, when GetRecords says the shard does not exist, whether it
-   * really is closed or gone (a fresh listing) before the shard is ended.
+   * really is gone (a fresh listing) before the shard is ended.
    */
   readonly shardStatus: ShardStatusCheck;
   /** Reads the shard once from a position to learn whether it ends there (GetRecords). */

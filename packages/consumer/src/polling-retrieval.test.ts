@@ -241,14 +241,20 @@ describe('PollingRetrieval', () => {
     expect(listings).toEqual([0]);
   });
 
-  it('ends a shard without children on ResourceNotFoundException when the listing shows it closed', async () => {
-    kinesis.on(GetShardIteratorCommand).rejects(awsError('ResourceNotFoundException'));
+  it('does not end a closed shard that is still listed on ResourceNotFoundException: it retries (its unread records stay readable)', async () => {
+    kinesis
+      .on(GetShardIteratorCommand)
+      .rejectsOnce(awsError('ResourceNotFoundException'))
+      .resolves({ ShardIterator: 'it-1' });
+    kinesis.on(GetRecordsCommand).resolves({ Records: [record('100')], NextShardIterator: 'it-2' });
     listing = () => 'closed';
-    const r = start();
+    const r = start({ idleTimeBetweenReadsMs: 200 });
     const next = r.next();
-    await vi.advanceTimersByTimeAsync(0);
-    expect((await next).shardEnd).toEqual({ childShards: [] });
-    expect(kinesis.commandCalls(GetRecordsCommand)).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const batch = await next;
+    expect(batch.shardEnd).toBeUndefined();
+    expect(batch.records.map((x) => x.sequenceNumber)).toEqual(['100']);
+    expect(kinesis.commandCalls(GetShardIteratorCommand)).toHaveLength(2);
   });
 
   it('does not end an open shard on one ResourceNotFoundException from GetRecords: reports it, backs off and reads on after the last record', async () => {

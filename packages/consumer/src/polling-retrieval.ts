@@ -70,7 +70,7 @@ export interface PollingRetrievalOptions {
   readonly backoff: BackoffPolicy;
   /**
    * Asks the stream's shard listing about this shard. After a `ResourceNotFoundException` the shard
-   * is ended only when a fresh listing (`maxAgeMs` 0) says it is closed or gone. Required.
+   * is ended only when a fresh listing (`maxAgeMs` 0) says it is gone. Required.
    */
   readonly shardStatus: ShardStatusCheck;
   /** The clock, in ms since the epoch (tests). @defaultValue Date.now */
@@ -94,8 +94,8 @@ export interface PollingRetrievalOptions {
  * - throttling and failed calls are retried with full-jitter backoff on the same iterator;
  * - an empty response is normal and never ends the shard; only `NextShardIterator: null` (with the
  *   children) does, or `ResourceNotFoundException` on a shard that a fresh shard listing shows
- *   closed or gone (an end without children); on a shard the listing shows open (or when listing
- *   fails) it is a failed call like any other: reported, backed off, and read again after the last
+ *   gone (an end without children); on a shard the listing still shows, open or closed (or when
+ *   listing fails) it is a failed call like any other: reported, backed off, and read again after the last
  *   record fetched;
  * - a response whose end-of-shard signal is inconsistent (no iterator and no children, or children
  *   with an iterator: the KCL's `isValidResult` rules) is an error: read again after a backoff.

@@ -21,13 +21,13 @@ describe('listedShardStatus', () => {
 });
 
 describe('decideShardNotFound', () => {
-  it('ends the shard only when the listing confirms it is closed or gone', () => {
-    expect(decideShardNotFound('closed')).toBe('end');
+  it('ends the shard only when the listing confirms it is gone', () => {
     expect(decideShardNotFound('gone')).toBe('end');
   });
 
-  it('retries when the listing shows the shard open or could not be read', () => {
+  it('retries when the listing still shows the shard (open, or closed and still readable) or could not be read', () => {
     expect(decideShardNotFound('open')).toBe('retry');
+    expect(decideShardNotFound('closed')).toBe('retry');
     expect(decideShardNotFound(undefined)).toBe('retry');
   });
 });

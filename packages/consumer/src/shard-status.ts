@@ -28,11 +28,13 @@ export function listedShardStatus(
 /**
  * What a retrieval does after Kinesis said `ResourceNotFoundException` for a shard (GetRecords,
  * GetShardIterator or SubscribeToShard's probe): `'end'` the shard (without children) only when a
- * fresh listing confirms that it is closed or gone; `'retry'` (report, back off, read again) when the
- * listing shows it open, or could not be read (`status` undefined). One such error can be transient
- * (a service hiccup, a stream being updated), and ending an open shard checkpoints SHARD_END: every
- * later record of the shard would be lost.
+ * fresh listing confirms that it is gone; `'retry'` (report, back off, read again) when the listing
+ * still shows it, open or closed, or could not be read (`status` undefined). One such error can be
+ * transient (a service hiccup, a stream being updated), and ending a shard checkpoints SHARD_END:
+ * every record of it not read yet would be lost. A closed shard that is still listed is still within
+ * the retention period and readable: it ends on its own, with its children, when GetRecords returns
+ * no next iterator.
  */
 export function decideShardNotFound(status: ListedShardStatus | undefined): 'end' | 'retry' {
-  return status === 'closed' || status === 'gone' ? 'end' : 'retry';
+  return status === 'gone' ? 'end' : 'retry';
 }
