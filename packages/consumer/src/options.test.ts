@@ -118,6 +118,11 @@ describe('resolveConsumerOptions', () => {
     );
   });
 
+  it('says what it got when an object option is not an object', () => {
+    expect(errorOf({ retrieval: 'polling' as never }).message).toContain('got the string "polling"');
+    expect(errorOf({ processingBackoff: 5 as never }).message).toContain('got 5');
+  });
+
   it('refuses clients that are not SDK clients', () => {
     expect(errorOf({ kinesisClient: {} as never }).field).toBe('kinesisClient');
   });

@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   type BackoffPolicy,
+  describeValue,
   GET_RECORDS_MAX_LIMIT,
   type Logger,
   type RandomSource,
@@ -395,7 +396,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function resolveConsumerOptions(options: KinesisConsumerOptions): ResolvedConsumerOptions {
   if (options === null || typeof options !== 'object') {
-    throw invalid('options', 'an options object', `got ${String(options)}`);
+    throw invalid('options', 'an options object', `got ${describeValue(options)}`);
   }
   for (const name of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(name)) throw invalid(name, 'a known option', 'unknown option');
@@ -644,7 +645,11 @@ function resolveRetrieval(
 ): ResolvedRetrieval {
   if (value === undefined) return DEFAULT_CONSUMER_OPTIONS.retrieval;
   if (value === null || typeof value !== 'object') {
-    throw invalid('retrieval', "{ mode: 'polling' } or { mode: 'fan-out', … }", `got ${String(value)}`);
+    throw invalid(
+      'retrieval',
+      "{ mode: 'polling' } or { mode: 'fan-out', … }",
+      `got ${describeValue(value)}`,
+    );
   }
   if (value.mode === 'polling') {
     for (const name of Object.keys(value)) {
@@ -796,6 +801,6 @@ function bool(field: string, value: unknown, fallback: boolean): boolean {
 function resolveBackoff(field: string, value: unknown, fallback: BackoffPolicy): BackoffPolicy {
   if (value === undefined) return fallback;
   if (value === null || typeof value !== 'object')
-    throw invalid(field, '{ baseDelayMs, maxDelayMs }', `got ${String(value)}`);
+    throw invalid(field, '{ baseDelayMs, maxDelayMs }', `got ${describeValue(value)}`);
   return { ...fallback, ...(value as Partial<BackoffPolicy>) };
 }

@@ -1,5 +1,6 @@
 import {
   compareExtendedSequenceNumbers,
+  describeValue,
   isSequenceNumber,
   ValidationError,
   validateIntegerOption,
@@ -151,7 +152,7 @@ function toSequence(value: bigint | number | string | undefined): bigint | undef
   throw new ValidationError(
     'sequenceOf',
     'a non-negative integer (bigint, number or decimal string)',
-    `got ${String(value)}`,
+    `got ${describeValue(value)}`,
     'INVALID_RECORD',
   );
 }
