@@ -132,7 +132,9 @@ async function withDeadline<O>(
   cutOff.catch(() => undefined);
   if (abortSignal?.aborted) forwardAbort!();
   else abortSignal?.addEventListener('abort', forwardAbort!, { once: true });
-  const sent = controller.signal.aborted ? cutOff : send(controller.signal);
+  const sent = controller.signal.aborted
+    ? cutOff
+    : new Promise<O>((resolve) => resolve(send(controller.signal))); // a sync throw rejects too
   sent.catch(() => undefined); // an answer after the deadline is dropped
   try {
     return await Promise.race([sent, cutOff]);
