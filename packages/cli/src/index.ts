@@ -57,6 +57,7 @@ export { StreamAutoscaler, type StreamAutoscalerOptions } from './stream-autosca
 export {
   describeStream,
   listShards,
+  OPERATIONS_REQUEST_TIMEOUT_MS,
   type StreamRef,
   waitForActive,
 } from './stream-shards.js';

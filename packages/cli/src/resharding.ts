@@ -11,6 +11,7 @@ import {
   listShards,
   requireActive,
   type StreamRef,
+  sendOperation,
   streamParameters,
   waitForActive,
 } from './stream-shards.js';
@@ -66,7 +67,8 @@ export async function splitShard(
   if (options.dryRun) return { plan, applied: false, newShards: [] };
   await requireActive(client, stream);
   await aboutStream(stream, () =>
-    client.send(
+    sendOperation(
+      client,
       new SplitShardCommand({
         ...streamParameters(stream),
         ShardToSplit: plan.shardToSplit,
@@ -90,7 +92,8 @@ export async function mergeShards(
   if (options.dryRun) return { plan, applied: false, newShards: [] };
   await requireActive(client, stream);
   await aboutStream(stream, () =>
-    client.send(
+    sendOperation(
+      client,
       new MergeShardsCommand({
         ...streamParameters(stream),
         ShardToMerge: plan.shardToMerge,
@@ -125,7 +128,8 @@ export async function scaleStream(
   if (options.dryRun || current === targetShardCount) return { plan, applied: false, newShards: [] };
   const before = options.wait === false ? [] : await listShards(client, stream);
   await aboutStream(stream, () =>
-    client.send(
+    sendOperation(
+      client,
       new UpdateShardCountCommand({
         ...streamParameters(stream),
         TargetShardCount: targetShardCount,

@@ -9,7 +9,13 @@ import {
   type ShardLoadSample,
   type WriteLoadSample,
 } from './autoscaler-decision.js';
-import { aboutStream, describeStream, type StreamRef, streamParameters } from './stream-shards.js';
+import {
+  aboutStream,
+  describeStream,
+  type StreamRef,
+  sendOperation,
+  streamParameters,
+} from './stream-shards.js';
 
 /** Options of {@link StreamAutoscaler}. */
 export interface StreamAutoscalerOptions extends AutoscalerOptions {
@@ -78,7 +84,8 @@ export class StreamAutoscaler {
     );
     if (decision.action !== 'none') {
       await aboutStream(stream, () =>
-        kinesisClient.send(
+        sendOperation(
+          kinesisClient,
           new UpdateShardCountCommand({
             ...streamParameters(stream),
             TargetShardCount: decision.targetShardCount,

@@ -5,7 +5,13 @@ import {
   type ListShardsCommandInput,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { awsErrorCode, sleep } from '@kinesis-ts/core';
+import {
+  awsErrorCode,
+  type ClientThatSends,
+  type CommandWithMiddlewareStack,
+  sendWithDeadline,
+  sleep,
+} from '@kinesis-ts/core';
 import { CliErrorCode, OperationsError } from './errors.js';
 import type { ShardRange } from './shard-ranges.js';
 
@@ -31,6 +37,22 @@ function notFound(stream: StreamRef, error: unknown): OperationsError {
   );
 }
 
+/** How long one AWS call of the operations helpers may take, the client's retries included, in ms. */
+export const OPERATIONS_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Sends one command as `client.send` does (with the client's retries), aborted after
+ * {@link OPERATIONS_REQUEST_TIMEOUT_MS} (a transient `RequestTimeoutError`) or when `signal` aborts
+ * (with its reason): an endpoint that never answers cannot hang a command or an autoscaler period.
+ */
+export function sendOperation<O>(
+  client: ClientThatSends,
+  command: CommandWithMiddlewareStack<O>,
+  signal?: AbortSignal,
+): Promise<O> {
+  return sendWithDeadline(client, command, { timeoutMs: OPERATIONS_REQUEST_TIMEOUT_MS, abortSignal: signal });
+}
+
 /** Runs an AWS call, turning `ResourceNotFoundException` into `CLI_STREAM_NOT_FOUND`. */
 export async function aboutStream<T>(stream: StreamRef, call: () => Promise<T>): Promise<T> {
   try {
@@ -47,7 +69,7 @@ export async function describeStream(
   stream: StreamRef,
 ): Promise<StreamDescriptionSummary> {
   const output = await aboutStream(stream, () =>
-    client.send(new DescribeStreamSummaryCommand(streamParameters(stream))),
+    sendOperation(client, new DescribeStreamSummaryCommand(streamParameters(stream))),
   );
   if (!output.StreamDescriptionSummary) throw notFound(stream, undefined);
   return output.StreamDescriptionSummary;
@@ -58,7 +80,7 @@ export async function listShards(client: KinesisClient, stream: StreamRef): Prom
   const shards: ShardRange[] = [];
   let input: ListShardsCommandInput = { ...streamParameters(stream), MaxResults: 1000 };
   for (;;) {
-    const output = await aboutStream(stream, () => client.send(new ListShardsCommand(input)));
+    const output = await aboutStream(stream, () => sendOperation(client, new ListShardsCommand(input)));
     for (const shard of output.Shards ?? []) {
       if (!shard.ShardId || !shard.HashKeyRange) continue;
       shards.push({

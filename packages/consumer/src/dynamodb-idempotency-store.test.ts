@@ -104,11 +104,22 @@ describe('DynamoDbIdempotencyStore', () => {
     await expect(store().claim('e1')).rejects.toThrow('slow');
   });
 
+  it('rejects with a transient RequestTimeout when DynamoDB gives no answer within requestTimeoutMs', async () => {
+    dynamoDb.on(PutItemCommand).callsFake(() => new Promise(() => undefined)); // never answers
+    dynamoDb.on(DeleteItemCommand).callsFake(() => new Promise(() => undefined));
+    const timed = store({ requestTimeoutMs: 100 });
+    await expect(timed.claim('e1')).rejects.toMatchObject({ name: 'RequestTimeout', retryable: true });
+    await expect(
+      timed.release({ eventId: 'e1', token: 't', leaseExpiresAtMs: NOW + 1_000 }),
+    ).rejects.toMatchObject({ name: 'RequestTimeout' });
+  });
+
   it('validates its options, naming them', () => {
     expect(() => store({ ttlSeconds: 0 })).toThrow(/ttlSeconds/);
     expect(() => store({ leaseDurationMs: 10 })).toThrow(/leaseDurationMs/);
     expect(() => store({ keyAttribute: 'status' })).toThrow(/keyAttribute/);
     expect(() => store({ ttlAttribute: 'id' })).toThrow(/ttlAttribute/);
     expect(() => store({ tableName: '' })).toThrow(/tableName/);
+    expect(() => store({ requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/);
   });
 });

@@ -6,7 +6,13 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { awsErrorCode, ValidationError, validateIntegerOption } from '@kinesis-ts/core';
+import {
+  awsErrorCode,
+  type CommandWithMiddlewareStack,
+  sendWithDeadline,
+  ValidationError,
+  validateIntegerOption,
+} from '@kinesis-ts/core';
 import {
   type ClaimResult,
   type IdempotencyClaim,
@@ -16,7 +22,7 @@ import {
 
 /** Options of {@link DynamoDbIdempotencyStore}. */
 export interface DynamoDbIdempotencyStoreOptions {
-  /** The client (SDK v3). Its own retry settings apply to the store's calls. */
+  /** The client (SDK v3). Its own retry settings apply to the store's calls, within `requestTimeoutMs`. */
   readonly client: DynamoDBClient;
   /**
    * Your table. Its partition key must be a string attribute named `keyAttribute`, with no sort key.
@@ -41,6 +47,12 @@ export interface DynamoDbIdempotencyStoreOptions {
    * @defaultValue 691200 (8 days: more than 7 days of extended retention)
    */
   readonly ttlSeconds?: number;
+  /**
+   * How long one call of the store may take, in ms, the SDK's retries included, from 100: past it
+   * the call is aborted and the store rejects with a transient `RequestTimeoutError` (the batch is
+   * then retried). @defaultValue 10000
+   */
+  readonly requestTimeoutMs?: number;
   /** The clock, in ms since the epoch (tests). Workers' clocks must roughly agree. @defaultValue Date.now */
   readonly now?: () => number;
 }
@@ -52,6 +64,7 @@ export const DEFAULT_IDEMPOTENCY_STORE_OPTIONS = {
   keyPrefix: '',
   leaseDurationMs: 30_000,
   ttlSeconds: 691_200,
+  requestTimeoutMs: 10_000,
 } as const;
 
 /** The item's attributes besides the key and the TTL. */
@@ -88,6 +101,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   private readonly keyPrefix: string;
   private readonly leaseDurationMs: number;
   private readonly ttlSeconds: number;
+  private readonly requestTimeoutMs: number;
   private readonly now: () => number;
 
   constructor(options: DynamoDbIdempotencyStoreOptions) {
@@ -139,6 +153,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       60,
       31_622_400,
     );
+    this.requestTimeoutMs = validateIntegerOption(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? defaults.requestTimeoutMs,
+      100,
+      86_400_000,
+    );
     this.now = options.now ?? Date.now;
   }
 
@@ -153,7 +173,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         leaseExpiresAtMs: now + this.leaseDurationMs,
       };
       try {
-        await this.client.send(
+        await this.send(
           new PutItemCommand({
             TableName: this.tableName,
             Item: {
@@ -189,7 +209,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: IdempotencyClaim): Promise<void> {
     const now = this.now();
-    await this.client.send(
+    await this.send(
       new PutItemCommand({
         TableName: this.tableName,
         Item: {
@@ -205,7 +225,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async release(claim: IdempotencyClaim): Promise<void> {
     try {
-      await this.client.send(
+      await this.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { [this.keyAttribute]: { S: this.keyOf(claim.eventId) } },
@@ -223,12 +243,16 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  private send<O>(command: CommandWithMiddlewareStack<O>): Promise<O> {
+    return sendWithDeadline(this.client, command, { timeoutMs: this.requestTimeoutMs });
+  }
+
   private keyOf(eventId: string): string {
     return `${this.keyPrefix}${eventId}`;
   }
 
   private async read(key: string): Promise<Record<string, AttributeValue> | undefined> {
-    const output = await this.client.send(
+    const output = await this.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: { [this.keyAttribute]: { S: key } },

@@ -5,8 +5,8 @@ import {
 } from '@kinesis-ts/core';
 
 /**
- * Sends one command without the SDK's retries, aborted after `timeoutMs` (with a `TimeoutError`,
- * which counts as transient) or when `signal` aborts (with its reason).
+ * Sends one command without the SDK's retries, aborted after `timeoutMs` (with core's
+ * `RequestTimeoutError`, which counts as transient) or when `signal` aborts (with its reason).
  */
 export function sendWithTimeout<O>(
   client: ClientThatSends,
@@ -14,21 +14,7 @@ export function sendWithTimeout<O>(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<O> {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () =>
-      controller.abort(
-        Object.assign(new Error(`Kinesis call timed out after ${timeoutMs} ms`), { name: 'TimeoutError' }),
-      ),
-    timeoutMs,
-  );
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return sendWithoutSdkRetries<O>(client, command, { abortSignal: controller.signal }).finally(() => {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  });
+  return sendWithoutSdkRetries<O>(client, command, { timeoutMs, abortSignal: signal });
 }
 
 /**

@@ -29,7 +29,7 @@ import { initialPositionTimestamp } from './initial-position.js';
 import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from './lease.js';
 import { planLeaseCleanup } from './lease-cleanup-plan.js';
 import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
-import type { LeaseLossReason } from './lease-renewer.js';
+import type { LeaseLossReason, LeaseReleaseOptions } from './lease-renewer.js';
 import { LeaseTable } from './lease-table.js';
 import {
   type KinesisConsumerOptions,
@@ -39,6 +39,7 @@ import {
 import { PollingRetrieval } from './polling-retrieval.js';
 import type { ChildShard, RetrievalFactory, ShardRecordsRetrieval } from './records-retrieval.js';
 import { RepeatingTimer } from './repeating-timer.js';
+import { settleWithin } from './settle-within.js';
 import { type Delivery, ShardConsumer, type ShardShutdownReason } from './shard-consumer.js';
 import { ShardEndNotifier } from './shard-end-notifier.js';
 import { probeShardEnd } from './shard-end-probe.js';
@@ -105,7 +106,11 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private currentState: ConsumerState = 'new';
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
-  private readonly startAbort = new AbortController();
+  /**
+   * Aborted when `stop()` begins: start-up, shard syncs and listings, finished-lease cleanup and the
+   * hash-range backfill stop at once (their calls are aborted) instead of holding `stop()` up.
+   */
+  private readonly stopAbort = new AbortController();
 
   constructor(options: KinesisConsumerOptions) {
     const resolved = resolveConsumerOptions(options);
@@ -187,16 +192,24 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
       await this.coordinator.runTaker();
+      // stop() may have been called meanwhile (and may have stopped the timers already).
+      if (this.currentState !== 'starting') return;
       this.coordinator.startTaking();
       this.shardSyncTimer.start();
-      if (this.currentState !== 'starting') return;
       this.currentState = 'running';
       this.logger.info('Consumer started', { workerId: this.workerId, leaseTable: this.table.tableName });
       this.emit('started', { workerId: this.workerId });
     } catch (error) {
       await this.shutdownTimers();
       this.currentState = 'stopped';
-      throw error;
+      if (error instanceof ConsumerStartError) throw error;
+      throw new ConsumerStartError(
+        ConsumerErrorCode.START_FAILED,
+        this.stopAbort.signal.aborted
+          ? 'stop() was called before start() completed'
+          : `Creating the leases of stream ${this.streamLabel()} failed`,
+        error,
+      );
     }
   }
 
@@ -204,7 +217,13 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
    * Stops gracefully: no more leases are taken and no more records fetched, batches in delivery
    * finish (and, with a handler, are checkpointed), processors get `shutdownRequested`, then each
    * lease is released with a conditional write so that other workers take it at once
-   * (`releaseLeasesOnStop`). Resolves when done; calling it again returns the same promise.
+   * (`releaseLeasesOnStop`). Resolves when done, in state `stopped`; calling it again returns the
+   * same promise.
+   *
+   * Bounded whatever the network does: a start-up, shard sync, listing or cleanup in flight is
+   * aborted; shards get what is left of `shutdownTimeoutMs`; releases are retried until then and
+   * each gets at least one try, cut off `dynamoDbRequestTimeoutMs` after it. So `stop()` resolves
+   * within `shutdownTimeoutMs + dynamoDbRequestTimeoutMs`. Never rejects.
    */
   stop(): Promise<void> {
     this.stopPromise ??= this.doStop();
@@ -217,28 +236,46 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       return;
     }
     this.currentState = 'stopping';
-    this.startAbort.abort(new Error('consumer stopping'));
-    await this.startPromise?.catch(() => undefined);
-    await this.shardSyncTimer.stop();
-    await this.coordinator.stopTaking();
+    const deadline = Date.now() + this.options.shutdownTimeoutMs;
+    const timeLeft = () => deadline - Date.now();
 
+    // 1. Abort what is not a shard's own work, and stop the timers.
+    this.stopAbort.abort(new Error('stop() was called'));
+    await settleWithin(
+      Promise.allSettled([
+        this.startPromise,
+        this.shardSyncTimer.stop(),
+        this.coordinator.stopTaking(),
+        this.shardSyncRun,
+        this.shardListing,
+        this.cleanupRun,
+        this.hashRangeBackfill,
+      ]),
+      timeLeft(),
+    );
+
+    // 2. Let the shards finish their batches and checkpoint, within what is left of the budget.
     const shards = [...this.running.values()];
     const finished = new Set<string>();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
+    await settleWithin(
       Promise.all(
         shards.map(async (shard) => {
           await shard.consumer.requestShutdown();
           finished.add(shard.leaseKey);
         }),
       ),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.options.shutdownTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+      timeLeft(),
+    );
 
-    const releases = this.coordinator.renewer.heldLeases().map(async (lease) => {
+    // 3. Stop renewing, then release: retried until the deadline, each lease tried at least once,
+    //    and everything cut off one DynamoDB request timeout after the deadline.
+    const cutOff = new AbortController();
+    const cutOffMs = Math.max(0, timeLeft()) + this.options.dynamoDbRequestTimeoutMs;
+    const cutOffTimer = setTimeout(() => cutOff.abort(new Error('stop() ran out of time')), cutOffMs);
+    const leases = this.coordinator.renewer.heldLeases();
+    await settleWithin(this.coordinator.stopRenewing(), cutOffMs);
+    const retryUntilMs = this.options.now() + Math.max(0, timeLeft());
+    const releases = leases.map(async (lease) => {
       const stuck = this.running.has(lease.leaseKey) && !finished.has(lease.leaseKey);
       if (stuck) {
         this.logger.warn('A shard did not finish in time; its lease is left to expire', {
@@ -246,13 +283,13 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         });
         this.coordinator.renewer.drop(lease.leaseKey);
       } else if (this.options.releaseLeasesOnStop) {
-        await this.releaseLease(lease.leaseKey);
+        await this.releaseLease(lease.leaseKey, { retryUntilMs, signal: cutOff.signal });
       } else {
         this.coordinator.renewer.drop(lease.leaseKey);
       }
     });
-    await Promise.all(releases);
-    await this.coordinator.stopRenewing();
+    await settleWithin(Promise.all(releases), cutOffMs);
+    clearTimeout(cutOffTimer);
     this.currentState = 'stopped';
     this.logger.info('Consumer stopped', { workerId: this.workerId });
     this.emit('stopped', { workerId: this.workerId });
@@ -293,6 +330,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         sendWithoutSdkRetries<DescribeStreamSummaryCommandOutput>(
           this.options.kinesisClient,
           new DescribeStreamSummaryCommand(this.streamParameters()),
+          { timeoutMs: this.options.kinesisRequestTimeoutMs, abortSignal: this.stopAbort.signal },
         ),
       );
       this.streamArn = output.StreamDescriptionSummary?.StreamARN;
@@ -330,7 +368,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         consumerName: retrieval.consumerName,
         timeoutMs: retrieval.consumerRegistrationTimeoutMs,
         requestTimeoutMs: this.options.kinesisRequestTimeoutMs,
-        signal: this.startAbort.signal,
+        signal: this.stopAbort.signal,
         random: this.options.random,
         logger: this.logger,
       });
@@ -354,7 +392,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private async ensureLeaseTable(): Promise<void> {
     const name = this.table.tableName;
     try {
-      let status = await this.withStartRetries('DescribeTable', () => this.table.describeStatus());
+      const signal = this.stopAbort.signal;
+      let status = await this.withStartRetries('DescribeTable', () => this.table.describeStatus(signal));
       if (status === undefined) {
         if (!this.options.createLeaseTableIfMissing) {
           throw new ConsumerStartError(
@@ -362,7 +401,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
             `Lease table ${name} does not exist and createLeaseTableIfMissing is false`,
           );
         }
-        const created = await this.withStartRetries('CreateTable', () => this.table.create());
+        const created = await this.withStartRetries('CreateTable', () => this.table.create(signal));
         this.logger.info(created ? 'Lease table created' : 'Lease table created by another worker', {
           table: name,
         });
@@ -372,7 +411,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         const ready = await this.table.waitUntilActive(
           this.options.leaseTableReadyTimeoutMs,
           1_000,
-          this.startAbort.signal,
+          this.stopAbort.signal,
         );
         if (!ready) {
           throw new ConsumerStartError(
@@ -401,12 +440,12 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         if (
           classifyAwsError(error) === 'fatal' ||
           attempt >= START_ATTEMPTS ||
-          this.startAbort.signal.aborted
+          this.stopAbort.signal.aborted
         ) {
           throw error;
         }
         this.logger.warn(`${what} failed during start; retrying`, { attempt, error: describeCause(error) });
-        await sleep(fullJitterBackoffMs(attempt, START_BACKOFF, this.options.random), this.startAbort.signal);
+        await sleep(fullJitterBackoffMs(attempt, START_BACKOFF, this.options.random), this.stopAbort.signal);
       }
     }
   }
@@ -421,6 +460,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private requestShardSync(reason: string): Promise<void> {
     this.shardSyncRun ??= this.syncShards()
       .catch((error) => {
+        if (this.stopAbort.signal.aborted) return; // stop() aborted it
         this.logger.warn('Shard sync failed; retrying at the next occasion', {
           reason,
           error: describeCause(error),
@@ -435,13 +475,14 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   /** Lists the shards and creates the leases the table is missing (idempotent: conditional puts). */
   private async syncShards(): Promise<void> {
+    const signal = this.stopAbort.signal;
     await this.refreshShards(0);
     const shards = [...this.shards.values()];
-    const leases = await this.table.listLeases();
+    const leases = await this.table.listLeases(signal);
     const existing = leases.map((lease) => ({ leaseKey: lease.leaseKey, finished: isLeaseFinished(lease) }));
     const toCreate = planShardSync(shards, existing, this.options.initialPosition);
     for (const lease of toCreate) {
-      const created = await this.table.createLeaseIfNotExists(lease);
+      const created = await this.table.createLeaseIfNotExists(lease, signal);
       if (created)
         this.logger.info('Lease created', {
           leaseKey: lease.leaseKey,
@@ -450,7 +491,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     }
   }
 
-  /** The shard listing, listed again when older than `maxAgeMs` (concurrent callers share one listing). */
+  /**
+   * The shard listing, listed again when older than `maxAgeMs` (concurrent callers share one
+   * listing). Each ListShards call is bounded by `kinesisRequestTimeoutMs`, and `stop()` aborts it.
+   */
   private async refreshShards(maxAgeMs: number): Promise<ReadonlyMap<string, ShardInfo>> {
     if (this.options.now() - this.shardsListedAtMs <= maxAgeMs && maxAgeMs > 0) return this.shards;
     this.shardListing ??= this.listShards()
@@ -472,6 +516,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       const output: ListShardsCommandOutput = await sendWithoutSdkRetries<ListShardsCommandOutput>(
         this.options.kinesisClient,
         new ListShardsCommand(nextToken ? { NextToken: nextToken } : this.streamParameters()),
+        { timeoutMs: this.options.kinesisRequestTimeoutMs, abortSignal: this.stopAbort.signal },
       );
       for (const shard of output.Shards ?? []) {
         if (!shard.ShardId) continue;
@@ -589,11 +634,12 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         const shard = shards.get(shardIdOfLeaseKey(lease.leaseKey));
         if (!shard) continue; // trimmed: nothing to fill in, and its lease ends on its own
         const { startingHashKey, endingHashKey } = shard;
-        if (await this.table.backfillHashKeyRange(lease.leaseKey, { startingHashKey, endingHashKey }))
-          filled++;
+        const range = { startingHashKey, endingHashKey };
+        if (await this.table.backfillHashKeyRange(lease.leaseKey, range, this.stopAbort.signal)) filled++;
       }
       if (filled > 0) this.logger.info('Hash ranges written onto leases that had none', { leases: filled });
     } catch (error) {
+      if (this.stopAbort.signal.aborted) return;
       this.logger.warn('Filling in lease hash ranges failed; retrying at a later scan', {
         error: describeCause(error),
       });
@@ -605,7 +651,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     for (const lease of leases) {
       if (this.currentState !== 'running') return;
       try {
-        const deleted = await this.table.deleteFinishedLease(lease.leaseKey);
+        const deleted = await this.table.deleteFinishedLease(lease.leaseKey, this.stopAbort.signal);
         if (!deleted) continue;
         this.recorder.deletedLeases++;
         this.logger.info('Finished lease deleted: its children have started', {
@@ -614,6 +660,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         });
         this.emit('lease:deleted', { leaseKey: lease.leaseKey });
       } catch (error) {
+        if (this.stopAbort.signal.aborted) return;
         this.logger.warn('Deleting a finished lease failed; retrying at the next cleanup', {
           leaseKey: lease.leaseKey,
           error: describeCause(error),
@@ -777,8 +824,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     }
   }
 
-  private async releaseLease(leaseKey: string): Promise<void> {
-    const written = await this.coordinator.renewer.release(leaseKey);
+  private async releaseLease(leaseKey: string, options?: LeaseReleaseOptions): Promise<void> {
+    const written = await this.coordinator.renewer.release(leaseKey, options);
     if (written) this.recorder.releasedLeases++;
     this.emit('lease:released', { leaseKey, written });
   }

@@ -70,6 +70,20 @@ describe('KinesisDeadLetterSink', () => {
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(3);
   });
 
+  it('gives up on a PutRecords call that gets no answer within requestTimeoutMs, and counts it as a failed try', async () => {
+    kinesis.on(PutRecordsCommand).callsFake(() => new Promise(() => undefined)); // never answers
+    const error = await sink({ maxAttempts: 2, requestTimeoutMs: 100 })
+      .send([letter(1)])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DEAD_LETTER_FAILED', records: 1, retryable: true });
+    expect((error as Error).message).toContain('RequestTimeout');
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(2);
+  });
+
+  it('refuses a requestTimeoutMs under 100 ms', () => {
+    expect(() => sink({ requestTimeoutMs: 0 })).toThrow(/requestTimeoutMs/);
+  });
+
   it('does not retry errors that cannot succeed', async () => {
     kinesis
       .on(PutRecordsCommand)

@@ -42,6 +42,11 @@ export interface KinesisDeadLetterSinkOptions {
   readonly maxAttempts?: number;
   /** Backoff between tries (throttling, failed entries, network errors). @defaultValue { baseDelayMs: 100, maxDelayMs: 5000 } */
   readonly backoff?: BackoffPolicy;
+  /**
+   * How long one PutRecords call may take, in ms, from 100: past it the call is aborted and counts
+   * as a failed try (the letters may have been written; a retry may write them twice). @defaultValue 30000
+   */
+  readonly requestTimeoutMs?: number;
   /** Uniform random numbers in [0, 1) for the backoff jitter (tests). @defaultValue Math.random */
   readonly random?: RandomSource;
 }
@@ -51,6 +56,7 @@ export const DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS = {
   maxRecordSizeBytes: DEFAULT_MAX_RECORD_SIZE_BYTES,
   maxAttempts: 5,
   backoff: { baseDelayMs: 100, maxDelayMs: 5_000 },
+  requestTimeoutMs: 30_000,
 } as const;
 
 interface Pending {
@@ -79,6 +85,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
   private readonly maxRecordSizeBytes: number;
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
+  private readonly requestTimeoutMs: number;
   private readonly random: RandomSource;
 
   constructor(options: KinesisDeadLetterSinkOptions) {
@@ -109,6 +116,12 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
     );
     this.backoff = options.backoff ?? DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS.backoff;
     validateBackoffPolicy(this.backoff, 'backoff.');
+    this.requestTimeoutMs = validateIntegerOption(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS.requestTimeoutMs,
+      100,
+      86_400_000,
+    );
     this.random = options.random ?? Math.random;
   }
 
@@ -154,6 +167,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
           StreamARN: this.streamArn,
           Records: batch.map((pending) => pending.entry),
         }),
+        { timeoutMs: this.requestTimeoutMs },
       );
       const failed: Pending[] = [];
       for (const [index, result] of (output.Records ?? []).entries()) {

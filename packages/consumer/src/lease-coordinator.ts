@@ -11,7 +11,7 @@ import { RepeatingTimer } from './repeating-timer.js';
 
 /** The lease table operations the coordinator needs. */
 export interface LeaseStore extends LeaseWriter {
-  listLeases(): Promise<Lease[]>;
+  listLeases(signal?: AbortSignal): Promise<Lease[]>;
   takeLease(lease: Lease, owner: string): Promise<ConditionalWriteResult>;
 }
 
@@ -73,6 +73,8 @@ export class LeaseCoordinator {
   private readonly renewalTimer: RepeatingTimer;
   private readonly takerTimer: RepeatingTimer;
   private takerRun: Promise<void> | undefined;
+  /** Aborted by {@link stopTaking}: a scan in flight stops, and no further take starts. */
+  private readonly takerStop = new AbortController();
   private view: LeaseTableView = {
     totalLeases: 0,
     finishedLeases: 0,
@@ -120,14 +122,23 @@ export class LeaseCoordinator {
     this.takerTimer.start();
   }
 
-  /** Stops taking leases; resolves once a run in progress has finished. */
+  /**
+   * Stops taking leases: a scan in flight is aborted and no further take starts; resolves once the
+   * takes already sent have ended (each within the store's request timeout), so that the consumer
+   * learns of every lease it took and can release it.
+   */
   async stopTaking(): Promise<void> {
+    this.takerStop.abort(new Error('lease taking stopped'));
     await this.takerTimer.stop();
     await this.takerRun;
   }
 
-  /** Stops renewing (held leases then expire for the other workers after the failover time). */
+  /**
+   * Stops renewing, aborting the renewals in flight (held leases then expire for the other workers
+   * after the failover time, unless they are released).
+   */
   async stopRenewing(): Promise<void> {
+    this.renewer.close();
     await this.renewalTimer.stop();
   }
 
@@ -151,11 +162,14 @@ export class LeaseCoordinator {
 
   private async take(): Promise<void> {
     const { store, workerId, failoverTimeMs } = this.options;
+    const stop = this.takerStop.signal;
+    if (stop.aborted) return;
     const scanStartedAt = this.options.now();
     let leases: Lease[];
     try {
-      leases = await store.listLeases();
+      leases = await store.listLeases(stop);
     } catch (error) {
+      if (stop.aborted) return;
       this.logger.warn('Scanning the lease table failed', { error: describeCause(error) });
       this.options.onError?.('list-leases', error);
       return;
@@ -211,6 +225,7 @@ export class LeaseCoordinator {
       workers: plan.workerCount,
     });
     await mapWithConcurrency([...candidates.values()], MAX_CONCURRENT_TAKES, async ({ lease, stolen }) => {
+      if (stop.aborted) return;
       const startedAt = this.options.now();
       let taken: Lease | undefined;
       try {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { awsError, InMemoryLeaseStore } from '../test/in-memory-lease-store.js';
 import { CheckpointFailedError, LeaseLostError } from './errors.js';
 import { LeaseRenewer } from './lease-renewer.js';
@@ -215,6 +215,91 @@ describe('LeaseRenewer', () => {
     expect(await renewer.release('a')).toBe(false);
     expect(store.rows.get('a')?.leaseOwner).toBe('thief');
     expect(lost).toEqual([]);
+    expect(store.count('evict')).toBe(1); // a failed condition is not retried
+  });
+
+  it('retries a release that DynamoDB throttles, so the row ends up without an owner', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    store.failNext('evict', awsError('ProvisionedThroughputExceededException'), 2);
+    expect(await renewer.release('a', { retryUntilMs: 30_000 })).toBe(true);
+    expect(store.count('evict')).toBe(3);
+    expect(store.rows.get('a')).toMatchObject({ leaseOwner: undefined, leaseCounter: 4 });
+    expect(renewer.holds('a')).toBe(false);
+  });
+
+  it('retries a failed release 4 times in all when given no deadline', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    store.failNext('evict', awsError('InternalServerError', 500), 10);
+    expect(await renewer.release('a')).toBe(false);
+    expect(store.count('evict')).toBe(4);
+    expect(store.rows.get('a')?.leaseOwner).toBe('me'); // left to expire
+    expect(renewer.holds('a')).toBe(false);
+  });
+
+  it('starts no retry of a release after retryUntilMs', async () => {
+    const { store, renewer, hold, advance } = setup();
+    hold('a');
+    store.failNext('evict', awsError('ThrottlingException'), 10);
+    store.beforeOperation = (operation) => {
+      if (operation === 'evict') advance(1_000); // each try takes a second
+    };
+    expect(await renewer.release('a', { retryUntilMs: 2_500 })).toBe(false);
+    expect(store.count('evict')).toBe(3); // tries at 0, 1 000 and 2 000 ms; none from 3 000
+  });
+
+  it('does not retry a release that fails for a reason retrying cannot help', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    store.failNext('evict', awsError('AccessDeniedException'), 10);
+    expect(await renewer.release('a', { retryUntilMs: 30_000 })).toBe(false);
+    expect(store.count('evict')).toBe(1);
+  });
+
+  it('stops retrying a release when its signal aborts', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    const cutOff = new AbortController();
+    store.failNext('evict', awsError('ThrottlingException'), 10);
+    store.beforeOperation = () => cutOff.abort(new Error('out of time'));
+    expect(await renewer.release('a', { retryUntilMs: 30_000, signal: cutOff.signal })).toBe(false);
+    expect(store.count('evict')).toBe(1);
+  });
+
+  it('counts a release as written when an earlier try went through but its answer was lost', async () => {
+    const { store, renewer, hold } = setup();
+    hold('a');
+    const evict = store.evictLease.bind(store);
+    let tries = 0;
+    store.evictLease = async (lease, owner) => {
+      const result = await evict(lease, owner);
+      if (++tries === 1) throw awsError('RequestTimeout'); // applied, then the answer was lost
+      return result;
+    };
+    expect(await renewer.release('a', { retryUntilMs: 30_000 })).toBe(true);
+    expect(tries).toBe(2);
+    expect(store.rows.get('a')).toMatchObject({ leaseOwner: undefined, leaseCounter: 4 });
+  });
+
+  it('close() aborts a renewal in flight and sends no more', async () => {
+    const { store, renewer, hold, advance } = setup();
+    hold('a');
+    const signals: (AbortSignal | undefined)[] = [];
+    store.renewLease = (_lease, signal?: AbortSignal) => {
+      signals.push(signal);
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    };
+    advance(3_308);
+    const renewing = renewer.renewAll();
+    await vi.waitFor(() => expect(signals).toHaveLength(1));
+    renewer.close();
+    await renewing;
+    expect(signals[0]?.aborted).toBe(true);
+    advance(3_308);
+    await renewer.renewAll();
+    expect(signals).toHaveLength(1);
+    expect(renewer.holds('a')).toBe(true); // closing loses nothing: the lease is released or dropped next
   });
 
   it('shed() reports the lease lost at once, refuses later checkpoints, and releases it after the write in flight', async () => {

@@ -8,6 +8,7 @@ import {
   sleep,
 } from '@kinesis-ts/core';
 import { CheckpointFailedError, describeCause, LeaseLostError } from './errors.js';
+import { anySignal } from './kinesis-call.js';
 import type { Lease } from './lease.js';
 import type { CheckpointUpdate, ConditionalWriteResult, PendingCheckpointUpdate } from './lease-table.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
@@ -16,10 +17,22 @@ import { SerialQueue } from './serial-queue.js';
 /** The lease table operations the renewer needs (implemented by `LeaseTable`, or a fake in tests). */
 export interface LeaseWriter {
   renewLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult>;
-  evictLease(lease: Lease, owner: string): Promise<ConditionalWriteResult>;
+  evictLease(lease: Lease, owner: string, signal?: AbortSignal): Promise<ConditionalWriteResult>;
   updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<ConditionalWriteResult>;
   updatePendingCheckpoint(lease: Lease, update: PendingCheckpointUpdate): Promise<ConditionalWriteResult>;
-  getLease(leaseKey: string, consistentRead?: boolean): Promise<Lease | undefined>;
+  getLease(leaseKey: string, consistentRead?: boolean, signal?: AbortSignal): Promise<Lease | undefined>;
+}
+
+/** Options of {@link LeaseRenewer.release}. */
+export interface LeaseReleaseOptions {
+  /**
+   * Retry a release that failed for a retryable reason (throttling, a transient error, a timeout)
+   * until this time, in ms on the renewer's clock: no retry starts after it (the first try always
+   * does). @defaultValue 4 tries in all
+   */
+  readonly retryUntilMs?: number;
+  /** Aborts the release: its calls and its waits between tries. @defaultValue none */
+  readonly signal?: AbortSignal;
 }
 
 /** Why a held lease was given up. */
@@ -66,6 +79,9 @@ interface HeldLease {
 /** Attempts at a checkpoint write that fails for a retryable reason, before `CHECKPOINT_FAILED`. */
 const CHECKPOINT_ATTEMPTS = 4;
 const CHECKPOINT_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
+/** Tries of a release that fails for a retryable reason, when the caller gives no deadline. */
+const RELEASE_ATTEMPTS = 4;
+const RELEASE_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
 
 /**
  * Keeps the leases this worker holds: renews each every `renewalIntervalMs` on its own timer, queues
@@ -81,6 +97,8 @@ export class LeaseRenewer {
   private readonly held = new Map<string, HeldLease>();
   private readonly options: LeaseRenewerOptions;
   private readonly logger: Logger;
+  /** Aborted by {@link close}: renewals in flight stop, later ones are not sent. */
+  private readonly closing = new AbortController();
 
   constructor(options: LeaseRenewerOptions) {
     this.options = options;
@@ -134,6 +152,7 @@ export class LeaseRenewer {
    * renews it if it succeeds, and waiting would hold up the other leases' renewals until they expire.
    */
   async renewAll(): Promise<void> {
+    if (this.closing.signal.aborted) return;
     const leases = [...this.held.values()].filter((h) => h.state === 'held');
     await mapWithConcurrency(leases, this.options.maxConcurrentRenewals, async (held) => {
       if (held.queue.size > 0) {
@@ -176,53 +195,88 @@ export class LeaseRenewer {
 
   /**
    * Stops holding a lease and releases it in the table (`REMOVE leaseOwner`, counter + 1, if the
-   * counter and owner are still ours), so that another worker can take it at once. Resolves `true`
-   * when the release was written.
+   * counter and owner are still ours), so that another worker can take it at once. A try that fails
+   * for a retryable reason (throttling, a transient error, a timeout) is tried again after a
+   * full-jitter backoff, until `retryUntilMs` (else 4 tries in all); a failed condition (another
+   * worker took the lease) is not retried. Resolves `true` when the release was written; never
+   * rejects (a release that cannot be written leaves the lease to expire for the others).
    */
-  async release(leaseKey: string): Promise<boolean> {
+  async release(leaseKey: string, options: LeaseReleaseOptions = {}): Promise<boolean> {
     const held = this.held.get(leaseKey);
     if (held?.state !== 'held') return false;
     held.state = 'released';
-    return this.evict(held);
+    return this.releaseWithRetries(held, options);
   }
 
   /**
    * Gives a held lease up although nothing took it (this worker holds too many): reports it lost
    * with `reason` at once, so that its processing stops and later checkpoints are refused, then
-   * releases it in the table like {@link release}, after any write already queued for it.
-   * Resolves `true` when the release was written.
+   * releases it in the table like {@link release} (retries included), after any write already
+   * queued for it. Resolves `true` when the release was written.
    */
   async shed(leaseKey: string, reason: LeaseLossReason): Promise<boolean> {
     const held = this.held.get(leaseKey);
     if (held?.state !== 'held') return false;
     this.lose(held, reason);
-    return this.evict(held);
+    return this.releaseWithRetries(held, {});
   }
 
-  private async evict(held: HeldLease): Promise<boolean> {
+  private async releaseWithRetries(held: HeldLease, options: LeaseReleaseOptions): Promise<boolean> {
     const leaseKey = held.lease.leaseKey;
+    const { signal, retryUntilMs } = options;
     try {
       return await held.queue.run(async () => {
-        let result = await this.options.table.evictLease(held.lease, this.options.workerId);
-        if (result === undefined) {
-          // The counter moved: a write of ours that we took for failed (a renewal that timed out)
-          // may have gone through. If the row is still ours, release it at its current counter.
-          const row = await this.options.table.getLease(leaseKey, true);
-          if (row && row.leaseOwner === this.options.workerId) {
-            result = await this.options.table.evictLease(row, this.options.workerId);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.evict(held, attempt > 1, signal);
+          } catch (error) {
+            const delayMs = fullJitterBackoffMs(attempt, RELEASE_BACKOFF, this.options.random);
+            const mayRetry =
+              retryUntilMs === undefined
+                ? attempt < RELEASE_ATTEMPTS
+                : this.options.now() + delayMs <= retryUntilMs;
+            if (signal?.aborted || classifyAwsError(error) === 'fatal' || !mayRetry) throw error;
+            this.logger.debug('Releasing a lease failed; retrying', {
+              leaseKey,
+              attempt,
+              error: describeCause(error),
+            });
+            await sleep(delayMs, signal);
           }
         }
-        if (this.held.get(leaseKey) === held) this.held.delete(leaseKey);
-        return result !== undefined;
       });
     } catch (error) {
       this.logger.warn('Releasing a lease failed; other workers take it once it expires', {
         leaseKey,
         error: describeCause(error),
       });
-      if (this.held.get(leaseKey) === held) this.held.delete(leaseKey);
       return false;
+    } finally {
+      if (this.held.get(leaseKey) === held) this.held.delete(leaseKey);
     }
+  }
+
+  /**
+   * Aborts the renewals in flight and stops sending new ones (at stop, before the releases): a
+   * renewal must not hold a release up in the lease's write queue.
+   */
+  close(): void {
+    this.closing.abort(new Error('lease renewer closed'));
+  }
+
+  /** One try of a release: resolves whether this worker's release is in the table. */
+  private async evict(held: HeldLease, retried: boolean, signal: AbortSignal | undefined): Promise<boolean> {
+    const { table, workerId } = this.options;
+    const tried = held.lease;
+    if (await table.evictLease(tried, workerId, signal)) return true;
+    // The condition failed. A write of ours that we took for failed (a renewal or an earlier try of
+    // this release that timed out) may have gone through: look at the row.
+    const row = await table.getLease(tried.leaseKey, true, signal);
+    if (row && row.leaseOwner === workerId) {
+      held.lease = row; // a retry starts from the counter seen
+      return (await table.evictLease(row, workerId, signal)) !== undefined;
+    }
+    return retried && row?.leaseOwner === undefined && row?.leaseCounter === tried.leaseCounter + 1;
   }
 
   /** Stops holding a lease without writing anything (it expires for the others after the failover time). */
@@ -257,7 +311,7 @@ export class LeaseRenewer {
   }
 
   private async renew(held: HeldLease, force = false): Promise<void> {
-    if (held.state !== 'held') return;
+    if (held.state !== 'held' || this.closing.signal.aborted) return;
     if (this.isLocallyExpired(held)) {
       this.lose(held, 'expired');
       return;
@@ -265,22 +319,23 @@ export class LeaseRenewer {
     // A write in the last half interval (a checkpoint) already moved the counter.
     if (!force && this.options.now() - held.lastWriteStartedAtMs < this.options.renewalIntervalMs / 2) return;
     await held.queue.run(async () => {
-      if (held.state !== 'held') return;
+      if (held.state !== 'held' || this.closing.signal.aborted) return;
       const startedAt = this.options.now();
       const timeout = new AbortController();
       const timer = setTimeout(
         () => timeout.abort(new Error('renewal timed out')),
         this.options.renewalIntervalMs,
       );
+      const abort = anySignal([timeout.signal, this.closing.signal]);
       try {
-        const renewed = await this.options.table.renewLease(held.lease, timeout.signal);
+        const renewed = await this.options.table.renewLease(held.lease, abort.signal);
         if (renewed) {
           this.written(held, renewed, startedAt);
           return;
         }
         // The condition failed. Either another worker moved the counter (lost), or an earlier write of
         // ours that we believed failed had gone through (a spurious failure): look at the row.
-        const row = await this.options.table.getLease(held.lease.leaseKey, true);
+        const row = await this.options.table.getLease(held.lease.leaseKey, true, this.closing.signal);
         if (
           row &&
           row.leaseOwner === this.options.workerId &&
@@ -292,7 +347,7 @@ export class LeaseRenewer {
         }
         this.lose(held, 'taken-by-another-worker');
       } catch (error) {
-        if (held.state !== 'held') return;
+        if (held.state !== 'held' || this.closing.signal.aborted) return;
         this.logger.warn('Lease renewal failed; retrying at the next interval', {
           leaseKey: held.lease.leaseKey,
           error: describeCause(error),
@@ -300,6 +355,7 @@ export class LeaseRenewer {
         this.options.onRenewalError?.(held.lease, error);
       } finally {
         clearTimeout(timer);
+        abort.dispose();
       }
     });
   }

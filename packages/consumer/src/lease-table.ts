@@ -57,7 +57,9 @@ export interface LeaseTableOptions {
 /**
  * The DynamoDB lease table: every read and conditional write of the KCL 2.x protocol, one SDK call
  * each, without retries (callers decide). Conditions follow the KCL exactly: `leaseCounter = N` fences
- * every owner-side write, and every write increments the counter.
+ * every owner-side write, and every write increments the counter. Every call is aborted after
+ * `requestTimeoutMs` (a transient `RequestTimeoutError`), and the optional `signal` a method takes
+ * aborts its calls at once (they reject with the signal's reason).
  */
 export class LeaseTable {
   readonly tableName: string;
@@ -75,9 +77,9 @@ export class LeaseTable {
   }
 
   /** The table's status (`ACTIVE`, `CREATING`…), or `undefined` when it does not exist. */
-  async describeStatus(): Promise<string | undefined> {
+  async describeStatus(signal?: AbortSignal): Promise<string | undefined> {
     try {
-      const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
       return output.Table?.TableStatus ?? 'UNKNOWN';
     } catch (error) {
       if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
@@ -86,7 +88,7 @@ export class LeaseTable {
   }
 
   /** Creates the table (`leaseKey` S hash key, on-demand billing). Resolves `false` when it already exists. */
-  async create(): Promise<boolean> {
+  async create(signal?: AbortSignal): Promise<boolean> {
     try {
       await this.send(
         new CreateTableCommand({
@@ -95,6 +97,7 @@ export class LeaseTable {
           AttributeDefinitions: [{ AttributeName: A.leaseKey, AttributeType: 'S' }],
           BillingMode: 'PAY_PER_REQUEST',
         }),
+        signal,
       );
       return true;
     } catch (error) {
@@ -110,7 +113,7 @@ export class LeaseTable {
   async waitUntilActive(timeoutMs: number, pollIntervalMs: number, signal?: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = await this.describeStatus();
+      const status = await this.describeStatus(signal);
       if (status === 'ACTIVE' || status === 'UPDATING') return true;
       if (Date.now() + pollIntervalMs > deadline) return false;
       await sleep(pollIntervalMs, signal);
@@ -118,12 +121,13 @@ export class LeaseTable {
   }
 
   /** Every lease in the table (a paginated Scan), skipping rows that are not leases. */
-  async listLeases(): Promise<Lease[]> {
+  async listLeases(signal?: AbortSignal): Promise<Lease[]> {
     const leases: Lease[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const output = await this.send(
         new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }),
+        signal,
       );
       for (const item of output.Items ?? []) {
         const lease = this.read(item);
@@ -135,19 +139,20 @@ export class LeaseTable {
   }
 
   /** One lease, or `undefined` when the row does not exist or is not a lease. */
-  async getLease(leaseKey: string, consistentRead = true): Promise<Lease | undefined> {
+  async getLease(leaseKey: string, consistentRead = true, signal?: AbortSignal): Promise<Lease | undefined> {
     const output = await this.send(
       new GetItemCommand({
         TableName: this.tableName,
         Key: { [A.leaseKey]: { S: leaseKey } },
         ConsistentRead: consistentRead,
       }),
+      signal,
     );
     return output.Item ? this.read(output.Item) : undefined;
   }
 
   /** Writes a new lease unless one with its key exists (`attribute_not_exists(leaseKey)`). */
-  async createLeaseIfNotExists(lease: Lease): Promise<boolean> {
+  async createLeaseIfNotExists(lease: Lease, signal?: AbortSignal): Promise<boolean> {
     return this.conditional(async () => {
       await this.send(
         new PutItemCommand({
@@ -156,6 +161,7 @@ export class LeaseTable {
           ConditionExpression: 'attribute_not_exists(#key)',
           ExpressionAttributeNames: { '#key': A.leaseKey },
         }),
+        signal,
       );
       return true;
     }).then((written) => written === true);
@@ -185,7 +191,7 @@ export class LeaseTable {
    * checkpointOwner` (plus `ADD ownerSwitchesSinceCheckpoint 1` when the owner changes) if
    * `leaseCounter = N`, the counter seen in the last scan.
    */
-  async takeLease(lease: Lease, owner: string): Promise<ConditionalWriteResult> {
+  async takeLease(lease: Lease, owner: string, signal?: AbortSignal): Promise<ConditionalWriteResult> {
     const next = lease.leaseCounter + 1;
     const ownerChanges = lease.leaseOwner !== undefined && lease.leaseOwner !== owner;
     return this.conditional(async () => {
@@ -210,6 +216,7 @@ export class LeaseTable {
             ...(ownerChanges ? { ':one': num(1) } : {}),
           },
         }),
+        signal,
       );
       return {
         ...lease,
@@ -225,7 +232,7 @@ export class LeaseTable {
    * Releases a held lease so that any worker may take it at once: `SET leaseCounter = N + 1 REMOVE
    * leaseOwner` if `leaseCounter = N AND leaseOwner = me`.
    */
-  async evictLease(lease: Lease, owner: string): Promise<ConditionalWriteResult> {
+  async evictLease(lease: Lease, owner: string, signal?: AbortSignal): Promise<ConditionalWriteResult> {
     const next = lease.leaseCounter + 1;
     return this.conditional(async () => {
       await this.send(
@@ -241,6 +248,7 @@ export class LeaseTable {
             ':owner': { S: owner },
           },
         }),
+        signal,
       );
       return { ...lease, leaseCounter: next, leaseOwner: undefined };
     });
@@ -379,7 +387,11 @@ export class LeaseTable {
    * 2.3), as the KCL's periodic shard sync backfills it, without touching the counter or the owner.
    * Resolves `false` when the row is gone or already has a range.
    */
-  async backfillHashKeyRange(leaseKey: string, range: LeaseHashKeyRange): Promise<boolean> {
+  async backfillHashKeyRange(
+    leaseKey: string,
+    range: LeaseHashKeyRange,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const written = await this.conditional(async () => {
       await this.send(
         new UpdateItemCommand({
@@ -397,6 +409,7 @@ export class LeaseTable {
             ':end': { S: range.endingHashKey },
           },
         }),
+        signal,
       );
       return true;
     });
@@ -408,7 +421,7 @@ export class LeaseTable {
    * still SHARD_END, so a row rewritten meanwhile (an operator rewinding it) is kept. Resolves
    * `false` when the condition failed or the row was already gone.
    */
-  async deleteFinishedLease(leaseKey: string): Promise<boolean> {
+  async deleteFinishedLease(leaseKey: string, signal?: AbortSignal): Promise<boolean> {
     const deleted = await this.conditional(async () => {
       await this.send(
         new DeleteItemCommand({
@@ -418,6 +431,7 @@ export class LeaseTable {
           ExpressionAttributeNames: { '#checkpoint': A.checkpoint },
           ExpressionAttributeValues: { ':shardEnd': { S: 'SHARD_END' } },
         }),
+        signal,
       );
       return true;
     });
@@ -451,17 +465,11 @@ export class LeaseTable {
     }
   }
 
+  /** One call without the SDK's retries: a `RequestTimeoutError` after `requestTimeoutMs`; `signal` aborts it. */
   private send<O>(command: CommandWithMiddlewareStack<O>, signal?: AbortSignal): Promise<O> {
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new Error(`DynamoDB call timed out after ${this.requestTimeoutMs} ms`)),
-      this.requestTimeoutMs,
-    );
-    const onAbort = () => timeout.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    return sendWithoutSdkRetries(this.client, command, { abortSignal: timeout.signal }).finally(() => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+    return sendWithoutSdkRetries(this.client, command, {
+      timeoutMs: this.requestTimeoutMs,
+      abortSignal: signal,
     });
   }
 }

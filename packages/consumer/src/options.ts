@@ -157,7 +157,11 @@ export interface KinesisConsumerOptions {
   readonly cleanupLeasesUponShardCompletion?: boolean;
   /** The least time between two finished-lease cleanups by this worker (each reuses a taker scan). @defaultValue 60000 */
   readonly leaseCleanupIntervalMs?: number;
-  /** How long one DynamoDB call may take before it is aborted. @defaultValue 10000 */
+  /**
+   * How long one DynamoDB call may take before it is aborted (every lease-table call has this
+   * deadline). Also the margin `stop()` may take past `shutdownTimeoutMs` for lease releases.
+   * @defaultValue 10000
+   */
   readonly dynamoDbRequestTimeoutMs?: number;
 
   /**
@@ -180,7 +184,11 @@ export interface KinesisConsumerOptions {
   readonly maxPrefetchRecords?: number;
   /** Bytes of record data fetched ahead of the processor per shard. @defaultValue 8388608 (8 MiB) */
   readonly maxPrefetchBytes?: number;
-  /** How long one Kinesis call may take before it is aborted. @defaultValue 30000 */
+  /**
+   * How long one Kinesis call may take before it is aborted: every call has this deadline
+   * (DescribeStreamSummary and ListShards at start and in shard syncs, GetShardIterator, GetRecords,
+   * the fan-out registration calls). @defaultValue 30000
+   */
   readonly kinesisRequestTimeoutMs?: number;
   /** Backoff of GetRecords/GetShardIterator after throttling or errors. @defaultValue { baseDelayMs: 1000, maxDelayMs: 10000 } */
   readonly retrievalBackoff?: BackoffPolicy;
@@ -227,8 +235,10 @@ export interface KinesisConsumerOptions {
    */
   readonly processingTimeoutMs?: number;
   /**
-   * How long `stop()` waits for batches in delivery and `shutdownRequested` before it gives up on
-   * them (their leases are then not released). @defaultValue 30000
+   * `stop()`'s budget, counted from the call: winding down, then batches in delivery and
+   * `shutdownRequested` (shards that do not finish keep their leases unreleased), then retries of
+   * failed lease releases. `stop()` resolves within `shutdownTimeoutMs + dynamoDbRequestTimeoutMs`.
+   * @defaultValue 30000
    */
   readonly shutdownTimeoutMs?: number;
 

@@ -287,19 +287,10 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
   }
 
   private send<O>(command: Parameters<typeof sendWithoutSdkRetries<O>>[1], signal: AbortSignal): Promise<O> {
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(Object.assign(new Error('Kinesis call timed out'), { name: 'TimeoutError' })),
-      this.options.requestTimeoutMs,
-    );
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    return sendWithoutSdkRetries<O>(this.options.client, command, { abortSignal: controller.signal }).finally(
-      () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      },
-    );
+    return sendWithoutSdkRetries<O>(this.options.client, command, {
+      timeoutMs: this.options.requestTimeoutMs,
+      abortSignal: signal,
+    });
   }
 }
 

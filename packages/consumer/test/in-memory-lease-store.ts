@@ -79,7 +79,7 @@ export class InMemoryLeaseStore implements LeaseStore {
     }));
   }
 
-  async renewLease(lease: Lease): Promise<ConditionalWriteResult> {
+  async renewLease(lease: Lease, _signal?: AbortSignal): Promise<ConditionalWriteResult> {
     await this.enter('renew', lease.leaseKey);
     return this.update(lease, (row) => ({ ...row, leaseCounter: row.leaseCounter + 1 }));
   }

@@ -64,6 +64,7 @@ export {
   type CommandWithMiddlewareStack,
   RequestTimeoutError,
   type SendOnceOptions,
+  sendWithDeadline,
   sendWithoutSdkRetries,
 } from './send-without-sdk-retries.js';
 export {

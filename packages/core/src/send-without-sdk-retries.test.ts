@@ -1,7 +1,7 @@
 import { KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it, vi } from 'vitest';
 import { classifyAwsError } from './aws-error.js';
-import { RequestTimeoutError, sendWithoutSdkRetries } from './send-without-sdk-retries.js';
+import { RequestTimeoutError, sendWithDeadline, sendWithoutSdkRetries } from './send-without-sdk-retries.js';
 
 /** A request handler standing in for the network: answers every request with `respond`. */
 function fakeHandler(
@@ -161,4 +161,77 @@ describe('sendWithoutSdkRetries', () => {
     await client.send(new ListShardsCommand({ StreamName: 's' })).catch(() => undefined);
     expect(fake.calls).toHaveLength(1 + 3);
   }, 30_000);
+});
+
+/** A handler that never answers, even when aborted; it records the signals it was given. */
+function blackHole() {
+  const signals: AbortSignal[] = [];
+  return {
+    signals,
+    handler: {
+      handle(_request: unknown, options?: { abortSignal?: AbortSignal }) {
+        if (options?.abortSignal) signals.push(options.abortSignal);
+        return new Promise<never>(() => undefined);
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs: () => ({}),
+    },
+  };
+}
+
+describe('sendWithDeadline', () => {
+  it("keeps the SDK's retries within the deadline", async () => {
+    let calls = 0;
+    const fake = fakeHandler(() =>
+      ++calls < 3 ? throttled() : { statusCode: 200, body: JSON.stringify({ Shards: [] }) },
+    );
+    const output = await sendWithDeadline(
+      clientWith(fake.handler),
+      new ListShardsCommand({ StreamName: 's' }),
+      { timeoutMs: 60_000 },
+    );
+    expect(output.Shards).toEqual([]);
+    expect(fake.calls).toHaveLength(3);
+  }, 30_000);
+
+  it('rejects a call with no answer within timeoutMs as a transient RequestTimeout, even if the handler ignores the abort', async () => {
+    const hole = blackHole();
+    const error = await sendWithDeadline(
+      clientWith(hole.handler as never),
+      new ListShardsCommand({ StreamName: 's' }),
+      { timeoutMs: 20 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(classifyAwsError(error)).toBe('transient');
+    expect(hole.signals[0]?.aborted).toBe(true);
+  });
+
+  it("rejects with the caller's reason when the caller aborts, even if the handler ignores the abort", async () => {
+    for (const send of [sendWithDeadline, sendWithoutSdkRetries]) {
+      const hole = blackHole();
+      const caller = new AbortController();
+      const sent = send(clientWith(hole.handler as never), new ListShardsCommand({ StreamName: 's' }), {
+        abortSignal: caller.signal,
+        timeoutMs: 60_000,
+      });
+      await vi.waitFor(() => expect(hole.signals).toHaveLength(1));
+      const reason = new Error('stopping');
+      caller.abort(reason);
+      await expect(sent).rejects.toBe(reason);
+      expect(hole.signals[0]!.aborted).toBe(true);
+    }
+  });
+
+  it('does not send at all when the caller has already aborted', async () => {
+    const hole = blackHole();
+    const caller = new AbortController();
+    caller.abort(new Error('gone'));
+    await expect(
+      sendWithDeadline(clientWith(hole.handler as never), new ListShardsCommand({ StreamName: 's' }), {
+        abortSignal: caller.signal,
+        timeoutMs: 60_000,
+      }),
+    ).rejects.toThrow('gone');
+    expect(hole.signals).toHaveLength(0);
+  });
 });

@@ -48,7 +48,7 @@ const MIDDLEWARE_NAME = 'kinesisTsSuppressSdkRetries';
 
 /** How one call is sent. */
 export interface SendOnceOptions {
-  /** Aborts the call. */
+  /** Aborts the call (with a `timeoutMs`, it then rejects at once with the signal's reason). */
   readonly abortSignal?: AbortSignal;
   /**
    * Milliseconds to wait for the answer. Past it the call is aborted and rejected with a
@@ -82,26 +82,65 @@ export async function sendWithoutSdkRetries<O>(
   options: SendOnceOptions = {},
 ): Promise<O> {
   if (options.timeoutMs === undefined) return sendOnce(client, command, options.abortSignal);
-  const timeoutMs = options.timeoutMs;
+  return withDeadline((signal) => sendOnce(client, command, signal), options.timeoutMs, options.abortSignal);
+}
+
+/**
+ * Sends `command` with `client` as `client.send` does, the SDK's own retries included, but within a
+ * deadline: past `timeoutMs` (counted over all the SDK's attempts and its waits between them) the
+ * call is aborted and rejected with a `RequestTimeoutError`; `abortSignal` aborts it at once (it
+ * rejects with the signal's reason). Both hold even if the client's HTTP handler ignores the abort.
+ * For callers that do not retry themselves and want the SDK to (administrative calls, stores).
+ */
+export async function sendWithDeadline<O>(
+  client: ClientThatSends,
+  command: CommandWithMiddlewareStack<O>,
+  options: SendOnceOptions = {},
+): Promise<O> {
+  const send = (signal: AbortSignal | undefined): Promise<O> =>
+    (client.send.bind(client) as (command: unknown, options: unknown) => Promise<O>)(
+      command,
+      signal === undefined ? {} : { abortSignal: signal },
+    );
+  if (options.timeoutMs === undefined) return send(options.abortSignal);
+  return withDeadline(send, options.timeoutMs, options.abortSignal);
+}
+
+/**
+ * Runs `send` with a signal that aborts after `timeoutMs` or when `abortSignal` aborts; rejects at
+ * that moment (with a `RequestTimeoutError`, or the caller's reason) whether or not `send` settles.
+ */
+async function withDeadline<O>(
+  send: (signal: AbortSignal) => Promise<O>,
+  timeoutMs: number,
+  abortSignal: AbortSignal | undefined,
+): Promise<O> {
   const controller = new AbortController();
-  const forwardAbort = () => controller.abort(options.abortSignal?.reason);
-  if (options.abortSignal?.aborted) forwardAbort();
-  options.abortSignal?.addEventListener('abort', forwardAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
+  let forwardAbort: (() => void) | undefined;
+  const cutOff = new Promise<never>((_, reject) => {
+    forwardAbort = () => {
+      controller.abort(abortSignal?.reason);
+      reject(abortSignal?.reason);
+    };
     timer = setTimeout(() => {
       const error = new RequestTimeoutError(timeoutMs);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
   });
-  const sent = sendOnce(client, command, controller.signal);
-  sent.catch(() => undefined); // an answer after the timeout is dropped
+  cutOff.catch(() => undefined);
+  if (abortSignal?.aborted) forwardAbort!();
+  else abortSignal?.addEventListener('abort', forwardAbort!, { once: true });
+  const sent = controller.signal.aborted
+    ? cutOff
+    : new Promise<O>((resolve) => resolve(send(controller.signal))); // a sync throw rejects too
+  sent.catch(() => undefined); // an answer after the deadline is dropped
   try {
-    return await Promise.race([sent, timedOut]);
+    return await Promise.race([sent, cutOff]);
   } finally {
     clearTimeout(timer);
-    options.abortSignal?.removeEventListener('abort', forwardAbort);
+    abortSignal?.removeEventListener('abort', forwardAbort!);
   }
 }
 

@@ -3,6 +3,12 @@ import type {
   MetricDatum as CloudWatchDatum,
   PutMetricDataCommandInput,
 } from '@aws-sdk/client-cloudwatch';
+import {
+  type ClientThatSends,
+  type CommandWithMiddlewareStack,
+  sendWithDeadline,
+  validateIntegerOption,
+} from '@kinesis-ts/core';
 import { MetricsError, MetricsErrorCode } from './errors.js';
 import type { MetricDatum } from './metric-datum.js';
 
@@ -21,6 +27,25 @@ export interface CloudWatchTarget {
   readonly namespace: string;
   /** 1 for high-resolution (per-second) metrics, 60 for standard. @defaultValue 60 */
   readonly storageResolution?: 1 | 60;
+  /**
+   * How long one `PutMetricData` call may take, in ms, the client's retries included, from 100:
+   * past it the call is aborted and the publication fails (`METRICS_PUBLISH_FAILED`; the period is
+   * kept for the next one). @defaultValue 10000
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+/** The defaults of {@link CloudWatchTarget}. */
+export const DEFAULT_CLOUDWATCH_TARGET_OPTIONS = {
+  storageResolution: 60,
+  requestTimeoutMs: 10_000,
+} as const;
+
+/** Checks a target's options, naming the field (`cloudWatch.requestTimeoutMs`). */
+export function validateCloudWatchTarget(target: CloudWatchTarget): void {
+  if (target.requestTimeoutMs !== undefined) {
+    validateIntegerOption('cloudWatch.requestTimeoutMs', target.requestTimeoutMs, 100, 86_400_000);
+  }
 }
 
 /**
@@ -85,6 +110,7 @@ export async function sendToCloudWatch(
   datums: readonly MetricDatum[],
   timestamp: Date,
 ): Promise<number> {
+  validateCloudWatchTarget(target);
   const inputs = putMetricDataInputs(datums, target.namespace, timestamp, target.storageResolution);
   const { sent, error } = await sendPutMetricData(target, inputs);
   if (error) throw error;
@@ -111,7 +137,11 @@ export async function sendPutMetricData(
   let sent = 0;
   for (const input of inputs) {
     try {
-      await target.client.send(new Command(input) as never);
+      await sendWithDeadline(
+        target.client as unknown as ClientThatSends,
+        new Command(input) as CommandWithMiddlewareStack<unknown>,
+        { timeoutMs: target.requestTimeoutMs ?? DEFAULT_CLOUDWATCH_TARGET_OPTIONS.requestTimeoutMs },
+      );
     } catch (error) {
       return { sent, error: asMetricsError(error, target.namespace) };
     }

@@ -1,5 +1,6 @@
 export {
   type CloudWatchTarget,
+  DEFAULT_CLOUDWATCH_TARGET_OPTIONS,
   PUT_METRIC_DATA_MAX_DATUMS,
   putMetricDataInputs,
   sendToCloudWatch,

@@ -109,6 +109,24 @@ describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWa
     expect(errors).toEqual([]);
   });
 
+  it('gives up on a PutMetricData with no answer after cloudWatch.requestTimeoutMs, and keeps the period', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+    cloudWatchMock
+      .on(PutMetricDataCommand)
+      .callsFakeOnce(() => new Promise(() => undefined)) // never answers
+      .resolves({});
+    const publisher = publishMetrics(source(consumerSnapshot({ s0: 5 })), {
+      cloudWatch: { client: client(), namespace: 'orders-app', requestTimeoutMs: 5_000 },
+    });
+    const first = publisher.flush().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await first).toMatchObject({ code: 'METRICS_PUBLISH_FAILED', retryable: true });
+    expect(((await first) as Error).message).toContain('No answer within 5000 ms');
+    await expect(publisher.flush()).resolves.toBeDefined();
+    await publisher.stop();
+    expect(cloudWatchMock.commandCalls(PutMetricDataCommand)).toHaveLength(3);
+  });
+
   it('keeps a period whose PutMetricData failed: the next publication carries the counts of both', async () => {
     cloudWatchMock.on(PutMetricDataCommand).rejectsOnce(new Error('Throttling: Rate exceeded')).resolves({});
     vi.useFakeTimers();
@@ -206,6 +224,9 @@ describe('publishMetrics to CloudWatch (aws-sdk-client-mock: there is no CloudWa
     const producer = source(producerSnapshot({}));
     expect(() => publishMetrics(producer, {})).toThrow(/at least one of cloudWatch, emf and openTelemetry/);
     expect(() => publishMetrics(producer, { emf: { namespace: 'x' }, intervalMs: 10 })).toThrow(/intervalMs/);
+    expect(() =>
+      publishMetrics(producer, { cloudWatch: { client: client(), namespace: 'x', requestTimeoutMs: 0 } }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', field: 'cloudWatch.requestTimeoutMs' }));
     expect(() => publishMetrics({ metrics: () => ({}) as never }, { emf: { namespace: 'x' } })).toThrow(
       expect.objectContaining({ code: 'METRICS_UNKNOWN_SOURCE' }),
     );

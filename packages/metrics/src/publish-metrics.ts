@@ -1,6 +1,11 @@
 import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { ValidationError } from '@kinesis-ts/core';
-import { type CloudWatchTarget, putMetricDataInputs, sendPutMetricData } from './cloudwatch-sink.js';
+import {
+  type CloudWatchTarget,
+  putMetricDataInputs,
+  sendPutMetricData,
+  validateCloudWatchTarget,
+} from './cloudwatch-sink.js';
 import { type ConsumerDatumOptions, consumerDatums } from './consumer-datums.js';
 import { type EmfTarget, writeEmf } from './emf.js';
 import { MetricsError, MetricsErrorCode } from './errors.js';
@@ -102,6 +107,7 @@ export function publishMetrics(source: MetricsSource, options: PublishMetricsOpt
       'INVALID_OPTION',
     );
   }
+  if (options.cloudWatch) validateCloudWatchTarget(options.cloudWatch);
   const intervalMs = options.intervalMs ?? DEFAULT_PUBLISH_METRICS_OPTIONS.intervalMs;
   if (!Number.isFinite(intervalMs) || intervalMs < 1_000) {
     throw new ValidationError('intervalMs', 'a number ≥ 1000', `got ${intervalMs}`, 'INVALID_OPTION');

@@ -5,13 +5,25 @@ import {
   type GetShardIteratorCommandInput,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { awsErrorCode, type DeaggregatedRecord, deaggregate, sleep } from '@kinesis-ts/core';
+import {
+  awsErrorCode,
+  type DeaggregatedRecord,
+  deaggregate,
+  RequestTimeoutError,
+  sleep,
+} from '@kinesis-ts/core';
 import type { Flags } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
 import { toJson } from '../cli/output.js';
 import { CliErrorCode, OperationsError } from '../errors.js';
 import type { ShardRange } from '../shard-ranges.js';
-import { aboutStream, listShards, type StreamRef, streamParameters } from '../stream-shards.js';
+import {
+  aboutStream,
+  listShards,
+  type StreamRef,
+  sendOperation,
+  streamParameters,
+} from '../stream-shards.js';
 
 /** Flags of `kinesis-ts tail`. */
 export const TAIL_OPTIONS = {
@@ -190,7 +202,7 @@ async function readShard(
               : {}),
           };
     const output = await aboutStream(stream, () =>
-      client.send(new GetShardIteratorCommand(input), { abortSignal: signal }),
+      sendOperation(client, new GetShardIteratorCommand(input), signal),
     );
     return output.ShardIterator ?? undefined;
   };
@@ -201,9 +213,11 @@ async function readShard(
   while (shardIterator && !signal.aborted) {
     let output: GetRecordsCommandOutput;
     try {
-      output = await client.send(new GetRecordsCommand({ ShardIterator: shardIterator, Limit: 10_000 }), {
-        abortSignal: signal,
-      });
+      output = await sendOperation(
+        client,
+        new GetRecordsCommand({ ShardIterator: shardIterator, Limit: 10_000 }),
+        signal,
+      );
     } catch (error) {
       if (signal.aborted) return;
       const code = awsErrorCode(error);
@@ -211,7 +225,7 @@ async function readShard(
         shardIterator = await iterator();
         continue;
       }
-      if (code === 'ProvisionedThroughputExceededException') {
+      if (code === 'ProvisionedThroughputExceededException' || error instanceof RequestTimeoutError) {
         await sleep(1_000, signal).catch(() => undefined);
         continue;
       }

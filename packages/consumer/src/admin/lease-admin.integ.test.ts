@@ -292,6 +292,11 @@ describe('LeaseAdmin on the local stack', () => {
         streamName: uniqueName('no-such-stream'),
       }).resetCheckpoints({ target: { timestamp: Date.now() } }),
     ).rejects.toMatchObject({ code: 'ADMIN_STREAM_NOT_FOUND' });
+    for (const field of ['dynamoDbRequestTimeoutMs', 'kinesisRequestTimeoutMs'] as const) {
+      expect(() => new LeaseAdmin({ applicationName: app, dynamoDbClient: dynamoDb, [field]: 10 })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION', field }),
+      );
+    }
     expect(await scanTable(app)).toEqual(before);
   });
 });

@@ -4,8 +4,10 @@ import {
   awsErrorCode,
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
+  sendWithDeadline,
   sleep,
   ValidationError,
+  validateIntegerOption,
 } from '@kinesis-ts/core';
 import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../lease.js';
 import { LEASE_ATTRIBUTES as A } from '../lease-serializer.js';
@@ -41,8 +43,13 @@ export interface LeaseAdminOptions {
   readonly streamName?: string;
   /** The application's stream, by ARN. */
   readonly streamArn?: string;
-  /** How long one DynamoDB call may take before it is aborted. @defaultValue 10000 */
+  /** How long one DynamoDB call may take before it is aborted, in ms, from 100. @defaultValue 10000 */
   readonly dynamoDbRequestTimeoutMs?: number;
+  /**
+   * How long one Kinesis call (reading the stream for lag and targets) may take before it is
+   * aborted, in ms, the client's retries included, from 100. @defaultValue 30000
+   */
+  readonly kinesisRequestTimeoutMs?: number;
   /**
    * The least time between two GetRecords calls on a shard while placing a timestamp (a shard serves
    * 5 calls/s to all its readers). @defaultValue 200
@@ -53,6 +60,7 @@ export interface LeaseAdminOptions {
 /** The defaults of {@link LeaseAdminOptions}. */
 export const DEFAULT_LEASE_ADMIN_OPTIONS = {
   dynamoDbRequestTimeoutMs: 10_000,
+  kinesisRequestTimeoutMs: 30_000,
   getRecordsIntervalMs: 200,
 } as const;
 
@@ -136,6 +144,8 @@ export class LeaseAdmin {
   readonly tableName: string;
   private readonly table: LeaseTable;
   private readonly options: LeaseAdminOptions;
+  private readonly dynamoDbRequestTimeoutMs: number;
+  private readonly kinesisRequestTimeoutMs: number;
   private finder: ShardPositionFinder | undefined;
 
   constructor(options: LeaseAdminOptions) {
@@ -156,12 +166,23 @@ export class LeaseAdmin {
       );
     }
     this.options = options;
+    this.dynamoDbRequestTimeoutMs = validateIntegerOption(
+      'dynamoDbRequestTimeoutMs',
+      options.dynamoDbRequestTimeoutMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.dynamoDbRequestTimeoutMs,
+      100,
+      86_400_000,
+    );
+    this.kinesisRequestTimeoutMs = validateIntegerOption(
+      'kinesisRequestTimeoutMs',
+      options.kinesisRequestTimeoutMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.kinesisRequestTimeoutMs,
+      100,
+      86_400_000,
+    );
     this.tableName = options.leaseTableName ?? options.applicationName;
     this.table = new LeaseTable({
       client: options.dynamoDbClient,
       tableName: this.tableName,
-      requestTimeoutMs:
-        options.dynamoDbRequestTimeoutMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.dynamoDbRequestTimeoutMs,
+      requestTimeoutMs: this.dynamoDbRequestTimeoutMs,
     });
   }
 
@@ -334,7 +355,8 @@ export class LeaseAdmin {
     let counter = change.leaseCounter;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.dynamoDbClient.send(
+        await sendWithDeadline(
+          this.options.dynamoDbClient,
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: { [A.leaseKey]: { S: change.leaseKey } },
@@ -362,6 +384,7 @@ export class LeaseAdmin {
               ':zero': num(0),
             },
           }),
+          { timeoutMs: this.dynamoDbRequestTimeoutMs },
         );
         return undefined;
       } catch (error) {
@@ -405,6 +428,7 @@ export class LeaseAdmin {
       streamArn,
       getRecordsIntervalMs:
         this.options.getRecordsIntervalMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.getRecordsIntervalMs,
+      requestTimeoutMs: this.kinesisRequestTimeoutMs,
     });
     return this.finder;
   }

@@ -169,4 +169,17 @@ describe('ShardPositionFinder', () => {
       code: 'ADMIN_STREAM_NOT_FOUND',
     });
   });
+
+  it('rejects with a transient RequestTimeout when Kinesis gives no answer within requestTimeoutMs', async () => {
+    kinesisMock.on(GetShardIteratorCommand).callsFake(() => new Promise(() => undefined)); // never answers
+    const timed = new ShardPositionFinder({
+      kinesisClient: new KinesisClient({ region: 'us-east-1' }),
+      streamName: 's',
+      requestTimeoutMs: 100,
+    });
+    await expect(timed.validateSequenceNumber('shardId-0', '123')).rejects.toMatchObject({
+      name: 'RequestTimeout',
+      retryable: true,
+    });
+  });
 });

@@ -12,6 +12,7 @@ import {
   compareSequenceNumbers,
   deaggregate,
   type ExtendedSequenceNumber,
+  sendWithDeadline,
   sleep,
 } from '@kinesis-ts/core';
 import { LeaseAdminError, LeaseAdminErrorCode } from './admin-errors.js';
@@ -45,6 +46,8 @@ export interface ShardPositionFinderOptions {
   readonly getRecordsIntervalMs?: number;
   /** The most GetRecords calls spent on one search in one shard. @defaultValue 100 */
   readonly maxGetRecordsCallsPerSearch?: number;
+  /** How long one Kinesis call may take before it is aborted, in ms, the client's retries included. @defaultValue 30000 */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -65,6 +68,7 @@ export class ShardPositionFinder {
   private readonly stream: { StreamName?: string; StreamARN?: string };
   private readonly intervalMs: number;
   private readonly maxCalls: number;
+  private readonly requestTimeoutMs: number;
   private readonly lastCallAt = new Map<string, number>();
 
   constructor(options: ShardPositionFinderOptions) {
@@ -72,6 +76,7 @@ export class ShardPositionFinder {
     this.stream = options.streamArn ? { StreamARN: options.streamArn } : { StreamName: options.streamName };
     this.intervalMs = options.getRecordsIntervalMs ?? 200;
     this.maxCalls = options.maxGetRecordsCallsPerSearch ?? 100;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   /**
@@ -235,7 +240,9 @@ export class ShardPositionFinder {
         : {}),
     };
     try {
-      const output = await this.client.send(new GetShardIteratorCommand(input));
+      const output = await sendWithDeadline(this.client, new GetShardIteratorCommand(input), {
+        timeoutMs: this.requestTimeoutMs,
+      });
       return output.ShardIterator ?? undefined;
     } catch (error) {
       const code = awsErrorCode(error);
@@ -265,7 +272,9 @@ export class ShardPositionFinder {
     const waitMs = (this.lastCallAt.get(shardId) ?? 0) + this.intervalMs - Date.now();
     if (waitMs > 0) await sleep(waitMs);
     this.lastCallAt.set(shardId, Date.now());
-    return this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+    return sendWithDeadline(this.client, new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), {
+      timeoutMs: this.requestTimeoutMs,
+    });
   }
 
   private streamLabel(): string {
