@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   type ClientThatSends,
   type CommandWithMiddlewareStack,
@@ -43,4 +44,15 @@ export function anySignal(signals: readonly (AbortSignal | undefined)[]): {
       for (const remove of removers.splice(0)) remove();
     },
   };
+}
+
+/**
+ * An abort controller whose signal is shared by many concurrent calls (a worker's stop signal, a
+ * renewer's close signal): each call adds a listener and removes it when it ends, so more than
+ * Node's default of 10 listeners at once is normal there, not a leak, and must not print a warning.
+ */
+export function sharedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -26,6 +26,7 @@ import {
 import { FanOutRetrieval } from './fan-out-retrieval.js';
 import { HashRangeAuditor, leaseHashRangeHoles } from './hash-range-audit.js';
 import { initialPositionTimestamp } from './initial-position.js';
+import { sharedAbortController } from './kinesis-call.js';
 import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from './lease.js';
 import { planLeaseCleanup } from './lease-cleanup-plan.js';
 import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
@@ -110,7 +111,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
    * Aborted when `stop()` begins: start-up, shard syncs and listings, finished-lease cleanup and the
    * hash-range backfill stop at once (their calls are aborted) instead of holding `stop()` up.
    */
-  private readonly stopAbort = new AbortController();
+  private readonly stopAbort = sharedAbortController();
 
   constructor(options: KinesisConsumerOptions) {
     const resolved = resolveConsumerOptions(options);

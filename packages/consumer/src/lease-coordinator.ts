@@ -1,6 +1,7 @@
 import type { RandomSource } from '@kinesis-ts/core';
 import { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 import { describeCause } from './errors.js';
+import { sharedAbortController } from './kinesis-call.js';
 import { isLeaseFinished, type Lease } from './lease.js';
 import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer, type LeaseWriter } from './lease-renewer.js';
@@ -74,7 +75,7 @@ export class LeaseCoordinator {
   private readonly takerTimer: RepeatingTimer;
   private takerRun: Promise<void> | undefined;
   /** Aborted by {@link stopTaking}: a scan in flight stops, and no further take starts. */
-  private readonly takerStop = new AbortController();
+  private readonly takerStop = sharedAbortController();
   private view: LeaseTableView = {
     totalLeases: 0,
     finishedLeases: 0,

@@ -8,7 +8,7 @@ import {
   sleep,
 } from '@kinesis-ts/core';
 import { CheckpointFailedError, describeCause, LeaseLostError } from './errors.js';
-import { anySignal } from './kinesis-call.js';
+import { anySignal, sharedAbortController } from './kinesis-call.js';
 import type { Lease } from './lease.js';
 import type { CheckpointUpdate, ConditionalWriteResult, PendingCheckpointUpdate } from './lease-table.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
@@ -98,7 +98,7 @@ export class LeaseRenewer {
   private readonly options: LeaseRenewerOptions;
   private readonly logger: Logger;
   /** Aborted by {@link close}: renewals in flight stop, later ones are not sent. */
-  private readonly closing = new AbortController();
+  private readonly closing = sharedAbortController();
 
   constructor(options: LeaseRenewerOptions) {
     this.options = options;
