@@ -36,6 +36,8 @@ export type LogLine =
       readonly previousOwner?: string;
       readonly stolen?: boolean;
       readonly reason?: string;
+      /** For a release: whether its conditional write succeeded. */
+      readonly written?: boolean;
     }
   | { readonly e: 'shard-ended'; readonly w: string; readonly t: number; readonly s: string }
   | {
@@ -62,6 +64,8 @@ export type LogLine =
       readonly dynamoDbFaults: number;
       /** GetRecords calls throttled on purpose. */
       readonly getRecordsFaults: number;
+      /** GetRecords/SubscribeToShard calls answered ResourceNotFoundException on purpose (the shard exists). */
+      readonly notFoundFaults: number;
       readonly leaseTableErrors: number;
       readonly retrievalErrors: number;
       readonly warnings: number;

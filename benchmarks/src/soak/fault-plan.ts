@@ -16,11 +16,24 @@ export const PUT_RECORDS_FAILURE_RATE = 0.1;
 export const LEASE_WRITE_THROTTLE_RATE = 0.05;
 /** Share of the workers' GetRecords calls throttled. */
 export const GET_RECORDS_THROTTLE_RATE = 0.05;
+/**
+ * Share of the workers' GetRecords (and SubscribeToShard) calls answered with a transient
+ * ResourceNotFoundException although the shard exists, as Kinesis may answer while a stream or its
+ * shard map is being updated.
+ */
+export const TRANSIENT_NOT_FOUND_RATE = 0.002;
+/** How long every lease-table call of the worker whose table hangs at the end waits. */
+export const HUNG_LEASE_TABLE_DELAY_MS = 30_000;
 /** The lease-table writes the workers make: renewals, takes, checkpoints, releases, new leases. */
 const LEASE_WRITES = ['UpdateItem', 'PutItem', 'DeleteItem'];
 
+/** What a worker's lease table does: answer (with some throttling), fail every write, or hang. */
+export type LeaseTableMode = 'normal' | 'outage' | 'hung';
+
 export interface SoakPlan {
   readonly failoverTimeMs: number;
+  /** Each worker's `maxLeasesForWorker`: the open shards (one more after the split) shared by three, rounded up. */
+  readonly maxLeasesForWorker: number;
   /** When a random running worker is killed with SIGKILL (and restarted), in ms after producing began. */
   readonly killsAtMs: readonly number[];
   /** When a random open shard is split. */
@@ -29,6 +42,11 @@ export interface SoakPlan {
   readonly mergeAtMs: number;
   /** When every lease-table write of one random worker fails, and for how long (longer than the failover time). */
   readonly outage: { readonly atMs: number; readonly durationMs: number };
+  /**
+   * Right before the final graceful stop, every lease-table call of one random worker hangs for
+   * HUNG_LEASE_TABLE_DELAY_MS: its stop must still end within the soak's stop timeout.
+   */
+  readonly hangOneLeaseTableAtStop: boolean;
   /** Faults of the producer's Kinesis client. */
   readonly producerFaults: KinesisFaultOptions;
   /** Picks the keys of the records. */
@@ -44,10 +62,12 @@ export function planSoak(options: SoakOptions): SoakPlan {
   for (let at = killEveryMs; at < durationMs; at += killEveryMs) killsAtMs.push(at);
   return {
     failoverTimeMs: FAILOVER_TIME_MS,
+    maxLeasesForWorker: Math.ceil((options.shards + 1) / 3),
     killsAtMs,
     splitAtMs: Math.round(durationMs * 0.3),
     mergeAtMs: Math.round(durationMs * 0.6),
     outage: { atMs: Math.round(durationMs * 0.45), durationMs: Math.round(FAILOVER_TIME_MS * 2.5) },
+    hangOneLeaseTableAtStop: true,
     producerFaults: {
       seed: options.seed,
       putRecordsFailures: {
@@ -63,7 +83,8 @@ export function planSoak(options: SoakOptions): SoakPlan {
 /** The faults of one worker process; `seed` differs per process so that they do not fail in step. */
 export function workerFaults(
   seed: number,
-  outage = false,
+  transientNotFound: boolean,
+  leaseTable: LeaseTableMode = 'normal',
 ): { readonly dynamoDb: DynamoDbFaultOptions; readonly kinesis: KinesisFaultOptions } {
   return {
     dynamoDb: {
@@ -72,11 +93,22 @@ export function workerFaults(
         {
           operations: LEASE_WRITES,
           error: 'ProvisionedThroughputExceededException',
-          rate: outage ? 1 : LEASE_WRITE_THROTTLE_RATE,
+          rate: leaseTable === 'outage' ? 1 : LEASE_WRITE_THROTTLE_RATE,
+        },
+      ],
+      latency: leaseTable === 'hung' ? [{ delayMs: HUNG_LEASE_TABLE_DELAY_MS }] : [],
+    },
+    kinesis: {
+      seed,
+      getRecordsThrottling: { rate: GET_RECORDS_THROTTLE_RATE },
+      callErrors: [
+        {
+          operations: ['GetRecords', 'SubscribeToShard'],
+          error: 'ResourceNotFoundException',
+          rate: transientNotFound ? TRANSIENT_NOT_FOUND_RATE : 0,
         },
       ],
     },
-    kinesis: { seed, getRecordsThrottling: { rate: GET_RECORDS_THROTTLE_RATE } },
   };
 }
 

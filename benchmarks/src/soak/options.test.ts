@@ -6,10 +6,13 @@ describe('parseSoakArgs', () => {
   it('takes the defaults (3 minutes, a fixed seed) when given nothing, and skips a -- separator', () => {
     expect(parseSoakArgs([])).toEqual(DEFAULT_SOAK_OPTIONS);
     expect(DEFAULT_SOAK_OPTIONS.durationSeconds).toBe(180);
-    expect(parseSoakArgs(['--', '--duration', '30', '--seed=7', '--fan-out'])).toMatchObject({
+    expect(
+      parseSoakArgs(['--', '--duration', '30', '--seed=7', '--fan-out', '--no-transient-not-found']),
+    ).toMatchObject({
       durationSeconds: 30,
       seed: 7,
       retrieval: 'fan-out',
+      transientNotFound: false,
     });
   });
 

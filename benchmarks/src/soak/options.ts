@@ -14,6 +14,8 @@ export interface SoakOptions {
   readonly keys: number;
   /** How the workers read: GetRecords polling or enhanced fan-out. */
   readonly retrieval: 'polling' | 'fan-out';
+  /** Answer some GetRecords calls with a transient ResourceNotFoundException (fault-plan.ts). */
+  readonly transientNotFound: boolean;
   /** Keep the per-worker delivery logs after a successful run (always kept after a failed one). */
   readonly keepLogs: boolean;
   /** Print the usage and exit. */
@@ -28,29 +30,33 @@ export const DEFAULT_SOAK_OPTIONS: SoakOptions = {
   shards: 4,
   keys: 100,
   retrieval: 'polling',
+  transientNotFound: true,
   keepLogs: false,
   help: false,
 };
 
 export const SOAK_USAGE = `Usage: npx -y pnpm@10 soak [options]
 
-A reliability soak against a local Kinesis and DynamoDB: a producer writes keyed records (a sequence
-per key) with 10 % of the PutRecords entries failed on purpose; three consumer worker processes share
-the stream through one lease table whose writes are throttled now and then; a worker is killed with
-SIGKILL and restarted every few seconds, one shard is split and two are merged. At the end it counts
-lost records, duplicates, per-key order violations and shards processed by two workers at once.
+A reliability soak against a local Kinesis and DynamoDB. A producer writes keyed records (a sequence
+per key) while 10 % of its PutRecords entries fail on purpose; three consumer worker processes share
+the stream through one lease table (maxLeasesForWorker set) whose writes are throttled now and then,
+and some of their reads get a transient ResourceNotFoundException. A worker is killed with SIGKILL and
+restarted every few seconds, one shard is split and two are merged, one worker's lease-table writes
+all fail for a while, and one worker's lease table hangs while it stops. At the end it counts lost
+records, duplicates, per-key order violations and shards processed by two workers at once.
 Exit status 0 only if nothing was lost and no key went out of order.
 
 Options:
-  --duration <seconds>    how long the producer writes (default ${DEFAULT_SOAK_OPTIONS.durationSeconds}, 20 to 3600)
-  --seed <n>              seed of every random choice (default ${DEFAULT_SOAK_OPTIONS.seed})
-  --kill-every <seconds>  SIGKILL and restart a random worker this often (default ${DEFAULT_SOAK_OPTIONS.killEverySeconds}, 5 to 3600)
-  --rate <records/s>      records written per second (default ${DEFAULT_SOAK_OPTIONS.rate}, 1 to 2000)
-  --shards <n>            shards at the start (default ${DEFAULT_SOAK_OPTIONS.shards}, 2 to 16)
-  --keys <n>              partition keys (default ${DEFAULT_SOAK_OPTIONS.keys}, 1 to 100000)
-  --fan-out               workers read through enhanced fan-out instead of GetRecords polling
-  --keep-logs             keep the workers' delivery logs after a successful run
-  --help                  this text`;
+  --duration <seconds>      how long the producer writes (default ${DEFAULT_SOAK_OPTIONS.durationSeconds}, 20 to 3600)
+  --seed <n>                seed of every random choice (default ${DEFAULT_SOAK_OPTIONS.seed})
+  --kill-every <seconds>    SIGKILL and restart a random worker this often (default ${DEFAULT_SOAK_OPTIONS.killEverySeconds}, 5 to 3600)
+  --rate <records/s>        records written per second (default ${DEFAULT_SOAK_OPTIONS.rate}, 1 to 2000)
+  --shards <n>              shards at the start (default ${DEFAULT_SOAK_OPTIONS.shards}, 2 to 16)
+  --keys <n>                partition keys (default ${DEFAULT_SOAK_OPTIONS.keys}, 1 to 100000)
+  --fan-out                 workers read through enhanced fan-out instead of GetRecords polling
+  --no-transient-not-found  no transient ResourceNotFoundException on the workers' reads
+  --keep-logs               keep the workers' delivery logs after a successful run
+  --help                    this text`;
 
 /** A command line the soak cannot run. */
 export class SoakUsageError extends Error {
@@ -80,6 +86,10 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
     }
     if (argument === '--fan-out') {
       options.retrieval = 'fan-out';
+      continue;
+    }
+    if (argument === '--no-transient-not-found') {
+      options.transientNotFound = false;
       continue;
     }
     if (argument === '--keep-logs') {

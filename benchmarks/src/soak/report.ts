@@ -30,7 +30,7 @@ export function summaryRows(result: SoakResult): [string, string][] {
     ['seed', String(o.seed)],
     [
       'load',
-      `${o.rate} records/s over ${o.keys} keys for ${o.durationSeconds} s; ${o.shards} shards; 3 workers (${o.retrieval}); failover ${seconds(result.failoverTimeMs)}`,
+      `${o.rate} records/s over ${o.keys} keys for ${o.durationSeconds} s; ${o.shards} shards; 3 workers (${o.retrieval}); failover ${seconds(result.failoverTimeMs)}, maxLeasesForWorker ${result.maxLeasesForWorker}`,
     ],
     [
       'records written',
@@ -85,16 +85,34 @@ export function summaryRows(result: SoakResult): [string, string][] {
     'lease moves',
     `${count(workers.leaseTakes)} taken (${count(workers.leaseSteals)} stolen), ${count(workers.leaseLosses)} lost, ${count(workers.leaseReleases)} released; ${count(workers.shardEnds)} shard ends`,
   ]);
+  const holdings = result.holdings;
+  rows.push([
+    'leases per worker',
+    `at most ${holdings.maxHeld}${holdings.maxHeldBy ? ` (${holdings.maxHeldBy})` : ''}; over maxLeasesForWorker ${result.maxLeasesForWorker}: ${
+      holdings.overCap.length === 0
+        ? 'none'
+        : holdings.overCap.map((o) => `${o.workerId} held ${o.held}`).join(', ')
+    }`,
+  ]);
   rows.push([
     'consumer faults injected',
-    `${count(workers.dynamoDbFaults)} lease-table writes, ${count(workers.getRecordsFaults)} GetRecords calls (processes killed before their last report not counted)`,
+    `${count(workers.dynamoDbFaults)} lease-table writes failed, ${count(workers.getRecordsFaults)} GetRecords throttled, ${count(workers.notFoundFaults)} transient ResourceNotFound (processes killed before their last report not counted)`,
   ]);
   rows.push(['shards failed', count(workers.shardFailures.length)]);
   rows.push(['worker warnings / errors', `${count(workers.warnings)} / ${count(workers.errors)}`]);
   rows.push([
     'graceful stops',
-    `${result.stoppedGracefully} stopped; ${result.stopTimeouts.length} did not stop within 20 s${result.stopTimeouts.length ? ` (${result.stopTimeouts.join(', ')})` : ''}`,
+    `${result.stoppedGracefully} stopped; ${result.stopTimeouts.length} did not stop within 20 s${result.stopTimeouts.length ? ` (${result.stopTimeouts.join(', ')})` : ''}; ${holdings.failedReleases} lease releases failed; ${sum(holdings.heldAtStop.map((h) => h.leases.length))} leases still held after a stop`,
   ]);
+  if (result.hungAtStop) {
+    const hung = result.hungAtStop;
+    rows.push([
+      'stop, lease table hung',
+      hung.timedOut
+        ? `${hung.workerId} did not stop within 20 s (killed)`
+        : `${hung.workerId} stopped in ${seconds(hung.stopMs ?? 0)}`,
+    ]);
+  }
   rows.push([
     'drain',
     result.drain.complete
@@ -177,6 +195,7 @@ export function jsonSummary(result: SoakResult, date: Date): string {
     keys: result.options.keys,
     shards: result.options.shards,
     retrieval: result.options.retrieval,
+    transientNotFound: result.options.transientNotFound,
     written: a.written,
     delivered: a.delivered,
     lost: a.lost.length,
@@ -196,7 +215,13 @@ export function jsonSummary(result: SoakResult, date: Date): string {
     splits: result.reshards.filter((r) => r.kind === 'split' && !r.error).length,
     merges: result.reshards.filter((r) => r.kind === 'merge' && !r.error).length,
     shardFailures: result.workers.shardFailures.length,
+    maxLeasesHeld: result.holdings.maxHeld,
+    maxLeasesForWorker: result.maxLeasesForWorker,
+    overLeaseCap: result.holdings.overCap.length,
     stopTimeouts: result.stopTimeouts.length,
+    hungLeaseTableStopTimedOut: result.hungAtStop?.timedOut ?? null,
+    failedReleases: result.holdings.failedReleases,
+    leasesHeldAfterStop: sum(result.holdings.heldAtStop.map((h) => h.leases.length)),
     drainMs: result.drain.ms,
     drainComplete: result.drain.complete,
     runMs: result.totalMs,

@@ -18,9 +18,11 @@ import { KinesisProducer } from '@kinesis-ts/producer';
 import { type AckedRecord, analyzeSoak, type SoakAnalysis } from './analysis.js';
 import type { SoakPlan } from './fault-plan.js';
 import { encodeKeyedRecord, KeyedRecordSource, recordId } from './keyed-records.js';
+import { type LeaseHoldings, leaseHoldings } from './lease-holdings.js';
 import type { SoakOptions } from './options.js';
 import { mergeRandomPair, type ReshardRecord, splitRandomShard } from './reshard-actions.js';
 import { type CrashRecord, WorkerFleet } from './worker-fleet.js';
+import type { WorkerProcess } from './worker-process.js';
 import { summarizeWorkers, type WorkerStats } from './worker-stats.js';
 
 const STREAM = 'soak';
@@ -47,6 +49,14 @@ export interface SoakResult {
   readonly reshards: readonly ReshardRecord[];
   readonly outage?: { readonly workerId: string; readonly atMs: number; readonly durationMs: number };
   readonly crashes: readonly CrashRecord[];
+  readonly maxLeasesForWorker: number;
+  readonly holdings: LeaseHoldings;
+  /** The worker whose lease table hung right before the graceful stop, and how its stop went. */
+  readonly hungAtStop?: {
+    readonly workerId: string;
+    readonly stopMs: number | undefined;
+    readonly timedOut: boolean;
+  };
   readonly processes: number;
   readonly stoppedGracefully: number;
   readonly stopTimeouts: readonly string[];
@@ -83,6 +93,7 @@ export class SoakRun {
   private readonly reshards: ReshardRecord[] = [];
   private outage: { workerId: string; atMs: number; durationMs: number } | undefined;
   private drain = { ms: 0, complete: false };
+  private hungAtStop: WorkerProcess | undefined;
   private failure: string | undefined;
 
   constructor(
@@ -143,7 +154,9 @@ export class SoakRun {
         streamName: STREAM,
         applicationName: APPLICATION,
         failoverTimeMs: this.plan.failoverTimeMs,
+        maxLeasesForWorker: this.plan.maxLeasesForWorker,
         retrieval: this.options.retrieval,
+        transientNotFound: this.options.transientNotFound,
         maxBatchDelayMs: MAX_BATCH_DELAY_MS,
       },
     });
@@ -278,7 +291,12 @@ export class SoakRun {
   private async tearDown(): Promise<void> {
     await this.producer?.close().catch(() => {});
     if (this.fleet) {
-      this.note('stopping the workers');
+      if (this.plan.hangOneLeaseTableAtStop && !this.aborted() && !this.failure) {
+        this.hungAtStop = this.fleet.hangLeaseTable(this.plan.chaosRandom);
+        if (this.hungAtStop)
+          this.note(`every lease-table call of ${this.hungAtStop.workerId} hangs from now on`);
+      }
+      this.note(`stopping the workers (each within ${STOP_TIMEOUT_MS / 1_000} s, else SIGKILL)`);
       await this.fleet.stop(STOP_TIMEOUT_MS);
       this.pollDeliveries();
     }
@@ -307,6 +325,13 @@ export class SoakRun {
       reshards: this.reshards,
       outage: this.outage,
       crashes: fleet?.crashes ?? [],
+      maxLeasesForWorker: this.plan.maxLeasesForWorker,
+      holdings: leaseHoldings(lines, this.plan.maxLeasesForWorker),
+      hungAtStop: this.hungAtStop && {
+        workerId: this.hungAtStop.workerId,
+        stopMs: this.hungAtStop.stopMs,
+        timedOut: this.hungAtStop.stopTimedOut,
+      },
       processes: fleet?.processes.length ?? 0,
       stoppedGracefully: fleet?.stoppedGracefully() ?? 0,
       stopTimeouts: fleet?.stopTimeouts() ?? [],

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { type LogLine, LogReader } from './delivery-log.js';
 import { pick, workerSeed } from './fault-plan.js';
+import { heldLeases } from './lease-holdings.js';
 import { WorkerProcess } from './worker-process.js';
 import type { WorkerConfig } from './worker-protocol.js';
 
@@ -69,6 +70,18 @@ export class WorkerFleet {
     const victim = pick(this.running(), random);
     victim?.send({ type: 'outage', durationMs });
     return victim?.workerId;
+  }
+
+  /** Makes every lease-table call of a random running worker that holds leases hang from now on. */
+  hangLeaseTable(random: () => number): WorkerProcess | undefined {
+    this.poll();
+    const held = heldLeases(this.lines);
+    const victim = pick(
+      this.running().filter((worker) => (held.get(worker.workerId)?.size ?? 0) > 0),
+      random,
+    );
+    victim?.send({ type: 'hang-lease-table' });
+    return victim;
   }
 
   /** Reads what the workers logged since the last call. */

@@ -16,6 +16,8 @@ export class WorkerProcess {
   exit: { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined;
   /** The graceful stop did not finish in time and the process was killed. */
   stopTimedOut = false;
+  /** How long the graceful stop took, until the process ended. */
+  stopMs: number | undefined;
   readonly started: Promise<void>;
   readonly exited: Promise<void>;
   private readonly child: ChildProcess;
@@ -88,6 +90,7 @@ export class WorkerProcess {
   async stop(timeoutMs: number): Promise<void> {
     if (!this.alive) return;
     this.state = 'stopping';
+    const begin = Date.now();
     this.send({ type: 'stop' });
     const timer = setTimeout(() => {
       this.stopTimedOut = true;
@@ -95,5 +98,6 @@ export class WorkerProcess {
     }, timeoutMs);
     await this.exited;
     clearTimeout(timer);
+    this.stopMs = Date.now() - begin;
   }
 }

@@ -11,7 +11,10 @@ export interface WorkerConfig {
   readonly streamName: string;
   readonly applicationName: string;
   readonly failoverTimeMs: number;
+  readonly maxLeasesForWorker: number;
   readonly faultSeed: number;
+  /** Answer some reads with a transient ResourceNotFoundException (fault-plan.ts). */
+  readonly transientNotFound: boolean;
   readonly retrieval: 'polling' | 'fan-out';
   /** The handler waits up to this long per batch (seeded), as real processing would. */
   readonly maxBatchDelayMs: number;
@@ -21,7 +24,9 @@ export interface WorkerConfig {
 export type DriverMessage =
   | { readonly type: 'stop' }
   /** Fail every lease-table write of this worker for `durationMs`. */
-  | { readonly type: 'outage'; readonly durationMs: number };
+  | { readonly type: 'outage'; readonly durationMs: number }
+  /** From now on, every lease-table call of this worker hangs (fault-plan.ts). */
+  | { readonly type: 'hang-lease-table' };
 
 /** Worker → driver. */
 export type WorkerMessage = { readonly type: 'started' } | { readonly type: 'stopped' };

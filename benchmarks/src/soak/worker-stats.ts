@@ -16,6 +16,8 @@ export interface WorkerStats {
   readonly dynamoDbFaults: number;
   /** GetRecords calls throttled on purpose, all processes. */
   readonly getRecordsFaults: number;
+  /** Transient ResourceNotFoundException answers injected, all processes. */
+  readonly notFoundFaults: number;
   readonly leaseTableErrors: number;
   readonly retrievalErrors: number;
   readonly warnings: number;
@@ -63,6 +65,7 @@ export function summarizeWorkers(lines: readonly LogLine[]): WorkerStats {
     field:
       | 'dynamoDbFaults'
       | 'getRecordsFaults'
+      | 'notFoundFaults'
       | 'leaseTableErrors'
       | 'retrievalErrors'
       | 'warnings'
@@ -77,6 +80,7 @@ export function summarizeWorkers(lines: readonly LogLine[]): WorkerStats {
     shardFailures,
     dynamoDbFaults: sum('dynamoDbFaults'),
     getRecordsFaults: sum('getRecordsFaults'),
+    notFoundFaults: sum('notFoundFaults'),
     leaseTableErrors: sum('leaseTableErrors'),
     retrievalErrors: sum('retrievalErrors'),
     warnings: sum('warnings'),

@@ -29,7 +29,7 @@ const local = connectLocalStack({
 });
 const kinesisClient = local.kinesisClient();
 const dynamoDbClient = local.dynamoDbClient();
-const faults = workerFaults(config.faultSeed);
+const faults = workerFaults(config.faultSeed, config.transientNotFound);
 const dynamoDbFaults = injectDynamoDbFaults(dynamoDbClient, faults.dynamoDb);
 const kinesisFaults = injectKinesisFaults(kinesisClient, faults.kinesis);
 const delayRandom = mulberry32(config.faultSeed ^ 0x5bd1e995);
@@ -59,6 +59,7 @@ const consumer = new KinesisConsumer({
   dynamoDbClient,
   initialPosition: 'TRIM_HORIZON',
   failoverTimeMs: config.failoverTimeMs,
+  maxLeasesForWorker: config.maxLeasesForWorker,
   idleTimeBetweenReadsMs: 250,
   shutdownTimeoutMs: 10_000,
   retrieval:
@@ -98,8 +99,8 @@ consumer
   .on('lease:lost', ({ leaseKey, reason }) =>
     log.append({ e: 'lease', w, t: preciseNow(), kind: 'lost', s: leaseKey, reason }),
   )
-  .on('lease:released', ({ leaseKey }) =>
-    log.append({ e: 'lease', w, t: preciseNow(), kind: 'released', s: leaseKey }),
+  .on('lease:released', ({ leaseKey, written }) =>
+    log.append({ e: 'lease', w, t: preciseNow(), kind: 'released', s: leaseKey, written }),
   )
   .on('shard:ended', ({ shardId }) => log.append({ e: 'shard-ended', w, t: preciseNow(), s: shardId }))
   .on('shard:failed', ({ shardId, error }) =>
@@ -109,12 +110,14 @@ consumer
   .on('retrieval:error', () => retrievalErrors++);
 
 function writeStats(): void {
+  const kinesisErrors = kinesisFaults.stats().byError;
   log.append({
     e: 'stats',
     w,
     t: preciseNow(),
     dynamoDbFaults: dynamoDbFaults.stats().callErrors,
-    getRecordsFaults: kinesisFaults.stats().callErrors,
+    getRecordsFaults: kinesisErrors.ProvisionedThroughputExceededException ?? 0,
+    notFoundFaults: kinesisErrors.ResourceNotFoundException ?? 0,
     leaseTableErrors,
     retrievalErrors,
     warnings,
@@ -125,27 +128,29 @@ const statsTimer = setInterval(writeStats, STATS_EVERY_MS);
 
 let outageTimer: NodeJS.Timeout | undefined;
 function outage(durationMs: number): void {
-  dynamoDbFaults.update(workerFaults(config.faultSeed, true).dynamoDb);
-  log.append({
-    e: 'log',
-    w,
-    t: preciseNow(),
-    level: 'soak',
-    message: `lease-table outage for ${durationMs} ms`,
-  });
-  clearTimeout(outageTimer);
+  dynamoDbFaults.update(workerFaults(config.faultSeed, config.transientNotFound, 'outage').dynamoDb);
+  note(`lease-table outage for ${durationMs} ms`);
   outageTimer = setTimeout(() => {
-    dynamoDbFaults.update(workerFaults(config.faultSeed).dynamoDb);
-    log.append({ e: 'log', w, t: preciseNow(), level: 'soak', message: 'lease-table outage over' });
+    dynamoDbFaults.update(workerFaults(config.faultSeed, config.transientNotFound).dynamoDb);
+    note('lease-table outage over');
   }, durationMs);
+}
+
+function hangLeaseTable(): void {
+  clearTimeout(outageTimer);
+  dynamoDbFaults.update(workerFaults(config.faultSeed, config.transientNotFound, 'hung').dynamoDb);
+  note('every lease-table call hangs from now on');
+}
+
+function note(message: string): void {
+  log.append({ e: 'log', w, t: preciseNow(), level: 'soak', message });
 }
 
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  clearTimeout(outageTimer);
-  dynamoDbFaults.update(workerFaults(config.faultSeed).dynamoDb); // no outage during the final release
+  note('graceful stop requested');
   await consumer.stop();
   clearInterval(statsTimer);
   writeStats();
@@ -159,6 +164,7 @@ async function stop(): Promise<void> {
 process.on('message', (message: DriverMessage) => {
   if (message.type === 'stop') void stop();
   else if (message.type === 'outage') outage(message.durationMs);
+  else if (message.type === 'hang-lease-table') hangLeaseTable();
 });
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
@@ -177,6 +183,12 @@ send({ type: 'started' });
 function describe(context?: Record<string, unknown>): string | undefined {
   if (!context) return undefined;
   return Object.entries(context)
-    .map(([key, value]) => `${key}=${value instanceof Error ? value.message : String(value)}`)
+    .map(([key, value]) => `${key}=${detail(value)}`)
     .join(' ');
+}
+
+function detail(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value !== 'object' || value === null) return String(value);
+  return JSON.stringify(value, (_, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner));
 }
