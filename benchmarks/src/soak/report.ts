@@ -40,7 +40,7 @@ export function summaryRows(result: SoakResult): [string, string][] {
       'delivered',
       `${count(a.delivered)} distinct records in ${count(a.batches)} batches (${count(a.deliveredNotAcked)} not acknowledged)`,
     ],
-    ['lost', count(a.lost.length)],
+    ['lost', `${count(a.lost.length)}${lostByShard(result)}`],
     [
       'duplicates',
       `${count(a.duplicates)} deliveries after the first (${percent(a.duplicates, a.delivered)} of delivered)`,
@@ -99,6 +99,12 @@ export function summaryRows(result: SoakResult): [string, string][] {
     `${count(workers.dynamoDbFaults)} lease-table writes failed, ${count(workers.getRecordsFaults)} GetRecords throttled, ${count(workers.notFoundFaults)} transient ResourceNotFound (processes killed before their last report not counted)`,
   ]);
   rows.push(['shards failed', count(workers.shardFailures.length)]);
+  rows.push([
+    'shards ended while open',
+    result.openShardEnds.length === 0
+      ? '0'
+      : `${result.openShardEnds.length}: ${result.openShardEnds.map((end) => `${end.shardId} by ${end.workerId} at ${seconds(end.atMs)}`).join(', ')}`,
+  ]);
   rows.push(['worker warnings / errors', `${count(workers.warnings)} / ${count(workers.errors)}`]);
   rows.push([
     'graceful stops',
@@ -215,6 +221,7 @@ export function jsonSummary(result: SoakResult, date: Date): string {
     splits: result.reshards.filter((r) => r.kind === 'split' && !r.error).length,
     merges: result.reshards.filter((r) => r.kind === 'merge' && !r.error).length,
     shardFailures: result.workers.shardFailures.length,
+    shardsEndedWhileOpen: result.openShardEnds.length,
     maxLeasesHeld: result.holdings.maxHeld,
     maxLeasesForWorker: result.maxLeasesForWorker,
     overLeaseCap: result.holdings.overCap.length,
@@ -227,6 +234,17 @@ export function jsonSummary(result: SoakResult, date: Date): string {
     runMs: result.totalMs,
     exitStatus: exitStatus(result),
   });
+}
+
+function lostByShard(result: SoakResult): string {
+  const byShard = new Map<string, number>();
+  for (const record of result.analysis.lost)
+    byShard.set(record.shardId, (byShard.get(record.shardId) ?? 0) + 1);
+  if (byShard.size === 0) return '';
+  const parts = [...byShard.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([shardId, n]) => `${shardId}: ${count(n)}`);
+  return ` (${parts.join(', ')})`;
 }
 
 function sum(values: readonly number[]): number {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { injectKinesisFaults, type LocalStack, startLocalStack } from '@kinesis-ts/local';
 import { KinesisProducer } from '@kinesis-ts/producer';
 import { type AckedRecord, analyzeSoak, type SoakAnalysis } from './analysis.js';
+import type { LogLine } from './delivery-log.js';
 import type { SoakPlan } from './fault-plan.js';
 import { encodeKeyedRecord, KeyedRecordSource, recordId } from './keyed-records.js';
 import { type LeaseHoldings, leaseHoldings } from './lease-holdings.js';
@@ -47,6 +48,12 @@ export interface SoakResult {
   };
   readonly kills: readonly { readonly killed: string; readonly replacement: string; readonly atMs: number }[];
   readonly reshards: readonly ReshardRecord[];
+  /** Shards a worker reported ended although no split or merge had closed them. */
+  readonly openShardEnds: readonly {
+    readonly shardId: string;
+    readonly workerId: string;
+    readonly atMs: number;
+  }[];
   readonly outage?: { readonly workerId: string; readonly atMs: number; readonly durationMs: number };
   readonly crashes: readonly CrashRecord[];
   readonly maxLeasesForWorker: number;
@@ -323,6 +330,7 @@ export class SoakRun {
       },
       kills: this.kills,
       reshards: this.reshards,
+      openShardEnds: openShardEnds(lines, this.reshards, origin),
       outage: this.outage,
       crashes: fleet?.crashes ?? [],
       maxLeasesForWorker: this.plan.maxLeasesForWorker,
@@ -369,6 +377,21 @@ function relativeTimes(analysis: SoakAnalysis, origin: number): SoakAnalysis {
       lastStaleAtMs: at(episode.lastStaleAtMs),
     })),
   };
+}
+
+function openShardEnds(
+  lines: readonly LogLine[],
+  reshards: readonly ReshardRecord[],
+  origin: number,
+): { shardId: string; workerId: string; atMs: number }[] {
+  const closed = new Set(reshards.filter((reshard) => !reshard.error).flatMap((reshard) => reshard.parents));
+  return lines
+    .filter((line) => line.e === 'shard-ended' && !closed.has(line.s))
+    .map((line) => ({
+      shardId: (line as { s: string }).s,
+      workerId: line.w,
+      atMs: Math.round(line.t - origin),
+    }));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
