@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import { injectKinesisFaults, type LocalStack, startLocalStack } from '@kinesis-ts/local';
 import { KinesisProducer } from '@kinesis-ts/producer';
 import { type AckedRecord, analyzeSoak, type SoakAnalysis } from './analysis.js';
-import type { LogLine } from './delivery-log.js';
 import type { SoakPlan } from './fault-plan.js';
 import { encodeKeyedRecord, KeyedRecordSource, recordId } from './keyed-records.js';
 import { type LeaseHoldings, leaseHoldings } from './lease-holdings.js';
 import type { SoakOptions } from './options.js';
 import { mergeRandomPair, type ReshardRecord, splitRandomShard } from './reshard-actions.js';
+import { openShardEnds } from './shard-ends.js';
 import { type CrashRecord, WorkerFleet } from './worker-fleet.js';
 import type { WorkerProcess } from './worker-process.js';
 import { summarizeWorkers, type WorkerStats } from './worker-stats.js';
@@ -48,7 +48,7 @@ export interface SoakResult {
   };
   readonly kills: readonly { readonly killed: string; readonly replacement: string; readonly atMs: number }[];
   readonly reshards: readonly ReshardRecord[];
-  /** Shards a worker reported ended although no split or merge had closed them. */
+  /** Shards a worker reported ended before a split or merge closed them (or that none closed). */
   readonly openShardEnds: readonly {
     readonly shardId: string;
     readonly workerId: string;
@@ -377,21 +377,6 @@ function relativeTimes(analysis: SoakAnalysis, origin: number): SoakAnalysis {
       lastStaleAtMs: at(episode.lastStaleAtMs),
     })),
   };
-}
-
-function openShardEnds(
-  lines: readonly LogLine[],
-  reshards: readonly ReshardRecord[],
-  origin: number,
-): { shardId: string; workerId: string; atMs: number }[] {
-  const closed = new Set(reshards.filter((reshard) => !reshard.error).flatMap((reshard) => reshard.parents));
-  return lines
-    .filter((line) => line.e === 'shard-ended' && !closed.has(line.s))
-    .map((line) => ({
-      shardId: (line as { s: string }).s,
-      workerId: line.w,
-      atMs: Math.round(line.t - origin),
-    }));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
