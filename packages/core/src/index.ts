@@ -61,6 +61,7 @@ export { type Logger, SILENT_LOGGER } from './logger.js';
 export {
   backoffOption,
   booleanOption,
+  clientOption,
   customOption,
   type DescribedOptionSettings,
   functionOption,

@@ -3,6 +3,7 @@ import { ValidationError } from './errors.js';
 import {
   backoffOption,
   booleanOption,
+  clientOption,
   customOption,
   functionOption,
   integerOption,
@@ -212,6 +213,18 @@ describe('each kind of option', () => {
     for (const value of [[], 'x', {}]) {
       expect(errorOf(() => resolve({ sink: value })).limit).toBe('an object with write(line)');
     }
+  });
+
+  it('client: an object with a send method, required or not', () => {
+    const client = { send: async () => ({}) };
+    const clientSpecs = { client: clientOption<typeof client>({ required: true }), other: clientOption() };
+    expect(resolveOptions(clientSpecs, { client }, { owner: 'X' })).toEqual({ client, other: undefined });
+    expect(errorOf(() => resolveOptions(clientSpecs, {}, { owner: 'X' })).message).toBe(
+      'Invalid client: got undefined (allowed: an AWS SDK v3 client)',
+    );
+    expect(errorOf(() => resolveOptions(clientSpecs, { client, other: {} }, { owner: 'X' })).field).toBe(
+      'other',
+    );
   });
 
   it('string: non-empty and matching its pattern', () => {

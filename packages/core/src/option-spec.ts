@@ -229,6 +229,19 @@ export function objectOption<T>(settings: ObjectOptionSettings & Presence<T> = {
   });
 }
 
+/** An AWS SDK v3 client (an object with a `send` method), passed through as given. */
+export function clientOption<C>(
+  settings: DescribedOptionSettings & { readonly required: true },
+): OptionSpec<C, 'required'>;
+export function clientOption<C>(settings?: DescribedOptionSettings): OptionSpec<C, 'optional'>;
+export function clientOption<C>(settings: DescribedOptionSettings & Presence<C> = {}): OptionSpec<C> {
+  return objectOption<C>({
+    ...settings,
+    limit: settings.limit ?? 'an AWS SDK v3 client',
+    accepts: (value) => typeof (value as { send?: unknown }).send === 'function',
+  } as ObjectOptionSettings);
+}
+
 /** The settings of {@link stringOption}. */
 export interface StringOptionSettings {
   /** A pattern the whole string must match; without one, any non-empty string. */
