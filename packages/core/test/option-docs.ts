@@ -101,7 +101,7 @@ function parseBound(text: string): number {
   return WORDS[bound] ?? parseNumber(bound);
 }
 
-const BOUND = String.raw`(?:${NUMBER})(?: MiB)?|a day|an hour`;
+const BOUND = `(?:${NUMBER})(?: MiB)?|a day|an hour`;
 
 /**
  * The range a piece of docs states, in the forms the docs use: `≥ 200`, `≤ 500`, `1..10 000`,
@@ -111,27 +111,28 @@ const BOUND = String.raw`(?:${NUMBER})(?: MiB)?|a day|an hour`;
  */
 export function parseRange(text: string): Partial<OptionRange> | undefined {
   const plain = text.replace(/`/g, '').replace(/\u00a0/g, ' ');
+  const zeroOr = new RegExp(`\\b0 (?:\\(\\w+\\) )?or (?:number ≥|at least) (${BOUND})`).exec(plain);
+  const dots = new RegExp(`(${BOUND})\\.\\.(${BOUND})`).exec(plain);
+  const fromTo = new RegExp(`\\b(?:[Ff]rom )?(${BOUND}) to (${BOUND}|Infinity)\\b`).exec(plain);
+  const atLeast = new RegExp(`(?:≥|\\b[Ff]rom|\\bat least) (${BOUND})\\b`).exec(plain);
+  const atMost = new RegExp(`(?:≤|\\bup to|\\bat most) (${BOUND})(?!\\w)`).exec(plain);
   const range: { -readonly [K in keyof OptionRange]?: OptionRange[K] } = {};
-  let match: RegExpExecArray | null;
-  if ((match = new RegExp(`\\b0 (?:\\(\\w+\\) )?or (?:number ≥|at least) (${BOUND})`).exec(plain))) {
+  if (zeroOr) {
     range.zeroMeansOff = true;
-    range.min = parseBound(match[1]!);
-  } else if ((match = new RegExp(`(${BOUND})\\.\\.(${BOUND})`).exec(plain))) {
-    range.min = parseBound(match[1]!);
-    range.max = parseBound(match[2]!);
-  } else if ((match = new RegExp(`\\b(?:[Ff]rom )?(${BOUND}) to (${BOUND}|Infinity)\\b`).exec(plain))) {
-    range.min = parseBound(match[1]!);
-    range.max = match[2] === 'Infinity' ? Number.POSITIVE_INFINITY : parseBound(match[2]!);
-    if (match[2] === 'Infinity') range.allowInfinity = true;
+    range.min = parseBound(zeroOr[1]!);
+  } else if (dots) {
+    range.min = parseBound(dots[1]!);
+    range.max = parseBound(dots[2]!);
+  } else if (fromTo) {
+    range.min = parseBound(fromTo[1]!);
+    range.max = fromTo[2] === 'Infinity' ? Number.POSITIVE_INFINITY : parseBound(fromTo[2]!);
   } else {
-    if ((match = new RegExp(`(?:≥|\\b[Ff]rom|\\bat least) (${BOUND})\\b`).exec(plain))) {
-      range.min = parseBound(match[1]!);
-    }
-    if ((match = new RegExp(`(?:≤|\\bup to|\\bat most) (${BOUND})(?!\\w)`).exec(plain))) {
-      range.max = parseBound(match[1]!);
-    }
+    if (atLeast) range.min = parseBound(atLeast[1]!);
+    if (atMost) range.max = parseBound(atMost[1]!);
   }
-  if (/\bInfinity allowed\b|\bor Infinity\b/.test(plain)) range.allowInfinity = true;
+  if (fromTo?.[2] === 'Infinity' || /\bInfinity allowed\b|\bor Infinity\b/.test(plain)) {
+    range.allowInfinity = true;
+  }
   return Object.keys(range).length === 0 ? undefined : range;
 }
 
@@ -263,12 +264,12 @@ export function optionTables(markdown: string): Map<string, OptionRow[]> {
   return tables;
 }
 
+/** The cells of a table row, `\\|` (a pipe inside a cell) kept as `|`. */
 function splitRow(line: string): string[] {
   return line
-    .replace(/\\\|/g, '\u0000')
-    .split('|')
+    .split(/(?<!\\)\|/)
     .slice(1, -1)
-    .map((cell) => cell.replace(/\u0000/g, '|').trim());
+    .map((cell) => cell.replace(/\\\|/g, '|').trim());
 }
 
 /**
