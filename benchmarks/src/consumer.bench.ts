@@ -62,7 +62,7 @@ async function throughput(
   let records = 0;
   const worker = consumer(kinesis, dynamoDb, {
     applicationName: 'throughput',
-    idleTimeBetweenReadsMs: 200,
+    retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 },
     handler: (batch) => {
       records += batch.length;
     },

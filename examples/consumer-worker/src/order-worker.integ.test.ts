@@ -88,7 +88,7 @@ describe('the order worker', () => {
         },
         onDuplicate: (orderId) => duplicates.push(orderId),
         consumerOptions: {
-          idleTimeBetweenReadsMs: 200,
+          retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 },
           processingBackoff: { baseDelayMs: 20, maxDelayMs: 100 },
         },
       });

@@ -80,7 +80,6 @@ const consumer = new KinesisConsumer({
   dynamoDbClient,
   initialPosition: 'TRIM_HORIZON',
   failoverTimeMs: config.failoverTimeMs,
-  idleTimeBetweenReadsMs: 400,
   // checkpoint at most every 2 s (fewer DynamoDB writes): a crash redelivers up to 2 s of records,
   // which the idempotency store recognises as duplicates
   checkpointIntervalMs: 2_000,
@@ -94,7 +93,7 @@ const consumer = new KinesisConsumer({
           // the emulator never sends the final event of a closed shard: check for the end after 2 s
           shardEndCheckAfterMs: 2_000,
         }
-      : { mode: 'polling' },
+      : { mode: 'polling', idleTimeBetweenReadsMs: 400 },
   logger,
   handler: parallelByKey(
     async (record: ConsumerRecord, context) => {

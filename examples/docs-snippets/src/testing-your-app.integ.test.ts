@@ -96,7 +96,7 @@ function startConsumer(
     kinesisClient: local.kinesisClient(),
     dynamoDbClient,
     initialPosition: 'TRIM_HORIZON',
-    idleTimeBetweenReadsMs: 200, // poll fast in tests
+    retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 }, // poll fast in tests
     processingBackoff: { baseDelayMs: 10, maxDelayMs: 100 }, // and retry fast
     handler,
   });

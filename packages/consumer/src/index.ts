@@ -137,6 +137,7 @@ export {
 export {
   DEFAULT_CONSUMER_OPTIONS,
   DEFAULT_FAN_OUT_OPTIONS,
+  DEFAULT_POLLING_OPTIONS,
   type FanOutRetrievalConfig,
   type KinesisConsumerOptions,
   MIN_FAILOVER_TIME_MS,

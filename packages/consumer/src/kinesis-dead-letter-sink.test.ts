@@ -132,4 +132,18 @@ describe('KinesisDeadLetterSink', () => {
     expect(() => sink({ streamName: undefined })).toThrow(/streamName/);
     expect(() => sink({ streamArn: 'arn:aws:kinesis:us-east-1:1:stream/x' })).toThrow(/streamName/);
   });
+
+  it('refuses unknown options and values out of range at construction, naming them', () => {
+    expect(() => sink({ maxAttempt: 3 } as never)).toThrow(
+      expect.objectContaining({
+        field: 'maxAttempt',
+        message: expect.stringContaining("did you mean 'maxAttempts'?"),
+      }),
+    );
+    expect(() => sink({ maxAttempts: 101 })).toThrow(
+      expect.objectContaining({ field: 'maxAttempts', limit: 'an integer from 1 to 100' }),
+    );
+    expect(() => sink({ client: {} as never })).toThrow(expect.objectContaining({ field: 'client' }));
+    expect(() => sink({ encode: null as never })).toThrow(expect.objectContaining({ field: 'encode' }));
+  });
 });

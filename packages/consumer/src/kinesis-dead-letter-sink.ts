@@ -1,18 +1,24 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import {
   type BackoffPolicy,
+  backoffOption,
   classifyAwsError,
+  clientOption,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
   fullJitterBackoffMs,
+  functionOption,
+  integerOption,
   MAX_RECORD_SIZE_LIMIT_BYTES,
+  type OptionSpecsOf,
+  optionDefaults,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
   type RandomSource,
+  resolveOptions,
   sendWithoutSdkRetries,
   sleep,
+  stringOption,
   ValidationError,
-  validateBackoffPolicy,
-  validateIntegerOption,
 } from '@kinesis-ts/core';
 import { type DeadLetter, type DeadLetterSink, encodeDeadLetter } from './dead-letter.js';
 import { DeadLetterDeliveryError } from './processing-errors.js';
@@ -34,8 +40,8 @@ export interface KinesisDeadLetterSinkOptions {
   readonly encode?: (letter: DeadLetter) => Uint8Array;
   /**
    * The dead-letter stream's largest record (data plus partition key), in bytes: a larger letter is
-   * refused with a `DeadLetterDeliveryError` rather than cut. Streams accept 1 MiB unless raised.
-   * @defaultValue 1048576
+   * refused with a `DeadLetterDeliveryError` rather than cut. Streams accept 1 MiB unless raised, up
+   * to 10 MiB. @defaultValue 1048576
    */
   readonly maxRecordSizeBytes?: number;
   /** Tries of each letter before `send` gives up, from 1 to 100. @defaultValue 5 */
@@ -51,13 +57,28 @@ export interface KinesisDeadLetterSinkOptions {
   readonly random?: RandomSource;
 }
 
+/** The default, range and check of each option of {@link KinesisDeadLetterSink}. */
+export const KINESIS_DEAD_LETTER_SINK_OPTION_SPECS = {
+  client: clientOption<KinesisClient>({ required: true }),
+  streamName: stringOption({}),
+  streamArn: stringOption({}),
+  partitionKeyOf: functionOption<(letter: DeadLetter) => string>({
+    default: (letter: DeadLetter) => letter.partitionKey,
+  }),
+  encode: functionOption<(letter: DeadLetter) => Uint8Array>({ default: encodeDeadLetter }),
+  maxRecordSizeBytes: integerOption({
+    min: 1,
+    max: MAX_RECORD_SIZE_LIMIT_BYTES,
+    default: DEFAULT_MAX_RECORD_SIZE_BYTES,
+  }),
+  maxAttempts: integerOption({ min: 1, max: 100, default: 5 }),
+  backoff: backoffOption({ default: { baseDelayMs: 100, maxDelayMs: 5_000 } }),
+  requestTimeoutMs: integerOption({ min: 100, max: 86_400_000, default: 30_000 }),
+  random: functionOption<RandomSource>({ default: Math.random }),
+} satisfies OptionSpecsOf<KinesisDeadLetterSinkOptions>;
+
 /** The defaults of {@link KinesisDeadLetterSinkOptions}. */
-export const DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS = {
-  maxRecordSizeBytes: DEFAULT_MAX_RECORD_SIZE_BYTES,
-  maxAttempts: 5,
-  backoff: { baseDelayMs: 100, maxDelayMs: 5_000 },
-  requestTimeoutMs: 30_000,
-} as const;
+export const DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS = optionDefaults(KINESIS_DEAD_LETTER_SINK_OPTION_SPECS);
 
 interface Pending {
   readonly entry: PutRecordsRequestEntry;
@@ -89,7 +110,10 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
   private readonly random: RandomSource;
 
   constructor(options: KinesisDeadLetterSinkOptions) {
-    if ((options.streamName === undefined) === (options.streamArn === undefined)) {
+    const resolved = resolveOptions(KINESIS_DEAD_LETTER_SINK_OPTION_SPECS, options, {
+      owner: 'KinesisDeadLetterSink',
+    });
+    if ((resolved.streamName === undefined) === (resolved.streamArn === undefined)) {
       throw new ValidationError(
         'streamName',
         'exactly one of streamName and streamArn',
@@ -97,32 +121,16 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
         'INVALID_OPTION',
       );
     }
-    this.client = options.client;
-    this.streamName = options.streamName;
-    this.streamArn = options.streamArn;
-    this.partitionKeyOf = options.partitionKeyOf ?? ((letter) => letter.partitionKey);
-    this.encode = options.encode ?? encodeDeadLetter;
-    this.maxRecordSizeBytes = validateIntegerOption(
-      'maxRecordSizeBytes',
-      options.maxRecordSizeBytes ?? DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS.maxRecordSizeBytes,
-      1,
-      MAX_RECORD_SIZE_LIMIT_BYTES,
-    );
-    this.maxAttempts = validateIntegerOption(
-      'maxAttempts',
-      options.maxAttempts ?? DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS.maxAttempts,
-      1,
-      100,
-    );
-    this.backoff = options.backoff ?? DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS.backoff;
-    validateBackoffPolicy(this.backoff, 'backoff.');
-    this.requestTimeoutMs = validateIntegerOption(
-      'requestTimeoutMs',
-      options.requestTimeoutMs ?? DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS.requestTimeoutMs,
-      100,
-      86_400_000,
-    );
-    this.random = options.random ?? Math.random;
+    this.client = resolved.client;
+    this.streamName = resolved.streamName;
+    this.streamArn = resolved.streamArn;
+    this.partitionKeyOf = resolved.partitionKeyOf;
+    this.encode = resolved.encode;
+    this.maxRecordSizeBytes = resolved.maxRecordSizeBytes;
+    this.maxAttempts = resolved.maxAttempts;
+    this.backoff = resolved.backoff;
+    this.requestTimeoutMs = resolved.requestTimeoutMs;
+    this.random = resolved.random;
   }
 
   async send(letters: readonly DeadLetter[]): Promise<void> {

@@ -4,13 +4,24 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   type BackoffPolicy,
+  backoffOption,
+  booleanOption,
+  clientOption,
+  customOption,
   describeValue,
+  functionOption,
   GET_RECORDS_MAX_LIMIT,
+  integerOption,
   type Logger,
+  type OptionSpec,
+  type OptionSpecsOf,
+  objectOption,
+  optionDefaults,
   type RandomSource,
+  type ResolvedOptions,
+  resolveOptions,
+  stringOption,
   ValidationError,
-  validateBackoffPolicy,
-  validateBooleanOption,
   validateIntegerOption,
 } from '@kinesis-ts/core';
 import type { InitialPosition } from './initial-position.js';
@@ -20,6 +31,22 @@ import type { PoisonRecord, RecordHandler, ShardRecordProcessorFactory } from '.
 export interface PollingRetrievalConfig {
   /** Polling with GetRecords (the default when `retrieval` is not given). */
   readonly mode: 'polling';
+  /** `Limit` of each GetRecords call, 1 to 10 000. @defaultValue 10000 */
+  readonly maxRecordsPerFetch?: number;
+  /**
+   * The least time between two GetRecords calls on a shard, from 200 (a shard allows 5 calls/s for
+   * all of its readers together). @defaultValue 1000
+   */
+  readonly idleTimeBetweenReadsMs?: number;
+  /** Batches fetched ahead of the processor per shard, 1 to 1 000. @defaultValue 3 */
+  readonly maxPrefetchBatches?: number;
+  /**
+   * Kinesis records (aggregates count once) fetched ahead of the processor per shard, 1 to
+   * 10 000 000. @defaultValue 30000
+   */
+  readonly maxPrefetchRecords?: number;
+  /** Bytes of record data fetched ahead of the processor per shard, from 1. @defaultValue 8388608 (8 MiB) */
+  readonly maxPrefetchBytes?: number;
 }
 
 /**
@@ -42,7 +69,7 @@ export interface FanOutRetrievalConfig {
    * HTTP/1.1 (`NodeHttpHandler`). Other calls use `kinesisClient`. @defaultValue kinesisClient
    */
   readonly subscribeClient?: KinesisClient;
-  /** How long `start()` waits for the stream consumer to become ACTIVE. @defaultValue 120000 */
+  /** How long `start()` waits for the stream consumer to become ACTIVE, from 0 to a day. @defaultValue 120000 */
   readonly consumerRegistrationTimeoutMs?: number;
   /**
    * A subscription that delivers no event for this long (events come every 5 s even when idle) is
@@ -52,7 +79,8 @@ export interface FanOutRetrievalConfig {
   /**
    * After this long without progress on a subscription, check whether the shard is closed and, if
    * so, confirm its end with one GetRecords call: the local emulator and LocalStack never send the
-   * final event of a closed shard. 0 disables the check (real Kinesis always sends it). @defaultValue 10000
+   * final event of a closed shard. 0 or at least 100; 0 disables the check (real Kinesis always sends
+   * it). @defaultValue 10000
    */
   readonly shardEndCheckAfterMs?: number;
 }
@@ -113,20 +141,20 @@ export interface KinesisConsumerOptions {
    */
   readonly failoverTimeMs?: number;
   /**
-   * How often held leases are renewed (one conditional write per lease). At most half of
-   * `failoverTimeMs`. @defaultValue failoverTimeMs / 3 − 25 (3 308 at the default failover time, as the KCL)
+   * How often held leases are renewed (one conditional write per lease). From 50, and at most half
+   * of `failoverTimeMs`. @defaultValue failoverTimeMs / 3 − 25 (3 308 at the default failover time, as the KCL)
    */
   readonly leaseRenewalIntervalMs?: number;
   /**
    * How often the lease table is scanned to take expired or unowned leases and balance the load.
    * Each run is one Scan of the table. The KCL uses 2 × (failoverTimeMs + 25); the shorter default
-   * bounds the takeover of a dead worker's shards to about 2 × failoverTimeMs.
+   * bounds the takeover of a dead worker's shards to about 2 × failoverTimeMs. From 100 to a day.
    * @defaultValue failoverTimeMs / 2
    */
   readonly leaseTakerIntervalMs?: number;
   /** The most leases this worker holds. @defaultValue Infinity */
   readonly maxLeasesForWorker?: number;
-  /** The most leases stolen from a busier worker in one taker run. @defaultValue 1 */
+  /** The most leases stolen from a busier worker in one taker run, 0 to 10 000. @defaultValue 1 */
   readonly maxLeasesToStealAtOneTime?: number;
   /**
    * Take leases nobody renewed for 3 × `failoverTimeMs` (and brand-new ones) first, ignoring the
@@ -141,13 +169,16 @@ export interface KinesisConsumerOptions {
   readonly releaseLeasesOnStop?: boolean;
   /** Create the lease table (on-demand billing) when it does not exist. @defaultValue true */
   readonly createLeaseTableIfMissing?: boolean;
-  /** How long `start()` waits for a new lease table to become ACTIVE. @defaultValue 600000 */
+  /** How long `start()` waits for a new lease table to become ACTIVE, from 0 to a day. @defaultValue 600000 */
   readonly leaseTableReadyTimeoutMs?: number;
-  /** How often the shard list is compared with the lease table to create missing leases. @defaultValue 60000 */
+  /**
+   * How often the shard list is compared with the lease table to create missing leases, from 1 000
+   * to a day. @defaultValue 60000
+   */
   readonly shardSyncIntervalMs?: number;
   /**
    * How often a child shard reads its parents' leases while it waits for them to reach SHARD_END.
-   * A parent finished by this worker wakes its children at once. @defaultValue 1000
+   * A parent finished by this worker wakes its children at once. From 10 to a day. @defaultValue 1000
    */
   readonly parentShardPollIntervalMs?: number;
   /**
@@ -155,39 +186,53 @@ export interface KinesisConsumerOptions {
    * started (the KCL's `cleanupLeasesUponShardCompletion`). @defaultValue true
    */
   readonly cleanupLeasesUponShardCompletion?: boolean;
-  /** The least time between two finished-lease cleanups by this worker (each reuses a taker scan). @defaultValue 60000 */
+  /**
+   * The least time between two finished-lease cleanups by this worker (each reuses a taker scan),
+   * from 0 to a day. @defaultValue 60000
+   */
   readonly leaseCleanupIntervalMs?: number;
   /**
    * How long one DynamoDB call may take before it is aborted (every lease-table call has this
-   * deadline). Also the margin `stop()` may take past `shutdownTimeoutMs` for lease releases.
-   * @defaultValue 10000
+   * deadline). Also the margin `stop()` may take past `shutdownTimeoutMs` for lease releases. From 100
+   * to a day. @defaultValue 10000
    */
   readonly dynamoDbRequestTimeoutMs?: number;
 
   /**
-   * How shards are read: `{ mode: 'polling' }` (GetRecords) or `{ mode: 'fan-out', consumerName?,
-   * consumerArn?, subscribeClient?… }` (SubscribeToShard). The options below up to
-   * `retrievalBackoff` are polling's, except `kinesisRequestTimeoutMs` and `retrievalBackoff`, which
-   * apply to both. @defaultValue { mode: 'polling' }
+   * How shards are read: `{ mode: 'polling', maxRecordsPerFetch?, idleTimeBetweenReadsMs?,
+   * maxPrefetchBatches?… }` (GetRecords) or `{ mode: 'fan-out', consumerName?, consumerArn?,
+   * subscribeClient?… }` (SubscribeToShard), each with its own options. @defaultValue { mode: 'polling' }
    */
   readonly retrieval?: RetrievalConfig;
-  /** `Limit` of each GetRecords call, 1 to 10 000. @defaultValue 10000 */
+  /**
+   * @deprecated Give it as `retrieval: { mode: 'polling', maxRecordsPerFetch }`; the top-level name
+   * still works (with a logged warning) until the next major version.
+   */
   readonly maxRecordsPerFetch?: number;
   /**
-   * The least time between two GetRecords calls on a shard, from 200 (a shard allows 5 calls/s for
-   * all of its readers together). @defaultValue 1000
+   * @deprecated Give it as `retrieval: { mode: 'polling', idleTimeBetweenReadsMs }`; the top-level name
+   * still works (with a logged warning) until the next major version.
    */
   readonly idleTimeBetweenReadsMs?: number;
-  /** Batches fetched ahead of the processor per shard. @defaultValue 3 */
+  /**
+   * @deprecated Give it as `retrieval: { mode: 'polling', maxPrefetchBatches }`; the top-level name
+   * still works (with a logged warning) until the next major version.
+   */
   readonly maxPrefetchBatches?: number;
-  /** Kinesis records (aggregates count once) fetched ahead of the processor per shard. @defaultValue 30000 */
+  /**
+   * @deprecated Give it as `retrieval: { mode: 'polling', maxPrefetchRecords }`; the top-level name
+   * still works (with a logged warning) until the next major version.
+   */
   readonly maxPrefetchRecords?: number;
-  /** Bytes of record data fetched ahead of the processor per shard. @defaultValue 8388608 (8 MiB) */
+  /**
+   * @deprecated Give it as `retrieval: { mode: 'polling', maxPrefetchBytes }`; the top-level name
+   * still works (with a logged warning) until the next major version.
+   */
   readonly maxPrefetchBytes?: number;
   /**
    * How long one Kinesis call may take before it is aborted: every call has this deadline
    * (DescribeStreamSummary and ListShards at start and in shard syncs, GetShardIterator, GetRecords,
-   * the fan-out registration calls). @defaultValue 30000
+   * the fan-out registration calls). From 100 to a day. @defaultValue 30000
    */
   readonly kinesisRequestTimeoutMs?: number;
   /** Backoff of GetRecords/GetShardIterator after throttling or errors. @defaultValue { baseDelayMs: 1000, maxDelayMs: 10000 } */
@@ -196,7 +241,7 @@ export interface KinesisConsumerOptions {
   /**
    * Tries at the same record before giving up: of a batch, of its rest after a partial failure
    * (`PartialBatchFailureError`: progress starts the count again), of a record when isolating a poison
-   * record. @defaultValue 5
+   * record. 1 to 1 000 000. @defaultValue 5
    */
   readonly maxProcessingAttempts?: number;
   /** Backoff between tries of a failing batch. @defaultValue { baseDelayMs: 200, maxDelayMs: 10000 } */
@@ -211,7 +256,7 @@ export interface KinesisConsumerOptions {
   /**
    * Handler path: the least time between checkpoints written after batches. 0 checkpoints after
    * every batch; more saves DynamoDB writes at the price of more records delivered again after a
-   * crash (never after `stop()`, which checkpoints). @defaultValue 0
+   * crash (never after `stop()`, which checkpoints). From 0 to a day. @defaultValue 0
    */
   readonly checkpointIntervalMs?: number;
   /** Call the handler/processor with empty batches too (the KCL's `callProcessRecordsEvenForEmptyRecordList`). @defaultValue false */
@@ -238,7 +283,7 @@ export interface KinesisConsumerOptions {
    * `stop()`'s budget, counted from the call: winding down, then batches in delivery and
    * `shutdownRequested` (shards that do not finish keep their leases unreleased), then retries of
    * failed lease releases. `stop()` resolves within `shutdownTimeoutMs + dynamoDbRequestTimeoutMs`.
-   * @defaultValue 30000
+   * From 0 to a day. @defaultValue 30000
    */
   readonly shutdownTimeoutMs?: number;
 
@@ -250,545 +295,73 @@ export interface KinesisConsumerOptions {
   readonly random?: RandomSource;
 }
 
-/** The defaults of every option that has a fixed one. */
-export const DEFAULT_CONSUMER_OPTIONS = {
-  failoverTimeMs: 10_000,
-  maxLeasesForWorker: Number.POSITIVE_INFINITY,
-  maxLeasesToStealAtOneTime: 1,
-  enablePriorityLeaseAssignment: true,
-  releaseLeasesOnStop: true,
-  createLeaseTableIfMissing: true,
-  leaseTableReadyTimeoutMs: 600_000,
-  shardSyncIntervalMs: 60_000,
-  parentShardPollIntervalMs: 1_000,
-  cleanupLeasesUponShardCompletion: true,
-  leaseCleanupIntervalMs: 60_000,
-  dynamoDbRequestTimeoutMs: 10_000,
-  retrieval: { mode: 'polling' },
-  maxRecordsPerFetch: GET_RECORDS_MAX_LIMIT,
-  idleTimeBetweenReadsMs: 1_000,
-  maxPrefetchBatches: 3,
-  maxPrefetchRecords: 30_000,
-  maxPrefetchBytes: 8 * 1024 * 1024,
-  kinesisRequestTimeoutMs: 30_000,
-  retrievalBackoff: { baseDelayMs: 1_000, maxDelayMs: 10_000 },
-  maxProcessingAttempts: 5,
-  processingBackoff: { baseDelayMs: 200, maxDelayMs: 10_000 },
-  checkpointIntervalMs: 0,
-  deliverEmptyBatches: false,
-  stalledShardWarningMs: 60_000,
-  processingTimeoutMs: 0,
-  shutdownTimeoutMs: 30_000,
-} as const;
-
-/** The defaults of the `retrieval: { mode: 'fan-out' }` options. */
-export const DEFAULT_FAN_OUT_OPTIONS = {
-  consumerRegistrationTimeoutMs: 120_000,
-  subscriptionIdleTimeoutMs: 30_000,
-  shardEndCheckAfterMs: 10_000,
-} as const;
-
 /** The smallest `failoverTimeMs`: below it renewals cannot keep up with DynamoDB latency. */
 export const MIN_FAILOVER_TIME_MS = 1_000;
 /** The smallest `idleTimeBetweenReadsMs`: 5 calls per second, a shard's limit for all readers. */
 export const MIN_IDLE_TIME_BETWEEN_READS_MS = 200;
 
-/** The retrieval after defaults and validation. */
-export type ResolvedRetrieval =
-  | { readonly mode: 'polling' }
-  | {
-      readonly mode: 'fan-out';
-      readonly consumerName: string;
-      readonly consumerArn: string | undefined;
-      readonly subscribeClient: KinesisClient;
-      readonly consumerRegistrationTimeoutMs: number;
-      readonly subscriptionIdleTimeoutMs: number;
-      readonly shardEndCheckAfterMs: number;
-    };
-
-/** The options after defaults and validation. */
-export interface ResolvedConsumerOptions {
-  readonly stream: { readonly streamName: string } | { readonly streamArn: string };
-  readonly applicationName: string;
-  readonly leaseTableName: string;
-  readonly kinesisClient: KinesisClient;
-  readonly dynamoDbClient: DynamoDBClient;
-  readonly workerId: string;
-  readonly initialPosition: InitialPosition;
-  readonly handler: RecordHandler | undefined;
-  readonly processor: ShardRecordProcessorFactory | undefined;
-  readonly failoverTimeMs: number;
-  readonly leaseRenewalIntervalMs: number;
-  readonly leaseTakerIntervalMs: number;
-  readonly maxLeasesForWorker: number;
-  readonly maxLeasesToStealAtOneTime: number;
-  readonly enablePriorityLeaseAssignment: boolean;
-  readonly releaseLeasesOnStop: boolean;
-  readonly createLeaseTableIfMissing: boolean;
-  readonly leaseTableReadyTimeoutMs: number;
-  readonly shardSyncIntervalMs: number;
-  readonly parentShardPollIntervalMs: number;
-  readonly cleanupLeasesUponShardCompletion: boolean;
-  readonly leaseCleanupIntervalMs: number;
-  readonly dynamoDbRequestTimeoutMs: number;
-  readonly retrieval: ResolvedRetrieval;
-  readonly maxRecordsPerFetch: number;
-  readonly idleTimeBetweenReadsMs: number;
-  readonly maxPrefetchBatches: number;
-  readonly maxPrefetchRecords: number;
-  readonly maxPrefetchBytes: number;
-  readonly kinesisRequestTimeoutMs: number;
-  readonly retrievalBackoff: BackoffPolicy;
-  readonly maxProcessingAttempts: number;
-  readonly processingBackoff: BackoffPolicy;
-  readonly onPoisonRecord: ((poison: PoisonRecord) => Promise<void> | void) | undefined;
-  readonly checkpointIntervalMs: number;
-  readonly deliverEmptyBatches: boolean;
-  readonly stalledShardWarningMs: number;
-  readonly processingTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
-  readonly logger: Logger | undefined;
-  readonly now: () => number;
-  readonly random: RandomSource;
-}
-
-const KNOWN_OPTIONS = new Set<string>([
-  'streamName',
-  'streamArn',
-  'applicationName',
-  'leaseTableName',
-  'kinesisClient',
-  'dynamoDbClient',
-  'workerId',
-  'initialPosition',
-  'handler',
-  'processor',
-  'failoverTimeMs',
-  'leaseRenewalIntervalMs',
-  'leaseTakerIntervalMs',
-  'maxLeasesForWorker',
-  'maxLeasesToStealAtOneTime',
-  'enablePriorityLeaseAssignment',
-  'releaseLeasesOnStop',
-  'createLeaseTableIfMissing',
-  'leaseTableReadyTimeoutMs',
-  'shardSyncIntervalMs',
-  'parentShardPollIntervalMs',
-  'cleanupLeasesUponShardCompletion',
-  'leaseCleanupIntervalMs',
-  'dynamoDbRequestTimeoutMs',
-  'retrieval',
-  'maxRecordsPerFetch',
-  'idleTimeBetweenReadsMs',
-  'maxPrefetchBatches',
-  'maxPrefetchRecords',
-  'maxPrefetchBytes',
-  'kinesisRequestTimeoutMs',
-  'retrievalBackoff',
-  'maxProcessingAttempts',
-  'processingBackoff',
-  'onPoisonRecord',
-  'checkpointIntervalMs',
-  'deliverEmptyBatches',
-  'stalledShardWarningMs',
-  'processingTimeoutMs',
-  'shutdownTimeoutMs',
-  'logger',
-  'now',
-  'random',
-]);
-
 const DAY_MS = 24 * 60 * 60 * 1000;
+const UNLIMITED = Number.POSITIVE_INFINITY;
 
-/**
- * Applies the defaults and checks every option, throwing a `ValidationError` (code
- * `INVALID_OPTION`) that names the first offending one.
- */
-export function resolveConsumerOptions(options: KinesisConsumerOptions): ResolvedConsumerOptions {
-  if (options === null || typeof options !== 'object') {
-    throw invalid('options', 'an options object', `got ${describeValue(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) throw invalid(name, 'a known option', 'unknown option');
-  }
-  const d = DEFAULT_CONSUMER_OPTIONS;
-  const stream = resolveStream(options);
-  const applicationName = requireName('applicationName', options.applicationName);
-  const leaseTableName = requireName('leaseTableName', options.leaseTableName ?? applicationName);
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(leaseTableName)) {
-    throw invalid(
-      options.leaseTableName === undefined ? 'applicationName' : 'leaseTableName',
-      'a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -',
-      `got "${leaseTableName}"`,
-    );
-  }
-  requireClient('kinesisClient', options.kinesisClient);
-  requireClient('dynamoDbClient', options.dynamoDbClient);
-  const workerId = options.workerId ?? `${hostname()}:${randomUUID()}`;
-  if (typeof workerId !== 'string' || workerId.length === 0) {
-    throw invalid('workerId', 'a non-empty string', `got ${JSON.stringify(workerId)}`);
-  }
-  const initialPosition = resolveInitialPosition(options.initialPosition);
-  if (options.handler !== undefined && options.processor !== undefined) {
-    throw invalid(
-      'processor',
-      'either handler or processor, not both',
-      'both handler and processor were given',
-    );
-  }
-  if (options.handler === undefined && options.processor === undefined) {
-    throw invalid(
-      'handler',
-      'a handler function or a processor factory',
-      'neither handler nor processor was given',
-    );
-  }
-  if (options.handler !== undefined && typeof options.handler !== 'function') {
-    throw invalid(
-      'handler',
-      'a function (records, context) => Promise<void>',
-      `got ${typeof options.handler}`,
-    );
-  }
-  if (options.processor !== undefined && typeof options.processor !== 'function') {
-    throw invalid(
-      'processor',
-      'a function (shardId) => ShardRecordProcessor',
-      `got ${typeof options.processor}`,
-    );
-  }
+/** The `retrieval: { mode: 'polling' }` options: default, range and check of each. */
+export const POLLING_OPTION_SPECS = {
+  maxRecordsPerFetch: integerOption({ min: 1, max: GET_RECORDS_MAX_LIMIT, default: GET_RECORDS_MAX_LIMIT }),
+  idleTimeBetweenReadsMs: integerOption({ min: MIN_IDLE_TIME_BETWEEN_READS_MS, max: DAY_MS, default: 1_000 }),
+  maxPrefetchBatches: integerOption({ min: 1, max: 1_000, default: 3 }),
+  maxPrefetchRecords: integerOption({ min: 1, max: 10_000_000, default: 30_000 }),
+  maxPrefetchBytes: integerOption({ min: 1, max: 2 ** 40, default: 8 * 1024 * 1024 }),
+} satisfies OptionSpecsOf<Omit<PollingRetrievalConfig, 'mode'>>;
 
-  const failoverTimeMs = validateIntegerOption(
-    'failoverTimeMs',
-    options.failoverTimeMs ?? d.failoverTimeMs,
-    MIN_FAILOVER_TIME_MS,
-    DAY_MS,
-  );
-  const leaseRenewalIntervalMs = validateIntegerOption(
-    'leaseRenewalIntervalMs',
-    options.leaseRenewalIntervalMs ?? Math.floor(failoverTimeMs / 3) - 25,
-    50,
-    Math.floor(failoverTimeMs / 2),
-  );
-  const leaseTakerIntervalMs = validateIntegerOption(
-    'leaseTakerIntervalMs',
-    options.leaseTakerIntervalMs ?? Math.floor(failoverTimeMs / 2),
-    100,
-    DAY_MS,
-  );
-  const maxLeasesForWorker = validateIntegerOption(
-    'maxLeasesForWorker',
-    options.maxLeasesForWorker ?? d.maxLeasesForWorker,
-    1,
-    Number.POSITIVE_INFINITY,
-    { allowInfinity: true },
-  );
-  const maxLeasesToStealAtOneTime = validateIntegerOption(
-    'maxLeasesToStealAtOneTime',
-    options.maxLeasesToStealAtOneTime ?? d.maxLeasesToStealAtOneTime,
-    0,
-    10_000,
-  );
-  const processingBackoff = validateBackoffPolicy(
-    resolveBackoff('processingBackoff', options.processingBackoff, d.processingBackoff),
-    'processingBackoff.',
-  );
-  const retrievalBackoff = validateBackoffPolicy(
-    resolveBackoff('retrievalBackoff', options.retrievalBackoff, d.retrievalBackoff),
-    'retrievalBackoff.',
-  );
-  for (const name of ['logger', 'onPoisonRecord', 'now', 'random'] as const) {
-    const value = options[name];
-    if (value !== undefined && typeof value !== (name === 'logger' ? 'object' : 'function')) {
-      throw invalid(name, name === 'logger' ? 'a Logger object' : 'a function', `got ${typeof value}`);
-    }
-  }
+/** The `retrieval: { mode: 'fan-out' }` options: default, range and check of each. */
+export const FAN_OUT_OPTION_SPECS = {
+  // Default applicationName, and not with consumerArn: checked with the rules between options.
+  consumerName: stringOption({
+    pattern: /^[a-zA-Z0-9_.-]{1,128}$/,
+    limit: 'a stream consumer name: 1 to 128 of a-z A-Z 0-9 _ . -',
+  }),
+  consumerArn: stringOption({
+    pattern: /^arn:[^:]+:kinesis:.*\/consumer\/.+/,
+    limit: 'a stream consumer ARN (arn:aws:kinesis:…:stream/<stream>/consumer/<name>:<epoch>)',
+  }),
+  subscribeClient: clientOption<KinesisClient>(),
+  consumerRegistrationTimeoutMs: integerOption({ min: 0, max: DAY_MS, default: 120_000 }),
+  subscriptionIdleTimeoutMs: integerOption({ min: 100, max: DAY_MS, default: 30_000 }),
+  shardEndCheckAfterMs: integerOption({ min: 100, max: DAY_MS, zeroMeansOff: true, default: 10_000 }),
+} satisfies OptionSpecsOf<Omit<FanOutRetrievalConfig, 'mode'>>;
 
-  return {
-    stream,
-    applicationName,
-    leaseTableName,
-    kinesisClient: options.kinesisClient,
-    dynamoDbClient: options.dynamoDbClient,
-    workerId,
-    initialPosition,
-    handler: options.handler,
-    processor: options.processor,
-    failoverTimeMs,
-    leaseRenewalIntervalMs,
-    leaseTakerIntervalMs,
-    maxLeasesForWorker,
-    maxLeasesToStealAtOneTime,
-    enablePriorityLeaseAssignment: bool(
-      'enablePriorityLeaseAssignment',
-      options.enablePriorityLeaseAssignment,
-      d.enablePriorityLeaseAssignment,
-    ),
-    releaseLeasesOnStop: bool('releaseLeasesOnStop', options.releaseLeasesOnStop, d.releaseLeasesOnStop),
-    createLeaseTableIfMissing: bool(
-      'createLeaseTableIfMissing',
-      options.createLeaseTableIfMissing,
-      d.createLeaseTableIfMissing,
-    ),
-    leaseTableReadyTimeoutMs: validateIntegerOption(
-      'leaseTableReadyTimeoutMs',
-      options.leaseTableReadyTimeoutMs ?? d.leaseTableReadyTimeoutMs,
-      0,
-      DAY_MS,
-    ),
-    shardSyncIntervalMs: validateIntegerOption(
-      'shardSyncIntervalMs',
-      options.shardSyncIntervalMs ?? d.shardSyncIntervalMs,
-      1_000,
-      DAY_MS,
-    ),
-    parentShardPollIntervalMs: validateIntegerOption(
-      'parentShardPollIntervalMs',
-      options.parentShardPollIntervalMs ?? d.parentShardPollIntervalMs,
-      10,
-      DAY_MS,
-    ),
-    cleanupLeasesUponShardCompletion: bool(
-      'cleanupLeasesUponShardCompletion',
-      options.cleanupLeasesUponShardCompletion,
-      d.cleanupLeasesUponShardCompletion,
-    ),
-    leaseCleanupIntervalMs: validateIntegerOption(
-      'leaseCleanupIntervalMs',
-      options.leaseCleanupIntervalMs ?? d.leaseCleanupIntervalMs,
-      0,
-      DAY_MS,
-    ),
-    retrieval: resolveRetrieval(options.retrieval, applicationName, options.kinesisClient),
-    dynamoDbRequestTimeoutMs: validateIntegerOption(
-      'dynamoDbRequestTimeoutMs',
-      options.dynamoDbRequestTimeoutMs ?? d.dynamoDbRequestTimeoutMs,
-      100,
-      DAY_MS,
-    ),
-    maxRecordsPerFetch: validateIntegerOption(
-      'maxRecordsPerFetch',
-      options.maxRecordsPerFetch ?? d.maxRecordsPerFetch,
-      1,
-      GET_RECORDS_MAX_LIMIT,
-    ),
-    idleTimeBetweenReadsMs: validateIntegerOption(
-      'idleTimeBetweenReadsMs',
-      options.idleTimeBetweenReadsMs ?? d.idleTimeBetweenReadsMs,
-      MIN_IDLE_TIME_BETWEEN_READS_MS,
-      DAY_MS,
-    ),
-    maxPrefetchBatches: validateIntegerOption(
-      'maxPrefetchBatches',
-      options.maxPrefetchBatches ?? d.maxPrefetchBatches,
-      1,
-      1_000,
-    ),
-    maxPrefetchRecords: validateIntegerOption(
-      'maxPrefetchRecords',
-      options.maxPrefetchRecords ?? d.maxPrefetchRecords,
-      1,
-      10_000_000,
-    ),
-    maxPrefetchBytes: validateIntegerOption(
-      'maxPrefetchBytes',
-      options.maxPrefetchBytes ?? d.maxPrefetchBytes,
-      1,
-      2 ** 40,
-    ),
-    kinesisRequestTimeoutMs: validateIntegerOption(
-      'kinesisRequestTimeoutMs',
-      options.kinesisRequestTimeoutMs ?? d.kinesisRequestTimeoutMs,
-      100,
-      DAY_MS,
-    ),
-    retrievalBackoff,
-    maxProcessingAttempts: validateIntegerOption(
-      'maxProcessingAttempts',
-      options.maxProcessingAttempts ?? d.maxProcessingAttempts,
-      1,
-      1_000_000,
-    ),
-    processingBackoff,
-    onPoisonRecord: options.onPoisonRecord,
-    checkpointIntervalMs: validateIntegerOption(
-      'checkpointIntervalMs',
-      options.checkpointIntervalMs ?? d.checkpointIntervalMs,
-      0,
-      DAY_MS,
-    ),
-    deliverEmptyBatches: bool('deliverEmptyBatches', options.deliverEmptyBatches, d.deliverEmptyBatches),
-    stalledShardWarningMs: zeroOrAtLeast100(
-      'stalledShardWarningMs',
-      options.stalledShardWarningMs ?? d.stalledShardWarningMs,
-    ),
-    processingTimeoutMs: zeroOrAtLeast100(
-      'processingTimeoutMs',
-      options.processingTimeoutMs ?? d.processingTimeoutMs,
-    ),
-    shutdownTimeoutMs: validateIntegerOption(
-      'shutdownTimeoutMs',
-      options.shutdownTimeoutMs ?? d.shutdownTimeoutMs,
-      0,
-      DAY_MS,
-    ),
-    logger: options.logger,
-    now: options.now ?? Date.now,
-    random: options.random ?? Math.random,
-  };
+type PollingGiven = { readonly mode: 'polling' } & Partial<ResolvedOptions<typeof POLLING_OPTION_SPECS>>;
+type FanOutGiven = { readonly mode: 'fan-out' } & ResolvedOptions<typeof FAN_OUT_OPTION_SPECS>;
+
+/** The options of `spec` given, without its default: what tells given from defaulted apart. */
+function withoutDefault<T>(option: OptionSpec<T, 'defaulted'>): OptionSpec<T, 'optional'> {
+  return { ...option, presence: 'optional', default: undefined };
 }
 
-const FAN_OUT_KEYS = new Set([
-  'mode',
-  'consumerName',
-  'consumerArn',
-  'subscribeClient',
-  'consumerRegistrationTimeoutMs',
-  'subscriptionIdleTimeoutMs',
-  'shardEndCheckAfterMs',
-]);
+const POLLING_GIVEN_SPECS = {
+  maxRecordsPerFetch: withoutDefault(POLLING_OPTION_SPECS.maxRecordsPerFetch),
+  idleTimeBetweenReadsMs: withoutDefault(POLLING_OPTION_SPECS.idleTimeBetweenReadsMs),
+  maxPrefetchBatches: withoutDefault(POLLING_OPTION_SPECS.maxPrefetchBatches),
+  maxPrefetchRecords: withoutDefault(POLLING_OPTION_SPECS.maxPrefetchRecords),
+  maxPrefetchBytes: withoutDefault(POLLING_OPTION_SPECS.maxPrefetchBytes),
+};
+const POLLING_NAMES = Object.keys(POLLING_OPTION_SPECS) as (keyof typeof POLLING_OPTION_SPECS)[];
 
-function resolveRetrieval(
-  value: RetrievalConfig | undefined,
-  applicationName: string,
-  kinesisClient: KinesisClient,
-): ResolvedRetrieval {
-  if (value === undefined) return DEFAULT_CONSUMER_OPTIONS.retrieval;
-  if (value === null || typeof value !== 'object') {
-    throw invalid(
-      'retrieval',
-      "{ mode: 'polling' } or { mode: 'fan-out', … }",
-      `got ${describeValue(value)}`,
-    );
+/** `retrieval`: the mode's own options checked, the polling ones as given (defaults come later). */
+function checkRetrieval(value: unknown, field: string): PollingGiven | FanOutGiven {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(field, "{ mode: 'polling', … } or { mode: 'fan-out', … }", `got ${describeValue(value)}`);
   }
-  if (value.mode === 'polling') {
-    for (const name of Object.keys(value)) {
-      if (name !== 'mode') throw invalid(`retrieval.${name}`, 'a known option', 'unknown option for polling');
-    }
-    return DEFAULT_CONSUMER_OPTIONS.retrieval;
-  }
-  if (value.mode !== 'fan-out') {
-    throw invalid(
-      'retrieval.mode',
-      "'polling' or 'fan-out'",
-      `got ${JSON.stringify((value as { mode?: unknown }).mode)}`,
-    );
-  }
-  for (const name of Object.keys(value)) {
-    if (!FAN_OUT_KEYS.has(name))
-      throw invalid(`retrieval.${name}`, 'a known option', 'unknown option for fan-out');
-  }
-  if (value.consumerName !== undefined && value.consumerArn !== undefined) {
-    throw invalid('retrieval.consumerArn', 'either consumerName or consumerArn, not both', 'both were given');
-  }
-  const consumerName = value.consumerName ?? applicationName;
-  if (typeof consumerName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(consumerName)) {
-    throw invalid(
-      value.consumerName === undefined ? 'applicationName' : 'retrieval.consumerName',
-      'a stream consumer name: 1 to 128 of a-z A-Z 0-9 _ . -',
-      `got ${JSON.stringify(consumerName)}`,
-    );
-  }
-  if (
-    value.consumerArn !== undefined &&
-    (typeof value.consumerArn !== 'string' || !/^arn:[^:]+:kinesis:.*\/consumer\/.+/.test(value.consumerArn))
-  ) {
-    throw invalid(
-      'retrieval.consumerArn',
-      'a stream consumer ARN (arn:aws:kinesis:…:stream/<stream>/consumer/<name>:<epoch>)',
-      `got ${JSON.stringify(value.consumerArn)}`,
-    );
-  }
-  if (value.subscribeClient !== undefined) requireClient('retrieval.subscribeClient', value.subscribeClient);
-  const f = DEFAULT_FAN_OUT_OPTIONS;
-  const shardEndCheckAfterMs = validateIntegerOption(
-    'retrieval.shardEndCheckAfterMs',
-    value.shardEndCheckAfterMs ?? f.shardEndCheckAfterMs,
-    0,
-    DAY_MS,
-  );
-  if (shardEndCheckAfterMs > 0 && shardEndCheckAfterMs < 100) {
-    throw invalid(
-      'retrieval.shardEndCheckAfterMs',
-      '0 (never) or at least 100',
-      `got ${shardEndCheckAfterMs}`,
-    );
-  }
-  return {
-    mode: 'fan-out',
-    consumerName,
-    consumerArn: value.consumerArn,
-    subscribeClient: value.subscribeClient ?? kinesisClient,
-    consumerRegistrationTimeoutMs: validateIntegerOption(
-      'retrieval.consumerRegistrationTimeoutMs',
-      value.consumerRegistrationTimeoutMs ?? f.consumerRegistrationTimeoutMs,
-      0,
-      DAY_MS,
-    ),
-    subscriptionIdleTimeoutMs: validateIntegerOption(
-      'retrieval.subscriptionIdleTimeoutMs',
-      value.subscriptionIdleTimeoutMs ?? f.subscriptionIdleTimeoutMs,
-      100,
-      DAY_MS,
-    ),
-    shardEndCheckAfterMs,
-  };
+  const mode = (value as { mode?: unknown }).mode;
+  const context = { owner: `retrieval: { mode: '${mode}' }`, fieldPrefix: `${field}.`, alsoKnown: ['mode'] };
+  if (mode === 'polling') return { mode, ...resolveOptions(POLLING_GIVEN_SPECS, value, context) };
+  if (mode === 'fan-out') return { mode, ...resolveOptions(FAN_OUT_OPTION_SPECS, value, context) };
+  throw invalid(`${field}.mode`, "'polling' or 'fan-out'", `got ${describeValue(mode)}`);
 }
 
-/** A duration where 0 means never: 0, or an integer from 100 to a day. */
-function zeroOrAtLeast100(field: string, value: unknown): number {
-  const ms = validateIntegerOption(field, value, 0, DAY_MS);
-  if (ms > 0 && ms < 100) throw invalid(field, '0 (never) or at least 100', `got ${ms}`);
-  return ms;
-}
+const INITIAL_POSITION_LIMIT = "'LATEST', 'TRIM_HORIZON' or { timestamp: Date | epoch ms }";
 
-function invalid(field: string, limit: string, detail: string): ValidationError {
-  return new ValidationError(field, limit, detail, 'INVALID_OPTION');
-}
-
-function resolveStream(options: KinesisConsumerOptions): ResolvedConsumerOptions['stream'] {
-  if (options.streamName !== undefined && options.streamArn !== undefined) {
-    throw invalid('streamArn', 'either streamName or streamArn, not both', 'both were given');
-  }
-  if (options.streamArn !== undefined) {
-    if (typeof options.streamArn !== 'string' || !options.streamArn.startsWith('arn:')) {
-      throw invalid(
-        'streamArn',
-        'a Kinesis stream ARN (arn:aws:kinesis:…)',
-        `got ${JSON.stringify(options.streamArn)}`,
-      );
-    }
-    return { streamArn: options.streamArn };
-  }
-  if (typeof options.streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(options.streamName)) {
-    throw invalid(
-      'streamName',
-      'a stream name of 1 to 128 of a-z A-Z 0-9 _ . -',
-      `got ${JSON.stringify(options.streamName)}`,
-    );
-  }
-  return { streamName: options.streamName };
-}
-
-function requireName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw invalid(field, 'a non-empty string', `got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function requireClient(field: string, value: unknown): void {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    typeof (value as { send?: unknown }).send !== 'function'
-  ) {
-    throw invalid(field, 'an AWS SDK v3 client', `got ${value === null ? 'null' : typeof value}`);
-  }
-}
-
-function resolveInitialPosition(value: unknown): InitialPosition {
-  const limit = "'LATEST', 'TRIM_HORIZON' or { timestamp: Date | epoch ms }";
+function checkInitialPosition(value: unknown, field: string): InitialPosition {
+  const limit = INITIAL_POSITION_LIMIT;
   if (value === 'LATEST' || value === 'TRIM_HORIZON') return value;
   if (value !== null && typeof value === 'object' && 'timestamp' in value) {
     const timestamp = (value as { timestamp: unknown }).timestamp;
@@ -799,18 +372,213 @@ function resolveInitialPosition(value: unknown): InitialPosition {
           ? timestamp
           : Number.NaN;
     if (Number.isFinite(time)) return { timestamp: new Date(time) };
-    throw invalid('initialPosition', limit, `timestamp ${String(timestamp)} is not a valid date`);
+    throw invalid(field, limit, `timestamp ${describeValue(timestamp)} is not a valid date`);
   }
-  throw invalid('initialPosition', limit, `got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  throw invalid(field, limit, `got ${value === undefined ? 'nothing' : describeValue(value)}`);
 }
 
-function bool(field: string, value: unknown, fallback: boolean): boolean {
-  return validateBooleanOption(field, value ?? fallback);
+const DEFAULT_RETRIEVAL: PollingGiven = Object.freeze({ mode: 'polling' });
+
+/**
+ * The default, range and check of every option, beside each other; the TSDoc above says the same to
+ * users (a test keeps the two in agreement, and docs/consumer.md's tables with them). Rules between
+ * options (one stream, one of handler and processor, timers derived from the failover time…) are
+ * {@link resolveConsumerOptions}'s.
+ */
+export const CONSUMER_OPTION_SPECS = {
+  streamName: stringOption({
+    pattern: /^[a-zA-Z0-9_.-]{1,128}$/,
+    limit: 'a stream name of 1 to 128 of a-z A-Z 0-9 _ . -',
+  }),
+  streamArn: stringOption({ pattern: /^arn:/, limit: 'a Kinesis stream ARN (arn:aws:kinesis:…)' }),
+  applicationName: stringOption({ required: true }),
+  leaseTableName: stringOption({}),
+  kinesisClient: clientOption<KinesisClient>({ required: true }),
+  dynamoDbClient: clientOption<DynamoDBClient>({ required: true }),
+  workerId: stringOption({}),
+  initialPosition: customOption(INITIAL_POSITION_LIMIT, checkInitialPosition, { required: true }),
+  handler: functionOption<RecordHandler>({ limit: 'a function (records, context) => Promise<void>' }),
+  processor: functionOption<ShardRecordProcessorFactory>({
+    limit: 'a function (shardId) => ShardRecordProcessor',
+  }),
+  failoverTimeMs: integerOption({ min: MIN_FAILOVER_TIME_MS, max: DAY_MS, default: 10_000 }),
+  leaseRenewalIntervalMs: integerOption({ min: 50, max: DAY_MS }),
+  leaseTakerIntervalMs: integerOption({ min: 100, max: DAY_MS }),
+  maxLeasesForWorker: integerOption({ min: 1, max: UNLIMITED, allowInfinity: true, default: UNLIMITED }),
+  maxLeasesToStealAtOneTime: integerOption({ min: 0, max: 10_000, default: 1 }),
+  enablePriorityLeaseAssignment: booleanOption({ default: true }),
+  releaseLeasesOnStop: booleanOption({ default: true }),
+  createLeaseTableIfMissing: booleanOption({ default: true }),
+  leaseTableReadyTimeoutMs: integerOption({ min: 0, max: DAY_MS, default: 600_000 }),
+  shardSyncIntervalMs: integerOption({ min: 1_000, max: DAY_MS, default: 60_000 }),
+  parentShardPollIntervalMs: integerOption({ min: 10, max: DAY_MS, default: 1_000 }),
+  cleanupLeasesUponShardCompletion: booleanOption({ default: true }),
+  leaseCleanupIntervalMs: integerOption({ min: 0, max: DAY_MS, default: 60_000 }),
+  dynamoDbRequestTimeoutMs: integerOption({ min: 100, max: DAY_MS, default: 10_000 }),
+  retrieval: customOption("{ mode: 'polling', … } or { mode: 'fan-out', … }", checkRetrieval, {
+    default: DEFAULT_RETRIEVAL,
+  }),
+  ...POLLING_GIVEN_SPECS,
+  kinesisRequestTimeoutMs: integerOption({ min: 100, max: DAY_MS, default: 30_000 }),
+  retrievalBackoff: backoffOption({ default: { baseDelayMs: 1_000, maxDelayMs: 10_000 } }),
+  maxProcessingAttempts: integerOption({ min: 1, max: 1_000_000, default: 5 }),
+  processingBackoff: backoffOption({ default: { baseDelayMs: 200, maxDelayMs: 10_000 } }),
+  onPoisonRecord: functionOption<(poison: PoisonRecord) => Promise<void> | void>(),
+  checkpointIntervalMs: integerOption({ min: 0, max: DAY_MS, default: 0 }),
+  deliverEmptyBatches: booleanOption({ default: false }),
+  stalledShardWarningMs: integerOption({ min: 100, max: DAY_MS, zeroMeansOff: true, default: 60_000 }),
+  processingTimeoutMs: integerOption({ min: 100, max: DAY_MS, zeroMeansOff: true, default: 0 }),
+  shutdownTimeoutMs: integerOption({ min: 0, max: DAY_MS, default: 30_000 }),
+  logger: objectOption<Logger>({ limit: 'a Logger object' }),
+  now: functionOption<() => number>({ default: Date.now }),
+  random: functionOption<RandomSource>({ default: Math.random }),
+} satisfies OptionSpecsOf<KinesisConsumerOptions>;
+
+/** The defaults of the `retrieval: { mode: 'polling' }` options. */
+export const DEFAULT_POLLING_OPTIONS = optionDefaults(POLLING_OPTION_SPECS);
+
+/** The defaults of the `retrieval: { mode: 'fan-out' }` options. */
+export const DEFAULT_FAN_OUT_OPTIONS = optionDefaults(FAN_OUT_OPTION_SPECS);
+
+/**
+ * The defaults of every option that has a fixed one; the polling ones also under their deprecated
+ * top-level names (they are `DEFAULT_POLLING_OPTIONS`).
+ */
+export const DEFAULT_CONSUMER_OPTIONS = Object.freeze({
+  ...optionDefaults(CONSUMER_OPTION_SPECS),
+  ...DEFAULT_POLLING_OPTIONS,
+});
+
+/** The options after defaults and validation. */
+export type ResolvedConsumerOptions = ReturnType<typeof resolveConsumerOptions>;
+
+/** The retrieval after defaults and validation (the polling options are top-level there). */
+export type ResolvedRetrieval = ResolvedConsumerOptions['retrieval'];
+
+/**
+ * Applies the defaults and checks every option, throwing a `ValidationError` (code
+ * `INVALID_OPTION`) that names the first offending one. Polling options given at the top level
+ * (deprecated) are taken, with one warning through `logger`.
+ */
+export function resolveConsumerOptions(options: KinesisConsumerOptions) {
+  const o = resolveOptions(CONSUMER_OPTION_SPECS, options, { owner: 'KinesisConsumer' });
+  const stream = resolveStream(o.streamName, o.streamArn);
+  const leaseTableName = o.leaseTableName ?? o.applicationName;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(leaseTableName)) {
+    throw invalid(
+      o.leaseTableName === undefined ? 'applicationName' : 'leaseTableName',
+      'a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -',
+      `got "${leaseTableName}"`,
+    );
+  }
+  if (o.handler !== undefined && o.processor !== undefined) {
+    throw invalid(
+      'processor',
+      'either handler or processor, not both',
+      'both handler and processor were given',
+    );
+  }
+  if (o.handler === undefined && o.processor === undefined) {
+    throw invalid(
+      'handler',
+      'a handler function or a processor factory',
+      'neither handler nor processor was given',
+    );
+  }
+  const { failoverTimeMs } = o;
+  const leaseRenewalIntervalMs = validateIntegerOption(
+    'leaseRenewalIntervalMs',
+    o.leaseRenewalIntervalMs ?? Math.floor(failoverTimeMs / 3) - 25,
+    50,
+    Math.floor(failoverTimeMs / 2),
+  );
+  const {
+    streamName: _streamName,
+    streamArn: _streamArn,
+    retrieval: given,
+    maxRecordsPerFetch: _maxRecordsPerFetch,
+    idleTimeBetweenReadsMs: _idleTimeBetweenReadsMs,
+    maxPrefetchBatches: _maxPrefetchBatches,
+    maxPrefetchRecords: _maxPrefetchRecords,
+    maxPrefetchBytes: _maxPrefetchBytes,
+    ...rest
+  } = o;
+  return {
+    ...rest,
+    stream,
+    leaseTableName,
+    workerId: o.workerId ?? `${hostname()}:${randomUUID()}`,
+    leaseRenewalIntervalMs,
+    leaseTakerIntervalMs: o.leaseTakerIntervalMs ?? Math.floor(failoverTimeMs / 2),
+    ...resolvePolling(o, given.mode === 'polling' ? given : DEFAULT_RETRIEVAL),
+    retrieval:
+      given.mode === 'fan-out' ? resolveFanOut(given, o.applicationName, o.kinesisClient) : DEFAULT_RETRIEVAL,
+  };
 }
 
-function resolveBackoff(field: string, value: unknown, fallback: BackoffPolicy): BackoffPolicy {
-  if (value === undefined) return fallback;
-  if (value === null || typeof value !== 'object')
-    throw invalid(field, '{ baseDelayMs, maxDelayMs }', `got ${describeValue(value)}`);
-  return { ...fallback, ...(value as Partial<BackoffPolicy>) };
+/**
+ * The polling options: given in `retrieval`, or (deprecated) at the top level, or their defaults. One
+ * warning names the top-level ones given; the same option in both places is refused.
+ */
+function resolvePolling(
+  o: Pick<ResolvedOptions<typeof CONSUMER_OPTION_SPECS>, keyof typeof POLLING_OPTION_SPECS | 'logger'>,
+  nested: PollingGiven,
+): ResolvedOptions<typeof POLLING_OPTION_SPECS> {
+  const topLevel = POLLING_NAMES.filter((name) => o[name] !== undefined);
+  for (const name of topLevel) {
+    if (nested[name] !== undefined) {
+      throw invalid(
+        name,
+        `retrieval.${name} alone (the top-level ${name} is deprecated)`,
+        `both ${name} and retrieval.${name} were given`,
+      );
+    }
+  }
+  if (topLevel.length > 0) {
+    o.logger?.warn(
+      `KinesisConsumer options ${topLevel.join(', ')} at the top level are deprecated: give them in retrieval: { mode: 'polling', ${topLevel.join(', ')} }. The top-level names go in the next major version.`,
+      { deprecated: topLevel, use: topLevel.map((name) => `retrieval.${name}`) },
+    );
+  }
+  const polling = {} as { -readonly [K in keyof typeof POLLING_OPTION_SPECS]: number };
+  for (const name of POLLING_NAMES) polling[name] = nested[name] ?? o[name] ?? DEFAULT_POLLING_OPTIONS[name];
+  return polling;
+}
+
+function resolveFanOut(given: FanOutGiven, applicationName: string, kinesisClient: KinesisClient) {
+  if (given.consumerName !== undefined && given.consumerArn !== undefined) {
+    throw invalid('retrieval.consumerArn', 'either consumerName or consumerArn, not both', 'both were given');
+  }
+  const consumerName = given.consumerName ?? applicationName;
+  if (given.consumerName === undefined && !/^[a-zA-Z0-9_.-]{1,128}$/.test(consumerName)) {
+    throw invalid(
+      'applicationName',
+      'a stream consumer name: 1 to 128 of a-z A-Z 0-9 _ . -',
+      `got ${JSON.stringify(consumerName)}`,
+    );
+  }
+  return {
+    ...given,
+    consumerName,
+    consumerArn: given.consumerArn,
+    subscribeClient: given.subscribeClient ?? kinesisClient,
+  };
+}
+
+function invalid(field: string, limit: string, detail: string): ValidationError {
+  return new ValidationError(field, limit, detail, 'INVALID_OPTION');
+}
+
+function resolveStream(
+  streamName: string | undefined,
+  streamArn: string | undefined,
+): { readonly streamName: string } | { readonly streamArn: string } {
+  if (streamName !== undefined && streamArn !== undefined) {
+    throw invalid('streamArn', 'either streamName or streamArn, not both', 'both were given');
+  }
+  if (streamArn !== undefined) return { streamArn };
+  if (streamName === undefined) {
+    throw invalid('streamName', 'a stream name or (streamArn) a stream ARN', 'neither was given');
+  }
+  return { streamName };
 }

@@ -58,6 +58,34 @@ export {
   SHARD_WRITE_RECORDS_PER_SECOND,
 } from './limits.js';
 export { type Logger, SILENT_LOGGER } from './logger.js';
+export {
+  backoffOption,
+  booleanOption,
+  clientOption,
+  customOption,
+  type DescribedOptionSettings,
+  functionOption,
+  type IntegerOptionSettings,
+  integerOption,
+  type ObjectOptionSettings,
+  type OptionBuilder,
+  type OptionDefaults,
+  type OptionPresence,
+  type OptionRange,
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionSpecsOf,
+  objectOption,
+  oneOfOption,
+  optionDefaults,
+  type ResolvedOptions,
+  type ResolveOptionsContext,
+  rejectUnknownOptions,
+  resolveOptions,
+  type StringOptionSettings,
+  shareOption,
+  stringOption,
+} from './option-spec.js';
 export type { DeaggregatedRecord, KinesisRecordInput, UserRecord } from './record.js';
 export {
   type ClientThatSends,

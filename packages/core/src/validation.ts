@@ -80,8 +80,9 @@ export function validateMaxRecordSizeBytes(value: unknown, field = 'maxRecordSiz
 
 /**
  * Checks a numeric option: an integer (or `Infinity` when `allowInfinity` and `max` is `Infinity`)
- * within `[min, max]`. The error says what was given: `NaN`, `Infinity`, a fraction, a number out of
- * range, or a value that is not a number at all (a string such as `"5000"` from the environment…).
+ * within `[min, max]`, or 0 when `zeroMeansOff` (a duration where 0 turns the feature off). The error
+ * says what was given: `NaN`, `Infinity`, a fraction, a number out of range, or a value that is not a
+ * number at all (a string such as `"5000"` from the environment…).
  * @throws ValidationError (`INVALID_OPTION`) naming `field`.
  */
 export function validateIntegerOption(
@@ -89,10 +90,11 @@ export function validateIntegerOption(
   value: unknown,
   min: number,
   max: number,
-  options: { allowInfinity?: boolean } = {},
+  options: { allowInfinity?: boolean; zeroMeansOff?: boolean } = {},
 ): number {
   const allowInfinity = options.allowInfinity === true && max === Number.POSITIVE_INFINITY;
-  const limit = describeIntegerRange(min, max, allowInfinity);
+  const zeroMeansOff = options.zeroMeansOff === true && min > 0;
+  const limit = integerLimit(min, max, { allowInfinity, zeroMeansOff });
   if (typeof value !== 'number') {
     throw new ValidationError(
       field,
@@ -106,16 +108,29 @@ export function validateIntegerOption(
     const detail = Number.isFinite(value) ? `got ${value}, not an integer` : `got ${value}`;
     throw new ValidationError(field, limit, detail, 'INVALID_OPTION');
   }
-  if (value < min || value > max) {
+  if ((value < min || value > max) && !(zeroMeansOff && value === 0)) {
     throw new ValidationError(field, limit, `got ${value}`, 'INVALID_OPTION');
   }
   return value;
 }
 
-/** The integers `[min, max]` in words: `an integer from 1 to 500`, `an integer of 0 or more, or Infinity`. */
-function describeIntegerRange(min: number, max: number, allowInfinity: boolean): string {
-  if (max !== Number.POSITIVE_INFINITY) return `an integer from ${min} to ${max}`;
-  return allowInfinity ? `an integer of ${min} or more, or Infinity` : `an integer of ${min} or more`;
+/**
+ * What {@link validateIntegerOption} accepts, in words: `an integer from 1 to 500`, `an integer of 0
+ * or more, or Infinity`, `0 (never) or at least 100 and at most 86400000`.
+ */
+export function integerLimit(
+  min: number,
+  max: number,
+  options: { allowInfinity?: boolean; zeroMeansOff?: boolean } = {},
+): string {
+  const unbounded = max === Number.POSITIVE_INFINITY;
+  if (options.zeroMeansOff === true && min > 0) {
+    return unbounded ? `0 (never) or at least ${min}` : `0 (never) or at least ${min} and at most ${max}`;
+  }
+  if (!unbounded) return `an integer from ${min} to ${max}`;
+  return options.allowInfinity === true
+    ? `an integer of ${min} or more, or Infinity`
+    : `an integer of ${min} or more`;
 }
 
 /**

@@ -1,4 +1,24 @@
-import { describeValue, ValidationError } from '@kinesis-ts/core';
+import {
+  customOption,
+  describeValue,
+  type OptionSpec,
+  type OptionSpecsOf,
+  objectOption,
+  oneOfOption,
+  optionDefaults,
+  type ResolvedOptions,
+  rejectUnknownOptions,
+  resolveOptions,
+  stringOption,
+  ValidationError,
+} from '@kinesis-ts/core';
+
+/**
+ * Rejects unknown option names (a typo such as `kinesisPrt` fails loudly instead of being ignored),
+ * suggesting the nearest known one.
+ * @throws ValidationError (`INVALID_OPTION`) naming the first unknown option.
+ */
+export { rejectUnknownOptions };
 
 /** Log levels understood by the kinesis-local emulator (`LOG_LEVEL`). */
 export type EmulatorLogLevel = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -6,18 +26,20 @@ export type EmulatorLogLevel = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
 /** Options of {@link startLocalStack}. Every option is optional; unknown options are rejected. */
 export interface LocalStackOptions {
   /**
-   * Port of the Kinesis emulator's plain HTTP endpoint (`kinesisEndpoint`). `0` picks a free port.
+   * Port of the Kinesis emulator's plain HTTP endpoint (`kinesisEndpoint`), 0 to 65 535. `0` picks
+   * a free port.
    * @defaultValue 0
    */
   kinesisPort?: number;
   /**
    * Port of the Kinesis emulator's HTTPS endpoint (self-signed certificate; the helpers of this
-   * package do not use it, but the emulator always listens on it). `0` picks a free port.
+   * package do not use it, but the emulator always listens on it), 0 to 65 535. `0` picks a free port.
    * @defaultValue 0
    */
   kinesisTlsPort?: number;
   /**
-   * Port of the DynamoDB server (`dynamoDbEndpoint`, bound to 127.0.0.1). `0` picks a free port.
+   * Port of the DynamoDB server (`dynamoDbEndpoint`, bound to 127.0.0.1), 0 to 65 535. `0` picks a
+   * free port.
    * @defaultValue 0
    */
   dynamoDbPort?: number;
@@ -34,76 +56,89 @@ export interface LocalStackOptions {
   /**
    * Time in milliseconds a new stream stays CREATING (`CREATE_STREAM_DURATION`). The emulator's
    * own default is 500 ms; a short value keeps tests fast.
+   * From 0 to an hour.
    * @defaultValue 100
    */
   createStreamDurationMs?: number;
   /**
    * Time in milliseconds a deleted stream stays DELETING (`DELETE_STREAM_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   deleteStreamDurationMs?: number;
   /**
    * Time in milliseconds a stream stays UPDATING after SplitShard (`SPLIT_SHARD_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   splitShardDurationMs?: number;
   /**
    * Time in milliseconds a stream stays UPDATING after MergeShards (`MERGE_SHARDS_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   mergeShardsDurationMs?: number;
   /**
    * Time in milliseconds a stream stays UPDATING after UpdateShardCount (`UPDATE_SHARD_COUNT_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   updateShardCountDurationMs?: number;
   /**
    * Time in milliseconds a stream stays UPDATING after UpdateStreamMode (`UPDATE_STREAM_MODE_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   updateStreamModeDurationMs?: number;
   /**
    * Time in milliseconds a registered consumer stays CREATING (`REGISTER_STREAM_CONSUMER_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   registerStreamConsumerDurationMs?: number;
   /**
    * Time in milliseconds a deregistered consumer stays DELETING (`DEREGISTER_STREAM_CONSUMER_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   deregisterStreamConsumerDurationMs?: number;
   /**
    * Time in milliseconds StartStreamEncryption keeps the stream UPDATING (`START_STREAM_ENCRYPTION_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   startStreamEncryptionDurationMs?: number;
   /**
    * Time in milliseconds StopStreamEncryption keeps the stream UPDATING (`STOP_STREAM_ENCRYPTION_DURATION`).
+   * From 0 to an hour.
    * @defaultValue 100
    */
   stopStreamEncryptionDurationMs?: number;
   /**
-   * Maximum number of open shards in the account (`SHARD_LIMIT`), in shards.
+   * Maximum number of open shards in the account (`SHARD_LIMIT`), in shards, 1 to 100 000.
    * @defaultValue 50
    */
   shardLimit?: number;
   /**
-   * Maximum number of on-demand streams (`ON_DEMAND_STREAM_COUNT_LIMIT`), in streams.
+   * Maximum number of on-demand streams (`ON_DEMAND_STREAM_COUNT_LIMIT`), in streams, 1 to 10 000.
    * @defaultValue 10
    */
   onDemandStreamCountLimit?: number;
   /**
    * Time in milliseconds a DynamoDB table stays CREATING (dynalite's `createTableMs`).
+   * From 0 to an hour.
    * @defaultValue 0
    */
   createTableMs?: number;
   /**
    * Time in milliseconds a DynamoDB table stays DELETING (dynalite's `deleteTableMs`).
+   * From 0 to an hour.
    * @defaultValue 0
    */
   deleteTableMs?: number;
   /**
    * Time in milliseconds a DynamoDB table stays UPDATING (dynalite's `updateTableMs`).
+   * From 0 to an hour.
    * @defaultValue 0
    */
   updateTableMs?: number;
@@ -114,13 +149,13 @@ export interface LocalStackOptions {
   streams?: readonly { name: string; shardCount: number }[];
   /**
    * How long, in milliseconds, to wait for both services to answer before failing with
-   * `LOCAL_STACK_START_TIMEOUT` (and stopping whatever was started).
+   * `LOCAL_STACK_START_TIMEOUT` (and stopping whatever was started). From 1 to an hour.
    * @defaultValue 20000
    */
   startTimeoutMs?: number;
   /**
    * How long, in milliseconds, `stop()` waits for the emulator process to exit after asking it to,
-   * before it sends SIGKILL.
+   * before it sends SIGKILL. From 0 to an hour.
    * @defaultValue 1000
    */
   stopGraceMs?: number;
@@ -131,7 +166,7 @@ export interface LocalStackOptions {
    */
   logLevel?: EmulatorLogLevel;
   /**
-   * Number of lines of the emulator's output to keep, in lines.
+   * Number of lines of the emulator's output to keep, in lines, 0 to 10 000.
    * @defaultValue 50
    */
   outputLines?: number;
@@ -154,79 +189,83 @@ export interface LocalStackOptions {
   emulatorEnv?: Readonly<Record<string, string>>;
 }
 
+const LOG_LEVELS: readonly EmulatorLogLevel[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'];
+const HOUR_MS = 3_600_000;
+
+/** An integer option in `min`..`max` `unit`, with its messages ("an integer from 1 to 3600000 ms"). */
+function integer(
+  min: number,
+  max: number,
+  unit: string,
+  defaultValue: number,
+): OptionSpec<number, 'defaulted'> {
+  const check = (value: unknown, field: string) => {
+    requireInteger(field, value, min, max, unit);
+    return value as number;
+  };
+  return {
+    ...customOption(`an integer from ${min} to ${max} ${unit}`, check, { default: defaultValue }),
+    range: { min, max, allowInfinity: false, zeroMeansOff: false },
+  };
+}
+
+const port = () => integer(0, 65_535, '(0 = a free port)', 0);
+const duration = (defaultValue: number) => integer(0, HOUR_MS, 'ms', defaultValue);
+
+function checkStreams(value: unknown, field: string): readonly { name: string; shardCount: number }[] {
+  if (!Array.isArray(value)) {
+    throw new ValidationError(
+      field,
+      'an array of { name, shardCount }',
+      `got ${describeValue(value)}`,
+      'INVALID_OPTION',
+    );
+  }
+  return value;
+}
+
+/** The default, range and check of every option of {@link startLocalStack}. */
+export const LOCAL_STACK_OPTION_SPECS = {
+  kinesisPort: port(),
+  kinesisTlsPort: port(),
+  dynamoDbPort: port(),
+  region: stringOption({
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d+$/,
+    limit: 'an AWS region name such as us-east-1',
+    default: 'us-east-1',
+  }),
+  accountId: stringOption({ pattern: /^\d{12}$/, limit: '12 digits', default: '000000000000' }),
+  createStreamDurationMs: duration(100),
+  deleteStreamDurationMs: duration(100),
+  splitShardDurationMs: duration(100),
+  mergeShardsDurationMs: duration(100),
+  updateShardCountDurationMs: duration(100),
+  updateStreamModeDurationMs: duration(100),
+  registerStreamConsumerDurationMs: duration(100),
+  deregisterStreamConsumerDurationMs: duration(100),
+  startStreamEncryptionDurationMs: duration(100),
+  stopStreamEncryptionDurationMs: duration(100),
+  shardLimit: integer(1, 100_000, 'shards', 50),
+  onDemandStreamCountLimit: integer(1, 10_000, 'streams', 10),
+  createTableMs: duration(0),
+  deleteTableMs: duration(0),
+  updateTableMs: duration(0),
+  // Each stream's name and shard count (at most shardLimit) are checked after.
+  streams: customOption('an array of { name, shardCount }', checkStreams, { default: [] }),
+  startTimeoutMs: integer(1, HOUR_MS, 'ms', 20_000),
+  stopGraceMs: duration(1_000),
+  logLevel: oneOfOption(LOG_LEVELS, { default: 'WARN' }),
+  outputLines: integer(0, 10_000, 'lines', 50),
+  emulatorPath: stringOption({ limit: 'a path to main.js' }),
+  nodePath: stringOption({ limit: 'a path to a node executable', default: process.execPath }),
+  emulatorEnv: objectOption<Readonly<Record<string, string>>>({ limit: 'an object of strings', default: {} }),
+} satisfies OptionSpecsOf<LocalStackOptions>;
+
 /** {@link LocalStackOptions} with every default applied. */
-export type ResolvedLocalStackOptions = Required<Omit<LocalStackOptions, 'emulatorPath'>> & {
-  emulatorPath: string | undefined;
-};
+export type ResolvedLocalStackOptions = ResolvedOptions<typeof LOCAL_STACK_OPTION_SPECS>;
 
 /** The defaults of {@link LocalStackOptions}. */
-export const DEFAULT_LOCAL_STACK_OPTIONS: Readonly<ResolvedLocalStackOptions> = Object.freeze({
-  kinesisPort: 0,
-  kinesisTlsPort: 0,
-  dynamoDbPort: 0,
-  region: 'us-east-1',
-  accountId: '000000000000',
-  createStreamDurationMs: 100,
-  deleteStreamDurationMs: 100,
-  splitShardDurationMs: 100,
-  mergeShardsDurationMs: 100,
-  updateShardCountDurationMs: 100,
-  updateStreamModeDurationMs: 100,
-  registerStreamConsumerDurationMs: 100,
-  deregisterStreamConsumerDurationMs: 100,
-  startStreamEncryptionDurationMs: 100,
-  stopStreamEncryptionDurationMs: 100,
-  shardLimit: 50,
-  onDemandStreamCountLimit: 10,
-  createTableMs: 0,
-  deleteTableMs: 0,
-  updateTableMs: 0,
-  streams: [],
-  startTimeoutMs: 20_000,
-  stopGraceMs: 1_000,
-  logLevel: 'WARN',
-  outputLines: 50,
-  emulatorPath: undefined,
-  nodePath: process.execPath,
-  emulatorEnv: {},
-});
-
-const PORT_OPTIONS = ['kinesisPort', 'kinesisTlsPort', 'dynamoDbPort'] as const;
-const DURATION_OPTIONS = [
-  'createStreamDurationMs',
-  'deleteStreamDurationMs',
-  'splitShardDurationMs',
-  'mergeShardsDurationMs',
-  'updateShardCountDurationMs',
-  'updateStreamModeDurationMs',
-  'registerStreamConsumerDurationMs',
-  'deregisterStreamConsumerDurationMs',
-  'startStreamEncryptionDurationMs',
-  'stopStreamEncryptionDurationMs',
-  'createTableMs',
-  'deleteTableMs',
-  'updateTableMs',
-  'stopGraceMs',
-] as const;
-const LOG_LEVELS: readonly EmulatorLogLevel[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'];
-const MAX_DURATION_MS = 3_600_000;
-
-/**
- * Rejects unknown option names (a typo such as `kinesisPrt` fails loudly instead of being ignored).
- * @throws ValidationError (`INVALID_OPTION`) naming the first unknown option.
- */
-export function rejectUnknownOptions(options: object, known: readonly string[], context: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new ValidationError(
-        key,
-        `one of ${known.join(', ')}`,
-        `${context} has no option named '${key}'`,
-        'INVALID_OPTION',
-      );
-    }
-  }
-}
+export const DEFAULT_LOCAL_STACK_OPTIONS = optionDefaults(LOCAL_STACK_OPTION_SPECS);
 
 /**
  * Checks that an option is an integer in `min`..`max`.
@@ -254,85 +293,15 @@ export function isValidStreamName(name: unknown): name is string {
  * @throws ValidationError naming the offending option (code `INVALID_OPTION`).
  */
 export function resolveLocalStackOptions(options: LocalStackOptions = {}): ResolvedLocalStackOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError('options', 'an object', `got ${String(options)}`, 'INVALID_OPTION');
-  }
-  rejectUnknownOptions(options, Object.keys(DEFAULT_LOCAL_STACK_OPTIONS), 'startLocalStack');
-  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const resolved: ResolvedLocalStackOptions = { ...DEFAULT_LOCAL_STACK_OPTIONS, ...defined };
-
-  for (const name of PORT_OPTIONS) requireInteger(name, resolved[name], 0, 65_535, '(0 = a free port)');
-  for (const name of DURATION_OPTIONS) requireInteger(name, resolved[name], 0, MAX_DURATION_MS, 'ms');
-  requireInteger('startTimeoutMs', resolved.startTimeoutMs, 1, MAX_DURATION_MS, 'ms');
-  requireInteger('shardLimit', resolved.shardLimit, 1, 100_000, 'shards');
-  requireInteger('onDemandStreamCountLimit', resolved.onDemandStreamCountLimit, 1, 10_000, 'streams');
-  requireInteger('outputLines', resolved.outputLines, 0, 10_000, 'lines');
-
-  const fixedPorts = PORT_OPTIONS.map((name) => resolved[name]).filter((port) => port !== 0);
+  const resolved = resolveOptions(LOCAL_STACK_OPTION_SPECS, options, { owner: 'startLocalStack' });
+  const fixedPorts = [resolved.kinesisPort, resolved.kinesisTlsPort, resolved.dynamoDbPort].filter(
+    (port) => port !== 0,
+  );
   if (new Set(fixedPorts).size !== fixedPorts.length) {
     throw new ValidationError(
       'kinesisPort',
       'kinesisPort, kinesisTlsPort and dynamoDbPort all different',
       `the same port is given twice (${fixedPorts.join(', ')})`,
-      'INVALID_OPTION',
-    );
-  }
-  if (typeof resolved.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(resolved.region)) {
-    throw new ValidationError(
-      'region',
-      'an AWS region name such as us-east-1',
-      `got ${String(resolved.region)}`,
-      'INVALID_OPTION',
-    );
-  }
-  if (typeof resolved.accountId !== 'string' || !/^\d{12}$/.test(resolved.accountId)) {
-    throw new ValidationError(
-      'accountId',
-      '12 digits',
-      `got ${String(resolved.accountId)}`,
-      'INVALID_OPTION',
-    );
-  }
-  if (!LOG_LEVELS.includes(resolved.logLevel)) {
-    throw new ValidationError(
-      'logLevel',
-      LOG_LEVELS.join(', '),
-      `got ${String(resolved.logLevel)}`,
-      'INVALID_OPTION',
-    );
-  }
-  if (
-    resolved.emulatorPath !== undefined &&
-    (typeof resolved.emulatorPath !== 'string' || !resolved.emulatorPath)
-  ) {
-    throw new ValidationError(
-      'emulatorPath',
-      'a path to main.js',
-      `got ${String(resolved.emulatorPath)}`,
-      'INVALID_OPTION',
-    );
-  }
-  if (typeof resolved.nodePath !== 'string' || resolved.nodePath.length === 0) {
-    throw new ValidationError(
-      'nodePath',
-      'a path to a node executable',
-      `got ${String(resolved.nodePath)}`,
-      'INVALID_OPTION',
-    );
-  }
-  if (typeof resolved.emulatorEnv !== 'object' || resolved.emulatorEnv === null) {
-    throw new ValidationError(
-      'emulatorEnv',
-      'an object of strings',
-      `got ${String(resolved.emulatorEnv)}`,
-      'INVALID_OPTION',
-    );
-  }
-  if (!Array.isArray(resolved.streams)) {
-    throw new ValidationError(
-      'streams',
-      'an array of { name, shardCount }',
-      `got ${String(resolved.streams)}`,
       'INVALID_OPTION',
     );
   }

@@ -1,17 +1,26 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Logger } from '@kinesis-ts/core';
 import {
   type BackoffPolicy,
+  backoffOption,
+  booleanOption,
   DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
-  describeValue,
+  functionOption,
+  integerOption,
+  type Logger,
   MAX_RECORD_SIZE_LIMIT_BYTES,
+  type OptionSpecsOf,
+  objectOption,
+  oneOfOption,
+  optionDefaults,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
   type RandomSource,
+  type ResolvedOptions,
+  resolveOptions,
+  shareOption,
+  stringOption,
   ValidationError,
-  validateBackoffPolicy,
-  validateBooleanOption,
   validateIntegerOption,
 } from '@kinesis-ts/core';
 
@@ -47,7 +56,7 @@ export interface KinesisProducerOptions {
 
   /**
    * How long a record may wait in the buffer to be packed with others before it is sent (the KPL's
-   * `RecordMaxBufferedTime`). 0 sends at once. @defaultValue 100
+   * `RecordMaxBufferedTime`). 0 sends at once; at most an hour. @defaultValue 100
    */
   readonly maxBufferedTimeMs?: number;
   /**
@@ -55,7 +64,10 @@ export interface KinesisProducerOptions {
    * `RecordTtl`). From 100 to `Infinity`. @defaultValue 30000
    */
   readonly recordTtlMs?: number;
-  /** The most attempts at a record before it fails with `MAX_ATTEMPTS_EXCEEDED`. @defaultValue Infinity (until `recordTtlMs`) */
+  /**
+   * The most attempts at a record before it fails with `MAX_ATTEMPTS_EXCEEDED`: from 1, or Infinity.
+   * @defaultValue Infinity (until `recordTtlMs`)
+   */
   readonly maxAttempts?: number;
   /**
    * The per-shard retry backoff after throttling or a failed request: full jitter, doubling from
@@ -68,7 +80,8 @@ export interface KinesisProducerOptions {
   /**
    * The per-shard send rate, in percent of the shard's limits (1,000 records/s and 1 MiB/s): records
    * above it wait in the producer instead of being throttled by Kinesis. An aggregate counts as one
-   * record. 150 lets one producer fill a shard (the KPL's `RateLimit`). @defaultValue 150
+   * record. 150 lets one producer fill a shard (the KPL's `RateLimit`). From 1, or Infinity (no pacing).
+   * @defaultValue 150
    */
   readonly rateLimitPercent?: number;
   /** The most entries in one `PutRecords` request (the KPL's `CollectionMaxCount`), 1 to 500. @defaultValue 500 */
@@ -79,7 +92,7 @@ export interface KinesisProducerOptions {
    * request of its own. @defaultValue 5242880
    */
   readonly maxRequestBytes?: number;
-  /** The most `PutRecords` requests in flight at once (the KPL's `MaxConnections`). @defaultValue 24 */
+  /** The most `PutRecords` requests in flight at once (the KPL's `MaxConnections`), 1 to 256. @defaultValue 24 */
   readonly maxConcurrentRequests?: number;
   /**
    * Milliseconds to wait for the answer to a `PutRecords` or `ListShards` call (the KPL's
@@ -99,20 +112,26 @@ export interface KinesisProducerOptions {
    */
   readonly preserveKeyOrder?: boolean;
 
-  /** The most records buffered or in flight; `put` waits or rejects beyond it. @defaultValue 100000 */
+  /**
+   * The most records buffered or in flight; `put` waits or rejects beyond it. From 1, or Infinity.
+   * @defaultValue 100000
+   */
   readonly maxBufferedRecords?: number;
-  /** The most bytes (data plus partition keys) buffered or in flight. @defaultValue 67108864 (64 MiB) */
+  /**
+   * The most bytes (data plus partition keys) buffered or in flight: at least `maxRecordSizeBytes`, or
+   * Infinity. @defaultValue 67108864 (64 MiB)
+   */
   readonly maxBufferedBytes?: number;
   /** What `put` does when the buffer is full: wait for room, or reject with `BUFFER_FULL`. @defaultValue 'wait' */
   readonly whenBufferFull?: BufferFullBehavior;
 
   /**
-   * Emit `hot-key` when one partition key takes more than this share of the records put within
-   * `hotKeyWindowMs` (at least 100 records). 0 turns detection off. @defaultValue 0.05 (the
+   * Emit `hot-key` when one partition key takes more than this share (from 0 to 1) of the records put
+   * within `hotKeyWindowMs`, once the window holds 100 records. 0 turns detection off. @defaultValue 0.05 (the
    * 5–10 % of traffic at which a single key is worth an alert)
    */
   readonly hotKeyShare?: number;
-  /** The window of the hot-key and hot-shard detection. @defaultValue 10000 */
+  /** The window of the hot-key and hot-shard detection, from 100 to an hour. @defaultValue 10000 */
   readonly hotKeyWindowMs?: number;
 
   /** Where to log; nothing is printed by default. @defaultValue a silent logger */
@@ -121,49 +140,67 @@ export interface KinesisProducerOptions {
   readonly random?: RandomSource;
 }
 
+const UNLIMITED = Number.POSITIVE_INFINITY;
+
+/**
+ * The default, range and check of every option, beside each other; the TSDoc above says the same to
+ * users (a test keeps the two in agreement, and docs/producer.md's table with them).
+ */
+export const PRODUCER_OPTION_SPECS = {
+  streamName: stringOption({}),
+  streamArn: stringOption({}),
+  client: objectOption<KinesisClient>({
+    required: true,
+    limit: 'a KinesisClient from @aws-sdk/client-kinesis',
+    accepts: (value) => typeof (value as { send?: unknown }).send === 'function',
+  }),
+  aggregation: booleanOption({ default: true }),
+  // At most maxRecordSizeBytes too: checked with the other rules between options.
+  maxAggregateSizeBytes: integerOption({
+    min: 64,
+    max: MAX_RECORD_SIZE_LIMIT_BYTES,
+    default: DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
+  }),
+  maxAggregateRecords: integerOption({ min: 1, max: UNLIMITED, allowInfinity: true, default: UNLIMITED }),
+  maxRecordSizeBytes: integerOption({
+    min: 1,
+    max: MAX_RECORD_SIZE_LIMIT_BYTES,
+    default: DEFAULT_MAX_RECORD_SIZE_BYTES,
+  }),
+  maxBufferedTimeMs: integerOption({ min: 0, max: 3_600_000, default: 100 }),
+  recordTtlMs: integerOption({ min: 100, max: UNLIMITED, allowInfinity: true, default: 30_000 }),
+  maxAttempts: integerOption({ min: 1, max: UNLIMITED, allowInfinity: true, default: UNLIMITED }),
+  retryBackoff: backoffOption({ default: { baseDelayMs: 100, maxDelayMs: 5_000 } }),
+  failIfThrottled: booleanOption({ default: false }),
+  rateLimitPercent: integerOption({ min: 1, max: UNLIMITED, allowInfinity: true, default: 150 }),
+  maxRequestEntries: integerOption({
+    min: 1,
+    max: PUT_RECORDS_MAX_ENTRIES,
+    default: PUT_RECORDS_MAX_ENTRIES,
+  }),
+  maxRequestBytes: integerOption({ min: 1, max: PUT_RECORDS_MAX_BYTES, default: PUT_RECORDS_MAX_BYTES }),
+  maxConcurrentRequests: integerOption({ min: 1, max: 256, default: 24 }),
+  requestTimeoutMs: integerOption({ min: 100, max: 600_000, default: 6_000 }),
+  preserveKeyOrder: booleanOption({ default: true }),
+  maxBufferedRecords: integerOption({ min: 1, max: UNLIMITED, allowInfinity: true, default: 100_000 }),
+  maxBufferedBytes: integerOption({
+    min: 1,
+    max: UNLIMITED,
+    allowInfinity: true,
+    default: 64 * 1024 * 1024,
+  }),
+  whenBufferFull: oneOfOption(['wait', 'reject'], { default: 'wait' }),
+  hotKeyShare: shareOption({ default: 0.05 }),
+  hotKeyWindowMs: integerOption({ min: 100, max: 3_600_000, default: 10_000 }),
+  logger: objectOption<Logger>({ limit: 'a Logger object' }),
+  random: functionOption<RandomSource>({ limit: 'a function returning [0, 1)', default: Math.random }),
+} satisfies OptionSpecsOf<KinesisProducerOptions>;
+
 /** The producer's defaults, in one place. */
-export const DEFAULT_PRODUCER_OPTIONS = {
-  aggregation: true,
-  maxAggregateSizeBytes: DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
-  maxAggregateRecords: Number.POSITIVE_INFINITY,
-  maxRecordSizeBytes: DEFAULT_MAX_RECORD_SIZE_BYTES,
-  maxBufferedTimeMs: 100,
-  recordTtlMs: 30_000,
-  maxAttempts: Number.POSITIVE_INFINITY,
-  retryBackoff: { baseDelayMs: 100, maxDelayMs: 5_000 },
-  failIfThrottled: false,
-  rateLimitPercent: 150,
-  maxRequestEntries: PUT_RECORDS_MAX_ENTRIES,
-  maxRequestBytes: PUT_RECORDS_MAX_BYTES,
-  maxConcurrentRequests: 24,
-  requestTimeoutMs: 6_000,
-  preserveKeyOrder: true,
-  maxBufferedRecords: 100_000,
-  maxBufferedBytes: 64 * 1024 * 1024,
-  whenBufferFull: 'wait',
-  hotKeyShare: 0.05,
-  hotKeyWindowMs: 10_000,
-} as const satisfies Partial<KinesisProducerOptions>;
+export const DEFAULT_PRODUCER_OPTIONS = optionDefaults(PRODUCER_OPTION_SPECS);
 
 /** Options with every default filled in and every value checked. */
-export interface ResolvedProducerOptions
-  extends Required<Omit<KinesisProducerOptions, 'streamName' | 'streamArn' | 'logger' | 'random'>> {
-  readonly streamName: string | undefined;
-  readonly streamArn: string | undefined;
-  readonly logger: Logger | undefined;
-  readonly random: RandomSource;
-}
-
-const KNOWN_OPTIONS = new Set<string>([
-  'streamName',
-  'streamArn',
-  'client',
-  'logger',
-  'random',
-  ...Object.keys(DEFAULT_PRODUCER_OPTIONS),
-]);
-
-const UNLIMITED = Number.POSITIVE_INFINITY;
+export type ResolvedProducerOptions = ResolvedOptions<typeof PRODUCER_OPTION_SPECS>;
 
 /**
  * Fills in defaults and checks every option, so a mistake fails at construction with an error that
@@ -171,21 +208,9 @@ const UNLIMITED = Number.POSITIVE_INFINITY;
  * @throws ValidationError (`INVALID_OPTION`)
  */
 export function resolveProducerOptions(options: KinesisProducerOptions): ResolvedProducerOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ValidationError('options', 'an options object', `got ${typeof options}`, 'INVALID_OPTION');
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(name)) {
-      throw new ValidationError(
-        name,
-        'a known option of KinesisProducer',
-        'unknown option',
-        'INVALID_OPTION',
-      );
-    }
-  }
-  const { streamName, streamArn, client } = options;
-  if ((streamName === undefined) === (streamArn === undefined)) {
+  const resolved = resolveOptions(PRODUCER_OPTION_SPECS, options, { owner: 'KinesisProducer' });
+  const { maxRecordSizeBytes } = resolved;
+  if ((resolved.streamName === undefined) === (resolved.streamArn === undefined)) {
     throw new ValidationError(
       'streamName',
       'exactly one of streamName and streamArn',
@@ -193,122 +218,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'INVALID_OPTION',
     );
   }
-  for (const [field, value] of [
-    ['streamName', streamName],
-    ['streamArn', streamArn],
-  ] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
-      throw new ValidationError(
-        field,
-        'a non-empty string',
-        `got ${JSON.stringify(value)}`,
-        'INVALID_OPTION',
-      );
-    }
-  }
-  if (
-    client === null ||
-    typeof client !== 'object' ||
-    typeof (client as { send?: unknown }).send !== 'function'
-  ) {
-    throw new ValidationError(
-      'client',
-      'a KinesisClient from @aws-sdk/client-kinesis',
-      'missing or not a client',
-      'INVALID_OPTION',
-    );
-  }
-
-  const d = DEFAULT_PRODUCER_OPTIONS;
-  const maxRecordSizeBytes = integer(
-    'maxRecordSizeBytes',
-    options.maxRecordSizeBytes ?? d.maxRecordSizeBytes,
-    1,
-    MAX_RECORD_SIZE_LIMIT_BYTES,
-  );
-  const resolved: ResolvedProducerOptions = {
-    streamName,
-    streamArn,
-    client,
-    aggregation: validateBooleanOption('aggregation', options.aggregation ?? d.aggregation),
-    maxAggregateSizeBytes: integer(
-      'maxAggregateSizeBytes',
-      options.maxAggregateSizeBytes ?? d.maxAggregateSizeBytes,
-      64,
-      maxRecordSizeBytes,
-    ),
-    maxAggregateRecords: integer(
-      'maxAggregateRecords',
-      options.maxAggregateRecords ?? d.maxAggregateRecords,
-      1,
-      UNLIMITED,
-    ),
-    maxRecordSizeBytes,
-    maxBufferedTimeMs: integer(
-      'maxBufferedTimeMs',
-      options.maxBufferedTimeMs ?? d.maxBufferedTimeMs,
-      0,
-      3_600_000,
-    ),
-    recordTtlMs: integer('recordTtlMs', options.recordTtlMs ?? d.recordTtlMs, 100, UNLIMITED),
-    maxAttempts: integer('maxAttempts', options.maxAttempts ?? d.maxAttempts, 1, UNLIMITED),
-    retryBackoff: validateBackoffPolicy(options.retryBackoff ?? d.retryBackoff, 'retryBackoff.'),
-    failIfThrottled: validateBooleanOption('failIfThrottled', options.failIfThrottled ?? d.failIfThrottled),
-    rateLimitPercent: integer(
-      'rateLimitPercent',
-      options.rateLimitPercent ?? d.rateLimitPercent,
-      1,
-      UNLIMITED,
-    ),
-    maxRequestEntries: integer(
-      'maxRequestEntries',
-      options.maxRequestEntries ?? d.maxRequestEntries,
-      1,
-      PUT_RECORDS_MAX_ENTRIES,
-    ),
-    maxRequestBytes: integer(
-      'maxRequestBytes',
-      options.maxRequestBytes ?? d.maxRequestBytes,
-      1,
-      PUT_RECORDS_MAX_BYTES,
-    ),
-    requestTimeoutMs: integer(
-      'requestTimeoutMs',
-      options.requestTimeoutMs ?? d.requestTimeoutMs,
-      100,
-      600_000,
-    ),
-    maxConcurrentRequests: integer(
-      'maxConcurrentRequests',
-      options.maxConcurrentRequests ?? d.maxConcurrentRequests,
-      1,
-      256,
-    ),
-    preserveKeyOrder: validateBooleanOption(
-      'preserveKeyOrder',
-      options.preserveKeyOrder ?? d.preserveKeyOrder,
-    ),
-    maxBufferedRecords: integer(
-      'maxBufferedRecords',
-      options.maxBufferedRecords ?? d.maxBufferedRecords,
-      1,
-      UNLIMITED,
-    ),
-    maxBufferedBytes: integer(
-      'maxBufferedBytes',
-      options.maxBufferedBytes ?? d.maxBufferedBytes,
-      1,
-      UNLIMITED,
-    ),
-    whenBufferFull: oneOf('whenBufferFull', options.whenBufferFull ?? d.whenBufferFull, [
-      'wait',
-      'reject',
-    ] as const),
-    hotKeyShare: share('hotKeyShare', options.hotKeyShare ?? d.hotKeyShare),
-    hotKeyWindowMs: integer('hotKeyWindowMs', options.hotKeyWindowMs ?? d.hotKeyWindowMs, 100, 3_600_000),
-    logger: options.logger,
-    random: options.random ?? Math.random,
-  };
+  validateIntegerOption('maxAggregateSizeBytes', resolved.maxAggregateSizeBytes, 64, maxRecordSizeBytes);
   if (resolved.maxBufferedBytes < maxRecordSizeBytes) {
     throw new ValidationError(
       'maxBufferedBytes',
@@ -325,36 +235,5 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'INVALID_OPTION',
     );
   }
-  if (typeof resolved.random !== 'function') {
-    throw new ValidationError(
-      'random',
-      'a function returning [0, 1)',
-      `got ${typeof resolved.random}`,
-      'INVALID_OPTION',
-    );
-  }
   return resolved;
-}
-
-function integer(field: string, value: unknown, min: number, max: number): number {
-  return validateIntegerOption(field, value, min, max, { allowInfinity: max === UNLIMITED });
-}
-
-function share(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ValidationError(field, 'a number from 0 to 1', `got ${describeValue(value)}`, 'INVALID_OPTION');
-  }
-  return value;
-}
-
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
-    throw new ValidationError(
-      field,
-      allowed.map((a) => `'${a}'`).join(' or '),
-      `got ${JSON.stringify(value)}`,
-      'INVALID_OPTION',
-    );
-  }
-  return value as T;
 }

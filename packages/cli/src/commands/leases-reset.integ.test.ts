@@ -18,7 +18,7 @@ function consumer(stream: string, app: string, seen: string[]): KinesisConsumer 
     dynamoDbClient: local.dynamoDbClient(),
     initialPosition: 'TRIM_HORIZON',
     failoverTimeMs: 2_000,
-    idleTimeBetweenReadsMs: 200,
+    retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 },
     handler: async (records) => {
       for (const record of records) seen.push(new TextDecoder().decode(record.data));
     },

@@ -2,12 +2,18 @@ import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aw
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
+  clientOption,
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
+  integerOption,
+  type OptionSpecsOf,
+  optionDefaults,
+  type ResolvedOptions,
+  resolveOptions,
   sendWithDeadline,
   sleep,
+  stringOption,
   ValidationError,
-  validateIntegerOption,
 } from '@kinesis-ts/core';
 import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../lease.js';
 import { LEASE_ATTRIBUTES as A } from '../lease-serializer.js';
@@ -52,17 +58,26 @@ export interface LeaseAdminOptions {
   readonly kinesisRequestTimeoutMs?: number;
   /**
    * The least time between two GetRecords calls on a shard while placing a timestamp (a shard serves
-   * 5 calls/s to all its readers). @defaultValue 200
+   * 5 calls/s to all its readers), from 0 to a day. @defaultValue 200
    */
   readonly getRecordsIntervalMs?: number;
 }
 
+/** The default, range and check of each option of {@link LeaseAdmin}. */
+export const LEASE_ADMIN_OPTION_SPECS = {
+  applicationName: stringOption({ required: true }),
+  leaseTableName: stringOption({}),
+  dynamoDbClient: clientOption<DynamoDBClient>({ required: true }),
+  kinesisClient: clientOption<KinesisClient>(),
+  streamName: stringOption({}),
+  streamArn: stringOption({}),
+  dynamoDbRequestTimeoutMs: integerOption({ min: 100, max: 86_400_000, default: 10_000 }),
+  kinesisRequestTimeoutMs: integerOption({ min: 100, max: 86_400_000, default: 30_000 }),
+  getRecordsIntervalMs: integerOption({ min: 0, max: 86_400_000, default: 200 }),
+} satisfies OptionSpecsOf<LeaseAdminOptions>;
+
 /** The defaults of {@link LeaseAdminOptions}. */
-export const DEFAULT_LEASE_ADMIN_OPTIONS = {
-  dynamoDbRequestTimeoutMs: 10_000,
-  kinesisRequestTimeoutMs: 30_000,
-  getRecordsIntervalMs: 200,
-} as const;
+export const DEFAULT_LEASE_ADMIN_OPTIONS = optionDefaults(LEASE_ADMIN_OPTION_SPECS);
 
 /** One lease as an operator sees it. */
 export interface LeaseStatus {
@@ -143,21 +158,12 @@ const LAG_CONCURRENCY = 8;
 export class LeaseAdmin {
   readonly tableName: string;
   private readonly table: LeaseTable;
-  private readonly options: LeaseAdminOptions;
-  private readonly dynamoDbRequestTimeoutMs: number;
-  private readonly kinesisRequestTimeoutMs: number;
+  private readonly options: ResolvedOptions<typeof LEASE_ADMIN_OPTION_SPECS>;
   private finder: ShardPositionFinder | undefined;
 
   constructor(options: LeaseAdminOptions) {
-    if (typeof options?.applicationName !== 'string' || options.applicationName.length === 0) {
-      throw new ValidationError(
-        'applicationName',
-        'a non-empty string',
-        `got ${String(options?.applicationName)}`,
-        'INVALID_OPTION',
-      );
-    }
-    if (options.kinesisClient && !options.streamName && !options.streamArn) {
+    this.options = resolveOptions(LEASE_ADMIN_OPTION_SPECS, options, { owner: 'LeaseAdmin' });
+    if (this.options.kinesisClient && !this.options.streamName && !this.options.streamArn) {
       throw new ValidationError(
         'streamName',
         'a stream name or ARN with kinesisClient',
@@ -165,24 +171,11 @@ export class LeaseAdmin {
         'INVALID_OPTION',
       );
     }
-    this.options = options;
-    this.dynamoDbRequestTimeoutMs = validateIntegerOption(
-      'dynamoDbRequestTimeoutMs',
-      options.dynamoDbRequestTimeoutMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.dynamoDbRequestTimeoutMs,
-      100,
-      86_400_000,
-    );
-    this.kinesisRequestTimeoutMs = validateIntegerOption(
-      'kinesisRequestTimeoutMs',
-      options.kinesisRequestTimeoutMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.kinesisRequestTimeoutMs,
-      100,
-      86_400_000,
-    );
-    this.tableName = options.leaseTableName ?? options.applicationName;
+    this.tableName = this.options.leaseTableName ?? this.options.applicationName;
     this.table = new LeaseTable({
-      client: options.dynamoDbClient,
+      client: this.options.dynamoDbClient,
       tableName: this.tableName,
-      requestTimeoutMs: this.dynamoDbRequestTimeoutMs,
+      requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
     });
   }
 
@@ -384,7 +377,7 @@ export class LeaseAdmin {
               ':zero': num(0),
             },
           }),
-          { timeoutMs: this.dynamoDbRequestTimeoutMs },
+          { timeoutMs: this.options.dynamoDbRequestTimeoutMs },
         );
         return undefined;
       } catch (error) {
@@ -426,9 +419,8 @@ export class LeaseAdmin {
       kinesisClient,
       streamName,
       streamArn,
-      getRecordsIntervalMs:
-        this.options.getRecordsIntervalMs ?? DEFAULT_LEASE_ADMIN_OPTIONS.getRecordsIntervalMs,
-      requestTimeoutMs: this.kinesisRequestTimeoutMs,
+      getRecordsIntervalMs: this.options.getRecordsIntervalMs,
+      requestTimeoutMs: this.options.kinesisRequestTimeoutMs,
     });
     return this.finder;
   }

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { optionTables, tableDisagreements, tsdocDisagreements } from '../../core/test/option-docs.js';
+import { LEASE_ADMIN_OPTION_SPECS } from './admin/lease-admin.js';
+import { KINESIS_DEAD_LETTER_SINK_OPTION_SPECS } from './kinesis-dead-letter-sink.js';
+import { CONSUMER_OPTION_SPECS, FAN_OUT_OPTION_SPECS, POLLING_OPTION_SPECS } from './options.js';
+
+const DEPRECATED = Object.keys(POLLING_OPTION_SPECS);
+
+describe('the consumer options as documented', () => {
+  const source = readFileSync(new URL('./options.ts', import.meta.url), 'utf8');
+  const docs = readFileSync(new URL('../../../docs/consumer.md', import.meta.url), 'utf8');
+
+  it('have in their TSDoc the defaults and ranges of the specs', () => {
+    expect([
+      ...tsdocDisagreements(source, 'KinesisConsumerOptions', CONSUMER_OPTION_SPECS),
+      ...tsdocDisagreements(source, 'PollingRetrievalConfig', POLLING_OPTION_SPECS),
+      ...tsdocDisagreements(source, 'FanOutRetrievalConfig', FAN_OUT_OPTION_SPECS),
+    ]).toEqual([]);
+  });
+
+  it('have in the docs/consumer.md tables the defaults and ranges of the specs', () => {
+    const tables = optionTables(docs);
+    expect([...tables.keys()]).toEqual([
+      expect.stringContaining('Unknown options are refused'),
+      "`retrieval: { mode: 'polling', … }` takes:",
+      "`retrieval: { mode: 'fan-out', … }` takes:",
+    ]);
+    const [main, polling, fanOut] = [...tables.values()];
+    expect([
+      ...tableDisagreements(main!, CONSUMER_OPTION_SPECS, 'docs/consumer.md options', {
+        undocumented: DEPRECATED,
+      }),
+      ...tableDisagreements(polling!, POLLING_OPTION_SPECS, 'docs/consumer.md polling'),
+      ...tableDisagreements(fanOut!, FAN_OUT_OPTION_SPECS, 'docs/consumer.md fan-out'),
+    ]).toEqual([]);
+  });
+
+  it('of the dead-letter sink and the lease admin have in their TSDoc the defaults and ranges of the specs', () => {
+    const sink = readFileSync(new URL('./kinesis-dead-letter-sink.ts', import.meta.url), 'utf8');
+    const admin = readFileSync(new URL('./admin/lease-admin.ts', import.meta.url), 'utf8');
+    expect([
+      ...tsdocDisagreements(sink, 'KinesisDeadLetterSinkOptions', KINESIS_DEAD_LETTER_SINK_OPTION_SPECS),
+      ...tsdocDisagreements(admin, 'LeaseAdminOptions', LEASE_ADMIN_OPTION_SPECS),
+    ]).toEqual([]);
+  });
+});
