@@ -1,8 +1,12 @@
 export {
   createLocalDynamoDbClient,
   createLocalKinesisClient,
+  KINESIS_TRANSPORTS,
+  type KinesisTransport,
+  kinesisClientFor,
   LOCAL_CREDENTIALS,
   type LocalCredentials,
+  type LocalKinesisClientOptions,
   type LocalStackEndpoints,
   localStackEnvironment,
 } from './clients';
@@ -37,6 +41,7 @@ export {
   type SocketFaultErrorName,
 } from './fault-errors';
 export type { MiddlewareClient } from './fault-middleware';
+export type { CloseSessionsMode, CloseSessionsResult, KinesisFrontStats } from './front-control';
 export type { CallErrorRule, FaultInjector, FaultStats, LatencyRule } from './fault-rules';
 export type { EmulatorExit } from './kinesis-emulator';
 export {
