@@ -41,8 +41,8 @@ export {
   type SocketFaultErrorName,
 } from './fault-errors';
 export type { MiddlewareClient } from './fault-middleware';
-export type { CloseSessionsMode, CloseSessionsResult, KinesisFrontStats } from './front-control';
 export type { CallErrorRule, FaultInjector, FaultStats, LatencyRule } from './fault-rules';
+export type { CloseSessionsMode, CloseSessionsResult, KinesisFrontStats } from './front-control';
 export type { EmulatorExit } from './kinesis-emulator';
 export {
   type GetRecordsThrottlingRule,

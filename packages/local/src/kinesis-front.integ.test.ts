@@ -4,8 +4,8 @@ import {
   ListStreamsCommand,
   PutRecordCommand,
   RegisterStreamConsumerCommand,
-  type SubscribeToShardEventStream,
   SubscribeToShardCommand,
+  type SubscribeToShardEventStream,
 } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';

@@ -1,16 +1,16 @@
 import {
   createServer,
-  type IncomingMessage,
   request as http1Request,
+  type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { connect as http2Connect, constants as http2, type ClientHttp2Session } from 'node:http2';
+import { type ClientHttp2Session, constants as http2, connect as http2Connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../test/helpers';
-import { HTTP2_PREFACE } from './protocol-sniff';
 import { type KinesisFront, startKinesisFront } from './kinesis-front';
+import { HTTP2_PREFACE } from './protocol-sniff';
 
 /** A fake emulator: an HTTP/1.1 server whose behaviour each test sets. */
 interface FakeUpstream {

@@ -2,16 +2,16 @@ import {
   Agent,
   type ClientRequest,
   createServer as createHttp1Server,
+  request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
-  request as httpRequest,
   type ServerResponse,
 } from 'node:http';
 import {
-  constants as http2,
   createServer as createHttp2Server,
-  type Http2Session,
   type IncomingHttpHeaders as Http2IncomingHttpHeaders,
+  type Http2Session,
+  constants as http2,
   type ServerHttp2Stream,
 } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
@@ -22,8 +22,8 @@ import {
   controlAction,
   type KinesisFrontStats,
 } from './front-control';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 import { sniffProtocol } from './protocol-sniff';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
 
 /** Where the front listens and where it forwards. */
 export interface KinesisFrontOptions {

@@ -11,13 +11,13 @@ import {
 import { connectLocalStack, type LocalStackConnection } from './connection';
 import { type DynamoDbServer, startDynamoDbServer } from './dynamodb-server';
 import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
-import { type KinesisFront, startKinesisFront } from './kinesis-front';
 import {
   type EmulatorExit,
   type KinesisEmulatorProcess,
   locateEmulator,
   spawnKinesisEmulator,
 } from './kinesis-emulator';
+import { type KinesisFront, startKinesisFront } from './kinesis-front';
 import {
   emulatorEnvironment,
   type LocalStackOptions,

@@ -1,5 +1,5 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { KINESIS_TRANSPORTS, type KinesisTransport, uniqueName } from '@kinesis-ts/local';
+import { KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { KinesisProducer, type PutResult } from '@kinesis-ts/producer';
 import { describe, expect, it } from 'vitest';
 import { cli, jsonLines, useLocalStack, useTestStreams } from '../../test/harness.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KINESIS_TRANSPORTS, type KinesisTransport, uniqueName } from '@kinesis-ts/local';
+import { KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { KinesisProducer } from '@kinesis-ts/producer';
 import { describe, expect, it } from 'vitest';
 import { cli, jsonLines, stdinLines, useLocalStack, useTestStreams } from '../../test/harness.js';
