@@ -141,14 +141,23 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
       }
     });
     upstream.once('response', (response: IncomingMessage) => {
-      if (stream.destroyed) {
+      if (stream.destroyed || stream.closed) {
         response.destroy();
         return;
       }
-      stream.respond({
-        ':status': response.statusCode ?? 502,
-        ...downstreamResponseHeaders(response.headers),
-      });
+      try {
+        stream.respond({
+          ':status': response.statusCode ?? 502,
+          ...downstreamResponseHeaders(response.headers),
+        });
+      } catch {
+        // Headers HTTP/2 refuses: fail this stream, not the front.
+        counters.upstreamErrors += 1;
+        complete = true;
+        response.destroy();
+        stream.close(http2.NGHTTP2_INTERNAL_ERROR);
+        return;
+      }
       response.once('end', () => {
         complete = true;
       });
