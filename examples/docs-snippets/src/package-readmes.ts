@@ -88,7 +88,7 @@ export async function localReadmeQuickStart(): Promise<void> {
   const dynamoDb = stack.dynamoDbClient();
   // …
   await dynamoDb.send(new ListTablesCommand({}));
-  await stack.stop(); // ~60 ms: every port free, no process left
+  await stack.stop(); // ~50 ms: every port free, no process left
 }
 
 /**
