@@ -10,19 +10,29 @@ import {
   PutRecordsCommand,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { injectDynamoDbFaults, injectKinesisFaults, startLocalStack, uniqueName } from '@kinesis-ts/local';
+import {
+  injectDynamoDbFaults,
+  injectKinesisFaults,
+  KINESIS_TRANSPORTS,
+  kinesisClientFor,
+  type LocalStack,
+  startLocalStack,
+  uniqueName,
+} from '@kinesis-ts/local';
 import { useLocalStack } from '@kinesis-ts/local/vitest';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { it } from 'vitest';
+import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
+import { describe, it } from 'vitest';
 
 /** docs/local.md, "1. In a program or a test: startLocalStack()". */
 export async function inAProgramOrATest(): Promise<void> {
   const stack = await startLocalStack({ streams: [{ name: 'orders', shardCount: 2 }] });
   const kinesis = stack.kinesisClient(); // KinesisClient: endpoint, region, dummy credentials, HTTP/1.1
+  const http2 = stack.kinesisClient({ transport: 'http2' }); // the SDK's default handler, as in production
   const dynamoDb = stack.dynamoDbClient(); // DynamoDBClient
   await stack.createStream('events', 1); // resolves once ACTIVE
   // …
   await kinesis.send(new ListStreamsCommand({}));
+  await http2.send(new ListStreamsCommand({}));
   await dynamoDb.send(new ListTablesCommand({}));
   await stack.stop();
 }
@@ -46,7 +56,44 @@ export function inAVitestSuite(): void {
   });
 }
 
-/** docs/local.md, "HTTP/1.1 against the emulator, HTTP/2 against AWS". */
+/** docs/local.md, "HTTP/1.1 and HTTP/2": the SDK's defaults, with the stack's values. */
+export async function sdkDefaults(stack: LocalStack): Promise<void> {
+  const kinesis = new KinesisClient({
+    endpoint: stack.kinesisEndpoint,
+    region: stack.region,
+    credentials: stack.credentials, // a fresh object on every read: the SDK writes into it
+  });
+  await kinesis.send(new ListStreamsCommand({}));
+}
+
+/** docs/local.md, "HTTP/1.1 and HTTP/2": a suite that runs on both. */
+export function onBothTransports(): void {
+  const local = useLocalStack();
+
+  describe.each(KINESIS_TRANSPORTS)('orders over %s', (transport) => {
+    const kinesis = kinesisClientFor(local, { transport }); // 'http1' or 'http2'
+    it('writes an order', async () => {
+      const streamName = uniqueName('orders');
+      await local.createStream(streamName, 1);
+      await kinesis.send(
+        new PutRecordCommand({ StreamName: streamName, PartitionKey: 'a', Data: new Uint8Array([1]) }),
+      );
+    });
+  });
+}
+
+/** docs/local.md, "HTTP/1.1 and HTTP/2": one session for many calls, and sessions the server closes. */
+export async function sessions(stack: LocalStack): Promise<void> {
+  // the Kinesis client's own default opens one HTTP/2 session per call; this handler multiplexes
+  const shared = stack.kinesisClient({ requestHandler: new NodeHttp2Handler() });
+  await shared.send(new ListStreamsCommand({}));
+  await stack.closeKinesisSessions(); // a GOAWAY on every session: calls in flight finish
+  await stack.closeKinesisSessions({ mode: 'immediate' }); // sessions destroyed: calls in flight fail
+  const { http2Sessions, upstreamInFlight, upstreamAborted } = await stack.kinesisFrontStats();
+  console.log(http2Sessions, upstreamInFlight, upstreamAborted);
+}
+
+/** docs/local.md, "HTTP/1.1 and HTTP/2": LocalStack, whose Kinesis is the same emulator without the front. */
 export function http1Client(
   endpoint: string,
   region: string,

@@ -79,7 +79,7 @@ export async function consumerReadme(): Promise<void> {
 
 /** packages/local/README.md, "Quick start". */
 export async function localReadmeQuickStart(): Promise<void> {
-  const stack = await startLocalStack(); // ~0.65 s: both services on free ports
+  const stack = await startLocalStack(); // 1.5–3 s: both services on free ports
   await stack.createStream('orders', 2); // resolves once the stream is ACTIVE
   const kinesis = stack.kinesisClient(); // endpoint, region, dummy credentials, HTTP/1.1
   await kinesis.send(
@@ -88,7 +88,7 @@ export async function localReadmeQuickStart(): Promise<void> {
   const dynamoDb = stack.dynamoDbClient();
   // …
   await dynamoDb.send(new ListTablesCommand({}));
-  await stack.stop(); // ~15 ms: both ports free, no process left
+  await stack.stop(); // ~50 ms: every port free, no process left
 }
 
 /**

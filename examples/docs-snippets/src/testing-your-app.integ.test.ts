@@ -11,7 +11,7 @@ import {
   KinesisConsumer,
   parallelByKey,
 } from '@kinesis-ts/consumer';
-import { injectDynamoDbFaults, injectKinesisFaults, uniqueName } from '@kinesis-ts/local';
+import { injectDynamoDbFaults, injectKinesisFaults, KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { useLocalStack } from '@kinesis-ts/local/vitest';
 import { KinesisProducer } from '@kinesis-ts/producer';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,13 +87,14 @@ function startConsumer(
   streamName: string,
   handler: ReturnType<typeof ordersHandler>,
   dynamoDbClient = dynamoDb,
+  kinesisClient = local.kinesisClient(),
 ) {
   const applicationName = uniqueName('orders-app');
   cleanup.push(() => dynamoDb.send(new DeleteTableCommand({ TableName: applicationName }))); // the lease table
   const consumer = new KinesisConsumer({
     streamName,
     applicationName,
-    kinesisClient: local.kinesisClient(),
+    kinesisClient,
     dynamoDbClient,
     initialPosition: 'TRIM_HORIZON',
     retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 }, // poll fast in tests
@@ -169,5 +170,31 @@ describe('testing an application with @kinesis-ts/local', () => {
         .sort(),
     );
     expect(failures.length).toBeGreaterThan(0); // the throttled writes failed the batch, which was retried
+  });
+});
+
+describe.each(KINESIS_TRANSPORTS)('the application over %s', (transport) => {
+  it('processes every order, also after the service closed its connections (GOAWAY)', async () => {
+    const streamName = await createStream(1);
+    // 'http1': an HTTP/1.1 NodeHttpHandler; 'http2': the SDK's default handler, as in production
+    const kinesis = local.kinesisClient({ transport });
+    const producer = new KinesisProducer({ streamName, client: kinesis, maxBufferedTimeMs: 10 });
+    const saved: string[] = [];
+    const consumer = startConsumer(
+      streamName,
+      ordersHandler(new InMemoryIdempotencyStore(), saved),
+      dynamoDb,
+      kinesis,
+    );
+    await consumer.start();
+    const orders = orderRecords(20);
+    await Promise.all(orders.slice(0, 10).map((record) => producer.put(record)));
+    await waitFor(() => saved.length === 10);
+    // what a service rotating its connections does: a GOAWAY on every HTTP/2 session of the stack
+    await local.closeKinesisSessions();
+    await Promise.all(orders.slice(10).map((record) => producer.put(record)));
+    await producer.close();
+    await waitFor(() => saved.length === 20);
+    expect(new Set(saved).size).toBe(20);
   });
 });

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { uniqueName } from '@kinesis-ts/local';
+import { KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { describe, expect, it } from 'vitest';
-import { useLocalStack, useTestStreams } from '../test/harness.js';
+import { transportFlags, useLocalStack, useTestStreams } from '../test/harness.js';
 
 const local = useLocalStack();
 const createStream = useTestStreams(local);
@@ -33,20 +33,26 @@ async function bin(args: string[], input?: string) {
 }
 
 describe('the kinesis-ts bin as a child process', () => {
-  it('puts from a pipe and tails back through the environment the local stack prints', async () => {
-    const stream = await createStream(uniqueName('cli-bin'), 1);
-    const put = await bin(['put', stream, '--partition-key', 'k'], 'first\nsecond\n');
-    expect(put.code).toBe(0);
-    expect(put.stdout).toMatch(/Put 2 of 2 record\(s\)/);
-    const tail = await bin(['tail', stream]);
-    expect(tail.code).toBe(0);
-    expect(
-      tail.stdout
-        .trim()
-        .split('\n')
-        .map((line) => line.split('  ').at(-1)),
-    ).toEqual(['first', 'second']);
-  });
+  it.each(KINESIS_TRANSPORTS)(
+    'puts from a pipe and tails back through the environment the local stack prints, Kinesis over %s',
+    async (transport) => {
+      const stream = await createStream(uniqueName('cli-bin'), 1);
+      const put = await bin(
+        ['put', stream, '--partition-key', 'k', ...transportFlags(transport)],
+        'first\nsecond\n',
+      );
+      expect(put.code).toBe(0);
+      expect(put.stdout).toMatch(/Put 2 of 2 record\(s\)/);
+      const tail = await bin(['tail', stream, ...transportFlags(transport)]);
+      expect(tail.code).toBe(0);
+      expect(
+        tail.stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split('  ').at(-1)),
+      ).toEqual(['first', 'second']);
+    },
+  );
 
   it('exits 2 on a bad command line and 1 on a refused operation', async () => {
     const usage = await bin(['split', 'orders', '--bogus']);

@@ -13,7 +13,12 @@ export {
   writeUtilization,
 } from './autoscaler-decision.js';
 export { type CapacityInput, type CapacityPlan, capacityPlan } from './capacity-plan.js';
-export { type CliClients, type ClientSettings, createClients } from './cli/clients.js';
+export {
+  type CliClients,
+  type ClientSettings,
+  createClients,
+  type KinesisHttpVersion,
+} from './cli/clients.js';
 export type { CommandContext } from './cli/context.js';
 export { createOutput, formatTable, memoryOutput, type Output } from './cli/output.js';
 export { CLI_USAGE, type CliIo, COMMANDS, runCli } from './cli/run-cli.js';

@@ -2,7 +2,7 @@
  * Integration-test support: the run's local stack, streams deleted after each test, and the CLI run
  * in process against it through the same environment variables an operator would export.
  */
-import type { LocalStackConnection } from '@kinesis-ts/local';
+import type { KinesisTransport, LocalStackConnection } from '@kinesis-ts/local';
 import { useLocalStack } from '@kinesis-ts/local/vitest';
 import { afterEach } from 'vitest';
 import { runCli } from '../src/index.js';
@@ -31,15 +31,27 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `kinesis-ts <argv>` in process against the local stack (AWS_ENDPOINT_URL_* in its environment). */
+/** The `--kinesis-http` flags that make the CLI speak `transport`. */
+export function transportFlags(transport: KinesisTransport | undefined): string[] {
+  return transport === 'http2' ? ['--kinesis-http', '2'] : [];
+}
+
+/**
+ * Runs `kinesis-ts <argv>` in process against the local stack (AWS_ENDPOINT_URL_* in its
+ * environment), its Kinesis calls over `transport` (HTTP/1.1 by default, as the CLI's own default).
+ */
 export async function cli(
   local: LocalStackConnection,
   argv: readonly string[],
-  options: { stdin?: AsyncIterable<string | Uint8Array>; signal?: AbortSignal } = {},
+  options: {
+    stdin?: AsyncIterable<string | Uint8Array>;
+    signal?: AbortSignal;
+    transport?: KinesisTransport;
+  } = {},
 ): Promise<CliRun> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await runCli(argv, {
+  const code = await runCli([...argv, ...transportFlags(options.transport)], {
     stdout: (chunk) => stdout.push(chunk),
     stderr: (chunk) => stderr.push(chunk),
     env: local.environment(),

@@ -3,7 +3,8 @@
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { startLocalStack } from '../src/local-stack';
 
-const iterations = Number(process.argv[2] ?? 5);
+// pnpm passes the '--' of `measure -- 5` through.
+const iterations = Number(process.argv.slice(2).find((arg) => arg !== '--') ?? 5);
 const starts: number[] = [];
 const startsWithStream: number[] = [];
 const stops: number[] = [];

@@ -12,8 +12,8 @@ endpoints and the environment to point the AWS CLI and SDKs at them, and stops o
 
 Options:
   --stream NAME:SHARDS     create a stream (repeatable), e.g. --stream orders:2
-  --kinesis-port PORT      Kinesis HTTP port (default: a free port)
-  --kinesis-tls-port PORT  Kinesis HTTPS port (default: a free port)
+  --kinesis-port PORT      Kinesis port, HTTP/1.1 and HTTP/2 (default: a free port)
+  --kinesis-tls-port PORT  the emulator's own HTTPS port, not behind the front (default: a free port)
   --dynamodb-port PORT     DynamoDB port (default: a free port)
   --region REGION          region (default: us-east-1)
   --log-level LEVEL        emulator log level: ERROR, WARN, INFO, DEBUG, TRACE (default: WARN)

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, waitFor } from '../test/helpers';
 import { connectLocalStack } from './connection';
@@ -52,6 +52,20 @@ describe('the kinesis-ts-local CLI', () => {
       const { StreamNames } = await connection.kinesisClient().send(new ListStreamsCommand({}));
       connection.close();
       expect(StreamNames).toEqual(['cli-orders']);
+      // What a user does after pasting the export line: an SDK client with every default (HTTP/2).
+      const saved = { ...process.env };
+      Object.assign(process.env, environment);
+      try {
+        const kinesis = new KinesisClient({});
+        expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['cli-orders']);
+        kinesis.destroy();
+      } finally {
+        for (const name of Object.keys(environment)) {
+          if (saved[name] === undefined) delete process.env[name];
+          else process.env[name] = saved[name];
+        }
+      }
+      expect(stdout).toContain('HTTP/1.1 and HTTP/2');
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const streams = command.options.streams ?? [];
   printLine(`kinesis-ts-local: started in ${startMs} ms`);
   printLine(
-    `  Kinesis   ${stack.kinesisEndpoint}  (kinesis-local, pid ${stack.kinesisPid}, HTTPS on ${stack.kinesisTlsPort})`,
+    `  Kinesis   ${stack.kinesisEndpoint}  (HTTP/1.1 and HTTP/2; kinesis-local behind it, pid ${stack.kinesisPid}, on ${stack.kinesisEmulatorPort}, HTTPS on ${stack.kinesisTlsPort})`,
   );
   printLine(`  DynamoDB  ${stack.dynamoDbEndpoint}  (dynalite, in memory)`);
   printLine(`  Region    ${stack.region}`);
@@ -40,7 +40,9 @@ async function main(): Promise<number> {
     );
   printLine('\nPoint the AWS CLI and SDKs here with:\n');
   printLine(exportLine(stack.environment()));
-  printLine('\nNode.js SDK clients for Kinesis need an HTTP/1.1 handler here: new NodeHttpHandler().');
+  printLine(
+    '\nThe Kinesis endpoint speaks HTTP/1.1 and HTTP/2: SDK clients work with their default handler.',
+  );
   printLine('Press Ctrl-C to stop.');
 
   return new Promise<number>((resolve) => {

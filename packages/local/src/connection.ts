@@ -1,14 +1,22 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient, KinesisClientConfig, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import {
+  copyCredentials,
   createLocalDynamoDbClient,
   createLocalKinesisClient,
   LOCAL_CREDENTIALS,
   type LocalCredentials,
+  type LocalKinesisClientOptions,
   type LocalStackEndpoints,
   localStackEnvironment,
 } from './clients';
+import {
+  type CloseSessionsMode,
+  type CloseSessionsResult,
+  type KinesisFrontStats,
+  requestFrontControl,
+} from './front-control';
 import { rejectUnknownOptions } from './options';
 import { createStreamAndWait, deleteStreamAndWait, type StreamWaitOptions } from './streams';
 
@@ -18,10 +26,16 @@ import { createStreamAndWait, deleteStreamAndWait, type StreamWaitOptions } from
  */
 export interface LocalStackConnection extends LocalStackEndpoints {
   /**
-   * A new `KinesisClient` for the emulator (HTTP/1.1 `NodeHttpHandler`, dummy credentials), with
-   * `overrides` applied last. The connection destroys it on `close()` (or the stack on `stop()`).
+   * The dummy credentials: a fresh plain object on every read, so that it can be handed to an SDK
+   * client (which writes into the object it is given).
    */
-  kinesisClient(overrides?: Partial<KinesisClientConfig>): KinesisClient;
+  readonly credentials: LocalCredentials;
+  /**
+   * A new `KinesisClient` for the local Kinesis (dummy credentials; HTTP/1.1 `NodeHttpHandler`, or
+   * the SDK's default HTTP/2 handler with `transport: 'http2'`), with the other `overrides` applied
+   * last. The connection destroys it on `close()` (or the stack on `stop()`).
+   */
+  kinesisClient(overrides?: LocalKinesisClientOptions): KinesisClient;
   /** A new `DynamoDBClient` for the local DynamoDB, destroyed on `close()` / `stop()`. */
   dynamoDbClient(overrides?: Partial<DynamoDBClientConfig>): DynamoDBClient;
   /** Creates a provisioned stream and resolves with its summary once it is ACTIVE. */
@@ -34,13 +48,28 @@ export interface LocalStackConnection extends LocalStackEndpoints {
   deleteStream(streamName: string, options?: StreamWaitOptions): Promise<void>;
   /** The environment variables that point the AWS CLI/SDKs here (see `localStackEnvironment`). */
   environment(): Record<string, string>;
+  /**
+   * Closes the Kinesis clients' connections from the server side, as a service rotating its
+   * connections does: `graceful` (default) sends a GOAWAY (NO_ERROR) on every HTTP/2 session, lets
+   * its streams in flight finish and closes HTTP/1.1 connections once idle; `immediate` destroys
+   * them all now and the calls in flight fail. It affects every client of the stack, in every test
+   * file. Resolves with what it closed.
+   * @throws LocalStackError `LOCAL_STACK_NO_FRONT` when the endpoint is not a kinesis-ts-local stack.
+   */
+  closeKinesisSessions(options?: { mode?: CloseSessionsMode }): Promise<CloseSessionsResult>;
+  /**
+   * The Kinesis front's counters: requests per HTTP version, requests to the emulator in flight
+   * and aborted, sessions open (for the whole stack, every client of it included).
+   * @throws LocalStackError `LOCAL_STACK_NO_FRONT` when the endpoint is not a kinesis-ts-local stack.
+   */
+  kinesisFrontStats(): Promise<KinesisFrontStats>;
   /** Destroys every client this connection built. The services keep running. */
   close(): void;
 }
 
 /** What `connectLocalStack` needs: endpoints, and optionally region and credentials. */
 export interface LocalStackConnectionInfo {
-  /** Plain-HTTP endpoint of the Kinesis emulator. */
+  /** Plain-HTTP endpoint of the local Kinesis. */
   kinesisEndpoint: string;
   /** Endpoint of the DynamoDB server. */
   dynamoDbEndpoint: string;
@@ -94,20 +123,45 @@ export function connectLocalStack(info: LocalStackConnectionInfo): LocalStackCon
     clients.add(client);
     return client;
   }
-  return {
-    ...endpoints,
+  const connection: LocalStackConnection = {
+    kinesisEndpoint: endpoints.kinesisEndpoint,
+    dynamoDbEndpoint: endpoints.dynamoDbEndpoint,
+    region: endpoints.region,
+    get credentials() {
+      return copyCredentials(endpoints.credentials);
+    },
     kinesisClient: (overrides) => track(createLocalKinesisClient(endpoints, overrides)),
     dynamoDbClient: (overrides) => track(createLocalDynamoDbClient(endpoints, overrides)),
     createStream: (streamName, shardCount, options) =>
       createStreamAndWait(adminClient(), streamName, shardCount, options),
     deleteStream: (streamName, options) => deleteStreamAndWait(adminClient(), streamName, options),
     environment: () => localStackEnvironment(endpoints),
+    closeKinesisSessions: async (options = {}) => {
+      rejectUnknownOptions(options, ['mode'], 'closeKinesisSessions');
+      const mode = options.mode ?? 'graceful';
+      if (mode !== 'graceful' && mode !== 'immediate') {
+        throw new ValidationError(
+          'mode',
+          "'graceful' or 'immediate'",
+          `got ${String(mode)}`,
+          'INVALID_OPTION',
+        );
+      }
+      return requestFrontControl<CloseSessionsResult>(
+        endpoints.kinesisEndpoint,
+        'POST',
+        `close-sessions?mode=${mode}`,
+      );
+    },
+    kinesisFrontStats: () =>
+      requestFrontControl<KinesisFrontStats>(endpoints.kinesisEndpoint, 'GET', 'stats'),
     close: () => {
       for (const client of clients) client.destroy();
       clients.clear();
       admin = undefined;
     },
   };
+  return connection;
 }
 
 /**

@@ -13,6 +13,29 @@ export interface DynamoDbServer {
 }
 
 /**
+ * What to tell the user when dynalite cannot be loaded. dynalite requires `level` as it loads, and
+ * with it LevelDB's native addon (classic-level), even though the stack keeps its tables in memory:
+ * on a platform without a prebuilt binary, and with install scripts not run (pnpm 10's default),
+ * there is nothing to load.
+ */
+export function dynaliteFailureMessage(cause: unknown): string {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  if (
+    /No native build was found|classic-level|\.node\b|ERR_DLOPEN_FAILED|invalid ELF|Error loading shared library/i.test(
+      detail,
+    )
+  ) {
+    return (
+      'The DynamoDB server (dynalite) could not be loaded: it loads the native LevelDB addon classic-level ' +
+      `even in memory, and none could be loaded on ${process.platform}-${process.arch} (${detail}). ` +
+      'Build it from source: allow its install script (pnpm: onlyBuiltDependencies: [classic-level]; ' +
+      'npm runs it) with a C++ toolchain and Python for node-gyp, then reinstall.'
+    );
+  }
+  return `The DynamoDB server (dynalite) could not be created: ${detail}`;
+}
+
+/**
  * Starts dynalite (in memory, in this process) on `127.0.0.1:port` (`0` for a free port).
  * @throws LocalStackError `LOCAL_STACK_PORT_IN_USE` or `LOCAL_STACK_DYNAMODB_FAILED`.
  */
@@ -34,7 +57,7 @@ export async function startDynamoDbServer(options: {
       updateTableMs: options.updateTableMs,
     });
   } catch (cause) {
-    throw new LocalStackError('The DynamoDB server (dynalite) could not be created', {
+    throw new LocalStackError(dynaliteFailureMessage(cause), {
       code: LOCAL_STACK_ERROR_CODES.dynamoDbFailed,
       component: 'dynamodb',
       cause,

@@ -16,6 +16,8 @@ export const LOCAL_STACK_ERROR_CODES = {
   streamTimeout: 'LOCAL_STACK_STREAM_TIMEOUT',
   /** `useLocalStack()` ran in a test run whose global setup did not start a local stack. */
   notProvided: 'LOCAL_STACK_NOT_PROVIDED',
+  /** A front control request (`closeKinesisSessions`, `kinesisFrontStats`) reached no kinesis-ts-local front. */
+  noFront: 'LOCAL_STACK_NO_FRONT',
 } as const;
 
 /** One of the {@link LOCAL_STACK_ERROR_CODES}. */

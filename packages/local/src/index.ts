@@ -1,8 +1,12 @@
 export {
   createLocalDynamoDbClient,
   createLocalKinesisClient,
+  KINESIS_TRANSPORTS,
+  type KinesisTransport,
+  kinesisClientFor,
   LOCAL_CREDENTIALS,
   type LocalCredentials,
+  type LocalKinesisClientOptions,
   type LocalStackEndpoints,
   localStackEnvironment,
 } from './clients';
@@ -38,6 +42,7 @@ export {
 } from './fault-errors';
 export type { MiddlewareClient } from './fault-middleware';
 export type { CallErrorRule, FaultInjector, FaultStats, LatencyRule } from './fault-rules';
+export type { CloseSessionsMode, CloseSessionsResult, KinesisFrontStats } from './front-control';
 export type { EmulatorExit } from './kinesis-emulator';
 export {
   type GetRecordsThrottlingRule,

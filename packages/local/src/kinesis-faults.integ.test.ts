@@ -9,6 +9,7 @@ import {
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
+import { KINESIS_TRANSPORTS } from './clients';
 import { uniqueName } from './connection';
 import { injectKinesisFaults } from './kinesis-faults';
 import { useLocalStack } from './vitest';
@@ -47,11 +48,13 @@ async function readStream(streamName: string): Promise<Map<string, string>> {
   return read;
 }
 
-describe('injectKinesisFaults against the local emulator', () => {
+// The faults are SDK middleware: they act before the request handler, whichever HTTP version it
+// speaks. Both transports go through the stack's front to the same emulator.
+describe.each(KINESIS_TRANSPORTS)('injectKinesisFaults against the local emulator, over %s', (transport) => {
   it('fails 30% of 100 PutRecords entries without writing them and splices the failures at their indexes', async () => {
-    const streamName = uniqueName('faults-put');
+    const streamName = uniqueName(`faults-put-${transport}`);
     await local.createStream(streamName, 2);
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport });
     const faults = injectKinesisFaults(kinesis, { seed: 42, putRecordsFailures: { rate: 0.3 } });
 
     const records = entries(100, 'r');
@@ -80,10 +83,10 @@ describe('injectKinesisFaults against the local emulator', () => {
   });
 
   it('selects the same entries for the same seed, and chosen indexes with InternalFailure', async () => {
-    const streamName = uniqueName('faults-seed');
+    const streamName = uniqueName(`faults-seed-${transport}`);
     await local.createStream(streamName, 1);
     const failedIndexes = async (seed: number) => {
-      const kinesis = local.kinesisClient();
+      const kinesis = local.kinesisClient({ transport });
       injectKinesisFaults(kinesis, { seed, putRecordsFailures: { rate: 0.5 } });
       const output = await kinesis.send(
         new PutRecordsCommand({ StreamName: streamName, Records: entries(20, 's') }),
@@ -93,7 +96,7 @@ describe('injectKinesisFaults against the local emulator', () => {
     expect(await failedIndexes(7)).toEqual(await failedIndexes(7));
     expect(await failedIndexes(7)).not.toEqual(await failedIndexes(8));
 
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport });
     injectKinesisFaults(kinesis, { putRecordsFailures: { indexes: [0, 3], errorCode: 'InternalFailure' } });
     const output = await kinesis.send(
       new PutRecordsCommand({ StreamName: streamName, Records: entries(4, 'i') }),
@@ -108,9 +111,9 @@ describe('injectKinesisFaults against the local emulator', () => {
   });
 
   it('does not send a PutRecords whose entries all fail, and lets the next call through', async () => {
-    const streamName = uniqueName('faults-all');
+    const streamName = uniqueName(`faults-all-${transport}`);
     await local.createStream(streamName, 1);
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport });
     const faults = injectKinesisFaults(kinesis, { putRecordsFailures: { rate: 1, firstCalls: 1 } });
 
     const first = await kinesis.send(
@@ -128,9 +131,9 @@ describe('injectKinesisFaults against the local emulator', () => {
   });
 
   it('throws whole-call errors shaped like the SDK’s before sending, for the first N calls only', async () => {
-    const streamName = uniqueName('faults-call');
+    const streamName = uniqueName(`faults-call-${transport}`);
     await local.createStream(streamName, 1);
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport });
     const faults = injectKinesisFaults(kinesis, {
       callErrors: [{ operations: ['PutRecords'], error: 'ThrottlingException', firstCalls: 2 }],
     });
@@ -153,9 +156,9 @@ describe('injectKinesisFaults against the local emulator', () => {
   });
 
   it('throttles GetRecords with ProvisionedThroughputExceededException', async () => {
-    const streamName = uniqueName('faults-get');
+    const streamName = uniqueName(`faults-get-${transport}`);
     await local.createStream(streamName, 1);
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport });
     injectKinesisFaults(kinesis, { getRecordsThrottling: { firstCalls: 1 } });
     const { ShardIterator } = await kinesis.send(
       new GetShardIteratorCommand({
@@ -172,7 +175,7 @@ describe('injectKinesisFaults against the local emulator', () => {
   });
 
   it('places socket errors inside the SDK retries when asked, so the client retries them', async () => {
-    const kinesis = local.kinesisClient({ maxAttempts: 3 });
+    const kinesis = local.kinesisClient({ transport, maxAttempts: 3 });
     const faults = injectKinesisFaults(kinesis, {
       insideSdkRetries: true,
       callErrors: [{ operations: ['ListStreams'], error: 'ECONNRESET', firstCalls: 2 }],
@@ -191,7 +194,7 @@ describe('injectKinesisFaults against the local emulator', () => {
   });
 
   it('adds latency, and stops injecting once removed', async () => {
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport });
     const faults = injectKinesisFaults(kinesis, { latency: [{ operations: ['ListStreams'], delayMs: 300 }] });
     let started = performance.now();
     await kinesis.send(new ListStreamsCommand({}));

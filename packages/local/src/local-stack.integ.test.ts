@@ -55,6 +55,7 @@ describe('startLocalStack and stop()', () => {
     const stack = await startLocalStack();
     const startMs = performance.now() - started;
     expect(stack.kinesisEndpoint).toBe(`http://127.0.0.1:${stack.kinesisPort}`);
+    expect(stack.kinesisEmulatorPort).not.toBe(stack.kinesisPort);
     expect(stack.dynamoDbEndpoint).toBe(`http://127.0.0.1:${stack.dynamoDbPort}`);
     expect(stack.region).toBe('us-east-1');
     expect(stack.credentials).toEqual({ accessKeyId: 'local', secretAccessKey: 'local' });
@@ -71,7 +72,12 @@ describe('startLocalStack and stop()', () => {
     const stopMs = performance.now() - stopping;
     expect(stopMs).toBeLessThan(5_000);
     expect(isProcessAlive(stack.kinesisPid)).toBe(false);
-    await expectNothingListening([stack.kinesisPort, stack.kinesisTlsPort, stack.dynamoDbPort]);
+    await expectNothingListening([
+      stack.kinesisPort,
+      stack.kinesisEmulatorPort,
+      stack.kinesisTlsPort,
+      stack.dynamoDbPort,
+    ]);
     expect(await stack.kinesisExited).toEqual({ code: null, signal: 'SIGKILL' });
     await stack.stop(); // a second stop is a no-op
     console.info(`[measure] startLocalStack ${startMs.toFixed(0)} ms, stop ${stopMs.toFixed(0)} ms`);
@@ -163,7 +169,7 @@ describe('startLocalStack and stop()', () => {
     `);
     const stack = await startLocalStack({ emulatorPath });
     try {
-      expect(readFileSync(marker, 'utf8')).not.toBe(String(stack.kinesisPort));
+      expect(readFileSync(marker, 'utf8')).not.toBe(String(stack.kinesisEmulatorPort));
       expect((await stack.kinesisClient().send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
     } finally {
       await stack.stop();
@@ -171,7 +177,11 @@ describe('startLocalStack and stop()', () => {
   });
 
   it('does not retry a port-in-use failure of a fixed port', async () => {
-    const emulatorPath = fakeEmulator("console.error('Error: listen EADDRINUSE'); process.exit(1);");
+    // The emulator's plain port sits behind the front and is always picked by the stack; its TLS
+    // port is the fixed one here, and the one it names.
+    const emulatorPath = fakeEmulator(
+      "console.error('Error: listen EADDRINUSE: address already in use :::' + process.env.KINESIS_MOCK_TLS_PORT); process.exit(1);",
+    );
     const kinesisPort = await findFreePort();
     const kinesisTlsPort = await findFreePort([kinesisPort]);
     const error = await startFailure(startLocalStack({ emulatorPath, kinesisPort, kinesisTlsPort }));
@@ -239,6 +249,7 @@ describe('startLocalStack and stop()', () => {
       const info = JSON.parse(stdout.split('\n')[0]!) as {
         kinesisPid: number;
         kinesisPort: number;
+        kinesisEmulatorPort: number;
         dynamoDbPort: number;
       };
       expect(isProcessAlive(info.kinesisPid)).toBe(true);
@@ -252,7 +263,7 @@ describe('startLocalStack and stop()', () => {
         'the orphaned emulator to die',
       );
       // The sockets of killed processes close as they exit; on a loaded machine give it a moment.
-      for (const port of [info.kinesisPort, info.dynamoDbPort]) {
+      for (const port of [info.kinesisPort, info.kinesisEmulatorPort, info.dynamoDbPort]) {
         await waitFor(async () => !(await isPortAcceptingConnections(port)), 3_000, `port ${port} to close`);
       }
       console.info(`[measure] emulator gone ${goneMs.toFixed(0)} ms after its parent was SIGKILLed`);

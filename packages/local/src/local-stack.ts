@@ -2,6 +2,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
+  copyCredentials,
   createLocalDynamoDbClient,
   createLocalKinesisClient,
   LOCAL_CREDENTIALS,
@@ -16,6 +17,7 @@ import {
   locateEmulator,
   spawnKinesisEmulator,
 } from './kinesis-emulator';
+import { type KinesisFront, startKinesisFront } from './kinesis-front';
 import {
   emulatorEnvironment,
   type LocalStackOptions,
@@ -26,8 +28,16 @@ import { findFreePort, tryBindPort } from './ports';
 
 /** A running local Kinesis + DynamoDB, returned by {@link startLocalStack}. */
 export interface LocalStack extends LocalStackConnection {
-  /** Port of the Kinesis emulator's plain HTTP endpoint. */
+  /**
+   * Port of `kinesisEndpoint`: the stack's Kinesis front, which speaks HTTP/1.1 and HTTP/2 and
+   * forwards to the emulator.
+   */
   readonly kinesisPort: number;
+  /**
+   * Port of the emulator's own plain endpoint, behind the front: HTTP/1.1 only (its HTTP/2 is
+   * broken). Always a free port; for diagnosis, not for clients.
+   */
+  readonly kinesisEmulatorPort: number;
   /** Port of the Kinesis emulator's HTTPS endpoint (self-signed certificate). */
   readonly kinesisTlsPort: number;
   /** Port of the DynamoDB server. */
@@ -57,7 +67,12 @@ async function choosePorts(options: {
   kinesisPort: number;
   kinesisTlsPort: number;
   dynamoDbPort: number;
-}): Promise<{ kinesisPort: number; kinesisTlsPort: number; dynamoDbPort: number }> {
+}): Promise<{
+  kinesisPort: number;
+  kinesisEmulatorPort: number;
+  kinesisTlsPort: number;
+  dynamoDbPort: number;
+}> {
   const fixed = [options.kinesisPort, options.kinesisTlsPort, options.dynamoDbPort].filter(
     (port) => port !== 0,
   );
@@ -80,11 +95,26 @@ async function choosePorts(options: {
     }
     return requested;
   };
-  return {
-    kinesisPort: await pick('kinesisPort'),
-    kinesisTlsPort: await pick('kinesisTlsPort'),
-    dynamoDbPort: await pick('dynamoDbPort'),
-  };
+  const kinesisPort = await pick('kinesisPort');
+  const kinesisTlsPort = await pick('kinesisTlsPort');
+  const dynamoDbPort = await pick('dynamoDbPort');
+  const kinesisEmulatorPort = await findFreePort(chosen);
+  return { kinesisPort, kinesisEmulatorPort, kinesisTlsPort, dynamoDbPort };
+}
+
+/** Starts the Kinesis front on `port`; a port taken meanwhile is a (retryable if picked) port-in-use. */
+async function startFront(port: number, upstreamPort: number, picked: boolean): Promise<KinesisFront> {
+  try {
+    return await startKinesisFront({ port, upstreamPort });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw cause;
+    throw new LocalStackError(`The Kinesis port ${port} (option kinesisPort) is already in use`, {
+      code: LOCAL_STACK_ERROR_CODES.portInUse,
+      component: 'kinesis',
+      retryable: picked,
+      cause,
+    });
+  }
 }
 
 /** Polls `probe` until it resolves, the deadline passes, or `failed()` reports a reason to give up. */
@@ -146,11 +176,12 @@ async function startOnce(
   const ports = await choosePorts(resolved);
 
   let dynamoDb: DynamoDbServer | undefined;
+  let front: KinesisFront | undefined;
   let emulator: KinesisEmulatorProcess | undefined;
   let connection: LocalStackConnection | undefined;
   const cleanUp = async () => {
     connection?.close();
-    await Promise.all([emulator?.stop(0), dynamoDb?.close(1_000)]);
+    await Promise.all([front?.close(), emulator?.stop(0), dynamoDb?.close(1_000)]);
   };
 
   try {
@@ -161,10 +192,11 @@ async function startOnce(
       deleteTableMs: resolved.deleteTableMs,
       updateTableMs: resolved.updateTableMs,
     });
+    front = await startFront(ports.kinesisPort, ports.kinesisEmulatorPort, resolved.kinesisPort === 0);
     emulator = spawnKinesisEmulator({
       emulatorPath,
       nodePath: resolved.nodePath,
-      env: emulatorEnvironment(resolved, { plain: ports.kinesisPort, tls: ports.kinesisTlsPort }),
+      env: emulatorEnvironment(resolved, { plain: ports.kinesisEmulatorPort, tls: ports.kinesisTlsPort }),
       outputLines: resolved.outputLines,
     });
     const running = emulator;
@@ -172,7 +204,7 @@ async function startOnce(
       kinesisEndpoint: `http://127.0.0.1:${ports.kinesisPort}`,
       dynamoDbEndpoint: `http://127.0.0.1:${dynamoDb.port}`,
       region: resolved.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: copyCredentials(LOCAL_CREDENTIALS),
     };
     connection = connectLocalStack(endpoints);
 
@@ -189,14 +221,18 @@ async function startOnce(
       const exit = running.exit();
       if (!exit) return undefined;
       const inUse = running.printed('EADDRINUSE');
+      // The emulator's plain port is always one the stack picked; a fixed kinesisTlsPort it names
+      // in its error is not worth another try.
+      const fixedTlsPortTaken =
+        resolved.kinesisTlsPort !== 0 && running.printed(`:${resolved.kinesisTlsPort}`);
       return new LocalStackError(
         inUse
-          ? `The Kinesis emulator could not listen: port ${ports.kinesisPort} (kinesisPort) or ${ports.kinesisTlsPort} (kinesisTlsPort) is already in use`
+          ? `The Kinesis emulator could not listen: port ${ports.kinesisEmulatorPort} (its own port, picked by the stack) or ${ports.kinesisTlsPort} (kinesisTlsPort) is already in use`
           : `The Kinesis emulator exited before it answered (exit code ${exit.code}, signal ${exit.signal})`,
         {
           code: inUse ? LOCAL_STACK_ERROR_CODES.portInUse : LOCAL_STACK_ERROR_CODES.emulatorExited,
           component: 'kinesis',
-          retryable: inUse && (resolved.kinesisPort === 0 || resolved.kinesisTlsPort === 0),
+          retryable: inUse && !fixedTlsPortTaken,
           output: running.output(),
         },
       );
@@ -241,26 +277,30 @@ async function startOnce(
     }
 
     const server = dynamoDb;
+    const kinesisFront = front;
     const live = connection;
     let stopping: Promise<void> | undefined;
-    return {
-      ...live,
-      kinesisPort: ports.kinesisPort,
+    // Copy the connection's properties as they are defined: `credentials` stays a getter that
+    // hands out a fresh object on every read.
+    const stack = Object.defineProperties({}, Object.getOwnPropertyDescriptors(live)) as LocalStackConnection;
+    return Object.assign(stack, {
+      kinesisPort: kinesisFront.port,
+      kinesisEmulatorPort: ports.kinesisEmulatorPort,
       kinesisTlsPort: ports.kinesisTlsPort,
       dynamoDbPort: server.port,
       accountId: resolved.accountId,
       kinesisPid: running.pid,
       kinesisExited: running.exited,
       kinesisOutput: () => running.output(),
-      endpoints: () => ({ ...endpoints, credentials: { ...endpoints.credentials } }),
+      endpoints: () => ({ ...endpoints, credentials: copyCredentials(endpoints.credentials) }),
       stop() {
         stopping ??= (async () => {
           live.close();
-          await Promise.all([running.stop(resolved.stopGraceMs), server.close(2_000)]);
+          await Promise.all([kinesisFront.close(), running.stop(resolved.stopGraceMs), server.close(2_000)]);
         })();
         return stopping;
       },
-    };
+    });
   } catch (error) {
     await cleanUp();
     throw error;

@@ -8,6 +8,7 @@ export const GLOBAL_OPTIONS = {
   region: { type: 'string' },
   endpoint: { type: 'string' },
   'dynamodb-endpoint': { type: 'string' },
+  'kinesis-http': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;

@@ -2,6 +2,9 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
+/** The HTTP versions the CLI's Kinesis client can speak (`--kinesis-http`). */
+export type KinesisHttpVersion = '1.1' | '2';
+
 /** Where the CLI's clients point. */
 export interface ClientSettings {
   /** `--region`; else `AWS_REGION` / `AWS_DEFAULT_REGION`; else the SDK's default chain (profile). */
@@ -10,6 +13,12 @@ export interface ClientSettings {
   readonly kinesisEndpoint?: string;
   /** `--dynamodb-endpoint`; else `AWS_ENDPOINT_URL_DYNAMODB`; else AWS. */
   readonly dynamoDbEndpoint?: string;
+  /**
+   * `--kinesis-http`: the HTTP version of the Kinesis client, `1.1` (an HTTP/1.1 `NodeHttpHandler`)
+   * or `2` (the SDK's default HTTP/2 handler).
+   * @defaultValue '1.1'
+   */
+  readonly kinesisHttp?: KinesisHttpVersion;
   /** The environment to read (process.env for the bin). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -36,8 +45,9 @@ function isLoopback(url: string | undefined): boolean {
 /**
  * Builds the CLI's clients: the default credential chain and region for real AWS; an explicit
  * endpoint (flag or `AWS_ENDPOINT_URL_*`) for @kinesis-ts/local or LocalStack, where dummy
- * credentials are used when none are configured. Kinesis always goes over HTTP/1.1
- * (`NodeHttpHandler`): none of the CLI's calls need HTTP/2, and the local emulator breaks on it.
+ * credentials are used when none are configured. Kinesis goes over HTTP/1.1 (`NodeHttpHandler`)
+ * unless `kinesisHttp` is `'2'`: none of the CLI's calls need HTTP/2, and LocalStack's Kinesis
+ * emulator breaks on it (the @kinesis-ts/local stack serves both).
  */
 export function createClients(settings: ClientSettings): CliClients {
   const env = settings.env;
@@ -60,7 +70,8 @@ export function createClients(settings: ClientSettings): CliClients {
   let dynamoDb: DynamoDBClient | undefined;
   return {
     kinesis() {
-      const config: KinesisClientConfig = { requestHandler: new NodeHttpHandler() };
+      const config: KinesisClientConfig =
+        settings.kinesisHttp === '2' ? {} : { requestHandler: new NodeHttpHandler() };
       if (region) config.region = region;
       if (kinesisEndpoint) config.endpoint = kinesisEndpoint;
       if (credentials) config.credentials = credentials;

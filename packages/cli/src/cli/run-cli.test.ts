@@ -56,6 +56,13 @@ describe('kinesis-ts command line', () => {
     );
   });
 
+  it('refuses a --kinesis-http other than 1.1 or 2 with exit code 2', async () => {
+    const bad = await run('shards', '--records-per-second', '100', '--kinesis-http', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--kinesis-http must be 1.1 or 2, got '3'/);
+    expect((await run('shards', '--records-per-second', '100', '--kinesis-http', '2')).code).toBe(0);
+  });
+
   it('refuses malformed values', async () => {
     expect((await run('tail', 'orders', '--timestamp', 'yesterday')).stderr).toMatch(/ISO 8601/);
     expect((await run('tail', 'orders', '--sequence', '123')).stderr).toMatch(/exactly one --shard/);

@@ -22,7 +22,7 @@ import { runShards, SHARDS_OPTIONS, SHARDS_USAGE } from '../commands/shards.js';
 import { runTail, TAIL_OPTIONS, TAIL_USAGE } from '../commands/tail.js';
 import { CliUsageError } from '../errors.js';
 import { type Flags, parseFlags } from './args.js';
-import { type CliClients, createClients } from './clients.js';
+import { type CliClients, createClients, type KinesisHttpVersion } from './clients.js';
 import type { CommandContext } from './context.js';
 import { createOutput, type Output } from './output.js';
 
@@ -103,6 +103,7 @@ Flags of every command:
   --region <region>            default: AWS_REGION, then the SDK's default chain
   --endpoint <url>             the Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS, then AWS)
   --dynamodb-endpoint <url>    the DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, then AWS)
+  --kinesis-http <1.1|2>       the HTTP version of Kinesis calls (default: 1.1)
   --json                       machine-readable output
   --help, -h                   help for a command
 
@@ -156,12 +157,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       out.line(spec.usage);
       return 0;
     }
+    const kinesisHttp = kinesisHttpVersion(flags);
     clients =
       io.clients ??
       createClients({
         region: flags.string('region'),
         kinesisEndpoint: flags.string('endpoint'),
         dynamoDbEndpoint: flags.string('dynamodb-endpoint'),
+        kinesisHttp,
         env: io.env ?? {},
       });
     return await spec.run(flags, {
@@ -183,6 +186,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } finally {
     if (!io.clients) clients?.destroy();
   }
+}
+
+/** `--kinesis-http`: `1.1` (default) or `2`. */
+function kinesisHttpVersion(flags: Flags): KinesisHttpVersion {
+  const value = flags.string('kinesis-http') ?? '1.1';
+  if (value !== '1.1' && value !== '2') throw flags.usage(`--kinesis-http must be 1.1 or 2, got '${value}'`);
+  return value;
 }
 
 function describeError(error: unknown): string {
