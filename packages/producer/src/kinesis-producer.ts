@@ -15,27 +15,27 @@ import {
 } from '@kinesis-ts/core';
 import type { PutResult } from './attempt.js';
 import { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
-import { HashKeyCache } from './hash-key-cache.js';
 import { HotKeyDetector, type HotSpot } from './hot-key-detector.js';
-import { listOpenShards, type OpenShard } from './list-shards.js';
 import { MetricsRecorder, type ProducerMetrics } from './metrics.js';
 import {
   type KinesisProducerOptions,
   type ResolvedProducerOptions,
   resolveProducerOptions,
 } from './options.js';
-import { type PackedEntry, packRecords } from './packer.js';
-import { addAttempt, noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
+import { HashKeyCache } from './pipeline/hash-key-cache.js';
+import { listOpenShards, type OpenShard } from './pipeline/list-shards.js';
+import { type PackedEntry, packRecords } from './pipeline/packer.js';
+import { addAttempt, noAttempts, type PendingRecord, type RecordSettler } from './pipeline/pending-record.js';
 import {
   allRecordsIn,
   interpretPutRecordsError,
   interpretPutRecordsOutput,
   type SentEntry,
-} from './put-records-outcome.js';
-import { putRecordsTimeoutMs } from './request-timeout.js';
-import { ShardLane } from './shard-lane.js';
-import { ShardMap } from './shard-map.js';
-import { ShardRateLimiter, type Tokens } from './token-bucket.js';
+} from './pipeline/put-records-outcome.js';
+import { putRecordsTimeoutMs } from './pipeline/request-timeout.js';
+import { ShardLane } from './pipeline/shard-lane.js';
+import { ShardMap } from './pipeline/shard-map.js';
+import { ShardRateLimiter, type Tokens } from './pipeline/token-bucket.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** The events a {@link KinesisProducer} emits; listen with `producer.events.on(name, listener)`. */

@@ -1,5 +1,5 @@
 import type { UserRecord } from '@kinesis-ts/core';
-import type { Attempt, PutResult } from './attempt.js';
+import type { Attempt, PutResult } from '../attempt.js';
 
 /** Who hears how a record ends. */
 export interface RecordSettler {
