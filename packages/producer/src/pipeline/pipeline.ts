@@ -1,0 +1,886 @@
+import {
+  PutRecordsCommand,
+  type PutRecordsCommandInput,
+  type PutRecordsOutput,
+} from '@aws-sdk/client-kinesis';
+import {
+  awsErrorCode,
+  fullJitterBackoffMs,
+  type Logger,
+  RequestTimeoutError,
+  sendWithoutSdkRetries,
+  type UserRecord,
+  validateUserRecord,
+} from '@kinesis-ts/core';
+import type { PutResult } from '../attempt.js';
+import {
+  BufferFullError,
+  ProducerClosedError,
+  RecordFailedError,
+  type RecordFailureCode,
+} from '../errors.js';
+import { HotKeyDetector } from '../hot-key-detector.js';
+import type { MetricsRecorder } from '../metrics.js';
+import type { ResolvedProducerOptions } from '../options.js';
+import type { ProducerEvents } from '../producer-events.js';
+import type { TypedEmitter } from '../typed-emitter.js';
+import { HashKeyCache } from './hash-key-cache.js';
+import { listOpenShards } from './list-shards.js';
+import { type PackedEntry, packRecords } from './packer.js';
+import { addAttempt, noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
+import {
+  allRecordsIn,
+  interpretPutRecordsError,
+  interpretPutRecordsOutput,
+  type SentEntry,
+} from './put-records-outcome.js';
+import { putRecordsTimeoutMs } from './request-timeout.js';
+import { ShardLane } from './shard-lane.js';
+import { ShardMap } from './shard-map.js';
+import { ShardRateLimiter, type Tokens } from './token-bucket.js';
+
+/** A record waiting for room in the buffer (`whenBufferFull: 'wait'`). */
+interface AdmissionTicket {
+  readonly record: PendingRecord;
+}
+
+/** A `PutRecords` request in flight. */
+interface RequestInFlight {
+  readonly entries: SentEntry[];
+  readonly lanes: Set<ShardLane>;
+  readonly startedAt: number;
+}
+
+/** When an attempt started, how long it took and when it ended (milliseconds). */
+interface AttemptTiming {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly endedAt: number;
+}
+
+/** An aggregate that landed on a shard the map did not know, waiting for the refreshed map. */
+interface UndecidedEntry {
+  readonly sent: SentEntry;
+  readonly lane: ShardLane;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly timing: AttemptTiming;
+}
+
+/** A pending `flush()`: it resolves once every record up to `upToSequence` has settled. */
+interface FlushWaiter {
+  readonly upToSequence: number;
+  remaining: number;
+  readonly resolve: () => void;
+}
+
+/** Records to retry, per lane, and the lanes that must back off first. */
+class RetryBatch {
+  readonly byLane = new Map<ShardLane, PendingRecord[]>();
+  readonly backoff = new Set<ShardLane>();
+
+  add(lane: ShardLane, record: PendingRecord): void {
+    const records = this.byLane.get(lane);
+    if (records === undefined) this.byLane.set(lane, [record]);
+    else records.push(record);
+  }
+}
+
+/** What the lanes are keyed by: a shard-map generation, or unpredicted sending. */
+type LaneMode = number | 'unpredicted';
+
+const UNLIMITED_TOKENS: Tokens = { records: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY };
+
+/** What the pipeline reports to and through: the producer's events, metrics and logger. */
+export interface PipelineContext {
+  readonly events: TypedEmitter<ProducerEvents>;
+  readonly metrics: MetricsRecorder;
+  readonly logger: Logger;
+}
+
+/**
+ * The producer's machinery behind {@link KinesisProducer}: admission to the buffer, routing to shard
+ * lanes, packing, pacing, collecting into `PutRecords` requests, sending, retrying and settling.
+ */
+export class ProducerPipeline {
+  private readonly events: TypedEmitter<ProducerEvents>;
+  private readonly metricsRecorder: MetricsRecorder;
+  private readonly logger: Logger;
+  private readonly shardMap: ShardMap;
+  private readonly hotKeys: HotKeyDetector | undefined;
+  private readonly hotShards: HotKeyDetector | undefined;
+
+  private lanes = new Map<string | undefined, ShardLane>();
+  private laneMode: LaneMode = 'unpredicted';
+  /** Records accepted into the buffer and not settled yet. */
+  private admittedCount = 0;
+  private readonly waitingForRoom: AdmissionTicket[] = [];
+  private readonly capacityWaiters: (() => void)[] = [];
+  /** Each pending `flush()`: the last record it waits for, how many are left, and how to resolve it. */
+  private readonly flushWaiters: FlushWaiter[] = [];
+  private readonly undecided: UndecidedEntry[] = [];
+  private readonly hashKeys = new HashKeyCache();
+  private bufferedBytes = 0;
+  private requestsInFlight = 0;
+  private nextSequence = 1;
+  private flushes = 0;
+  private closed = false;
+  private pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  private pumpTimerAt = Number.POSITIVE_INFINITY;
+  private pumpQueued = false;
+
+  constructor(
+    private readonly options: ResolvedProducerOptions,
+    context: PipelineContext,
+  ) {
+    this.events = context.events;
+    this.metricsRecorder = context.metrics;
+    this.logger = context.logger;
+    const now = Date.now();
+    if (this.options.hotKeyShare > 0) {
+      const { hotKeyShare, hotKeyWindowMs, random } = this.options;
+      this.hotKeys = new HotKeyDetector(hotKeyShare, hotKeyWindowMs, now, 100, random);
+      this.hotShards = new HotKeyDetector(hotKeyShare, hotKeyWindowMs, now, 100, random);
+    }
+    this.lanes.set(undefined, new ShardLane(undefined, undefined));
+    this.shardMap = new ShardMap({
+      fetchShards: () => listOpenShards(this.options.client, this.options, this.options.requestTimeoutMs),
+      onChange: (map) => {
+        if (map.state !== 'refreshing' && map.state !== 'loading') this.decideUndecided();
+        if (map.state === 'ready') {
+          this.events.emit('shard-map:updated', { shards: map.shards, generation: map.generation });
+          this.logger.debug('Shard map updated', { shards: map.shards.length, generation: map.generation });
+        }
+        this.schedulePump(0);
+      },
+      onError: (error, willRetry) => {
+        this.events.emit('shard-map:error', { error, willRetry });
+        this.logger.warn('ListShards failed; sending records without shard prediction meanwhile', {
+          error: error instanceof Error ? error.message : String(error),
+          willRetry,
+        });
+      },
+    });
+    this.shardMap.start();
+  }
+
+  /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
+  get outstandingRecords(): number {
+    return this.admittedCount + this.waitingForRoom.length;
+  }
+
+  /** Bytes (data plus partition keys) of the records accepted and not yet settled. */
+  get outstandingBytes(): number {
+    return this.bufferedBytes;
+  }
+
+  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
+  accept(record: UserRecord, settler: RecordSettler): void {
+    if (this.closed) {
+      settler.reject(new ProducerClosedError());
+      return;
+    }
+    let validated: ReturnType<typeof validateUserRecord>;
+    try {
+      validated = validateUserRecord(record, this.options.maxRecordSizeBytes);
+    } catch (error) {
+      settler.reject(error);
+      return;
+    }
+    const now = Date.now();
+    const pending: PendingRecord = {
+      userRecord: record,
+      partitionKey: validated.partitionKey,
+      data: validated.data,
+      explicitHashKey: validated.explicitHashKey,
+      hashKey:
+        validated.explicitHashKey === undefined
+          ? this.hashKeys.of(validated.partitionKey)
+          : BigInt(validated.explicitHashKey),
+      sizeBytes: validated.sizeBytes,
+      sequence: this.nextSequence++,
+      arrivedAt: now,
+      expiresAt: now + this.options.recordTtlMs,
+      dueAt: now + this.options.maxBufferedTimeMs,
+      lastAttemptEndedAt: now,
+      attempts: noAttempts(),
+      attemptCount: 0,
+      admitted: false,
+      settled: false,
+      settler,
+    };
+    if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
+      this.admit(pending);
+      return;
+    }
+    this.events.emit('buffer:full', {
+      bufferedRecords: this.admittedCount,
+      bufferedBytes: this.bufferedBytes,
+    });
+    if (this.options.whenBufferFull === 'reject') {
+      settler.reject(new BufferFullError(record, this.describeLimits()));
+      return;
+    }
+    this.waitingForRoom.push({ record: pending });
+    // The oldest waiting record is failed when its time to live is over, even if nothing else happens.
+    if (this.waitingForRoom.length === 1 && Number.isFinite(this.options.recordTtlMs)) {
+      this.schedulePump(this.options.recordTtlMs);
+    }
+  }
+
+  /**
+   * Resolves when the buffer has room for another record: await it between `put`s to slow a source
+   * down to what the stream takes, instead of letting waiting records pile up.
+   */
+  waitForCapacity(): Promise<void> {
+    if (this.waitingForRoom.length === 0 && this.hasRoomFor(undefined)) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  /** Sends everything buffered now, and resolves when all of it is settled (written or failed). */
+  async flush(): Promise<void> {
+    const remaining = this.outstandingRecords;
+    if (remaining === 0) return;
+    this.flushes++;
+    this.queuePump();
+    try {
+      await new Promise<void>((resolve) =>
+        this.flushWaiters.push({ upToSequence: this.nextSequence - 1, remaining, resolve }),
+      );
+    } finally {
+      this.flushes--;
+    }
+  }
+
+  /** Refuses new records from now on. */
+  refuseNewRecords(): void {
+    this.closed = true;
+  }
+
+  /** Stops the pipeline's timers (once everything is settled). */
+  stop(): void {
+    this.shardMap.stop();
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+  }
+
+  // ---- buffer admission ---------------------------------------------------------------------
+
+  private hasRoomFor(record: PendingRecord | undefined): boolean {
+    const size = record?.sizeBytes ?? 0;
+    return (
+      this.admittedCount < this.options.maxBufferedRecords &&
+      this.bufferedBytes + size <= this.options.maxBufferedBytes
+    );
+  }
+
+  private describeLimits(): string {
+    return `maxBufferedRecords ${this.options.maxBufferedRecords}, maxBufferedBytes ${this.options.maxBufferedBytes}`;
+  }
+
+  private admit(record: PendingRecord): void {
+    record.admitted = true;
+    this.admittedCount++;
+    this.bufferedBytes += record.sizeBytes;
+    this.metricsRecorder.recordReceived();
+    const lane = this.laneFor(record);
+    lane.push(record);
+    this.observeHotSpots(record, lane);
+    if (this.isDue(lane, Date.now())) this.queuePump();
+    else this.schedulePump(lane.dueAt - Date.now());
+  }
+
+  private admitWaiting(): void {
+    while (this.waitingForRoom.length > 0 && this.hasRoomFor(this.waitingForRoom[0]!.record)) {
+      const ticket = this.waitingForRoom.shift()!;
+      const now = Date.now();
+      // The wait for room does not count against the buffering time.
+      ticket.record.dueAt = now + this.options.maxBufferedTimeMs;
+      this.admit(ticket.record);
+    }
+    while (
+      this.capacityWaiters.length > 0 &&
+      this.waitingForRoom.length === 0 &&
+      this.hasRoomFor(undefined)
+    ) {
+      this.capacityWaiters.shift()!();
+    }
+  }
+
+  private observeHotSpots(record: PendingRecord, lane: ShardLane): void {
+    if (this.hotKeys === undefined || this.hotShards === undefined) return;
+    const now = record.arrivedAt;
+    for (const hot of this.hotKeys.observe(record.partitionKey, now)) this.events.emit('hot-key', hot);
+    const shardCount = this.shardMap.shards.length;
+    const hotShards = this.hotShards.observe(lane.shardId ?? 'unpredicted', now);
+    // A shard is hot when it takes more than three times its fair share (at most 90%).
+    const hotShareFloor = shardCount >= 2 ? Math.min(0.9, 3 / shardCount) : Number.POSITIVE_INFINITY;
+    for (const hot of hotShards) if (hot.share > hotShareFloor) this.events.emit('hot-shard', hot);
+  }
+
+  // ---- lanes ----------------------------------------------------------------------------------
+
+  private laneFor(record: PendingRecord): ShardLane {
+    const shard = this.laneMode === 'unpredicted' ? undefined : this.shardMap.predict(record.hashKey);
+    const shardId = shard?.shardId;
+    let lane = this.lanes.get(shardId);
+    if (lane === undefined) {
+      const limiter =
+        shardId === undefined
+          ? undefined
+          : new ShardRateLimiter(this.options.rateLimitPercent, this.options.maxRecordSizeBytes, Date.now());
+      lane = new ShardLane(shardId, limiter);
+      this.lanes.set(shardId, lane);
+    }
+    return lane;
+  }
+
+  /** The lanes' mode the shard map calls for now; `undefined` while sending must pause. */
+  private desiredLaneMode(): LaneMode | undefined {
+    switch (this.shardMap.state) {
+      case 'ready':
+        return this.shardMap.generation;
+      case 'refreshing':
+        return undefined; // a fresh map is moments away: hold everything until it is here
+      default:
+        return 'unpredicted';
+    }
+  }
+
+  /**
+   * Moves every queued record to the lane the current map predicts, in put order, so each key's
+   * records keep their order whichever lanes they waited in (records put while a new map was being
+   * fetched may sit in other lanes than older records of their key). Only done with nothing in
+   * flight, so nothing of a key can still be overtaken by what was sent before.
+   */
+  private rebucket(mode: LaneMode): void {
+    const oldLanes = [...this.lanes.values()];
+    const queued = oldLanes.flatMap((lane) => lane.drain());
+    queued.sort((a, b) => a.sequence - b.sequence);
+    this.laneMode = mode;
+    const openShards = new Set(this.shardMap.shards.map((shard) => shard.shardId));
+    this.lanes = new Map(
+      oldLanes
+        .filter(
+          (lane) => lane.shardId === undefined || (mode !== 'unpredicted' && openShards.has(lane.shardId)),
+        )
+        .map((lane) => [lane.shardId, lane]),
+    );
+    for (const record of queued) this.laneFor(record).push(record);
+  }
+
+  private isDue(lane: ShardLane, now: number): boolean {
+    if (lane.queue.length === 0) return false;
+    if (this.flushes > 0 || lane.dueAt <= now) return true;
+    if (this.options.aggregation && lane.shardId !== undefined) {
+      // Enough for a full aggregate, by size or by count.
+      return (
+        lane.bytes >= this.options.maxAggregateSizeBytes ||
+        lane.queue.length >= this.options.maxAggregateRecords
+      );
+    }
+    return lane.queue.length >= this.options.maxRequestEntries || lane.bytes >= this.options.maxRequestBytes;
+  }
+
+  private canSend(lane: ShardLane, now: number): boolean {
+    if (this.options.preserveKeyOrder && lane.inFlight > 0) return false;
+    return lane.notBefore <= now && lane.tokensAt <= now && this.isDue(lane, now);
+  }
+
+  // ---- the pump: decides what to send, and when to look again --------------------------------
+
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  private schedulePump(delayMs: number): void {
+    if (delayMs <= 0) {
+      this.queuePump();
+      return;
+    }
+    const at = Date.now() + delayMs;
+    if (this.pumpTimer !== undefined && this.pumpTimerAt <= at) return;
+    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
+    this.pumpTimerAt = at;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pumpTimerAt = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, delayMs);
+  }
+
+  private pump(): void {
+    const now = Date.now();
+    this.expireRecords(now);
+    const mode = this.desiredLaneMode();
+    if (mode === undefined) {
+      // The shard map calls back when it is ready; records still expire on time meanwhile.
+      const expiry = this.nextExpiry();
+      if (expiry !== Number.POSITIVE_INFINITY) this.schedulePump(Math.max(1, expiry - now));
+      return;
+    }
+    if (mode !== this.laneMode) {
+      if (this.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
+      this.rebucket(mode);
+    }
+
+    let slots = this.options.maxConcurrentRequests - this.requestsInFlight;
+    const candidates = [...this.lanes.values()].filter((lane) => this.canSend(lane, now));
+    candidates.sort((a, b) => a.dueAt - b.dueAt);
+    while (slots > 0 && candidates.length > 0) {
+      const request = this.buildRequest(candidates, now);
+      if (request.entries.length === 0) break;
+      this.send(request);
+      slots--;
+    }
+    this.scheduleNextPump(now);
+  }
+
+  private buildRequest(candidates: ShardLane[], now: number): RequestInFlight {
+    const request: RequestInFlight = { entries: [], lanes: new Set(), startedAt: now };
+    let bytes = 0;
+    for (let index = 0; index < candidates.length; ) {
+      const lane = candidates[index]!;
+      const roomEntries = this.options.maxRequestEntries - request.entries.length;
+      const roomBytes = this.options.maxRequestBytes - bytes;
+      if (roomEntries <= 0 || roomBytes <= 0) break;
+      const aggregate = this.options.aggregation && lane.shardId !== undefined;
+      // A record above the request limit (a large-record stream, over 5 MiB) goes alone in a request.
+      const head = lane.queue.at(0);
+      const oversizedHead = request.entries.length === 0 && head !== undefined && head.sizeBytes > roomBytes;
+      const packed = packRecords(lane.queue, {
+        aggregation: aggregate,
+        maxAggregateSizeBytes: this.options.maxAggregateSizeBytes,
+        maxAggregateRecords: this.options.maxAggregateRecords,
+        maxRecordSizeBytes: this.options.maxRecordSizeBytes,
+        preserveKeyOrder: this.options.preserveKeyOrder,
+        maxEntries: roomEntries,
+        maxBytes: oversizedHead ? head.sizeBytes : roomBytes,
+        tokens: lane.limiter?.available(now) ?? UNLIMITED_TOKENS,
+      });
+      if (packed.length === 0) {
+        const tokenWait =
+          head === undefined ? 0 : (lane.limiter?.msUntilAvailable(1, head.sizeBytes, now) ?? 0);
+        if (tokenWait > 0) {
+          lane.tokensAt = now + tokenWait;
+          candidates.splice(index, 1);
+          continue;
+        }
+        if (request.entries.length === 0) {
+          // Nothing could be taken even into an empty request: only keys waiting on themselves are left.
+          candidates.splice(index, 1);
+          continue;
+        }
+        break; // the request is too full for this lane's next record: it goes into the next request
+      }
+      const packedBytes = packed.reduce((sum, entry) => sum + entry.sizeBytes, 0);
+      lane.limiter?.take(packed.length, packedBytes, now);
+      lane.taken(packed.flatMap((entry) => entry.records));
+      for (const entry of packed) request.entries.push({ packed: entry, predictedShardId: lane.shardId });
+      request.lanes.add(lane);
+      bytes += packedBytes;
+      // One request per lane at a time keeps keys in order; otherwise the lane may fill more requests.
+      if (this.options.preserveKeyOrder || !this.isDue(lane, now)) candidates.splice(index, 1);
+      else index++;
+    }
+    return request;
+  }
+
+  private scheduleNextPump(now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const lane of this.lanes.values()) {
+      if (lane.queue.length === 0) continue;
+      if (this.options.preserveKeyOrder && lane.inFlight > 0) continue; // its completion pumps
+      const dueAt = this.isDue(lane, now) ? now : lane.dueAt;
+      const at = Math.max(dueAt, lane.notBefore, lane.tokensAt);
+      if (at < next) next = at;
+    }
+    next = Math.min(next, this.nextExpiry());
+    if (next !== Number.POSITIVE_INFINITY) {
+      if (next <= now && this.requestsInFlight >= this.options.maxConcurrentRequests) return;
+      this.schedulePump(Math.max(1, next - now));
+    }
+  }
+
+  /**
+   * When the next record that is not in flight reaches its time to live (queued in a lane, whatever
+   * holds the lane back, or waiting for room): the pump must look again by then to fail it on time.
+   */
+  private nextExpiry(): number {
+    let next = this.waitingForRoom[0]?.record.expiresAt ?? Number.POSITIVE_INFINITY;
+    for (const lane of this.lanes.values()) {
+      const head = lane.queue.at(0);
+      if (head !== undefined && head.expiresAt < next) next = head.expiresAt;
+    }
+    return next;
+  }
+
+  /** Fails every record past its time to live that is not in flight, and lets waiting records into the room freed. */
+  private expireRecords(now: number): void {
+    const before = this.outstandingRecords;
+    this.failExpired(now);
+    if (this.outstandingRecords < before) this.admitWaiting();
+  }
+
+  private failExpired(now: number): void {
+    // Records still waiting for room in the buffer: in put order, so the oldest are first.
+    while (this.waitingForRoom.length > 0 && this.waitingForRoom[0]!.record.expiresAt <= now) {
+      const { record } = this.waitingForRoom.shift()!;
+      this.fail(
+        record,
+        undefined,
+        'RECORD_EXPIRED',
+        'Expired',
+        'Record reached its time to live while waiting for room in the buffer',
+      );
+    }
+    for (const lane of this.lanes.values()) {
+      if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
+      for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
+        // A record sent before carries its last real error (a timeout tells it may have been written).
+        const last = record.attempts.at(-1);
+        this.fail(
+          record,
+          lane.shardId,
+          'RECORD_EXPIRED',
+          last?.errorCode ?? 'Expired',
+          last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
+        );
+      }
+    }
+  }
+
+  // ---- sending and completing requests --------------------------------------------------------
+
+  private send(request: RequestInFlight): void {
+    this.requestsInFlight++;
+    for (const lane of request.lanes) lane.inFlight++;
+    const startedAt = Date.now();
+    let userRecords = 0;
+    let earliestExpiresAt = Number.POSITIVE_INFINITY;
+    for (const { packed, predictedShardId } of request.entries) {
+      this.metricsRecorder.attemptsStarted(predictedShardId, packed.records, startedAt);
+      userRecords += packed.records.length;
+      for (const record of packed.records) earliestExpiresAt = Math.min(earliestExpiresAt, record.expiresAt);
+    }
+    // A hung call must not hold a record past its time to live: the wait is cut to the time the
+    // first-expiring record has left (see putRecordsTimeoutMs).
+    const timeoutMs = putRecordsTimeoutMs(this.options.requestTimeoutMs, earliestExpiresAt, startedAt);
+    const input: PutRecordsCommandInput = {
+      ...(this.options.streamArn === undefined
+        ? { StreamName: this.options.streamName }
+        : { StreamARN: this.options.streamArn }),
+      Records: request.entries.map(({ packed }) => ({
+        Data: packed.entry.data,
+        PartitionKey: packed.entry.partitionKey,
+        ExplicitHashKey: packed.entry.explicitHashKey,
+      })),
+    };
+    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), { timeoutMs }).then(
+      (output) => this.complete(request, startedAt, timeoutMs, userRecords, output, undefined),
+      (error: unknown) => this.complete(request, startedAt, timeoutMs, userRecords, undefined, error),
+    );
+  }
+
+  private complete(
+    request: RequestInFlight,
+    startedAt: number,
+    timeoutMs: number,
+    userRecords: number,
+    output: PutRecordsOutput | undefined,
+    error: unknown,
+  ): void {
+    const endedAt = Date.now();
+    const timing: AttemptTiming = { startedAt, durationMs: endedAt - startedAt, endedAt };
+    // A call that timed out was cut at its deadline, which may be the time to live of its first-
+    // expiring record; the timer can fire a moment before the clock reads that time, and the records
+    // whose time to live the deadline reached expire all the same.
+    const expiredBy =
+      error instanceof RequestTimeoutError ? Math.max(endedAt, startedAt + timeoutMs) : endedAt;
+    this.requestsInFlight--;
+    for (const lane of request.lanes) lane.inFlight--;
+    const outcomes =
+      output === undefined
+        ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
+        : interpretPutRecordsOutput(
+            request.entries,
+            output,
+            (shardId) => this.shardMap.rangeOf(shardId),
+            this.options.failIfThrottled,
+          );
+    this.metricsRecorder.requestCompleted(timing.durationMs, request.entries.length, userRecords);
+    const requestErrorCode = error === undefined ? undefined : (awsErrorCode(error) ?? 'UnknownError');
+    this.events.emit('request:completed', {
+      entries: request.entries.length,
+      userRecords,
+      failedEntries: outcomes.filter((outcome) => outcome.kind === 'retry' || outcome.kind === 'fail').length,
+      durationMs: timing.durationMs,
+      ...(requestErrorCode === undefined ? {} : { errorCode: requestErrorCode }),
+    });
+    if (requestErrorCode !== undefined) this.metricsRecorder.requestFailed(requestErrorCode);
+
+    const retries = new RetryBatch();
+    const succeededLanes = new Set<ShardLane>();
+    let mapOutdated = false;
+    request.entries.forEach((sent, index) => {
+      const outcome = outcomes[index]!;
+      // Nothing rebuckets lanes while a request is in flight, so the entry's lane is still there.
+      const lane = this.lanes.get(sent.predictedShardId)!;
+      switch (outcome.kind) {
+        case 'success':
+          mapOutdated ||= outcome.mapOutdated;
+          succeededLanes.add(lane);
+          this.entrySucceeded(sent.packed, outcome.shardId, outcome.sequenceNumber, timing);
+          return;
+        case 'unknown-shard':
+          // Held (and counted in flight) until the refreshed map tells whether the shard holds it all.
+          mapOutdated = true;
+          lane.inFlight++;
+          this.undecided.push({
+            sent,
+            lane,
+            shardId: outcome.shardId,
+            sequenceNumber: outcome.sequenceNumber,
+            timing,
+          });
+          return;
+        case 'fail':
+          if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
+          this.recordFailedAttempt(sent.packed.records, outcome.errorCode, outcome.errorMessage, timing);
+          for (const record of sent.packed.records) {
+            this.fail(
+              record,
+              sent.predictedShardId,
+              outcome.code,
+              outcome.errorCode,
+              outcome.errorMessage,
+              outcome.cause,
+            );
+          }
+          return;
+        case 'retry':
+          mapOutdated ||= outcome.mapOutdated;
+          if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
+          if (outcome.backoff) retries.backoff.add(lane);
+          this.retryOrGiveUp(sent, lane, outcome.errorCode, outcome.errorMessage, timing, retries, {
+            expiredBy,
+            cause: error,
+          });
+          return;
+      }
+    });
+
+    for (const lane of succeededLanes) {
+      // A shard that took everything resets its backoff and may go a little faster again. One that
+      // took some entries and throttled others keeps backing off longer, as a throttled one does.
+      if (retries.backoff.has(lane)) continue;
+      lane.retryAttempt = 0;
+      lane.limiter?.speedUp(endedAt);
+    }
+    for (const lane of retries.backoff) {
+      lane.limiter?.slowDown(endedAt);
+      lane.retryAttempt++;
+      const backoffMs = fullJitterBackoffMs(
+        lane.retryAttempt,
+        this.options.retryBackoff,
+        this.options.random,
+      );
+      lane.notBefore = endedAt + backoffMs;
+      this.events.emit('shard:throttled', { shardId: lane.shardId, backoffMs });
+    }
+    this.requeue(retries);
+    if (this.undecided.length > 0) {
+      // An aggregate landed on a shard no map fetched so far has shown: fetch one whatever map the
+      // lanes were built from (a newer map may have come while this request was in flight).
+      this.shardMap.invalidate(this.shardMap.generation);
+    } else if (mapOutdated) {
+      this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
+    }
+    // Records whose time to live ran out as this call ended fail where they are (a record waiting
+    // for room is not let into the room this call freed just to fail there).
+    this.failExpired(endedAt);
+    this.admitWaiting();
+    this.queuePump();
+  }
+
+  /**
+   * Settles the aggregates that landed on shards the old map did not know, now that a map has been
+   * fetched (or fetching failed): those whose records all hash into the shard they landed on are
+   * written; the others are re-sent whole.
+   */
+  private decideUndecided(): void {
+    if (this.undecided.length === 0) return;
+    const mapReady = this.shardMap.state === 'ready';
+    const retries = new RetryBatch();
+    for (const { sent, lane, shardId, sequenceNumber, timing } of this.undecided.splice(0)) {
+      lane.inFlight--;
+      const landedOn = mapReady ? this.shardMap.rangeOf(shardId) : undefined;
+      if (landedOn !== undefined && allRecordsIn(sent.packed, landedOn)) {
+        this.entrySucceeded(sent.packed, shardId, sequenceNumber, timing);
+      } else {
+        const message = `Aggregate predicted for ${sent.predictedShardId} landed on ${shardId}, which does not hold all its records`;
+        this.retryOrGiveUp(sent, lane, 'WrongShard', message, timing, retries);
+      }
+    }
+    this.requeue(retries);
+    this.admitWaiting();
+  }
+
+  private recordFailedAttempt(
+    records: readonly PendingRecord[],
+    errorCode: string,
+    errorMessage: string,
+    timing: AttemptTiming,
+  ): void {
+    for (const record of records) {
+      addAttempt(record, {
+        startedAt: timing.startedAt,
+        delayMs: timing.startedAt - record.lastAttemptEndedAt,
+        durationMs: timing.durationMs,
+        success: false,
+        errorCode,
+        errorMessage,
+      });
+      record.lastAttemptEndedAt = timing.endedAt;
+    }
+  }
+
+  /**
+   * Records the failed attempt, then fails each record out of time (its time to live reached by
+   * `expiredBy`, by default when the attempt ended) or attempts, and queues the rest for retry.
+   * `cause` is the error of a call that failed as a whole, handed to the records given up on.
+   */
+  private retryOrGiveUp(
+    sent: SentEntry,
+    lane: ShardLane,
+    errorCode: string,
+    errorMessage: string,
+    timing: AttemptTiming,
+    retries: RetryBatch,
+    { expiredBy = timing.endedAt, cause }: { expiredBy?: number; cause?: unknown } = {},
+  ): void {
+    this.recordFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
+    for (const record of sent.packed.records) {
+      if (record.expiresAt <= expiredBy) {
+        this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', errorCode, errorMessage, cause);
+      } else if (record.attemptCount >= this.options.maxAttempts) {
+        this.fail(record, sent.predictedShardId, 'MAX_ATTEMPTS_EXCEEDED', errorCode, errorMessage, cause);
+      } else {
+        record.dueAt = timing.endedAt;
+        retries.add(lane, record);
+      }
+    }
+  }
+
+  /** Puts retried records back at the front of their lanes, before newer ones, in put order. */
+  private requeue(retries: RetryBatch): void {
+    for (const [lane, records] of retries.byLane) {
+      records.sort((a, b) => a.sequence - b.sequence);
+      lane.unshiftAll(records);
+    }
+  }
+
+  private entrySucceeded(
+    packed: PackedEntry,
+    shardId: string,
+    sequenceNumber: string,
+    timing: AttemptTiming,
+  ): void {
+    const reportEach = this.events.hasListeners('record:put');
+    for (const record of packed.records) {
+      addAttempt(record, {
+        startedAt: timing.startedAt,
+        delayMs: timing.startedAt - record.lastAttemptEndedAt,
+        durationMs: timing.durationMs,
+        success: true,
+      });
+    }
+    this.metricsRecorder.entryWritten(shardId, packed.entry.data.byteLength, packed.records);
+    for (const record of packed.records) {
+      const result: PutResult = {
+        shardId,
+        sequenceNumber,
+        aggregated: packed.entry.aggregated,
+        attempts: record.attempts,
+        attemptCount: record.attemptCount,
+      };
+      this.release(record);
+      record.settler.resolve(result);
+      if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
+    }
+  }
+
+  private fail(
+    record: PendingRecord,
+    shardId: string | undefined,
+    code: RecordFailureCode,
+    errorCode: string,
+    errorMessage: string,
+    cause?: unknown,
+  ): void {
+    if (code === 'RECORD_EXPIRED' && record.attempts.at(-1)?.errorCode !== 'Expired') {
+      addAttempt(record, {
+        startedAt: Date.now(),
+        delayMs: Date.now() - record.lastAttemptEndedAt,
+        durationMs: 0,
+        success: false,
+        errorCode: 'Expired',
+        errorMessage: 'Record reached its time to live',
+      });
+    }
+    const error = new RecordFailedError(code, describeFailure(code, errorCode, errorMessage, record), {
+      record: record.userRecord,
+      attempts: record.attempts,
+      attemptCount: record.attemptCount,
+      lastErrorCode: errorCode,
+      cause,
+    });
+    this.metricsRecorder.userRecordFailed(shardId, record.attemptCount, code === 'RECORD_EXPIRED');
+    this.release(record);
+    record.settler.reject(error);
+    this.events.emit('record:failed', { record: record.userRecord, error });
+  }
+
+  private release(record: PendingRecord): void {
+    if (record.settled) return;
+    record.settled = true;
+    if (record.admitted) {
+      this.admittedCount--;
+      this.bufferedBytes -= record.sizeBytes;
+    }
+    for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.flushWaiters[i]!;
+      if (record.sequence > waiter.upToSequence) continue;
+      waiter.remaining--;
+      if (waiter.remaining === 0) {
+        this.flushWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+}
+
+function describeFailure(
+  code: RecordFailureCode,
+  errorCode: string,
+  errorMessage: string,
+  record: PendingRecord,
+): string {
+  const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
+  const attempts = `${record.attemptCount} attempt${record.attemptCount === 1 ? '' : 's'}`;
+  switch (code) {
+    case 'RECORD_EXPIRED':
+      return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;
+    case 'MAX_ATTEMPTS_EXCEEDED':
+      return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
+    case 'RECORD_THROTTLED':
+      return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
+    default:
+      return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;
+  }
+}
