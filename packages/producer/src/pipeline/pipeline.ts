@@ -12,22 +12,23 @@ import {
   type UserRecord,
   validateUserRecord,
 } from '@kinesis-ts/core';
-import type { PutResult } from '../attempt.js';
-import {
-  BufferFullError,
-  ProducerClosedError,
-  RecordFailedError,
-  type RecordFailureCode,
-} from '../errors.js';
+import { BufferFullError, ProducerClosedError } from '../errors.js';
 import { HotKeyDetector } from '../hot-key-detector.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEvents } from '../producer-events.js';
 import type { TypedEmitter } from '../typed-emitter.js';
+import { FlushWaiters } from './flush-waiters.js';
 import { HashKeyCache } from './hash-key-cache.js';
 import { listOpenShards } from './list-shards.js';
-import { type PackedEntry, packRecords } from './packer.js';
-import { addAttempt, noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
+import { packRecords } from './packer.js';
+import {
+  type AttemptTiming,
+  addFailedAttempt,
+  noAttempts,
+  type PendingRecord,
+  type RecordSettler,
+} from './pending-record.js';
 import {
   allRecordsIn,
   interpretPutRecordsError,
@@ -35,6 +36,7 @@ import {
   type SentEntry,
 } from './put-records-outcome.js';
 import { putRecordsTimeoutMs } from './request-timeout.js';
+import { Settlement } from './settlement.js';
 import { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
 import { ShardRateLimiter, type Tokens } from './token-bucket.js';
@@ -51,13 +53,6 @@ interface RequestInFlight {
   readonly startedAt: number;
 }
 
-/** When an attempt started, how long it took and when it ended (milliseconds). */
-interface AttemptTiming {
-  readonly startedAt: number;
-  readonly durationMs: number;
-  readonly endedAt: number;
-}
-
 /** An aggregate that landed on a shard the map did not know, waiting for the refreshed map. */
 interface UndecidedEntry {
   readonly sent: SentEntry;
@@ -65,13 +60,6 @@ interface UndecidedEntry {
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly timing: AttemptTiming;
-}
-
-/** A pending `flush()`: it resolves once every record up to `upToSequence` has settled. */
-interface FlushWaiter {
-  readonly upToSequence: number;
-  remaining: number;
-  readonly resolve: () => void;
 }
 
 /** Records to retry, per lane, and the lanes that must back off first. */
@@ -116,8 +104,8 @@ export class ProducerPipeline {
   private admittedCount = 0;
   private readonly waitingForRoom: AdmissionTicket[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
-  /** Each pending `flush()`: the last record it waits for, how many are left, and how to resolve it. */
-  private readonly flushWaiters: FlushWaiter[] = [];
+  private readonly flushWaiters = new FlushWaiters();
+  private readonly settlement: Settlement;
   private readonly undecided: UndecidedEntry[] = [];
   private readonly hashKeys = new HashKeyCache();
   private bufferedBytes = 0;
@@ -136,6 +124,13 @@ export class ProducerPipeline {
     this.events = context.events;
     this.metricsRecorder = context.metrics;
     this.logger = context.logger;
+    this.settlement = new Settlement(this.metricsRecorder, this.events, (record) => {
+      if (record.admitted) {
+        this.admittedCount--;
+        this.bufferedBytes -= record.sizeBytes;
+      }
+      this.flushWaiters.settled(record.sequence);
+    });
     const now = Date.now();
     if (this.options.hotKeyShare > 0) {
       const { hotKeyShare, hotKeyWindowMs, random } = this.options;
@@ -244,9 +239,7 @@ export class ProducerPipeline {
     this.flushes++;
     this.queuePump();
     try {
-      await new Promise<void>((resolve) =>
-        this.flushWaiters.push({ upToSequence: this.nextSequence - 1, remaining, resolve }),
-      );
+      await this.flushWaiters.wait(this.nextSequence - 1, remaining);
     } finally {
       this.flushes--;
     }
@@ -531,7 +524,7 @@ export class ProducerPipeline {
     // Records still waiting for room in the buffer: in put order, so the oldest are first.
     while (this.waitingForRoom.length > 0 && this.waitingForRoom[0]!.record.expiresAt <= now) {
       const { record } = this.waitingForRoom.shift()!;
-      this.fail(
+      this.settlement.failed(
         record,
         undefined,
         'RECORD_EXPIRED',
@@ -544,7 +537,7 @@ export class ProducerPipeline {
       for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
         // A record sent before carries its last real error (a timeout tells it may have been written).
         const last = record.attempts.at(-1);
-        this.fail(
+        this.settlement.failed(
           record,
           lane.shardId,
           'RECORD_EXPIRED',
@@ -635,7 +628,7 @@ export class ProducerPipeline {
         case 'success':
           mapOutdated ||= outcome.mapOutdated;
           succeededLanes.add(lane);
-          this.entrySucceeded(sent.packed, outcome.shardId, outcome.sequenceNumber, timing);
+          this.settlement.written(sent.packed, outcome.shardId, outcome.sequenceNumber, timing);
           return;
         case 'unknown-shard':
           // Held (and counted in flight) until the refreshed map tells whether the shard holds it all.
@@ -651,9 +644,9 @@ export class ProducerPipeline {
           return;
         case 'fail':
           if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
-          this.recordFailedAttempt(sent.packed.records, outcome.errorCode, outcome.errorMessage, timing);
+          addFailedAttempt(sent.packed.records, outcome.errorCode, outcome.errorMessage, timing);
           for (const record of sent.packed.records) {
-            this.fail(
+            this.settlement.failed(
               record,
               sent.predictedShardId,
               outcome.code,
@@ -721,7 +714,7 @@ export class ProducerPipeline {
       lane.inFlight--;
       const landedOn = mapReady ? this.shardMap.rangeOf(shardId) : undefined;
       if (landedOn !== undefined && allRecordsIn(sent.packed, landedOn)) {
-        this.entrySucceeded(sent.packed, shardId, sequenceNumber, timing);
+        this.settlement.written(sent.packed, shardId, sequenceNumber, timing);
       } else {
         const message = `Aggregate predicted for ${sent.predictedShardId} landed on ${shardId}, which does not hold all its records`;
         this.retryOrGiveUp(sent, lane, 'WrongShard', message, timing, retries);
@@ -729,25 +722,6 @@ export class ProducerPipeline {
     }
     this.requeue(retries);
     this.admitWaiting();
-  }
-
-  private recordFailedAttempt(
-    records: readonly PendingRecord[],
-    errorCode: string,
-    errorMessage: string,
-    timing: AttemptTiming,
-  ): void {
-    for (const record of records) {
-      addAttempt(record, {
-        startedAt: timing.startedAt,
-        delayMs: timing.startedAt - record.lastAttemptEndedAt,
-        durationMs: timing.durationMs,
-        success: false,
-        errorCode,
-        errorMessage,
-      });
-      record.lastAttemptEndedAt = timing.endedAt;
-    }
   }
 
   /**
@@ -764,12 +738,26 @@ export class ProducerPipeline {
     retries: RetryBatch,
     { expiredBy = timing.endedAt, cause }: { expiredBy?: number; cause?: unknown } = {},
   ): void {
-    this.recordFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
+    addFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
     for (const record of sent.packed.records) {
       if (record.expiresAt <= expiredBy) {
-        this.fail(record, sent.predictedShardId, 'RECORD_EXPIRED', errorCode, errorMessage, cause);
+        this.settlement.failed(
+          record,
+          sent.predictedShardId,
+          'RECORD_EXPIRED',
+          errorCode,
+          errorMessage,
+          cause,
+        );
       } else if (record.attemptCount >= this.options.maxAttempts) {
-        this.fail(record, sent.predictedShardId, 'MAX_ATTEMPTS_EXCEEDED', errorCode, errorMessage, cause);
+        this.settlement.failed(
+          record,
+          sent.predictedShardId,
+          'MAX_ATTEMPTS_EXCEEDED',
+          errorCode,
+          errorMessage,
+          cause,
+        );
       } else {
         record.dueAt = timing.endedAt;
         retries.add(lane, record);
@@ -783,104 +771,5 @@ export class ProducerPipeline {
       records.sort((a, b) => a.sequence - b.sequence);
       lane.unshiftAll(records);
     }
-  }
-
-  private entrySucceeded(
-    packed: PackedEntry,
-    shardId: string,
-    sequenceNumber: string,
-    timing: AttemptTiming,
-  ): void {
-    const reportEach = this.events.hasListeners('record:put');
-    for (const record of packed.records) {
-      addAttempt(record, {
-        startedAt: timing.startedAt,
-        delayMs: timing.startedAt - record.lastAttemptEndedAt,
-        durationMs: timing.durationMs,
-        success: true,
-      });
-    }
-    this.metricsRecorder.entryWritten(shardId, packed.entry.data.byteLength, packed.records);
-    for (const record of packed.records) {
-      const result: PutResult = {
-        shardId,
-        sequenceNumber,
-        aggregated: packed.entry.aggregated,
-        attempts: record.attempts,
-        attemptCount: record.attemptCount,
-      };
-      this.release(record);
-      record.settler.resolve(result);
-      if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
-    }
-  }
-
-  private fail(
-    record: PendingRecord,
-    shardId: string | undefined,
-    code: RecordFailureCode,
-    errorCode: string,
-    errorMessage: string,
-    cause?: unknown,
-  ): void {
-    if (code === 'RECORD_EXPIRED' && record.attempts.at(-1)?.errorCode !== 'Expired') {
-      addAttempt(record, {
-        startedAt: Date.now(),
-        delayMs: Date.now() - record.lastAttemptEndedAt,
-        durationMs: 0,
-        success: false,
-        errorCode: 'Expired',
-        errorMessage: 'Record reached its time to live',
-      });
-    }
-    const error = new RecordFailedError(code, describeFailure(code, errorCode, errorMessage, record), {
-      record: record.userRecord,
-      attempts: record.attempts,
-      attemptCount: record.attemptCount,
-      lastErrorCode: errorCode,
-      cause,
-    });
-    this.metricsRecorder.userRecordFailed(shardId, record.attemptCount, code === 'RECORD_EXPIRED');
-    this.release(record);
-    record.settler.reject(error);
-    this.events.emit('record:failed', { record: record.userRecord, error });
-  }
-
-  private release(record: PendingRecord): void {
-    if (record.settled) return;
-    record.settled = true;
-    if (record.admitted) {
-      this.admittedCount--;
-      this.bufferedBytes -= record.sizeBytes;
-    }
-    for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
-      const waiter = this.flushWaiters[i]!;
-      if (record.sequence > waiter.upToSequence) continue;
-      waiter.remaining--;
-      if (waiter.remaining === 0) {
-        this.flushWaiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
-  }
-}
-
-function describeFailure(
-  code: RecordFailureCode,
-  errorCode: string,
-  errorMessage: string,
-  record: PendingRecord,
-): string {
-  const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
-  const attempts = `${record.attemptCount} attempt${record.attemptCount === 1 ? '' : 's'}`;
-  switch (code) {
-    case 'RECORD_EXPIRED':
-      return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;
-    case 'MAX_ATTEMPTS_EXCEEDED':
-      return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
-    case 'RECORD_THROTTLED':
-      return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
-    default:
-      return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;
   }
 }
