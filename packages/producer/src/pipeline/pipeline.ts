@@ -10,22 +10,19 @@ import {
   RequestTimeoutError,
   sendWithoutSdkRetries,
   type UserRecord,
-  validateUserRecord,
 } from '@kinesis-ts/core';
-import { BufferFullError, ProducerClosedError } from '../errors.js';
 import { HotKeyDetector } from '../hot-key-detector.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEvents } from '../producer-events.js';
 import type { TypedEmitter } from '../typed-emitter.js';
+import { Admission } from './admission.js';
 import { FlushWaiters } from './flush-waiters.js';
-import { HashKeyCache } from './hash-key-cache.js';
 import { listOpenShards } from './list-shards.js';
 import { packRecords } from './packer.js';
 import {
   type AttemptTiming,
   addFailedAttempt,
-  noAttempts,
   type PendingRecord,
   type RecordSettler,
 } from './pending-record.js';
@@ -40,11 +37,6 @@ import { Settlement } from './settlement.js';
 import { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
 import { ShardRateLimiter, type Tokens } from './token-bucket.js';
-
-/** A record waiting for room in the buffer (`whenBufferFull: 'wait'`). */
-interface AdmissionTicket {
-  readonly record: PendingRecord;
-}
 
 /** A `PutRecords` request in flight. */
 interface RequestInFlight {
@@ -100,19 +92,12 @@ export class ProducerPipeline {
 
   private lanes = new Map<string | undefined, ShardLane>();
   private laneMode: LaneMode = 'unpredicted';
-  /** Records accepted into the buffer and not settled yet. */
-  private admittedCount = 0;
-  private readonly waitingForRoom: AdmissionTicket[] = [];
-  private readonly capacityWaiters: (() => void)[] = [];
   private readonly flushWaiters = new FlushWaiters();
   private readonly settlement: Settlement;
+  private readonly admission: Admission;
   private readonly undecided: UndecidedEntry[] = [];
-  private readonly hashKeys = new HashKeyCache();
-  private bufferedBytes = 0;
   private requestsInFlight = 0;
-  private nextSequence = 1;
   private flushes = 0;
-  private closed = false;
   private pumpTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpTimerAt = Number.POSITIVE_INFINITY;
   private pumpQueued = false;
@@ -125,11 +110,14 @@ export class ProducerPipeline {
     this.metricsRecorder = context.metrics;
     this.logger = context.logger;
     this.settlement = new Settlement(this.metricsRecorder, this.events, (record) => {
-      if (record.admitted) {
-        this.admittedCount--;
-        this.bufferedBytes -= record.sizeBytes;
-      }
+      this.admission.release(record);
       this.flushWaiters.settled(record.sequence);
+    });
+    this.admission = new Admission(this.options, {
+      admitted: (record) => this.route(record),
+      bufferFull: (bufferedRecords, bufferedBytes) =>
+        this.events.emit('buffer:full', { bufferedRecords, bufferedBytes }),
+      recheckIn: (delayMs) => this.schedulePump(delayMs),
     });
     const now = Date.now();
     if (this.options.hotKeyShare > 0) {
@@ -161,75 +149,22 @@ export class ProducerPipeline {
 
   /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
   get outstandingRecords(): number {
-    return this.admittedCount + this.waitingForRoom.length;
+    return this.admission.outstandingRecords;
   }
 
   /** Bytes (data plus partition keys) of the records accepted and not yet settled. */
   get outstandingBytes(): number {
-    return this.bufferedBytes;
+    return this.admission.outstandingBytes;
   }
 
   /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
   accept(record: UserRecord, settler: RecordSettler): void {
-    if (this.closed) {
-      settler.reject(new ProducerClosedError());
-      return;
-    }
-    let validated: ReturnType<typeof validateUserRecord>;
-    try {
-      validated = validateUserRecord(record, this.options.maxRecordSizeBytes);
-    } catch (error) {
-      settler.reject(error);
-      return;
-    }
-    const now = Date.now();
-    const pending: PendingRecord = {
-      userRecord: record,
-      partitionKey: validated.partitionKey,
-      data: validated.data,
-      explicitHashKey: validated.explicitHashKey,
-      hashKey:
-        validated.explicitHashKey === undefined
-          ? this.hashKeys.of(validated.partitionKey)
-          : BigInt(validated.explicitHashKey),
-      sizeBytes: validated.sizeBytes,
-      sequence: this.nextSequence++,
-      arrivedAt: now,
-      expiresAt: now + this.options.recordTtlMs,
-      dueAt: now + this.options.maxBufferedTimeMs,
-      lastAttemptEndedAt: now,
-      attempts: noAttempts(),
-      attemptCount: 0,
-      admitted: false,
-      settled: false,
-      settler,
-    };
-    if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
-      this.admit(pending);
-      return;
-    }
-    this.events.emit('buffer:full', {
-      bufferedRecords: this.admittedCount,
-      bufferedBytes: this.bufferedBytes,
-    });
-    if (this.options.whenBufferFull === 'reject') {
-      settler.reject(new BufferFullError(record, this.describeLimits()));
-      return;
-    }
-    this.waitingForRoom.push({ record: pending });
-    // The oldest waiting record is failed when its time to live is over, even if nothing else happens.
-    if (this.waitingForRoom.length === 1 && Number.isFinite(this.options.recordTtlMs)) {
-      this.schedulePump(this.options.recordTtlMs);
-    }
+    this.admission.accept(record, settler);
   }
 
-  /**
-   * Resolves when the buffer has room for another record: await it between `put`s to slow a source
-   * down to what the stream takes, instead of letting waiting records pile up.
-   */
+  /** Resolves when the buffer has room for another record. */
   waitForCapacity(): Promise<void> {
-    if (this.waitingForRoom.length === 0 && this.hasRoomFor(undefined)) return Promise.resolve();
-    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+    return this.admission.waitForCapacity();
   }
 
   /** Sends everything buffered now, and resolves when all of it is settled (written or failed). */
@@ -239,7 +174,7 @@ export class ProducerPipeline {
     this.flushes++;
     this.queuePump();
     try {
-      await this.flushWaiters.wait(this.nextSequence - 1, remaining);
+      await this.flushWaiters.wait(this.admission.lastSequence, remaining);
     } finally {
       this.flushes--;
     }
@@ -247,7 +182,7 @@ export class ProducerPipeline {
 
   /** Refuses new records from now on. */
   refuseNewRecords(): void {
-    this.closed = true;
+    this.admission.refuseNewRecords();
   }
 
   /** Stops the pipeline's timers (once everything is settled). */
@@ -257,47 +192,15 @@ export class ProducerPipeline {
     this.pumpTimer = undefined;
   }
 
-  // ---- buffer admission ---------------------------------------------------------------------
+  // ---- routing admitted records -------------------------------------------------------------
 
-  private hasRoomFor(record: PendingRecord | undefined): boolean {
-    const size = record?.sizeBytes ?? 0;
-    return (
-      this.admittedCount < this.options.maxBufferedRecords &&
-      this.bufferedBytes + size <= this.options.maxBufferedBytes
-    );
-  }
-
-  private describeLimits(): string {
-    return `maxBufferedRecords ${this.options.maxBufferedRecords}, maxBufferedBytes ${this.options.maxBufferedBytes}`;
-  }
-
-  private admit(record: PendingRecord): void {
-    record.admitted = true;
-    this.admittedCount++;
-    this.bufferedBytes += record.sizeBytes;
+  private route(record: PendingRecord): void {
     this.metricsRecorder.recordReceived();
     const lane = this.laneFor(record);
     lane.push(record);
     this.observeHotSpots(record, lane);
     if (this.isDue(lane, Date.now())) this.queuePump();
     else this.schedulePump(lane.dueAt - Date.now());
-  }
-
-  private admitWaiting(): void {
-    while (this.waitingForRoom.length > 0 && this.hasRoomFor(this.waitingForRoom[0]!.record)) {
-      const ticket = this.waitingForRoom.shift()!;
-      const now = Date.now();
-      // The wait for room does not count against the buffering time.
-      ticket.record.dueAt = now + this.options.maxBufferedTimeMs;
-      this.admit(ticket.record);
-    }
-    while (
-      this.capacityWaiters.length > 0 &&
-      this.waitingForRoom.length === 0 &&
-      this.hasRoomFor(undefined)
-    ) {
-      this.capacityWaiters.shift()!();
-    }
   }
 
   private observeHotSpots(record: PendingRecord, lane: ShardLane): void {
@@ -505,7 +408,7 @@ export class ProducerPipeline {
    * holds the lane back, or waiting for room): the pump must look again by then to fail it on time.
    */
   private nextExpiry(): number {
-    let next = this.waitingForRoom[0]?.record.expiresAt ?? Number.POSITIVE_INFINITY;
+    let next = this.admission.nextWaitingExpiry;
     for (const lane of this.lanes.values()) {
       const head = lane.queue.at(0);
       if (head !== undefined && head.expiresAt < next) next = head.expiresAt;
@@ -517,21 +420,22 @@ export class ProducerPipeline {
   private expireRecords(now: number): void {
     const before = this.outstandingRecords;
     this.failExpired(now);
-    if (this.outstandingRecords < before) this.admitWaiting();
+    if (this.outstandingRecords < before) this.admission.admitWaiting();
   }
+
+  private readonly failExpiredWaiting = (record: PendingRecord): void => {
+    this.settlement.failed(
+      record,
+      undefined,
+      'RECORD_EXPIRED',
+      'Expired',
+      'Record reached its time to live while waiting for room in the buffer',
+    );
+  };
 
   private failExpired(now: number): void {
     // Records still waiting for room in the buffer: in put order, so the oldest are first.
-    while (this.waitingForRoom.length > 0 && this.waitingForRoom[0]!.record.expiresAt <= now) {
-      const { record } = this.waitingForRoom.shift()!;
-      this.settlement.failed(
-        record,
-        undefined,
-        'RECORD_EXPIRED',
-        'Expired',
-        'Record reached its time to live while waiting for room in the buffer',
-      );
-    }
+    this.admission.expireWaiting(now, this.failExpiredWaiting);
     for (const lane of this.lanes.values()) {
       if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
       for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
@@ -697,7 +601,7 @@ export class ProducerPipeline {
     // Records whose time to live ran out as this call ended fail where they are (a record waiting
     // for room is not let into the room this call freed just to fail there).
     this.failExpired(endedAt);
-    this.admitWaiting();
+    this.admission.admitWaiting();
     this.queuePump();
   }
 
@@ -721,7 +625,7 @@ export class ProducerPipeline {
       }
     }
     this.requeue(retries);
-    this.admitWaiting();
+    this.admission.admitWaiting();
   }
 
   /**
