@@ -11,13 +11,13 @@ import {
   sendWithoutSdkRetries,
   type UserRecord,
 } from '@kinesis-ts/core';
-import { HotKeyDetector } from '../hot-key-detector.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEvents } from '../producer-events.js';
 import type { TypedEmitter } from '../typed-emitter.js';
 import { Admission } from './admission.js';
 import { FlushWaiters } from './flush-waiters.js';
+import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
 import { packRecords } from './packer.js';
 import {
@@ -33,10 +33,12 @@ import {
   type SentEntry,
 } from './put-records-outcome.js';
 import { putRecordsTimeoutMs } from './request-timeout.js';
+import { Router } from './router.js';
+import { canSend, isDue } from './send-readiness.js';
 import { Settlement } from './settlement.js';
-import { ShardLane } from './shard-lane.js';
+import type { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
-import { ShardRateLimiter, type Tokens } from './token-bucket.js';
+import type { Tokens } from './token-bucket.js';
 
 /** A `PutRecords` request in flight. */
 interface RequestInFlight {
@@ -66,9 +68,6 @@ class RetryBatch {
   }
 }
 
-/** What the lanes are keyed by: a shard-map generation, or unpredicted sending. */
-type LaneMode = number | 'unpredicted';
-
 const UNLIMITED_TOKENS: Tokens = { records: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY };
 
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
@@ -87,11 +86,9 @@ export class ProducerPipeline {
   private readonly metricsRecorder: MetricsRecorder;
   private readonly logger: Logger;
   private readonly shardMap: ShardMap;
-  private readonly hotKeys: HotKeyDetector | undefined;
-  private readonly hotShards: HotKeyDetector | undefined;
+  private readonly hotSpots: HotSpotMonitor | undefined;
+  private readonly router: Router;
 
-  private lanes = new Map<string | undefined, ShardLane>();
-  private laneMode: LaneMode = 'unpredicted';
   private readonly flushWaiters = new FlushWaiters();
   private readonly settlement: Settlement;
   private readonly admission: Admission;
@@ -122,10 +119,11 @@ export class ProducerPipeline {
     const now = Date.now();
     if (this.options.hotKeyShare > 0) {
       const { hotKeyShare, hotKeyWindowMs, random } = this.options;
-      this.hotKeys = new HotKeyDetector(hotKeyShare, hotKeyWindowMs, now, 100, random);
-      this.hotShards = new HotKeyDetector(hotKeyShare, hotKeyWindowMs, now, 100, random);
+      this.hotSpots = new HotSpotMonitor(hotKeyShare, hotKeyWindowMs, now, random, {
+        hotKey: (hot) => this.events.emit('hot-key', hot),
+        hotShard: (hot) => this.events.emit('hot-shard', hot),
+      });
     }
-    this.lanes.set(undefined, new ShardLane(undefined, undefined));
     this.shardMap = new ShardMap({
       fetchShards: () => listOpenShards(this.options.client, this.options, this.options.requestTimeoutMs),
       onChange: (map) => {
@@ -144,6 +142,7 @@ export class ProducerPipeline {
         });
       },
     });
+    this.router = new Router(this.shardMap, this.options);
     this.shardMap.start();
   }
 
@@ -196,91 +195,10 @@ export class ProducerPipeline {
 
   private route(record: PendingRecord): void {
     this.metricsRecorder.recordReceived();
-    const lane = this.laneFor(record);
-    lane.push(record);
-    this.observeHotSpots(record, lane);
-    if (this.isDue(lane, Date.now())) this.queuePump();
+    const lane = this.router.route(record);
+    this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
+    if (isDue(lane, Date.now(), this.flushes > 0, this.options)) this.queuePump();
     else this.schedulePump(lane.dueAt - Date.now());
-  }
-
-  private observeHotSpots(record: PendingRecord, lane: ShardLane): void {
-    if (this.hotKeys === undefined || this.hotShards === undefined) return;
-    const now = record.arrivedAt;
-    for (const hot of this.hotKeys.observe(record.partitionKey, now)) this.events.emit('hot-key', hot);
-    const shardCount = this.shardMap.shards.length;
-    const hotShards = this.hotShards.observe(lane.shardId ?? 'unpredicted', now);
-    // A shard is hot when it takes more than three times its fair share (at most 90%).
-    const hotShareFloor = shardCount >= 2 ? Math.min(0.9, 3 / shardCount) : Number.POSITIVE_INFINITY;
-    for (const hot of hotShards) if (hot.share > hotShareFloor) this.events.emit('hot-shard', hot);
-  }
-
-  // ---- lanes ----------------------------------------------------------------------------------
-
-  private laneFor(record: PendingRecord): ShardLane {
-    const shard = this.laneMode === 'unpredicted' ? undefined : this.shardMap.predict(record.hashKey);
-    const shardId = shard?.shardId;
-    let lane = this.lanes.get(shardId);
-    if (lane === undefined) {
-      const limiter =
-        shardId === undefined
-          ? undefined
-          : new ShardRateLimiter(this.options.rateLimitPercent, this.options.maxRecordSizeBytes, Date.now());
-      lane = new ShardLane(shardId, limiter);
-      this.lanes.set(shardId, lane);
-    }
-    return lane;
-  }
-
-  /** The lanes' mode the shard map calls for now; `undefined` while sending must pause. */
-  private desiredLaneMode(): LaneMode | undefined {
-    switch (this.shardMap.state) {
-      case 'ready':
-        return this.shardMap.generation;
-      case 'refreshing':
-        return undefined; // a fresh map is moments away: hold everything until it is here
-      default:
-        return 'unpredicted';
-    }
-  }
-
-  /**
-   * Moves every queued record to the lane the current map predicts, in put order, so each key's
-   * records keep their order whichever lanes they waited in (records put while a new map was being
-   * fetched may sit in other lanes than older records of their key). Only done with nothing in
-   * flight, so nothing of a key can still be overtaken by what was sent before.
-   */
-  private rebucket(mode: LaneMode): void {
-    const oldLanes = [...this.lanes.values()];
-    const queued = oldLanes.flatMap((lane) => lane.drain());
-    queued.sort((a, b) => a.sequence - b.sequence);
-    this.laneMode = mode;
-    const openShards = new Set(this.shardMap.shards.map((shard) => shard.shardId));
-    this.lanes = new Map(
-      oldLanes
-        .filter(
-          (lane) => lane.shardId === undefined || (mode !== 'unpredicted' && openShards.has(lane.shardId)),
-        )
-        .map((lane) => [lane.shardId, lane]),
-    );
-    for (const record of queued) this.laneFor(record).push(record);
-  }
-
-  private isDue(lane: ShardLane, now: number): boolean {
-    if (lane.queue.length === 0) return false;
-    if (this.flushes > 0 || lane.dueAt <= now) return true;
-    if (this.options.aggregation && lane.shardId !== undefined) {
-      // Enough for a full aggregate, by size or by count.
-      return (
-        lane.bytes >= this.options.maxAggregateSizeBytes ||
-        lane.queue.length >= this.options.maxAggregateRecords
-      );
-    }
-    return lane.queue.length >= this.options.maxRequestEntries || lane.bytes >= this.options.maxRequestBytes;
-  }
-
-  private canSend(lane: ShardLane, now: number): boolean {
-    if (this.options.preserveKeyOrder && lane.inFlight > 0) return false;
-    return lane.notBefore <= now && lane.tokensAt <= now && this.isDue(lane, now);
   }
 
   // ---- the pump: decides what to send, and when to look again --------------------------------
@@ -313,20 +231,22 @@ export class ProducerPipeline {
   private pump(): void {
     const now = Date.now();
     this.expireRecords(now);
-    const mode = this.desiredLaneMode();
+    const mode = this.router.desiredMode();
     if (mode === undefined) {
       // The shard map calls back when it is ready; records still expire on time meanwhile.
       const expiry = this.nextExpiry();
       if (expiry !== Number.POSITIVE_INFINITY) this.schedulePump(Math.max(1, expiry - now));
       return;
     }
-    if (mode !== this.laneMode) {
+    if (mode !== this.router.mode) {
       if (this.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
-      this.rebucket(mode);
+      this.router.rebucket(mode);
     }
 
     let slots = this.options.maxConcurrentRequests - this.requestsInFlight;
-    const candidates = [...this.lanes.values()].filter((lane) => this.canSend(lane, now));
+    const candidates = [...this.router.allLanes()].filter((lane) =>
+      canSend(lane, now, this.flushes > 0, this.options),
+    );
     candidates.sort((a, b) => a.dueAt - b.dueAt);
     while (slots > 0 && candidates.length > 0) {
       const request = this.buildRequest(candidates, now);
@@ -381,7 +301,8 @@ export class ProducerPipeline {
       request.lanes.add(lane);
       bytes += packedBytes;
       // One request per lane at a time keeps keys in order; otherwise the lane may fill more requests.
-      if (this.options.preserveKeyOrder || !this.isDue(lane, now)) candidates.splice(index, 1);
+      if (this.options.preserveKeyOrder || !isDue(lane, now, this.flushes > 0, this.options))
+        candidates.splice(index, 1);
       else index++;
     }
     return request;
@@ -389,10 +310,10 @@ export class ProducerPipeline {
 
   private scheduleNextPump(now: number): void {
     let next = Number.POSITIVE_INFINITY;
-    for (const lane of this.lanes.values()) {
+    for (const lane of this.router.allLanes()) {
       if (lane.queue.length === 0) continue;
       if (this.options.preserveKeyOrder && lane.inFlight > 0) continue; // its completion pumps
-      const dueAt = this.isDue(lane, now) ? now : lane.dueAt;
+      const dueAt = isDue(lane, now, this.flushes > 0, this.options) ? now : lane.dueAt;
       const at = Math.max(dueAt, lane.notBefore, lane.tokensAt);
       if (at < next) next = at;
     }
@@ -408,12 +329,7 @@ export class ProducerPipeline {
    * holds the lane back, or waiting for room): the pump must look again by then to fail it on time.
    */
   private nextExpiry(): number {
-    let next = this.admission.nextWaitingExpiry;
-    for (const lane of this.lanes.values()) {
-      const head = lane.queue.at(0);
-      if (head !== undefined && head.expiresAt < next) next = head.expiresAt;
-    }
-    return next;
+    return Math.min(this.admission.nextWaitingExpiry, this.router.nextQueuedExpiry());
   }
 
   /** Fails every record past its time to live that is not in flight, and lets waiting records into the room freed. */
@@ -433,23 +349,22 @@ export class ProducerPipeline {
     );
   };
 
+  private readonly failExpiredQueued = (record: PendingRecord, lane: ShardLane): void => {
+    // A record sent before carries its last real error (a timeout tells it may have been written).
+    const last = record.attempts.at(-1);
+    this.settlement.failed(
+      record,
+      lane.shardId,
+      'RECORD_EXPIRED',
+      last?.errorCode ?? 'Expired',
+      last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
+    );
+  };
+
   private failExpired(now: number): void {
     // Records still waiting for room in the buffer: in put order, so the oldest are first.
     this.admission.expireWaiting(now, this.failExpiredWaiting);
-    for (const lane of this.lanes.values()) {
-      if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
-      for (const record of lane.removeWhere((r) => r.expiresAt <= now)) {
-        // A record sent before carries its last real error (a timeout tells it may have been written).
-        const last = record.attempts.at(-1);
-        this.settlement.failed(
-          record,
-          lane.shardId,
-          'RECORD_EXPIRED',
-          last?.errorCode ?? 'Expired',
-          last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
-        );
-      }
-    }
+    this.router.expireQueued(now, this.failExpiredQueued);
   }
 
   // ---- sending and completing requests --------------------------------------------------------
@@ -527,7 +442,7 @@ export class ProducerPipeline {
     request.entries.forEach((sent, index) => {
       const outcome = outcomes[index]!;
       // Nothing rebuckets lanes while a request is in flight, so the entry's lane is still there.
-      const lane = this.lanes.get(sent.predictedShardId)!;
+      const lane = this.router.laneOf(sent.predictedShardId);
       switch (outcome.kind) {
         case 'success':
           mapOutdated ||= outcome.mapOutdated;
@@ -596,7 +511,7 @@ export class ProducerPipeline {
       // lanes were built from (a newer map may have come while this request was in flight).
       this.shardMap.invalidate(this.shardMap.generation);
     } else if (mapOutdated) {
-      this.shardMap.invalidate(typeof this.laneMode === 'number' ? this.laneMode : -1);
+      this.shardMap.invalidate(typeof this.router.mode === 'number' ? this.router.mode : -1);
     }
     // Records whose time to live ran out as this call ended fail where they are (a record waiting
     // for room is not let into the room this call freed just to fail there).
