@@ -1,14 +1,8 @@
 import {
-  PutRecordsCommand,
-  type PutRecordsCommandInput,
-  type PutRecordsOutput,
-} from '@aws-sdk/client-kinesis';
-import {
   awsErrorCode,
   fullJitterBackoffMs,
   type Logger,
   RequestTimeoutError,
-  sendWithoutSdkRetries,
   type UserRecord,
 } from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../metrics.js';
@@ -16,10 +10,10 @@ import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEvents } from '../producer-events.js';
 import type { TypedEmitter } from '../typed-emitter.js';
 import { Admission } from './admission.js';
+import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
-import { packRecords } from './packer.js';
 import {
   type AttemptTiming,
   addFailedAttempt,
@@ -32,20 +26,12 @@ import {
   interpretPutRecordsOutput,
   type SentEntry,
 } from './put-records-outcome.js';
-import { putRecordsTimeoutMs } from './request-timeout.js';
 import { Router } from './router.js';
 import { canSend, isDue } from './send-readiness.js';
+import { type RequestCompletion, Sender } from './sender.js';
 import { Settlement } from './settlement.js';
 import type { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
-import type { Tokens } from './token-bucket.js';
-
-/** A `PutRecords` request in flight. */
-interface RequestInFlight {
-  readonly entries: SentEntry[];
-  readonly lanes: Set<ShardLane>;
-  readonly startedAt: number;
-}
 
 /** An aggregate that landed on a shard the map did not know, waiting for the refreshed map. */
 interface UndecidedEntry {
@@ -68,8 +54,6 @@ class RetryBatch {
   }
 }
 
-const UNLIMITED_TOKENS: Tokens = { records: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY };
-
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
 export interface PipelineContext {
   readonly events: TypedEmitter<ProducerEvents>;
@@ -88,12 +72,12 @@ export class ProducerPipeline {
   private readonly shardMap: ShardMap;
   private readonly hotSpots: HotSpotMonitor | undefined;
   private readonly router: Router;
+  private readonly sender: Sender;
 
   private readonly flushWaiters = new FlushWaiters();
   private readonly settlement: Settlement;
   private readonly admission: Admission;
   private readonly undecided: UndecidedEntry[] = [];
-  private requestsInFlight = 0;
   private flushes = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpTimerAt = Number.POSITIVE_INFINITY;
@@ -143,6 +127,9 @@ export class ProducerPipeline {
       },
     });
     this.router = new Router(this.shardMap, this.options);
+    this.sender = new Sender(this.options, this.metricsRecorder, (request, completion) =>
+      this.complete(request, completion),
+    );
     this.shardMap.start();
   }
 
@@ -239,73 +226,22 @@ export class ProducerPipeline {
       return;
     }
     if (mode !== this.router.mode) {
-      if (this.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
+      if (this.sender.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
       this.router.rebucket(mode);
     }
 
-    let slots = this.options.maxConcurrentRequests - this.requestsInFlight;
+    let slots = this.options.maxConcurrentRequests - this.sender.requestsInFlight;
     const candidates = [...this.router.allLanes()].filter((lane) =>
       canSend(lane, now, this.flushes > 0, this.options),
     );
     candidates.sort((a, b) => a.dueAt - b.dueAt);
     while (slots > 0 && candidates.length > 0) {
-      const request = this.buildRequest(candidates, now);
+      const request = collectRequest(candidates, now, this.flushes > 0, this.options);
       if (request.entries.length === 0) break;
-      this.send(request);
+      this.sender.send(request);
       slots--;
     }
     this.scheduleNextPump(now);
-  }
-
-  private buildRequest(candidates: ShardLane[], now: number): RequestInFlight {
-    const request: RequestInFlight = { entries: [], lanes: new Set(), startedAt: now };
-    let bytes = 0;
-    for (let index = 0; index < candidates.length; ) {
-      const lane = candidates[index]!;
-      const roomEntries = this.options.maxRequestEntries - request.entries.length;
-      const roomBytes = this.options.maxRequestBytes - bytes;
-      if (roomEntries <= 0 || roomBytes <= 0) break;
-      const aggregate = this.options.aggregation && lane.shardId !== undefined;
-      // A record above the request limit (a large-record stream, over 5 MiB) goes alone in a request.
-      const head = lane.queue.at(0);
-      const oversizedHead = request.entries.length === 0 && head !== undefined && head.sizeBytes > roomBytes;
-      const packed = packRecords(lane.queue, {
-        aggregation: aggregate,
-        maxAggregateSizeBytes: this.options.maxAggregateSizeBytes,
-        maxAggregateRecords: this.options.maxAggregateRecords,
-        maxRecordSizeBytes: this.options.maxRecordSizeBytes,
-        preserveKeyOrder: this.options.preserveKeyOrder,
-        maxEntries: roomEntries,
-        maxBytes: oversizedHead ? head.sizeBytes : roomBytes,
-        tokens: lane.limiter?.available(now) ?? UNLIMITED_TOKENS,
-      });
-      if (packed.length === 0) {
-        const tokenWait =
-          head === undefined ? 0 : (lane.limiter?.msUntilAvailable(1, head.sizeBytes, now) ?? 0);
-        if (tokenWait > 0) {
-          lane.tokensAt = now + tokenWait;
-          candidates.splice(index, 1);
-          continue;
-        }
-        if (request.entries.length === 0) {
-          // Nothing could be taken even into an empty request: only keys waiting on themselves are left.
-          candidates.splice(index, 1);
-          continue;
-        }
-        break; // the request is too full for this lane's next record: it goes into the next request
-      }
-      const packedBytes = packed.reduce((sum, entry) => sum + entry.sizeBytes, 0);
-      lane.limiter?.take(packed.length, packedBytes, now);
-      lane.taken(packed.flatMap((entry) => entry.records));
-      for (const entry of packed) request.entries.push({ packed: entry, predictedShardId: lane.shardId });
-      request.lanes.add(lane);
-      bytes += packedBytes;
-      // One request per lane at a time keeps keys in order; otherwise the lane may fill more requests.
-      if (this.options.preserveKeyOrder || !isDue(lane, now, this.flushes > 0, this.options))
-        candidates.splice(index, 1);
-      else index++;
-    }
-    return request;
   }
 
   private scheduleNextPump(now: number): void {
@@ -319,7 +255,7 @@ export class ProducerPipeline {
     }
     next = Math.min(next, this.nextExpiry());
     if (next !== Number.POSITIVE_INFINITY) {
-      if (next <= now && this.requestsInFlight >= this.options.maxConcurrentRequests) return;
+      if (next <= now && this.sender.requestsInFlight >= this.options.maxConcurrentRequests) return;
       this.schedulePump(Math.max(1, next - now));
     }
   }
@@ -369,53 +305,14 @@ export class ProducerPipeline {
 
   // ---- sending and completing requests --------------------------------------------------------
 
-  private send(request: RequestInFlight): void {
-    this.requestsInFlight++;
-    for (const lane of request.lanes) lane.inFlight++;
-    const startedAt = Date.now();
-    let userRecords = 0;
-    let earliestExpiresAt = Number.POSITIVE_INFINITY;
-    for (const { packed, predictedShardId } of request.entries) {
-      this.metricsRecorder.attemptsStarted(predictedShardId, packed.records, startedAt);
-      userRecords += packed.records.length;
-      for (const record of packed.records) earliestExpiresAt = Math.min(earliestExpiresAt, record.expiresAt);
-    }
-    // A hung call must not hold a record past its time to live: the wait is cut to the time the
-    // first-expiring record has left (see putRecordsTimeoutMs).
-    const timeoutMs = putRecordsTimeoutMs(this.options.requestTimeoutMs, earliestExpiresAt, startedAt);
-    const input: PutRecordsCommandInput = {
-      ...(this.options.streamArn === undefined
-        ? { StreamName: this.options.streamName }
-        : { StreamARN: this.options.streamArn }),
-      Records: request.entries.map(({ packed }) => ({
-        Data: packed.entry.data,
-        PartitionKey: packed.entry.partitionKey,
-        ExplicitHashKey: packed.entry.explicitHashKey,
-      })),
-    };
-    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), { timeoutMs }).then(
-      (output) => this.complete(request, startedAt, timeoutMs, userRecords, output, undefined),
-      (error: unknown) => this.complete(request, startedAt, timeoutMs, userRecords, undefined, error),
-    );
-  }
-
-  private complete(
-    request: RequestInFlight,
-    startedAt: number,
-    timeoutMs: number,
-    userRecords: number,
-    output: PutRecordsOutput | undefined,
-    error: unknown,
-  ): void {
-    const endedAt = Date.now();
+  private complete(request: RequestInFlight, completion: RequestCompletion): void {
+    const { startedAt, endedAt, timeoutMs, userRecords, output, error } = completion;
     const timing: AttemptTiming = { startedAt, durationMs: endedAt - startedAt, endedAt };
     // A call that timed out was cut at its deadline, which may be the time to live of its first-
     // expiring record; the timer can fire a moment before the clock reads that time, and the records
     // whose time to live the deadline reached expire all the same.
     const expiredBy =
       error instanceof RequestTimeoutError ? Math.max(endedAt, startedAt + timeoutMs) : endedAt;
-    this.requestsInFlight--;
-    for (const lane of request.lanes) lane.inFlight--;
     const outcomes =
       output === undefined
         ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
