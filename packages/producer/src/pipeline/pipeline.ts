@@ -1,10 +1,4 @@
-import {
-  awsErrorCode,
-  fullJitterBackoffMs,
-  type Logger,
-  RequestTimeoutError,
-  type UserRecord,
-} from '@kinesis-ts/core';
+import type { Logger, UserRecord } from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEvents } from '../producer-events.js';
@@ -14,45 +8,14 @@ import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
-import {
-  type AttemptTiming,
-  addFailedAttempt,
-  type PendingRecord,
-  type RecordSettler,
-} from './pending-record.js';
-import {
-  allRecordsIn,
-  interpretPutRecordsError,
-  interpretPutRecordsOutput,
-  type SentEntry,
-} from './put-records-outcome.js';
+import type { PendingRecord, RecordSettler } from './pending-record.js';
+import { Retrier } from './retrier.js';
 import { Router } from './router.js';
 import { canSend, isDue } from './send-readiness.js';
 import { type RequestCompletion, Sender } from './sender.js';
 import { Settlement } from './settlement.js';
 import type { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
-
-/** An aggregate that landed on a shard the map did not know, waiting for the refreshed map. */
-interface UndecidedEntry {
-  readonly sent: SentEntry;
-  readonly lane: ShardLane;
-  readonly shardId: string;
-  readonly sequenceNumber: string;
-  readonly timing: AttemptTiming;
-}
-
-/** Records to retry, per lane, and the lanes that must back off first. */
-class RetryBatch {
-  readonly byLane = new Map<ShardLane, PendingRecord[]>();
-  readonly backoff = new Set<ShardLane>();
-
-  add(lane: ShardLane, record: PendingRecord): void {
-    const records = this.byLane.get(lane);
-    if (records === undefined) this.byLane.set(lane, [record]);
-    else records.push(record);
-  }
-}
 
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
 export interface PipelineContext {
@@ -73,11 +36,11 @@ export class ProducerPipeline {
   private readonly hotSpots: HotSpotMonitor | undefined;
   private readonly router: Router;
   private readonly sender: Sender;
+  private readonly retrier: Retrier;
 
   private readonly flushWaiters = new FlushWaiters();
   private readonly settlement: Settlement;
   private readonly admission: Admission;
-  private readonly undecided: UndecidedEntry[] = [];
   private flushes = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpTimerAt = Number.POSITIVE_INFINITY;
@@ -111,7 +74,10 @@ export class ProducerPipeline {
     this.shardMap = new ShardMap({
       fetchShards: () => listOpenShards(this.options.client, this.options, this.options.requestTimeoutMs),
       onChange: (map) => {
-        if (map.state !== 'refreshing' && map.state !== 'loading') this.decideUndecided();
+        if (map.state !== 'refreshing' && map.state !== 'loading' && this.retrier.undecidedCount > 0) {
+          this.retrier.decideUndecided(map.state === 'ready');
+          this.admission.admitWaiting();
+        }
         if (map.state === 'ready') {
           this.events.emit('shard-map:updated', { shards: map.shards, generation: map.generation });
           this.logger.debug('Shard map updated', { shards: map.shards.length, generation: map.generation });
@@ -130,6 +96,23 @@ export class ProducerPipeline {
     this.sender = new Sender(this.options, this.metricsRecorder, (request, completion) =>
       this.complete(request, completion),
     );
+    this.retrier = new Retrier(this.options, {
+      settlement: this.settlement,
+      metrics: this.metricsRecorder,
+      events: this.events,
+      rangeOf: (shardId) => this.shardMap.rangeOf(shardId),
+      laneOf: (shardId) => this.router.laneOf(shardId),
+      // Retries re-enter at the front of their lane, before newer records.
+      requeue: (lane, records) => lane.unshiftAll(records),
+      refreshShardMap: (reason) =>
+        this.shardMap.invalidate(
+          reason === 'unknown-shard'
+            ? this.shardMap.generation
+            : typeof this.router.mode === 'number'
+              ? this.router.mode
+              : -1,
+        ),
+    });
     this.shardMap.start();
   }
 
@@ -226,7 +209,7 @@ export class ProducerPipeline {
       return;
     }
     if (mode !== this.router.mode) {
-      if (this.sender.requestsInFlight > 0 || this.undecided.length > 0) return; // their completion pumps again
+      if (this.sender.requestsInFlight > 0 || this.retrier.undecidedCount > 0) return; // their completion pumps again
       this.router.rebucket(mode);
     }
 
@@ -305,187 +288,13 @@ export class ProducerPipeline {
 
   // ---- sending and completing requests --------------------------------------------------------
 
+  /** A `PutRecords` call completed: the retrier settles or requeues its records; then the pump looks again. */
   private complete(request: RequestInFlight, completion: RequestCompletion): void {
-    const { startedAt, endedAt, timeoutMs, userRecords, output, error } = completion;
-    const timing: AttemptTiming = { startedAt, durationMs: endedAt - startedAt, endedAt };
-    // A call that timed out was cut at its deadline, which may be the time to live of its first-
-    // expiring record; the timer can fire a moment before the clock reads that time, and the records
-    // whose time to live the deadline reached expire all the same.
-    const expiredBy =
-      error instanceof RequestTimeoutError ? Math.max(endedAt, startedAt + timeoutMs) : endedAt;
-    const outcomes =
-      output === undefined
-        ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
-        : interpretPutRecordsOutput(
-            request.entries,
-            output,
-            (shardId) => this.shardMap.rangeOf(shardId),
-            this.options.failIfThrottled,
-          );
-    this.metricsRecorder.requestCompleted(timing.durationMs, request.entries.length, userRecords);
-    const requestErrorCode = error === undefined ? undefined : (awsErrorCode(error) ?? 'UnknownError');
-    this.events.emit('request:completed', {
-      entries: request.entries.length,
-      userRecords,
-      failedEntries: outcomes.filter((outcome) => outcome.kind === 'retry' || outcome.kind === 'fail').length,
-      durationMs: timing.durationMs,
-      ...(requestErrorCode === undefined ? {} : { errorCode: requestErrorCode }),
-    });
-    if (requestErrorCode !== undefined) this.metricsRecorder.requestFailed(requestErrorCode);
-
-    const retries = new RetryBatch();
-    const succeededLanes = new Set<ShardLane>();
-    let mapOutdated = false;
-    request.entries.forEach((sent, index) => {
-      const outcome = outcomes[index]!;
-      // Nothing rebuckets lanes while a request is in flight, so the entry's lane is still there.
-      const lane = this.router.laneOf(sent.predictedShardId);
-      switch (outcome.kind) {
-        case 'success':
-          mapOutdated ||= outcome.mapOutdated;
-          succeededLanes.add(lane);
-          this.settlement.written(sent.packed, outcome.shardId, outcome.sequenceNumber, timing);
-          return;
-        case 'unknown-shard':
-          // Held (and counted in flight) until the refreshed map tells whether the shard holds it all.
-          mapOutdated = true;
-          lane.inFlight++;
-          this.undecided.push({
-            sent,
-            lane,
-            shardId: outcome.shardId,
-            sequenceNumber: outcome.sequenceNumber,
-            timing,
-          });
-          return;
-        case 'fail':
-          if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
-          addFailedAttempt(sent.packed.records, outcome.errorCode, outcome.errorMessage, timing);
-          for (const record of sent.packed.records) {
-            this.settlement.failed(
-              record,
-              sent.predictedShardId,
-              outcome.code,
-              outcome.errorCode,
-              outcome.errorMessage,
-              outcome.cause,
-            );
-          }
-          return;
-        case 'retry':
-          mapOutdated ||= outcome.mapOutdated;
-          if (output !== undefined) this.metricsRecorder.error(sent.predictedShardId, outcome.errorCode);
-          if (outcome.backoff) retries.backoff.add(lane);
-          this.retryOrGiveUp(sent, lane, outcome.errorCode, outcome.errorMessage, timing, retries, {
-            expiredBy,
-            cause: error,
-          });
-          return;
-      }
-    });
-
-    for (const lane of succeededLanes) {
-      // A shard that took everything resets its backoff and may go a little faster again. One that
-      // took some entries and throttled others keeps backing off longer, as a throttled one does.
-      if (retries.backoff.has(lane)) continue;
-      lane.retryAttempt = 0;
-      lane.limiter?.speedUp(endedAt);
-    }
-    for (const lane of retries.backoff) {
-      lane.limiter?.slowDown(endedAt);
-      lane.retryAttempt++;
-      const backoffMs = fullJitterBackoffMs(
-        lane.retryAttempt,
-        this.options.retryBackoff,
-        this.options.random,
-      );
-      lane.notBefore = endedAt + backoffMs;
-      this.events.emit('shard:throttled', { shardId: lane.shardId, backoffMs });
-    }
-    this.requeue(retries);
-    if (this.undecided.length > 0) {
-      // An aggregate landed on a shard no map fetched so far has shown: fetch one whatever map the
-      // lanes were built from (a newer map may have come while this request was in flight).
-      this.shardMap.invalidate(this.shardMap.generation);
-    } else if (mapOutdated) {
-      this.shardMap.invalidate(typeof this.router.mode === 'number' ? this.router.mode : -1);
-    }
+    this.retrier.complete(request, completion);
     // Records whose time to live ran out as this call ended fail where they are (a record waiting
     // for room is not let into the room this call freed just to fail there).
-    this.failExpired(endedAt);
+    this.failExpired(completion.endedAt);
     this.admission.admitWaiting();
     this.queuePump();
-  }
-
-  /**
-   * Settles the aggregates that landed on shards the old map did not know, now that a map has been
-   * fetched (or fetching failed): those whose records all hash into the shard they landed on are
-   * written; the others are re-sent whole.
-   */
-  private decideUndecided(): void {
-    if (this.undecided.length === 0) return;
-    const mapReady = this.shardMap.state === 'ready';
-    const retries = new RetryBatch();
-    for (const { sent, lane, shardId, sequenceNumber, timing } of this.undecided.splice(0)) {
-      lane.inFlight--;
-      const landedOn = mapReady ? this.shardMap.rangeOf(shardId) : undefined;
-      if (landedOn !== undefined && allRecordsIn(sent.packed, landedOn)) {
-        this.settlement.written(sent.packed, shardId, sequenceNumber, timing);
-      } else {
-        const message = `Aggregate predicted for ${sent.predictedShardId} landed on ${shardId}, which does not hold all its records`;
-        this.retryOrGiveUp(sent, lane, 'WrongShard', message, timing, retries);
-      }
-    }
-    this.requeue(retries);
-    this.admission.admitWaiting();
-  }
-
-  /**
-   * Records the failed attempt, then fails each record out of time (its time to live reached by
-   * `expiredBy`, by default when the attempt ended) or attempts, and queues the rest for retry.
-   * `cause` is the error of a call that failed as a whole, handed to the records given up on.
-   */
-  private retryOrGiveUp(
-    sent: SentEntry,
-    lane: ShardLane,
-    errorCode: string,
-    errorMessage: string,
-    timing: AttemptTiming,
-    retries: RetryBatch,
-    { expiredBy = timing.endedAt, cause }: { expiredBy?: number; cause?: unknown } = {},
-  ): void {
-    addFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
-    for (const record of sent.packed.records) {
-      if (record.expiresAt <= expiredBy) {
-        this.settlement.failed(
-          record,
-          sent.predictedShardId,
-          'RECORD_EXPIRED',
-          errorCode,
-          errorMessage,
-          cause,
-        );
-      } else if (record.attemptCount >= this.options.maxAttempts) {
-        this.settlement.failed(
-          record,
-          sent.predictedShardId,
-          'MAX_ATTEMPTS_EXCEEDED',
-          errorCode,
-          errorMessage,
-          cause,
-        );
-      } else {
-        record.dueAt = timing.endedAt;
-        retries.add(lane, record);
-      }
-    }
-  }
-
-  /** Puts retried records back at the front of their lanes, before newer ones, in put order. */
-  private requeue(retries: RetryBatch): void {
-    for (const [lane, records] of retries.byLane) {
-      records.sort((a, b) => a.sequence - b.sequence);
-      lane.unshiftAll(records);
-    }
   }
 }
