@@ -9,12 +9,12 @@ import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
 import type { PendingRecord, RecordSettler } from './pending-record.js';
+import { PumpScheduler } from './pump-scheduler.js';
 import { Retrier } from './retrier.js';
 import { Router } from './router.js';
 import { canSend, isDue } from './send-readiness.js';
 import { type RequestCompletion, Sender } from './sender.js';
 import { Settlement } from './settlement.js';
-import type { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
 
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
@@ -42,9 +42,7 @@ export class ProducerPipeline {
   private readonly settlement: Settlement;
   private readonly admission: Admission;
   private flushes = 0;
-  private pumpTimer: ReturnType<typeof setTimeout> | undefined;
-  private pumpTimerAt = Number.POSITIVE_INFINITY;
-  private pumpQueued = false;
+  private readonly scheduler = new PumpScheduler(() => this.pump());
 
   constructor(
     private readonly options: ResolvedProducerOptions,
@@ -61,7 +59,7 @@ export class ProducerPipeline {
       admitted: (record) => this.route(record),
       bufferFull: (bufferedRecords, bufferedBytes) =>
         this.events.emit('buffer:full', { bufferedRecords, bufferedBytes }),
-      recheckIn: (delayMs) => this.schedulePump(delayMs),
+      recheckIn: (delayMs) => this.scheduler.runIn(delayMs),
     });
     const now = Date.now();
     if (this.options.hotKeyShare > 0) {
@@ -82,7 +80,7 @@ export class ProducerPipeline {
           this.events.emit('shard-map:updated', { shards: map.shards, generation: map.generation });
           this.logger.debug('Shard map updated', { shards: map.shards.length, generation: map.generation });
         }
-        this.schedulePump(0);
+        this.scheduler.runIn(0);
       },
       onError: (error, willRetry) => {
         this.events.emit('shard-map:error', { error, willRetry });
@@ -141,7 +139,7 @@ export class ProducerPipeline {
     const remaining = this.outstandingRecords;
     if (remaining === 0) return;
     this.flushes++;
-    this.queuePump();
+    this.scheduler.runSoon();
     try {
       await this.flushWaiters.wait(this.admission.lastSequence, remaining);
     } finally {
@@ -157,8 +155,7 @@ export class ProducerPipeline {
   /** Stops the pipeline's timers (once everything is settled). */
   stop(): void {
     this.shardMap.stop();
-    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
-    this.pumpTimer = undefined;
+    this.scheduler.stop();
   }
 
   // ---- routing admitted records -------------------------------------------------------------
@@ -167,36 +164,11 @@ export class ProducerPipeline {
     this.metricsRecorder.recordReceived();
     const lane = this.router.route(record);
     this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
-    if (isDue(lane, Date.now(), this.flushes > 0, this.options)) this.queuePump();
-    else this.schedulePump(lane.dueAt - Date.now());
+    if (isDue(lane, Date.now(), this.flushes > 0, this.options)) this.scheduler.runSoon();
+    else this.scheduler.runIn(lane.dueAt - Date.now());
   }
 
   // ---- the pump: decides what to send, and when to look again --------------------------------
-
-  private queuePump(): void {
-    if (this.pumpQueued) return;
-    this.pumpQueued = true;
-    setImmediate(() => {
-      this.pumpQueued = false;
-      this.pump();
-    });
-  }
-
-  private schedulePump(delayMs: number): void {
-    if (delayMs <= 0) {
-      this.queuePump();
-      return;
-    }
-    const at = Date.now() + delayMs;
-    if (this.pumpTimer !== undefined && this.pumpTimerAt <= at) return;
-    if (this.pumpTimer !== undefined) clearTimeout(this.pumpTimer);
-    this.pumpTimerAt = at;
-    this.pumpTimer = setTimeout(() => {
-      this.pumpTimer = undefined;
-      this.pumpTimerAt = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, delayMs);
-  }
 
   private pump(): void {
     const now = Date.now();
@@ -205,7 +177,7 @@ export class ProducerPipeline {
     if (mode === undefined) {
       // The shard map calls back when it is ready; records still expire on time meanwhile.
       const expiry = this.nextExpiry();
-      if (expiry !== Number.POSITIVE_INFINITY) this.schedulePump(Math.max(1, expiry - now));
+      if (expiry !== Number.POSITIVE_INFINITY) this.scheduler.runIn(Math.max(1, expiry - now));
       return;
     }
     if (mode !== this.router.mode) {
@@ -239,7 +211,7 @@ export class ProducerPipeline {
     next = Math.min(next, this.nextExpiry());
     if (next !== Number.POSITIVE_INFINITY) {
       if (next <= now && this.sender.requestsInFlight >= this.options.maxConcurrentRequests) return;
-      this.schedulePump(Math.max(1, next - now));
+      this.scheduler.runIn(Math.max(1, next - now));
     }
   }
 
@@ -258,32 +230,9 @@ export class ProducerPipeline {
     if (this.outstandingRecords < before) this.admission.admitWaiting();
   }
 
-  private readonly failExpiredWaiting = (record: PendingRecord): void => {
-    this.settlement.failed(
-      record,
-      undefined,
-      'RECORD_EXPIRED',
-      'Expired',
-      'Record reached its time to live while waiting for room in the buffer',
-    );
-  };
-
-  private readonly failExpiredQueued = (record: PendingRecord, lane: ShardLane): void => {
-    // A record sent before carries its last real error (a timeout tells it may have been written).
-    const last = record.attempts.at(-1);
-    this.settlement.failed(
-      record,
-      lane.shardId,
-      'RECORD_EXPIRED',
-      last?.errorCode ?? 'Expired',
-      last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
-    );
-  };
-
   private failExpired(now: number): void {
-    // Records still waiting for room in the buffer: in put order, so the oldest are first.
-    this.admission.expireWaiting(now, this.failExpiredWaiting);
-    this.router.expireQueued(now, this.failExpiredQueued);
+    this.admission.expireWaiting(now, this.retrier.expiredWaitingForRoom);
+    this.router.expireQueued(now, this.retrier.expiredInLane);
   }
 
   // ---- sending and completing requests --------------------------------------------------------
@@ -295,6 +244,6 @@ export class ProducerPipeline {
     // for room is not let into the room this call freed just to fail there).
     this.failExpired(completion.endedAt);
     this.admission.admitWaiting();
-    this.queuePump();
+    this.scheduler.runSoon();
   }
 }

@@ -191,6 +191,30 @@ export class Retrier {
     this.requeue(retries);
   }
 
+  /** A record's time to live ran out while it waited for room in the buffer: it fails as `Expired`. */
+  readonly expiredWaitingForRoom = (record: PendingRecord): void => {
+    this.deps.settlement.failed(
+      record,
+      undefined,
+      'RECORD_EXPIRED',
+      'Expired',
+      'Record reached its time to live while waiting for room in the buffer',
+    );
+  };
+
+  /** A record's time to live ran out while it was queued in `lane` (not in flight): it fails. */
+  readonly expiredInLane = (record: PendingRecord, lane: ShardLane): void => {
+    // A record sent before carries its last real error (a timeout tells it may have been written).
+    const last = record.attempts.at(-1);
+    this.deps.settlement.failed(
+      record,
+      lane.shardId,
+      'RECORD_EXPIRED',
+      last?.errorCode ?? 'Expired',
+      last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
+    );
+  };
+
   /**
    * A shard that took everything resets its backoff and may go a little faster again. One that
    * throttled or failed (even if it took some entries) is paced down and backs off longer.
