@@ -25,24 +25,28 @@ export interface PipelineContext {
 }
 
 /**
- * The producer's machinery behind {@link KinesisProducer}: admission to the buffer, routing to shard
- * lanes, packing, pacing, collecting into `PutRecords` requests, sending, retrying and settling.
+ * The producer's machinery behind `KinesisProducer`, and the one place its stages are wired:
+ * admission → router (shard lanes, from the shard map) → collector (packer, token buckets) → sender →
+ * retrier → settlement, with retries going back to the front of their lane. The stages know each
+ * other only through the callbacks given here; the pump below moves records along (see
+ * docs/internals/producer-pipeline.md).
  */
 export class ProducerPipeline {
   private readonly events: TypedEmitter<ProducerEvents>;
   private readonly metricsRecorder: MetricsRecorder;
   private readonly logger: Logger;
+
+  private readonly admission: Admission;
   private readonly shardMap: ShardMap;
-  private readonly hotSpots: HotSpotMonitor | undefined;
   private readonly router: Router;
+  private readonly hotSpots: HotSpotMonitor | undefined;
   private readonly sender: Sender;
   private readonly retrier: Retrier;
-
-  private readonly flushWaiters = new FlushWaiters();
   private readonly settlement: Settlement;
-  private readonly admission: Admission;
-  private flushes = 0;
+  private readonly flushWaiters = new FlushWaiters();
   private readonly scheduler = new PumpScheduler(() => this.pump());
+  /** `flush()` calls under way: while there is one, every lane with records is due. */
+  private flushes = 0;
 
   constructor(
     private readonly options: ResolvedProducerOptions,
