@@ -2,8 +2,7 @@ export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export type { Attempt, PutResult } from './attempt.js';
 export { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
 export type { HotSpot } from './hot-key-detector.js';
-export { KinesisProducer, type ProducerEvents, type PutManyResult } from './kinesis-producer.js';
-export type { OpenShard } from './list-shards.js';
+export { KinesisProducer } from './kinesis-producer.js';
 export type { ProducerMetricSet, ProducerMetrics, ProducerStreamMetrics, Statistic } from './metrics.js';
 export {
   type BufferFullBehavior,
@@ -11,4 +10,7 @@ export {
   type KinesisProducerOptions,
 } from './options.js';
 export { bucketedPartitionKey } from './partition-key-bucket.js';
+export type { OpenShard } from './pipeline/list-shards.js';
+export type { ProducerEvents } from './producer-events.js';
+export type { PutManyResult } from './put-many-batch.js';
 export { checkReadCapacity, type ReadCapacityCheck, requiredShards, type WriteLoad } from './shard-count.js';

@@ -1,5 +1,5 @@
 import { effectiveHashKey } from '@kinesis-ts/core';
-import { noAttempts, type PendingRecord } from '../src/pending-record.js';
+import { noAttempts, type PendingRecord } from '../src/pipeline/pending-record.js';
 
 let sequence = 0;
 

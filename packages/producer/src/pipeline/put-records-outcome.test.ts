@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pending } from '../test/pending.js';
+import { pending } from '../../test/pending.js';
 import type { OpenShard } from './list-shards.js';
 import { packRecords } from './packer.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pending } from '../test/pending.js';
+import { pending } from '../../test/pending.js';
 import { addAttempt, MAX_ATTEMPTS_KEPT, noAttempts } from './pending-record.js';
 
 describe('addAttempt', () => {

@@ -1,6 +1,6 @@
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis';
 import { awsErrorCode, classifyAwsError, hashKeyInRange } from '@kinesis-ts/core';
-import type { RecordFailureCode } from './errors.js';
+import type { RecordFailureCode } from '../errors.js';
 import type { OpenShard } from './list-shards.js';
 import type { PackedEntry } from './packer.js';
 

@@ -1,5 +1,5 @@
 import type { UserRecord } from '@kinesis-ts/core';
-import type { Attempt, PutResult } from './attempt.js';
+import type { Attempt, PutResult } from '../attempt.js';
 
 /** Who hears how a record ends. */
 export interface RecordSettler {
@@ -69,4 +69,31 @@ export function addAttempt(record: PendingRecord, attempt: Attempt): void {
   }
   if (record.attempts.length >= MAX_ATTEMPTS_KEPT) record.attempts.splice(1, 1);
   record.attempts.push(attempt);
+}
+
+/** When an attempt started, how long it took and when it ended (milliseconds). */
+export interface AttemptTiming {
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly endedAt: number;
+}
+
+/** Records a failed attempt on each record, and when it ended (the next attempt's delay runs from there). */
+export function addFailedAttempt(
+  records: readonly PendingRecord[],
+  errorCode: string,
+  errorMessage: string,
+  timing: AttemptTiming,
+): void {
+  for (const record of records) {
+    addAttempt(record, {
+      startedAt: timing.startedAt,
+      delayMs: timing.startedAt - record.lastAttemptEndedAt,
+      durationMs: timing.durationMs,
+      success: false,
+      errorCode,
+      errorMessage,
+    });
+    record.lastAttemptEndedAt = timing.endedAt;
+  }
 }

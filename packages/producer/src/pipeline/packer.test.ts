@@ -1,6 +1,6 @@
 import { deaggregate } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
-import { pending } from '../test/pending.js';
+import { pending } from '../../test/pending.js';
 import { type PackLimits, packRecords } from './packer.js';
 import { RecordQueue } from './record-queue.js';
 

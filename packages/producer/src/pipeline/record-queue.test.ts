@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pending } from '../test/pending.js';
+import { pending } from '../../test/pending.js';
 import { RecordQueue } from './record-queue.js';
 
 const keys = (queue: RecordQueue) =>

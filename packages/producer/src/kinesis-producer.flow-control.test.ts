@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeKinesis } from '../test/fake-kinesis.js';
+import { closeProducers, keys, producerFor, readBack, utf8 } from '../test/producer-harness.js';
+import { BufferFullError } from './errors.js';
+
+afterEach(closeProducers);
+
+describe('backpressure', () => {
+  it('makes put wait when the buffer is full, and admits it when room frees up', async () => {
+    const kinesis = fakeKinesis({ hold: true });
+    const producer = producerFor(kinesis, { maxBufferedRecords: 5, aggregation: false });
+    const full: unknown[] = [];
+    producer.events.on('buffer:full', (e) => full.push(e));
+    const puts = keys(8).map((k) => producer.put({ partitionKey: k, data: utf8(k) }));
+    expect(producer.outstandingRecords).toBe(8);
+    expect(full.length).toBe(3);
+    let capacity = false;
+    void producer.waitForCapacity().then(() => {
+      capacity = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(capacity).toBe(false);
+    expect(kinesis.putCalls.flatMap((c) => c.Records ?? [])).toHaveLength(5);
+    kinesis.release();
+    await Promise.all(puts);
+    expect(capacity).toBe(true);
+    expect(readBack(kinesis.written)).toHaveLength(8);
+  });
+
+  it('rejects with BUFFER_FULL when told to, without affecting buffered records', async () => {
+    const kinesis = fakeKinesis({ hold: true });
+    const producer = producerFor(kinesis, { maxBufferedRecords: 2, whenBufferFull: 'reject' });
+    const first = producer.put({ partitionKey: 'a', data: utf8('1') });
+    const second = producer.put({ partitionKey: 'b', data: utf8('2') });
+    const error = await producer.put({ partitionKey: 'c', data: utf8('3') }).catch((e) => e);
+    expect(error).toBeInstanceOf(BufferFullError);
+    expect(error.code).toBe('BUFFER_FULL');
+    expect(error.record.partitionKey).toBe('c');
+    kinesis.release();
+    await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+  });
+
+  it('bounds buffered bytes', async () => {
+    const kinesis = fakeKinesis({ hold: true });
+    const producer = producerFor(kinesis, { maxBufferedBytes: 2 * 1024 * 1024 });
+    const puts = keys(5).map((k) => producer.put({ partitionKey: k, data: new Uint8Array(700 * 1024) }));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(producer.outstandingBytes).toBeLessThanOrEqual(2 * 1024 * 1024);
+    kinesis.release();
+    await Promise.all(puts);
+  });
+});
+
+describe('rate limiting', () => {
+  it('keeps a shard under its record rate, counting an aggregate as one record (SC-11)', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis();
+    const producer = producerFor(kinesis, { aggregation: false, rateLimitPercent: 100 });
+    const puts = keys(3000).map((k) => producer.put({ partitionKey: k, data: utf8('x') }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    const afterOneSecond = kinesis.putCalls.flatMap((c) => c.Records ?? []).length;
+    expect(afterOneSecond).toBeGreaterThanOrEqual(1000);
+    expect(afterOneSecond).toBeLessThanOrEqual(2000); // a full bucket (1,000) plus one second of refill
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all(puts);
+
+    const aggregating = fakeKinesis();
+    const fast = producerFor(aggregating, { rateLimitPercent: 100 });
+    const quick = keys(3000).map((k) => fast.put({ partitionKey: k, data: utf8('x'.repeat(200)) }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await Promise.all(quick);
+    expect(aggregating.written.length).toBeLessThan(100);
+  });
+});

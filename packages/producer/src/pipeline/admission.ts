@@ -1,0 +1,188 @@
+import { type UserRecord, validateUserRecord } from '@kinesis-ts/core';
+import { BufferFullError, ProducerClosedError } from '../errors.js';
+import type { ResolvedProducerOptions } from '../options.js';
+import { HashKeyCache } from './hash-key-cache.js';
+import { noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
+
+/** The options admission works with. */
+export type AdmissionLimits = Pick<
+  ResolvedProducerOptions,
+  | 'maxRecordSizeBytes'
+  | 'recordTtlMs'
+  | 'maxBufferedTimeMs'
+  | 'maxBufferedRecords'
+  | 'maxBufferedBytes'
+  | 'whenBufferFull'
+>;
+
+/** What admission tells the rest of the pipeline. */
+export interface AdmissionCallbacks {
+  /** A record entered the buffer (counted in its limits): route it to its shard lane. */
+  readonly admitted: (record: PendingRecord) => void;
+  /** A record found the buffer full (or others already waiting for room). */
+  readonly bufferFull: (bufferedRecords: number, bufferedBytes: number) => void;
+  /** The first record began to wait for room: look again in `delayMs` to fail it on time. */
+  readonly recheckIn: (delayMs: number) => void;
+}
+
+/** A record waiting for room in the buffer (`whenBufferFull: 'wait'`). */
+interface AdmissionTicket {
+  readonly record: PendingRecord;
+}
+
+/**
+ * The first stage: validates each record `put` is given, turns it into a {@link PendingRecord}, and
+ * admits it into the bounded buffer (`maxBufferedRecords`, `maxBufferedBytes`), or makes it wait for
+ * room in put order, or refuses it (`whenBufferFull: 'reject'`, or after close). Keeps the buffer's
+ * counts, which go down as records settle (`release`).
+ */
+export class Admission {
+  /** Records accepted into the buffer and not settled yet. */
+  private admittedCount = 0;
+  private bufferedBytes = 0;
+  private readonly waitingForRoom: AdmissionTicket[] = [];
+  private readonly capacityWaiters: (() => void)[] = [];
+  private readonly hashKeys = new HashKeyCache();
+  private nextSequence = 1;
+  private closed = false;
+
+  constructor(
+    private readonly limits: AdmissionLimits,
+    private readonly callbacks: AdmissionCallbacks,
+  ) {}
+
+  /** Records in the buffer (buffered or in flight), plus those waiting for room. */
+  get outstandingRecords(): number {
+    return this.admittedCount + this.waitingForRoom.length;
+  }
+
+  /** Bytes (data plus partition keys) of the records in the buffer. */
+  get outstandingBytes(): number {
+    return this.bufferedBytes;
+  }
+
+  /** The put sequence of the last record accepted (0 before the first). */
+  get lastSequence(): number {
+    return this.nextSequence - 1;
+  }
+
+  /** When the oldest record waiting for room reaches its time to live (Infinity when none waits). */
+  get nextWaitingExpiry(): number {
+    return this.waitingForRoom[0]?.record.expiresAt ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
+  accept(record: UserRecord, settler: RecordSettler): void {
+    if (this.closed) {
+      settler.reject(new ProducerClosedError());
+      return;
+    }
+    let validated: ReturnType<typeof validateUserRecord>;
+    try {
+      validated = validateUserRecord(record, this.limits.maxRecordSizeBytes);
+    } catch (error) {
+      settler.reject(error);
+      return;
+    }
+    const now = Date.now();
+    const pending: PendingRecord = {
+      userRecord: record,
+      partitionKey: validated.partitionKey,
+      data: validated.data,
+      explicitHashKey: validated.explicitHashKey,
+      hashKey:
+        validated.explicitHashKey === undefined
+          ? this.hashKeys.of(validated.partitionKey)
+          : BigInt(validated.explicitHashKey),
+      sizeBytes: validated.sizeBytes,
+      sequence: this.nextSequence++,
+      arrivedAt: now,
+      expiresAt: now + this.limits.recordTtlMs,
+      dueAt: now + this.limits.maxBufferedTimeMs,
+      lastAttemptEndedAt: now,
+      attempts: noAttempts(),
+      attemptCount: 0,
+      admitted: false,
+      settled: false,
+      settler,
+    };
+    if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
+      this.admit(pending);
+      return;
+    }
+    this.callbacks.bufferFull(this.admittedCount, this.bufferedBytes);
+    if (this.limits.whenBufferFull === 'reject') {
+      settler.reject(new BufferFullError(record, this.describeLimits()));
+      return;
+    }
+    this.waitingForRoom.push({ record: pending });
+    // The oldest waiting record is failed when its time to live is over, even if nothing else happens.
+    if (this.waitingForRoom.length === 1 && Number.isFinite(this.limits.recordTtlMs)) {
+      this.callbacks.recheckIn(this.limits.recordTtlMs);
+    }
+  }
+
+  /** Resolves when the buffer has room for another record and nothing waits for room. */
+  waitForCapacity(): Promise<void> {
+    if (this.waitingForRoom.length === 0 && this.hasRoomFor(undefined)) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  /** Refuses every record from now on with `ProducerClosedError`. */
+  refuseNewRecords(): void {
+    this.closed = true;
+  }
+
+  /** A record settled: frees its room in the buffer (a record that never got in held none). */
+  release(record: PendingRecord): void {
+    if (record.admitted) {
+      this.admittedCount--;
+      this.bufferedBytes -= record.sizeBytes;
+    }
+  }
+
+  /** Lets records waiting for room into the room there is, in put order, then wakes `waitForCapacity`. */
+  admitWaiting(): void {
+    while (this.waitingForRoom.length > 0 && this.hasRoomFor(this.waitingForRoom[0]!.record)) {
+      const ticket = this.waitingForRoom.shift()!;
+      const now = Date.now();
+      // The wait for room does not count against the buffering time.
+      ticket.record.dueAt = now + this.limits.maxBufferedTimeMs;
+      this.admit(ticket.record);
+    }
+    while (
+      this.capacityWaiters.length > 0 &&
+      this.waitingForRoom.length === 0 &&
+      this.hasRoomFor(undefined)
+    ) {
+      this.capacityWaiters.shift()!();
+    }
+  }
+
+  /** Takes out the records waiting for room whose time to live is over at `now`, oldest first. */
+  expireWaiting(now: number, expired: (record: PendingRecord) => void): void {
+    // In put order, so the oldest are first.
+    while (this.waitingForRoom.length > 0 && this.waitingForRoom[0]!.record.expiresAt <= now) {
+      expired(this.waitingForRoom.shift()!.record);
+    }
+  }
+
+  private hasRoomFor(record: PendingRecord | undefined): boolean {
+    const size = record?.sizeBytes ?? 0;
+    return (
+      this.admittedCount < this.limits.maxBufferedRecords &&
+      this.bufferedBytes + size <= this.limits.maxBufferedBytes
+    );
+  }
+
+  private describeLimits(): string {
+    return `maxBufferedRecords ${this.limits.maxBufferedRecords}, maxBufferedBytes ${this.limits.maxBufferedBytes}`;
+  }
+
+  private admit(record: PendingRecord): void {
+    record.admitted = true;
+    this.admittedCount++;
+    this.bufferedBytes += record.sizeBytes;
+    this.callbacks.admitted(record);
+  }
+}

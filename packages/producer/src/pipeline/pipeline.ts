@@ -1,0 +1,253 @@
+import type { Logger, UserRecord } from '@kinesis-ts/core';
+import type { MetricsRecorder } from '../metrics.js';
+import type { ResolvedProducerOptions } from '../options.js';
+import type { ProducerEvents } from '../producer-events.js';
+import type { TypedEmitter } from '../typed-emitter.js';
+import { Admission } from './admission.js';
+import { collectRequest, type RequestInFlight } from './collector.js';
+import { FlushWaiters } from './flush-waiters.js';
+import { HotSpotMonitor } from './hot-spots.js';
+import { listOpenShards } from './list-shards.js';
+import type { PendingRecord, RecordSettler } from './pending-record.js';
+import { PumpScheduler } from './pump-scheduler.js';
+import { Retrier } from './retrier.js';
+import { Router } from './router.js';
+import { canSend, isDue } from './send-readiness.js';
+import { type RequestCompletion, Sender } from './sender.js';
+import { Settlement } from './settlement.js';
+import { ShardMap } from './shard-map.js';
+
+/** What the pipeline reports to and through: the producer's events, metrics and logger. */
+export interface PipelineContext {
+  readonly events: TypedEmitter<ProducerEvents>;
+  readonly metrics: MetricsRecorder;
+  readonly logger: Logger;
+}
+
+/**
+ * The producer's machinery behind `KinesisProducer`, and the one place its stages are wired:
+ * admission → router (shard lanes, from the shard map) → collector (packer, token buckets) → sender →
+ * retrier → settlement, with retries going back to the front of their lane. The stages know each
+ * other only through the callbacks given here; the pump below moves records along (see
+ * docs/internals/producer-pipeline.md).
+ */
+export class ProducerPipeline {
+  private readonly events: TypedEmitter<ProducerEvents>;
+  private readonly metricsRecorder: MetricsRecorder;
+  private readonly logger: Logger;
+
+  private readonly admission: Admission;
+  private readonly shardMap: ShardMap;
+  private readonly router: Router;
+  private readonly hotSpots: HotSpotMonitor | undefined;
+  private readonly sender: Sender;
+  private readonly retrier: Retrier;
+  private readonly settlement: Settlement;
+  private readonly flushWaiters = new FlushWaiters();
+  private readonly scheduler = new PumpScheduler(() => this.pump());
+  /** `flush()` calls under way: while there is one, every lane with records is due. */
+  private flushes = 0;
+
+  constructor(
+    private readonly options: ResolvedProducerOptions,
+    context: PipelineContext,
+  ) {
+    this.events = context.events;
+    this.metricsRecorder = context.metrics;
+    this.logger = context.logger;
+    this.settlement = new Settlement(this.metricsRecorder, this.events, (record) => {
+      this.admission.release(record);
+      this.flushWaiters.settled(record.sequence);
+    });
+    this.admission = new Admission(this.options, {
+      admitted: (record) => this.route(record),
+      bufferFull: (bufferedRecords, bufferedBytes) =>
+        this.events.emit('buffer:full', { bufferedRecords, bufferedBytes }),
+      recheckIn: (delayMs) => this.scheduler.runIn(delayMs),
+    });
+    const now = Date.now();
+    if (this.options.hotKeyShare > 0) {
+      const { hotKeyShare, hotKeyWindowMs, random } = this.options;
+      this.hotSpots = new HotSpotMonitor(hotKeyShare, hotKeyWindowMs, now, random, {
+        hotKey: (hot) => this.events.emit('hot-key', hot),
+        hotShard: (hot) => this.events.emit('hot-shard', hot),
+      });
+    }
+    this.shardMap = new ShardMap({
+      fetchShards: () => listOpenShards(this.options.client, this.options, this.options.requestTimeoutMs),
+      onChange: (map) => {
+        if (map.state !== 'refreshing' && map.state !== 'loading' && this.retrier.undecidedCount > 0) {
+          this.retrier.decideUndecided(map.state === 'ready');
+          this.admission.admitWaiting();
+        }
+        if (map.state === 'ready') {
+          this.events.emit('shard-map:updated', { shards: map.shards, generation: map.generation });
+          this.logger.debug('Shard map updated', { shards: map.shards.length, generation: map.generation });
+        }
+        this.scheduler.runIn(0);
+      },
+      onError: (error, willRetry) => {
+        this.events.emit('shard-map:error', { error, willRetry });
+        this.logger.warn('ListShards failed; sending records without shard prediction meanwhile', {
+          error: error instanceof Error ? error.message : String(error),
+          willRetry,
+        });
+      },
+    });
+    this.router = new Router(this.shardMap, this.options);
+    this.sender = new Sender(this.options, this.metricsRecorder, (request, completion) =>
+      this.complete(request, completion),
+    );
+    this.retrier = new Retrier(this.options, {
+      settlement: this.settlement,
+      metrics: this.metricsRecorder,
+      events: this.events,
+      rangeOf: (shardId) => this.shardMap.rangeOf(shardId),
+      laneOf: (shardId) => this.router.laneOf(shardId),
+      // Retries re-enter at the front of their lane, before newer records.
+      requeue: (lane, records) => lane.unshiftAll(records),
+      refreshShardMap: (reason) =>
+        this.shardMap.invalidate(
+          reason === 'unknown-shard'
+            ? this.shardMap.generation
+            : typeof this.router.mode === 'number'
+              ? this.router.mode
+              : -1,
+        ),
+    });
+    this.shardMap.start();
+  }
+
+  /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
+  get outstandingRecords(): number {
+    return this.admission.outstandingRecords;
+  }
+
+  /** Bytes (data plus partition keys) of the records accepted and not yet settled. */
+  get outstandingBytes(): number {
+    return this.admission.outstandingBytes;
+  }
+
+  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
+  accept(record: UserRecord, settler: RecordSettler): void {
+    this.admission.accept(record, settler);
+  }
+
+  /** Resolves when the buffer has room for another record. */
+  waitForCapacity(): Promise<void> {
+    return this.admission.waitForCapacity();
+  }
+
+  /** Sends everything buffered now, and resolves when all of it is settled (written or failed). */
+  async flush(): Promise<void> {
+    const remaining = this.outstandingRecords;
+    if (remaining === 0) return;
+    this.flushes++;
+    this.scheduler.runSoon();
+    try {
+      await this.flushWaiters.wait(this.admission.lastSequence, remaining);
+    } finally {
+      this.flushes--;
+    }
+  }
+
+  /** Refuses new records from now on. */
+  refuseNewRecords(): void {
+    this.admission.refuseNewRecords();
+  }
+
+  /** Stops the pipeline's timers (once everything is settled). */
+  stop(): void {
+    this.shardMap.stop();
+    this.scheduler.stop();
+  }
+
+  // ---- routing admitted records -------------------------------------------------------------
+
+  private route(record: PendingRecord): void {
+    this.metricsRecorder.recordReceived();
+    const lane = this.router.route(record);
+    this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
+    if (isDue(lane, Date.now(), this.flushes > 0, this.options)) this.scheduler.runSoon();
+    else this.scheduler.runIn(lane.dueAt - Date.now());
+  }
+
+  // ---- the pump: decides what to send, and when to look again --------------------------------
+
+  private pump(): void {
+    const now = Date.now();
+    this.expireRecords(now);
+    const mode = this.router.desiredMode();
+    if (mode === undefined) {
+      // The shard map calls back when it is ready; records still expire on time meanwhile.
+      const expiry = this.nextExpiry();
+      if (expiry !== Number.POSITIVE_INFINITY) this.scheduler.runIn(Math.max(1, expiry - now));
+      return;
+    }
+    if (mode !== this.router.mode) {
+      if (this.sender.requestsInFlight > 0 || this.retrier.undecidedCount > 0) return; // their completion pumps again
+      this.router.rebucket(mode);
+    }
+
+    let slots = this.options.maxConcurrentRequests - this.sender.requestsInFlight;
+    const candidates = [...this.router.allLanes()].filter((lane) =>
+      canSend(lane, now, this.flushes > 0, this.options),
+    );
+    candidates.sort((a, b) => a.dueAt - b.dueAt);
+    while (slots > 0 && candidates.length > 0) {
+      const request = collectRequest(candidates, now, this.flushes > 0, this.options);
+      if (request.entries.length === 0) break;
+      this.sender.send(request);
+      slots--;
+    }
+    this.scheduleNextPump(now);
+  }
+
+  private scheduleNextPump(now: number): void {
+    let next = Number.POSITIVE_INFINITY;
+    for (const lane of this.router.allLanes()) {
+      if (lane.queue.length === 0) continue;
+      if (this.options.preserveKeyOrder && lane.inFlight > 0) continue; // its completion pumps
+      const dueAt = isDue(lane, now, this.flushes > 0, this.options) ? now : lane.dueAt;
+      const at = Math.max(dueAt, lane.notBefore, lane.tokensAt);
+      if (at < next) next = at;
+    }
+    next = Math.min(next, this.nextExpiry());
+    if (next !== Number.POSITIVE_INFINITY) {
+      if (next <= now && this.sender.requestsInFlight >= this.options.maxConcurrentRequests) return;
+      this.scheduler.runIn(Math.max(1, next - now));
+    }
+  }
+
+  /**
+   * When the next record that is not in flight reaches its time to live (queued in a lane, whatever
+   * holds the lane back, or waiting for room): the pump must look again by then to fail it on time.
+   */
+  private nextExpiry(): number {
+    return Math.min(this.admission.nextWaitingExpiry, this.router.nextQueuedExpiry());
+  }
+
+  /** Fails every record past its time to live that is not in flight, and lets waiting records into the room freed. */
+  private expireRecords(now: number): void {
+    const before = this.outstandingRecords;
+    this.failExpired(now);
+    if (this.outstandingRecords < before) this.admission.admitWaiting();
+  }
+
+  private failExpired(now: number): void {
+    this.admission.expireWaiting(now, this.retrier.expiredWaitingForRoom);
+    this.router.expireQueued(now, this.retrier.expiredInLane);
+  }
+
+  // ---- sending and completing requests --------------------------------------------------------
+
+  /** A `PutRecords` call completed: the retrier settles or requeues its records; then the pump looks again. */
+  private complete(request: RequestInFlight, completion: RequestCompletion): void {
+    this.retrier.complete(request, completion);
+    // Records whose time to live ran out as this call ended fail where they are (a record waiting
+    // for room is not let into the room this call freed just to fail there).
+    this.failExpired(completion.endedAt);
+    this.admission.admitWaiting();
+    this.scheduler.runSoon();
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  PutRecordsCommand,
+  type PutRecordsCommandInput,
+  type PutRecordsOutput,
+} from '@aws-sdk/client-kinesis';
+import { sendWithoutSdkRetries } from '@kinesis-ts/core';
+import type { MetricsRecorder } from '../metrics.js';
+import type { ResolvedProducerOptions } from '../options.js';
+import type { RequestInFlight } from './collector.js';
+import { putRecordsTimeoutMs } from './request-timeout.js';
+
+/** The options the sender works with. */
+export type SenderOptions = Pick<
+  ResolvedProducerOptions,
+  'client' | 'streamName' | 'streamArn' | 'requestTimeoutMs'
+>;
+
+/** How a `PutRecords` call ended: its answer or its error, and when (milliseconds). */
+export interface RequestCompletion {
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** How long the call was allowed to take. */
+  readonly timeoutMs: number;
+  /** The user records the request carried. */
+  readonly userRecords: number;
+  /** The answer, when the call was answered. */
+  readonly output: PutRecordsOutput | undefined;
+  /** The error, when the call failed as a whole (undefined when it was answered). */
+  readonly error: unknown;
+}
+
+/**
+ * Sends collected requests with `PutRecords` (the SDK's own retries off, the wait bounded by
+ * `requestTimeoutMs` and by the earliest time to live in the request), counts them and their lanes in
+ * flight, and hands each completion on (`onCompleted`) once they are counted out again.
+ */
+export class Sender {
+  private inFlight = 0;
+
+  constructor(
+    private readonly options: SenderOptions,
+    private readonly metrics: MetricsRecorder,
+    private readonly onCompleted: (request: RequestInFlight, completion: RequestCompletion) => void,
+  ) {}
+
+  /** `PutRecords` calls sent and not completed. */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  send(request: RequestInFlight): void {
+    this.inFlight++;
+    for (const lane of request.lanes) lane.inFlight++;
+    const startedAt = Date.now();
+    let userRecords = 0;
+    let earliestExpiresAt = Number.POSITIVE_INFINITY;
+    for (const { packed, predictedShardId } of request.entries) {
+      this.metrics.attemptsStarted(predictedShardId, packed.records, startedAt);
+      userRecords += packed.records.length;
+      for (const record of packed.records) earliestExpiresAt = Math.min(earliestExpiresAt, record.expiresAt);
+    }
+    // A hung call must not hold a record past its time to live: the wait is cut to the time the
+    // first-expiring record has left (see putRecordsTimeoutMs).
+    const timeoutMs = putRecordsTimeoutMs(this.options.requestTimeoutMs, earliestExpiresAt, startedAt);
+    const input: PutRecordsCommandInput = {
+      ...(this.options.streamArn === undefined
+        ? { StreamName: this.options.streamName }
+        : { StreamARN: this.options.streamArn }),
+      Records: request.entries.map(({ packed }) => ({
+        Data: packed.entry.data,
+        PartitionKey: packed.entry.partitionKey,
+        ExplicitHashKey: packed.entry.explicitHashKey,
+      })),
+    };
+    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), { timeoutMs }).then(
+      (output) => this.complete(request, startedAt, timeoutMs, userRecords, output, undefined),
+      (error: unknown) => this.complete(request, startedAt, timeoutMs, userRecords, undefined, error),
+    );
+  }
+
+  private complete(
+    request: RequestInFlight,
+    startedAt: number,
+    timeoutMs: number,
+    userRecords: number,
+    output: PutRecordsOutput | undefined,
+    error: unknown,
+  ): void {
+    const endedAt = Date.now();
+    this.inFlight--;
+    for (const lane of request.lanes) lane.inFlight--;
+    this.onCompleted(request, { startedAt, endedAt, timeoutMs, userRecords, output, error });
+  }
+}

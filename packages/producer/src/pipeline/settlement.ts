@@ -1,0 +1,109 @@
+import type { PutResult } from '../attempt.js';
+import { RecordFailedError, type RecordFailureCode } from '../errors.js';
+import type { MetricsRecorder } from '../metrics.js';
+import type { ProducerEvents } from '../producer-events.js';
+import type { TypedEmitter } from '../typed-emitter.js';
+import type { PackedEntry } from './packer.js';
+import { type AttemptTiming, addAttempt, type PendingRecord } from './pending-record.js';
+
+/**
+ * The last stage: settles user records. A written entry resolves each of its records with the shard,
+ * sequence number and attempts; a record given up on is rejected with a `RecordFailedError` carrying
+ * its attempts. Either way the record is counted out of the buffer once (`onSettled`), counted in the
+ * metrics and reported as an event.
+ */
+export class Settlement {
+  constructor(
+    private readonly metrics: MetricsRecorder,
+    private readonly events: TypedEmitter<ProducerEvents>,
+    /** A record left the pipeline for good: free its room in the buffer, tell the flushes. */
+    private readonly onSettled: (record: PendingRecord) => void,
+  ) {}
+
+  /** An entry was written at `shardId`/`sequenceNumber`: resolves every user record it carried. */
+  written(packed: PackedEntry, shardId: string, sequenceNumber: string, timing: AttemptTiming): void {
+    const reportEach = this.events.hasListeners('record:put');
+    for (const record of packed.records) {
+      addAttempt(record, {
+        startedAt: timing.startedAt,
+        delayMs: timing.startedAt - record.lastAttemptEndedAt,
+        durationMs: timing.durationMs,
+        success: true,
+      });
+    }
+    this.metrics.entryWritten(shardId, packed.entry.data.byteLength, packed.records);
+    for (const record of packed.records) {
+      const result: PutResult = {
+        shardId,
+        sequenceNumber,
+        aggregated: packed.entry.aggregated,
+        attempts: record.attempts,
+        attemptCount: record.attemptCount,
+      };
+      this.release(record);
+      record.settler.resolve(result);
+      if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
+    }
+  }
+
+  /**
+   * Gives up on a record: rejects it with `code`, the last error and `cause` (the error of a call that
+   * failed as a whole). An expiry adds an `Expired` attempt unless the last attempt already is one.
+   */
+  failed(
+    record: PendingRecord,
+    shardId: string | undefined,
+    code: RecordFailureCode,
+    errorCode: string,
+    errorMessage: string,
+    cause?: unknown,
+  ): void {
+    if (code === 'RECORD_EXPIRED' && record.attempts.at(-1)?.errorCode !== 'Expired') {
+      addAttempt(record, {
+        startedAt: Date.now(),
+        delayMs: Date.now() - record.lastAttemptEndedAt,
+        durationMs: 0,
+        success: false,
+        errorCode: 'Expired',
+        errorMessage: 'Record reached its time to live',
+      });
+    }
+    const error = new RecordFailedError(code, describeFailure(code, errorCode, errorMessage, record), {
+      record: record.userRecord,
+      attempts: record.attempts,
+      attemptCount: record.attemptCount,
+      lastErrorCode: errorCode,
+      cause,
+    });
+    this.metrics.userRecordFailed(shardId, record.attemptCount, code === 'RECORD_EXPIRED');
+    this.release(record);
+    record.settler.reject(error);
+    this.events.emit('record:failed', { record: record.userRecord, error });
+  }
+
+  private release(record: PendingRecord): void {
+    if (record.settled) return;
+    record.settled = true;
+    this.onSettled(record);
+  }
+}
+
+function describeFailure(
+  code: RecordFailureCode,
+  errorCode: string,
+  errorMessage: string,
+  record: PendingRecord,
+): string {
+  const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
+  const attempts = `${record.attemptCount} attempt${record.attemptCount === 1 ? '' : 's'}`;
+  switch (code) {
+    case 'RECORD_EXPIRED':
+      return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;
+    case 'MAX_ATTEMPTS_EXCEEDED':
+      return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
+    case 'RECORD_THROTTLED':
+      return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
+    default:
+      return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;
+  }
+}
