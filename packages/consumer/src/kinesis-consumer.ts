@@ -23,30 +23,30 @@ import {
   describeCause,
   StreamConsumerError,
 } from './errors.js';
-import { FanOutRetrieval } from './fan-out-retrieval.js';
-import { HashRangeAuditor, leaseHashRangeHoles } from './hash-range-audit.js';
-import { initialPositionTimestamp } from './initial-position.js';
-import { sharedAbortController } from './kinesis-call.js';
-import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from './lease.js';
-import { planLeaseCleanup } from './lease-cleanup-plan.js';
-import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
-import type { LeaseLossReason, LeaseReleaseOptions } from './lease-renewer.js';
-import { LeaseTable } from './lease-table.js';
+import { LeaseTable } from './leases/dynamodb/lease-table.js';
+import { HashRangeAuditor, leaseHashRangeHoles } from './leases/hash-range-audit.js';
+import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from './leases/lease.js';
+import { planLeaseCleanup } from './leases/lease-cleanup-plan.js';
+import { type LeaseAcquisition, LeaseCoordinator } from './leases/lease-coordinator.js';
+import type { LeaseLossReason, LeaseReleaseOptions } from './leases/lease-renewer.js';
+import { newLease, planShardSync, type ShardInfo } from './leases/shard-sync-plan.js';
+import { type Delivery, ShardConsumer, type ShardShutdownReason } from './lifecycle/shard-consumer.js';
+import { ShardEndNotifier } from './lifecycle/shard-end-notifier.js';
 import {
   type KinesisConsumerOptions,
   type ResolvedConsumerOptions,
   resolveConsumerOptions,
 } from './options.js';
-import { PollingRetrieval } from './polling-retrieval.js';
-import type { ChildShard, RetrievalFactory, ShardRecordsRetrieval } from './records-retrieval.js';
-import { RepeatingTimer } from './repeating-timer.js';
-import { settleWithin } from './settle-within.js';
-import { type Delivery, ShardConsumer, type ShardShutdownReason } from './shard-consumer.js';
-import { ShardEndNotifier } from './shard-end-notifier.js';
-import { probeShardEnd } from './shard-end-probe.js';
-import { listedShardStatus, type ShardStatusCheck } from './shard-status.js';
-import { newLease, planShardSync, type ShardInfo } from './shard-sync-plan.js';
-import { ensureStreamConsumer } from './stream-consumer.js';
+import { FanOutRetrieval } from './retrieval/fanout/fan-out-retrieval.js';
+import { ensureStreamConsumer } from './retrieval/fanout/stream-consumer.js';
+import { initialPositionTimestamp } from './retrieval/initial-position.js';
+import { PollingRetrieval } from './retrieval/polling/polling-retrieval.js';
+import type { ChildShard, RetrievalFactory, ShardRecordsRetrieval } from './retrieval/records-retrieval.js';
+import { probeShardEnd } from './retrieval/shard-end-probe.js';
+import { listedShardStatus, type ShardStatusCheck } from './retrieval/shard-status.js';
+import { RepeatingTimer } from './util/repeating-timer.js';
+import { settleWithin } from './util/settle-within.js';
+import { sharedAbortController } from './util/signals.js';
 
 /** Where a consumer is in its life. */
 export type ConsumerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';

@@ -2,13 +2,14 @@
  * An in-memory lease table with the KCL conditional-write semantics of `LeaseTable`, for unit tests
  * of the renewer, coordinator and shard consumer (integration tests use the real DynamoDB emulator).
  */
-import type { Lease } from '../src/lease.js';
-import type { LeaseStore } from '../src/lease-coordinator.js';
+
 import type {
   CheckpointUpdate,
   ConditionalWriteResult,
   PendingCheckpointUpdate,
-} from '../src/lease-table.js';
+} from '../src/leases/dynamodb/lease-table.js';
+import type { Lease } from '../src/leases/lease.js';
+import type { LeaseStore } from '../src/leases/lease-coordinator.js';
 
 export type StoreOperation =
   | 'list'

@@ -9,10 +9,10 @@ import {
   ValidationError,
   validateIntegerOption,
 } from '@kinesis-ts/core';
-import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../lease.js';
-import { LEASE_ATTRIBUTES as A } from '../lease-serializer.js';
-import { LeaseTable } from '../lease-table.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
+import { LEASE_ATTRIBUTES as A } from '../leases/dynamodb/lease-serializer.js';
+import { LeaseTable } from '../leases/dynamodb/lease-table.js';
+import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../leases/lease.js';
+import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { LeaseAdminError, LeaseAdminErrorCode, type LeaseAdminIssue } from './admin-errors.js';
 import {
   type CheckpointChange,
