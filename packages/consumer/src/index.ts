@@ -33,13 +33,7 @@ export {
   type ResolvedCheckpoint,
   resolveCheckpoint,
 } from './checkpoint/checkpoint-validation.js';
-export {
-  type Checkpointer,
-  type CheckpointPosition,
-  type CheckpointStore,
-  type PreparedCheckpointer,
-  ShardCheckpointer,
-} from './checkpoint/shard-checkpointer.js';
+export { ShardCheckpointer } from './checkpoint/shard-checkpointer.js';
 export {
   type ConsumerEventListener,
   type ConsumerEventName,
@@ -69,7 +63,7 @@ export {
   leaseToItem,
   type ReadLeaseResult,
 } from './leases/dynamodb/lease-serializer.js';
-export { type CheckpointUpdate, LeaseTable, type LeaseTableOptions } from './leases/dynamodb/lease-table.js';
+export { LeaseTable, type LeaseTableOptions } from './leases/dynamodb/lease-table.js';
 export {
   findHashRangeHoles,
   HashRangeAuditor,
@@ -80,6 +74,7 @@ export { isLeaseFinished, type Lease, type LeaseHashKeyRange } from './leases/le
 export { planLeaseCleanup } from './leases/lease-cleanup-plan.js';
 export { LeaseExpiryTracker } from './leases/lease-expiry-tracker.js';
 export type { LeaseLossReason } from './leases/lease-renewer.js';
+export type { CheckpointStore, CheckpointUpdate } from './leases/lease-store.js';
 export {
   type LeaseHolding,
   type LeaseTakingInput,
@@ -165,6 +160,7 @@ export {
   SequenceRegressionDetector,
   type StreamPosition,
 } from './processing/sequence-regression.js';
+export type { Checkpointer, CheckpointPosition, PreparedCheckpointer } from './processor/checkpointer.js';
 export type {
   ConsumerRecord,
   HandlerContext,

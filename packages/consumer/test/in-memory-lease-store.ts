@@ -3,13 +3,13 @@
  * of the renewer, coordinator and shard consumer (integration tests use the real DynamoDB emulator).
  */
 
+import type { Lease } from '../src/leases/lease.js';
 import type {
   CheckpointUpdate,
   ConditionalWriteResult,
+  LeaseStore,
   PendingCheckpointUpdate,
-} from '../src/leases/dynamodb/lease-table.js';
-import type { Lease } from '../src/leases/lease.js';
-import type { LeaseStore } from '../src/leases/lease-coordinator.js';
+} from '../src/leases/lease-store.js';
 
 export type StoreOperation =
   | 'list'

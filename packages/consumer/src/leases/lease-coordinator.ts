@@ -4,17 +4,11 @@ import { describeCause } from '../errors.js';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
 import { sharedAbortController } from '../util/signals.js';
-import type { ConditionalWriteResult } from './dynamodb/lease-table.js';
 import { isLeaseFinished, type Lease } from './lease.js';
 import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
-import { type LeaseLossReason, LeaseRenewer, type LeaseWriter } from './lease-renewer.js';
+import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
+import type { LeaseStore } from './lease-store.js';
 import { type LeaseTakingPlan, planLeaseTaking } from './lease-taking-plan.js';
-
-/** The lease table operations the coordinator needs. */
-export interface LeaseStore extends LeaseWriter {
-  listLeases(signal?: AbortSignal): Promise<Lease[]>;
-  takeLease(lease: Lease, owner: string): Promise<ConditionalWriteResult>;
-}
 
 /** How a lease came to this worker. */
 export interface LeaseAcquisition {

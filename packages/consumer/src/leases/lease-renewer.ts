@@ -11,21 +11,14 @@ import { CheckpointFailedError, describeCause, LeaseLostError } from '../errors.
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { anySignal, sharedAbortController } from '../util/signals.js';
+import type { Lease } from './lease.js';
 import type {
+  CheckpointStore,
   CheckpointUpdate,
   ConditionalWriteResult,
+  LeaseWriter,
   PendingCheckpointUpdate,
-} from './dynamodb/lease-table.js';
-import type { Lease } from './lease.js';
-
-/** The lease table operations the renewer needs (implemented by `LeaseTable`, or a fake in tests). */
-export interface LeaseWriter {
-  renewLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult>;
-  evictLease(lease: Lease, owner: string, signal?: AbortSignal): Promise<ConditionalWriteResult>;
-  updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<ConditionalWriteResult>;
-  updatePendingCheckpoint(lease: Lease, update: PendingCheckpointUpdate): Promise<ConditionalWriteResult>;
-  getLease(leaseKey: string, consistentRead?: boolean, signal?: AbortSignal): Promise<Lease | undefined>;
-}
+} from './lease-store.js';
 
 /** Options of {@link LeaseRenewer.release}. */
 export interface LeaseReleaseOptions {
@@ -97,7 +90,7 @@ const RELEASE_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 };
  * Each acquisition gets a concurrency token; a checkpoint with a stale token (the lease was lost and
  * taken again in between) fails before any call.
  */
-export class LeaseRenewer {
+export class LeaseRenewer implements CheckpointStore {
   private readonly held = new Map<string, HeldLease>();
   private readonly options: LeaseRenewerOptions;
   private readonly logger: Logger;

@@ -9,7 +9,7 @@ import {
   SILENT_LOGGER,
   sleep,
 } from '@kinesis-ts/core';
-import { type CheckpointStore, ShardCheckpointer } from '../checkpoint/shard-checkpointer.js';
+import { ShardCheckpointer } from '../checkpoint/shard-checkpointer.js';
 import {
   describeCause,
   LeaseLostError,
@@ -18,6 +18,7 @@ import {
   ShardEndNotCheckpointedError,
 } from '../errors.js';
 import type { Lease, LeaseHashKeyRange } from '../leases/lease.js';
+import type { CheckpointStore } from '../leases/lease-store.js';
 import { type ProcessingPolicy, processWithRetries } from '../processing/processing-retry.js';
 import type { ConsumerRecord, RecordHandler, ShardRecordProcessor } from '../processor/record-processor.js';
 import type {

@@ -1,6 +1,6 @@
 import type { DeaggregatedRecord, ExtendedSequenceNumber } from '@kinesis-ts/core';
-import type { Checkpointer } from '../checkpoint/shard-checkpointer.js';
 import type { ChildShard } from '../retrieval/records-retrieval.js';
+import type { Checkpointer } from './checkpointer.js';
 
 /**
  * A user record as delivered: deaggregated from its KPL aggregate when it was one, with the Kinesis

@@ -15,30 +15,18 @@ import {
   type ExtendedSequenceNumber,
   type Logger,
   SILENT_LOGGER,
+  sendWithDeadline,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
 import type { Lease, LeaseHashKeyRange } from '../lease.js';
+import type {
+  CheckpointUpdate,
+  ConditionalWriteResult,
+  LeaseStore,
+  PendingCheckpointUpdate,
+} from '../lease-store.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
-
-/** The outcome of a conditional write: the lease as written, or `undefined` when the condition failed. */
-export type ConditionalWriteResult = Lease | undefined;
-
-/** What a checkpoint write changes (the KCL's `updateLease`). */
-export interface CheckpointUpdate {
-  readonly checkpoint: ExtendedSequenceNumber;
-  /** The pending checkpoint to keep; `undefined` removes it, as a full checkpoint does. */
-  readonly pendingCheckpoint?: ExtendedSequenceNumber;
-  readonly pendingCheckpointState?: Uint8Array;
-  /** Written at SHARD_END. */
-  readonly childShardIds?: readonly string[];
-}
-
-/** What a prepared (pending) checkpoint write changes. */
-export interface PendingCheckpointUpdate {
-  readonly pendingCheckpoint: ExtendedSequenceNumber;
-  readonly pendingCheckpointState?: Uint8Array;
-}
 
 /** Options of {@link LeaseTable}. */
 export interface LeaseTableOptions {
@@ -61,7 +49,7 @@ export interface LeaseTableOptions {
  * `requestTimeoutMs` (a transient `RequestTimeoutError`), and the optional `signal` a method takes
  * aborts its calls at once (they reject with the signal's reason).
  */
-export class LeaseTable {
+export class LeaseTable implements LeaseStore {
   readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly requestTimeoutMs: number;
@@ -436,6 +424,57 @@ export class LeaseTable {
       return true;
     });
     return deleted === true;
+  }
+
+  /**
+   * An operator's checkpoint reset (`LeaseAdmin`): counter + 1, the checkpoint and its sub-sequence
+   * number, `ownerSwitchesSinceCheckpoint = 0`, and the pending checkpoint and the ownership
+   * (`leaseOwner`, `checkpointOwner`) removed, so that the next owner starts from the new checkpoint;
+   * if the row exists and `leaseCounter = seenCounter`. Resolves `false` when the condition failed.
+   * Unlike the protocol's writes, this one keeps the SDK's retries (all within `requestTimeoutMs`):
+   * a retried write that had succeeded then fails its condition, which the caller tells apart by
+   * reading the row again.
+   */
+  async resetCheckpoint(
+    leaseKey: string,
+    seenCounter: number,
+    checkpoint: ExtendedSequenceNumber,
+  ): Promise<boolean> {
+    const written = await this.conditional(async () => {
+      await sendWithDeadline(
+        this.client,
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(leaseKey),
+          UpdateExpression:
+            'SET #counter = :next, #checkpoint = :checkpoint, #sub = :sub, #switches = :zero ' +
+            'REMOVE #pending, #pendingSub, #pendingState, #owner, #checkpointOwner',
+          ConditionExpression: 'attribute_exists(#key) AND #counter = :seen',
+          ExpressionAttributeNames: {
+            '#key': A.leaseKey,
+            '#counter': A.leaseCounter,
+            '#checkpoint': A.checkpoint,
+            '#sub': A.checkpointSubSequenceNumber,
+            '#switches': A.ownerSwitchesSinceCheckpoint,
+            '#pending': A.pendingCheckpoint,
+            '#pendingSub': A.pendingCheckpointSubSequenceNumber,
+            '#pendingState': A.pendingCheckpointState,
+            '#owner': A.leaseOwner,
+            '#checkpointOwner': A.checkpointOwner,
+          },
+          ExpressionAttributeValues: {
+            ':next': num(seenCounter + 1),
+            ':seen': num(seenCounter),
+            ':checkpoint': { S: checkpoint.sequenceNumber },
+            ':sub': num(checkpoint.subSequenceNumber),
+            ':zero': num(0),
+          },
+        }),
+        { timeoutMs: this.requestTimeoutMs },
+      );
+      return true;
+    });
+    return written === true;
   }
 
   /** Deletes a lease row, unconditionally (the KCL's `deleteLease`). */
