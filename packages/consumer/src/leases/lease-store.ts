@@ -1,5 +1,5 @@
 import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
-import type { Lease } from './lease.js';
+import type { Lease, LeaseHashKeyRange } from './lease.js';
 
 /**
  * The lease table as the lease protocol sees it: the operations of the renewer, the taker and the
@@ -47,4 +47,31 @@ export interface CheckpointStore {
   getLease(leaseKey: string, token: string): Lease | undefined;
   checkpoint(leaseKey: string, token: string, update: CheckpointUpdate): Promise<Lease>;
   prepareCheckpoint(leaseKey: string, token: string, update: PendingCheckpointUpdate): Promise<Lease>;
+}
+
+/** The lease table operations shard sync needs: read the leases, create the missing ones. */
+export interface ShardSyncStore {
+  listLeases(signal?: AbortSignal): Promise<Lease[]>;
+  getLease(leaseKey: string, consistentRead?: boolean, signal?: AbortSignal): Promise<Lease | undefined>;
+  /** Writes a new lease unless one with its key exists; resolves whether it wrote it. */
+  createLeaseIfNotExists(lease: Lease, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** The lease table operations of its upkeep: hash ranges filled in, finished leases deleted. */
+export interface LeaseMaintenanceStore {
+  /** Writes a hash range onto a lease that has none; resolves whether it wrote it. */
+  backfillHashKeyRange(leaseKey: string, range: LeaseHashKeyRange, signal?: AbortSignal): Promise<boolean>;
+  /** Deletes a lease while it is at SHARD_END; resolves whether it deleted it. */
+  deleteFinishedLease(leaseKey: string, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** The lease table itself: whether it exists, its creation, its readiness. */
+export interface LeaseTableLifecycle {
+  readonly tableName: string;
+  /** The table's status (`ACTIVE`, `CREATING`…), or `undefined` when it does not exist. */
+  describeStatus(signal?: AbortSignal): Promise<string | undefined>;
+  /** Creates the table; resolves `false` when it already exists. */
+  create(signal?: AbortSignal): Promise<boolean>;
+  /** Resolves `true` once the table is ACTIVE (or UPDATING), `false` after `timeoutMs`. */
+  waitUntilActive(timeoutMs: number, pollIntervalMs: number, signal?: AbortSignal): Promise<boolean>;
 }

@@ -23,8 +23,11 @@ import type { Lease, LeaseHashKeyRange } from '../lease.js';
 import type {
   CheckpointUpdate,
   ConditionalWriteResult,
+  LeaseMaintenanceStore,
   LeaseStore,
+  LeaseTableLifecycle,
   PendingCheckpointUpdate,
+  ShardSyncStore,
 } from '../lease-store.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
 
@@ -49,7 +52,7 @@ export interface LeaseTableOptions {
  * `requestTimeoutMs` (a transient `RequestTimeoutError`), and the optional `signal` a method takes
  * aborts its calls at once (they reject with the signal's reason).
  */
-export class LeaseTable implements LeaseStore {
+export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceStore, LeaseTableLifecycle {
   readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly requestTimeoutMs: number;
