@@ -133,7 +133,7 @@ export class InMemoryLeaseStore implements LeaseStore, ShardSyncStore, LeaseMain
   async deleteFinishedLease(leaseKey: string): Promise<boolean> {
     await this.enter('delete', leaseKey);
     const row = this.rows.get(leaseKey);
-    if (!row || row.checkpoint.sequenceNumber !== 'SHARD_END') return false;
+    if (row?.checkpoint.sequenceNumber !== 'SHARD_END') return false;
     this.rows.delete(leaseKey);
     return true;
   }
