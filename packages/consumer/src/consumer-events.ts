@@ -1,8 +1,8 @@
 import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
 import type { LeaseLossReason } from './leases/lease-renewer.js';
-import type { ShardShutdownReason } from './lifecycle/shard-consumer.js';
+import type { ShardShutdownReason } from './lifecycle/shard-consumer-states.js';
 import type { ConsumerRecord } from './processor/record-processor.js';
-import type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval.js';
+import type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
 import type { StartingPosition } from './retrieval/records-retrieval.js';
 
 /** Every event a `KinesisConsumer` emits, with its payload. */

@@ -83,7 +83,7 @@ export {
   planLeaseTaking,
 } from './leases/lease-taking-plan.js';
 export { planShardSync, type ShardInfo } from './leases/shard-sync-plan.js';
-export type { ShardConsumerState, ShardShutdownReason } from './lifecycle/shard-consumer.js';
+export type { ShardConsumerState, ShardShutdownReason } from './lifecycle/shard-consumer-states.js';
 export {
   DEFAULT_CONSUMER_OPTIONS,
   DEFAULT_FAN_OUT_OPTIONS,
@@ -174,12 +174,12 @@ export type {
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
 } from './processor/record-processor.js';
-export {
-  FanOutRetrieval,
-  type FanOutRetrievalEvent,
-  type FanOutRetrievalOptions,
-  type SubscriptionEndReason,
-} from './retrieval/fanout/fan-out-retrieval.js';
+export { FanOutRetrieval } from './retrieval/fanout/fan-out-retrieval.js';
+export type {
+  FanOutRetrievalEvent,
+  FanOutRetrievalOptions,
+  SubscriptionEndReason,
+} from './retrieval/fanout/fan-out-retrieval-options.js';
 export {
   DEFAULT_STREAM_CONSUMER_OPTIONS,
   type DeregisterStreamConsumerOptions,

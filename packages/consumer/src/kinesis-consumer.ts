@@ -12,7 +12,8 @@ import type { LeaseTable } from './leases/dynamodb/lease-table.js';
 import type { Lease } from './leases/lease.js';
 import type { LeaseAcquisition, LeaseCoordinator } from './leases/lease-coordinator.js';
 import type { LeaseLossReason, LeaseReleaseOptions } from './leases/lease-renewer.js';
-import type { ShardConsumer, ShardShutdownReason } from './lifecycle/shard-consumer.js';
+import type { ShardConsumer } from './lifecycle/shard-consumer.js';
+import type { ShardShutdownReason } from './lifecycle/shard-consumer-states.js';
 import { ShardEndNotifier } from './lifecycle/shard-end-notifier.js';
 import {
   type KinesisConsumerOptions,

@@ -9,7 +9,8 @@ import type {
   RecordHandler,
   ShardRecordProcessor,
 } from '../processor/record-processor.js';
-import { type Delivery, ShardConsumer, type ShardConsumerOptions } from './shard-consumer.js';
+import { ShardConsumer } from './shard-consumer.js';
+import type { Delivery, ShardConsumerOptions } from './shard-consumer-options.js';
 import type { StallReport } from './stall-watch.js';
 
 const plain = (sequenceNumber: string): KinesisRecordInput => ({

@@ -7,7 +7,8 @@ import { LeaseRenewer } from '../leases/lease-renewer.js';
 import { PartialBatchFailureError } from '../processing/processing-errors.js';
 import type { ConsumerRecord, ShardRecordProcessor } from '../processor/record-processor.js';
 import type { ChildShard } from '../retrieval/records-retrieval.js';
-import { type Delivery, ShardConsumer, type ShardConsumerOptions } from './shard-consumer.js';
+import { ShardConsumer } from './shard-consumer.js';
+import type { Delivery, ShardConsumerOptions } from './shard-consumer-options.js';
 import { ShardEndNotifier } from './shard-end-notifier.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -1,11 +1,9 @@
 import {
   CheckpointSentinel,
   compareExtendedSequenceNumbers,
-  type DeaggregationDiscard,
   type ExtendedSequenceNumber,
   fullJitterBackoffMs,
   type Logger,
-  type RandomSource,
   SILENT_LOGGER,
   sleep,
 } from '@kinesis-ts/core';
@@ -17,120 +15,20 @@ import {
   RecordProcessingError,
   ShardEndNotCheckpointedError,
 } from '../errors.js';
-import type { Lease, LeaseHashKeyRange } from '../leases/lease.js';
-import type { CheckpointStore } from '../leases/lease-store.js';
-import { type ProcessingPolicy, processWithRetries } from '../processing/processing-retry.js';
-import type { ConsumerRecord, RecordHandler, ShardRecordProcessor } from '../processor/record-processor.js';
-import type {
-  ChildShard,
-  RetrievalFactory,
-  RetrievedBatch,
-  ShardRecordsRetrieval,
-} from '../retrieval/records-retrieval.js';
+import { processWithRetries } from '../processing/processing-retry.js';
+import type { ConsumerRecord } from '../processor/record-processor.js';
+import type { ChildShard, RetrievedBatch, ShardRecordsRetrieval } from '../retrieval/records-retrieval.js';
 import { startingPositionFor } from '../retrieval/starting-position.js';
+import { waitForParentShards } from './parent-shards.js';
 import { runWithTimeout } from './processing-timeout.js';
 import { toUserRecords } from './record-filter.js';
+import type { ShardConsumerHooks, ShardConsumerOptions } from './shard-consumer-options.js';
+import {
+  INITIAL_SHARD_CONSUMER_STATE,
+  type ShardConsumerState,
+  type ShardShutdownReason,
+} from './shard-consumer-states.js';
 import { type StallReport, StallWatch } from './stall-watch.js';
-
-/**
- * The life of one shard consumer (the KCL's `ConsumerStates`): wait until the parent shards are
- * finished, initialize, process, shut down.
- */
-export type ShardConsumerState =
-  | 'waiting-on-parents'
-  | 'initializing'
-  | 'processing'
-  | 'shutting-down'
-  | 'failed'
-  | 'shutdown-complete';
-
-/** Why a shard consumer ended. */
-export type ShardShutdownReason =
-  /** Another worker took the lease, or it expired locally. */
-  | 'lease-lost'
-  /** The shard is closed and was processed to its end (checkpointed at SHARD_END). */
-  | 'shard-end'
-  /** The consumer is stopping (`stop()`). */
-  | 'requested'
-  /** Processing failed `maxProcessingAttempts` times; the lease stays held and nothing is skipped. */
-  | 'failed';
-
-/** How records reach the application. */
-export type Delivery =
-  | {
-      readonly kind: 'handler';
-      readonly handler: RecordHandler;
-      /** The least time between the checkpoints written after batches, in ms (0: after every batch). */
-      readonly checkpointIntervalMs: number;
-    }
-  | { readonly kind: 'processor'; readonly processor: ShardRecordProcessor };
-
-/** What the shard consumer reports. */
-export interface ShardConsumerHooks {
-  onStateChange?(state: ShardConsumerState): void;
-  onStarted?(checkpoint: ExtendedSequenceNumber): void;
-  onBatch?(batch: RetrievedBatch): void;
-  onProcessed?(records: number, bytes: number, millisBehindLatest: number | undefined): void;
-  onCheckpoint?(checkpoint: ExtendedSequenceNumber): void;
-  onProcessingError?(error: unknown, attempt: number, willRetry: boolean): void;
-  onPoisonRecord?(record: ConsumerRecord, error: unknown, attempts: number): Promise<void> | void;
-  onFailed?(error: unknown): void;
-  onShardEnd?(childShardIds: readonly string[]): void;
-  onDiscard?(discard: DeaggregationDiscard): void;
-  onError?(operation: string, error: unknown): void;
-  /**
-   * The shard made progress at `atMs`: processing began, a batch completed (an empty one too), records
-   * of a batch were done, or a checkpoint was written.
-   */
-  onProgress?(atMs: number): void;
-  /** A delivery made no progress for `stalledShardWarningMs` (and again at each further multiple). */
-  onStalled?(report: StallReport): void;
-}
-
-/** Options of {@link ShardConsumer}. */
-export interface ShardConsumerOptions {
-  readonly shardId: string;
-  /** The lease as it was when taken. */
-  readonly lease: Lease;
-  readonly token: string;
-  readonly store: CheckpointStore;
-  /** Reads a lease (to check parents). */
-  readonly getLease: (leaseKey: string) => Promise<Lease | undefined>;
-  /**
-   * Creates the leases of a finished shard's children (if they do not exist). Resolves `'blocked'`
-   * when they must not be created yet (a merge whose other parent has no lease yet): the shard
-   * waits `parentShardPollIntervalMs` and tries again, keeping its lease.
-   */
-  readonly createChildLeases: (
-    parent: Lease,
-    children: readonly ChildShard[],
-  ) => Promise<'created' | 'blocked'>;
-  /**
-   * Waits until one of the parents may have finished: resolves when this worker finishes one of
-   * them, or after `timeoutMs`, or when `signal` aborts (never rejects). @defaultValue a plain sleep
-   */
-  readonly waitForParents?: (
-    parentShardIds: readonly string[],
-    timeoutMs: number,
-    signal: AbortSignal,
-  ) => Promise<void>;
-  readonly retrieval: RetrievalFactory;
-  /** The configured AT_TIMESTAMP timestamp, for leases whose checkpoint is `AT_TIMESTAMP`. */
-  readonly timestamp: Date | undefined;
-  readonly hashKeyRange: LeaseHashKeyRange | undefined;
-  readonly delivery: Delivery;
-  readonly policy: Omit<ProcessingPolicy, 'onPoisonRecord'> & { readonly deadLetter: boolean };
-  readonly parentShardPollIntervalMs: number;
-  readonly deliverEmptyBatches: boolean;
-  /** Report a delivery without progress after this long, in ms, and at each multiple; 0: never. @defaultValue 0 */
-  readonly stalledShardWarningMs?: number;
-  /** Abort a try of the handler/processor after this long, in ms, and count it failed; 0: never. @defaultValue 0 */
-  readonly processingTimeoutMs?: number;
-  readonly now: () => number;
-  readonly random: RandomSource;
-  readonly logger?: Logger;
-  readonly hooks?: ShardConsumerHooks;
-}
 
 const TASK_BACKOFF = { baseDelayMs: 500, maxDelayMs: 10_000 };
 
@@ -151,7 +49,7 @@ export class ShardConsumer {
   readonly checkpointer: ShardCheckpointer;
   /** Resolves with the reason once the consumer has shut down (never rejects). */
   readonly done: Promise<ShardShutdownReason>;
-  private currentState: ShardConsumerState = 'waiting-on-parents';
+  private currentState: ShardConsumerState = INITIAL_SHARD_CONSUMER_STATE;
   private readonly options: ShardConsumerOptions;
   private readonly logger: Logger;
   private readonly hooks: ShardConsumerHooks;
@@ -257,7 +155,18 @@ export class ShardConsumer {
   private async run(): Promise<ShardShutdownReason> {
     const { lease } = this.options;
     this.setState('waiting-on-parents');
-    await this.waitForParents();
+    await waitForParentShards({
+      shardId: this.shardId,
+      parentShardIds: lease.parentShardIds,
+      pollIntervalMs: this.options.parentShardPollIntervalMs,
+      getLease: (leaseKey) => this.options.getLease(leaseKey),
+      waitForParents: this.options.waitForParents
+        ? (parents, timeoutMs, signal) => this.options.waitForParents!(parents, timeoutMs, signal)
+        : undefined,
+      stopSignal: this.stopController.signal,
+      logger: this.logger,
+      onError: (operation, error) => this.hooks.onError?.(operation, error),
+    });
     if (this.stopping) return this.shutdown();
 
     this.setState('initializing');
@@ -533,45 +442,6 @@ export class ShardConsumer {
       this.hooks.onError?.(reason === 'lease-lost' ? 'leaseLost' : 'shutdownRequested', error);
     }
     return reason;
-  }
-
-  /** Waits until no parent lease exists that is not at SHARD_END (a missing parent does not block). */
-  private async waitForParents(): Promise<void> {
-    const parents = this.options.lease.parentShardIds;
-    if (parents.length === 0) return;
-    const pollMs = this.options.parentShardPollIntervalMs;
-    while (!this.stopping) {
-      // Listen before reading, so that a parent ending on this worker during the read still wakes us.
-      const round = new AbortController();
-      const onStop = () => round.abort();
-      this.stopController.signal.addEventListener('abort', onStop, { once: true });
-      const wake = this.options.waitForParents
-        ? this.options.waitForParents(parents, pollMs, round.signal)
-        : sleep(pollMs, round.signal).catch(() => undefined);
-      try {
-        try {
-          let blocked: string | undefined;
-          for (const parentId of parents) {
-            const parent = await this.options.getLease(parentId);
-            if (parent && parent.checkpoint.sequenceNumber !== CheckpointSentinel.SHARD_END) {
-              blocked = parentId;
-              break;
-            }
-          }
-          if (blocked === undefined) return;
-          this.logger.debug('Waiting for a parent shard to finish', {
-            shardId: this.shardId,
-            parent: blocked,
-          });
-        } catch (error) {
-          this.hooks.onError?.('get-parent-lease', error);
-        }
-        await wake;
-      } finally {
-        round.abort();
-        this.stopController.signal.removeEventListener('abort', onStop);
-      }
-    }
   }
 
   /**

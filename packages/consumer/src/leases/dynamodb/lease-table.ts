@@ -30,6 +30,11 @@ import type {
   ShardSyncStore,
 } from '../lease-store.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
+import {
+  checkpointResetExpression,
+  checkpointUpdateExpression,
+  numberValue as num,
+} from './lease-update-expressions.js';
 
 /** Options of {@link LeaseTable}. */
 export interface LeaseTableOptions {
@@ -252,51 +257,12 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
    */
   async updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<ConditionalWriteResult> {
     const next = lease.leaseCounter + 1;
-    const names: Record<string, string> = {
-      '#counter': A.leaseCounter,
-      '#checkpoint': A.checkpoint,
-      '#sub': A.checkpointSubSequenceNumber,
-      '#switches': A.ownerSwitchesSinceCheckpoint,
-      '#pending': A.pendingCheckpoint,
-      '#pendingSub': A.pendingCheckpointSubSequenceNumber,
-      '#pendingState': A.pendingCheckpointState,
-    };
-    const values: Record<string, AttributeValue> = {
-      ':next': num(next),
-      ':seen': num(lease.leaseCounter),
-      ':checkpoint': { S: update.checkpoint.sequenceNumber },
-      ':sub': num(update.checkpoint.subSequenceNumber),
-      ':zero': num(0),
-    };
-    const set = ['#counter = :next', '#checkpoint = :checkpoint', '#sub = :sub', '#switches = :zero'];
-    const remove: string[] = [];
-    if (update.pendingCheckpoint) {
-      set.push('#pending = :pending', '#pendingSub = :pendingSub');
-      values[':pending'] = { S: update.pendingCheckpoint.sequenceNumber };
-      values[':pendingSub'] = num(update.pendingCheckpoint.subSequenceNumber);
-    } else {
-      remove.push('#pending', '#pendingSub');
-    }
-    if (update.pendingCheckpoint && update.pendingCheckpointState?.byteLength) {
-      set.push('#pendingState = :pendingState');
-      values[':pendingState'] = { B: update.pendingCheckpointState };
-    } else {
-      remove.push('#pendingState');
-    }
-    if (update.childShardIds && update.childShardIds.length > 0) {
-      set.push('#children = :children');
-      names['#children'] = A.childShardIds;
-      values[':children'] = { SS: [...update.childShardIds] };
-    }
     return this.conditional(async () => {
       await this.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(lease.leaseKey),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: '#counter = :seen',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...checkpointUpdateExpression(lease.leaseCounter, update),
         }),
       );
       return {
@@ -449,29 +415,7 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(leaseKey),
-          UpdateExpression:
-            'SET #counter = :next, #checkpoint = :checkpoint, #sub = :sub, #switches = :zero ' +
-            'REMOVE #pending, #pendingSub, #pendingState, #owner, #checkpointOwner',
-          ConditionExpression: 'attribute_exists(#key) AND #counter = :seen',
-          ExpressionAttributeNames: {
-            '#key': A.leaseKey,
-            '#counter': A.leaseCounter,
-            '#checkpoint': A.checkpoint,
-            '#sub': A.checkpointSubSequenceNumber,
-            '#switches': A.ownerSwitchesSinceCheckpoint,
-            '#pending': A.pendingCheckpoint,
-            '#pendingSub': A.pendingCheckpointSubSequenceNumber,
-            '#pendingState': A.pendingCheckpointState,
-            '#owner': A.leaseOwner,
-            '#checkpointOwner': A.checkpointOwner,
-          },
-          ExpressionAttributeValues: {
-            ':next': num(seenCounter + 1),
-            ':seen': num(seenCounter),
-            ':checkpoint': { S: checkpoint.sequenceNumber },
-            ':sub': num(checkpoint.subSequenceNumber),
-            ':zero': num(0),
-          },
+          ...checkpointResetExpression(seenCounter, checkpoint),
         }),
         { timeoutMs: this.requestTimeoutMs },
       );
@@ -518,8 +462,4 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
 
 function key(leaseKey: string): Record<string, AttributeValue> {
   return { [A.leaseKey]: { S: leaseKey } };
-}
-
-function num(value: number): AttributeValue {
-  return { N: String(value) };
 }

@@ -7,11 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RetrievedBatch } from '../records-retrieval.js';
 import type { ShardEndProbe } from '../shard-end-probe.js';
 import type { ListedShardStatus } from '../shard-status.js';
-import {
-  FanOutRetrieval,
-  type FanOutRetrievalEvent,
-  type FanOutRetrievalOptions,
-} from './fan-out-retrieval.js';
+import { FanOutRetrieval } from './fan-out-retrieval.js';
+import type { FanOutRetrievalEvent, FanOutRetrievalOptions } from './fan-out-retrieval-options.js';
 
 /** One subscription served by the fake client: events are pushed by the test. */
 class FakeSubscription {
