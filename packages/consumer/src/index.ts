@@ -1,3 +1,9 @@
+/**
+ * `@kinesis-ts/consumer`: `KinesisConsumer` and what its options, events, metrics and processors are
+ * made of, the processing toolkit (also in `@kinesis-ts/consumer/lambda`), the lease admin API and
+ * the fan-out stream consumer helpers. Internals (lease protocol, retrieval, shard consumers) are
+ * not exported; `src/public-api.test.ts` holds the list.
+ */
 export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export {
   LeaseAdminError,
@@ -28,18 +34,7 @@ export {
   ShardPositionFinder,
   type ShardPositionFinderOptions,
 } from './admin/shard-positions.js';
-export {
-  type CheckpointBounds,
-  type ResolvedCheckpoint,
-  resolveCheckpoint,
-} from './checkpoint/checkpoint-validation.js';
-export { ShardCheckpointer } from './checkpoint/shard-checkpointer.js';
-export {
-  type ConsumerEventListener,
-  type ConsumerEventName,
-  type ConsumerEvents,
-  TypedEventEmitter,
-} from './consumer-events.js';
+export type { ConsumerEventListener, ConsumerEventName, ConsumerEvents } from './consumer-events.js';
 export type { ConsumerMetrics, ShardMetrics } from './consumer-metrics.js';
 export {
   CheckpointFailedError,
@@ -55,34 +50,8 @@ export {
   StreamConsumerError,
 } from './errors.js';
 export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';
-export {
-  LEASE_ATTRIBUTES,
-  LEASE_ENTITY_TYPE,
-  type LeaseItem,
-  leaseFromItem,
-  leaseToItem,
-  type ReadLeaseResult,
-} from './leases/dynamodb/lease-serializer.js';
-export { LeaseTable, type LeaseTableOptions } from './leases/dynamodb/lease-table.js';
-export {
-  findHashRangeHoles,
-  HashRangeAuditor,
-  type HashRangeHole,
-  leaseHashRangeHoles,
-} from './leases/hash-range-audit.js';
-export { isLeaseFinished, type Lease, type LeaseHashKeyRange } from './leases/lease.js';
-export { planLeaseCleanup } from './leases/lease-cleanup-plan.js';
-export { LeaseExpiryTracker } from './leases/lease-expiry-tracker.js';
+export type { Lease, LeaseHashKeyRange } from './leases/lease.js';
 export type { LeaseLossReason } from './leases/lease-renewer.js';
-export type { CheckpointStore, CheckpointUpdate } from './leases/lease-store.js';
-export {
-  type LeaseHolding,
-  type LeaseTakingInput,
-  type LeaseTakingPlan,
-  type ObservedLease,
-  planLeaseTaking,
-} from './leases/lease-taking-plan.js';
-export { planShardSync, type ShardInfo } from './leases/shard-sync-plan.js';
 export type { ShardConsumerState, ShardShutdownReason } from './lifecycle/shard-consumer-states.js';
 export {
   DEFAULT_CONSUMER_OPTIONS,
@@ -105,13 +74,11 @@ export {
   decodeDeadLetter,
   encodeDeadLetter,
   type PoisonRecordInput,
-  toDeadLetter,
 } from './processing/dead-letter.js';
 export {
   DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
   DynamoDbIdempotencyStore,
   type DynamoDbIdempotencyStoreOptions,
-  IDEMPOTENCY_ATTRIBUTES,
 } from './processing/dynamodb-idempotency-store.js';
 export {
   type ClaimResult,
@@ -119,7 +86,6 @@ export {
   type IdempotencyStore,
   InMemoryIdempotencyStore,
   type InMemoryIdempotencyStoreOptions,
-  ttlEpochSeconds,
 } from './processing/idempotency-store.js';
 export {
   DEFAULT_IDEMPOTENT_OPTIONS,
@@ -128,7 +94,6 @@ export {
   idempotent,
   positionEventId,
 } from './processing/idempotent.js';
-export { KeyedScheduler } from './processing/keyed-scheduler.js';
 export {
   DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS,
   KinesisDeadLetterSink,
@@ -155,9 +120,7 @@ export {
 export {
   type DetectSequenceRegressionsOptions,
   detectSequenceRegressions,
-  type SequenceCheck,
   type SequenceRegression,
-  SequenceRegressionDetector,
   type StreamPosition,
 } from './processing/sequence-regression.js';
 export type { Checkpointer, CheckpointPosition, PreparedCheckpointer } from './processor/checkpointer.js';
@@ -174,12 +137,7 @@ export type {
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
 } from './processor/record-processor.js';
-export { FanOutRetrieval } from './retrieval/fanout/fan-out-retrieval.js';
-export type {
-  FanOutRetrievalEvent,
-  FanOutRetrievalOptions,
-  SubscriptionEndReason,
-} from './retrieval/fanout/fan-out-retrieval-options.js';
+export type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
 export {
   DEFAULT_STREAM_CONSUMER_OPTIONS,
   type DeregisterStreamConsumerOptions,
@@ -188,25 +146,5 @@ export {
   ensureStreamConsumer,
   type StreamConsumerDescription,
 } from './retrieval/fanout/stream-consumer.js';
-export {
-  type SubscriptionEnd,
-  SubscriptionPlanner,
-  type SubscriptionPlannerOptions,
-} from './retrieval/fanout/subscription-planner.js';
 export type { InitialPosition } from './retrieval/initial-position.js';
-export { PollingRetrieval, type PollingRetrievalOptions } from './retrieval/polling/polling-retrieval.js';
-export type {
-  ChildShard,
-  RetrievalFactory,
-  RetrievalRequest,
-  RetrievedBatch,
-  ShardRecordsRetrieval,
-  StartingPosition,
-  StreamReference,
-} from './retrieval/records-retrieval.js';
-export {
-  type InvalidRetrievalResultReason,
-  type RetrievalResultValidation,
-  validateRetrievalResult,
-} from './retrieval/retrieval-result-validation.js';
-export { probeShardEnd, type ShardEndProbe, type ShardEndProbeOptions } from './retrieval/shard-end-probe.js';
+export type { ChildShard, StartingPosition } from './retrieval/records-retrieval.js';

@@ -27,13 +27,11 @@ export {
   decodeDeadLetter,
   encodeDeadLetter,
   type PoisonRecordInput,
-  toDeadLetter,
 } from './processing/dead-letter.js';
 export {
   DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
   DynamoDbIdempotencyStore,
   type DynamoDbIdempotencyStoreOptions,
-  IDEMPOTENCY_ATTRIBUTES,
 } from './processing/dynamodb-idempotency-store.js';
 export {
   type ClaimResult,
@@ -41,7 +39,6 @@ export {
   type IdempotencyStore,
   InMemoryIdempotencyStore,
   type InMemoryIdempotencyStoreOptions,
-  ttlEpochSeconds,
 } from './processing/idempotency-store.js';
 export {
   DEFAULT_IDEMPOTENT_OPTIONS,
@@ -76,8 +73,6 @@ export {
 export {
   type DetectSequenceRegressionsOptions,
   detectSequenceRegressions,
-  type SequenceCheck,
   type SequenceRegression,
-  SequenceRegressionDetector,
   type StreamPosition,
 } from './processing/sequence-regression.js';

@@ -1,5 +1,3 @@
-import type { ShardInfo } from '../leases/shard-sync-plan.js';
-
 /** What the stream's shard listing (ListShards) says about one shard. */
 export type ListedShardStatus =
   /** Listed without an `EndingSequenceNumber`: the shard is open, records may still arrive. */
@@ -17,7 +15,7 @@ export type ShardStatusCheck = (maxAgeMs: number) => Promise<ListedShardStatus>;
 
 /** The status of `shardId` in a listing of the stream's shards. */
 export function listedShardStatus(
-  shards: ReadonlyMap<string, Pick<ShardInfo, 'endingSequenceNumber'>>,
+  shards: ReadonlyMap<string, { readonly endingSequenceNumber?: string }>,
   shardId: string,
 ): ListedShardStatus {
   const shard = shards.get(shardId);
