@@ -1,9 +1,9 @@
 import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
-import type { SubscriptionEndReason } from './fan-out-retrieval.js';
-import type { LeaseLossReason } from './lease-renewer.js';
-import type { ConsumerRecord } from './record-processor.js';
-import type { StartingPosition } from './records-retrieval.js';
-import type { ShardShutdownReason } from './shard-consumer.js';
+import type { LeaseLossReason } from './leases/lease-renewer.js';
+import type { ShardShutdownReason } from './lifecycle/shard-consumer-states.js';
+import type { ConsumerRecord } from './processor/record-processor.js';
+import type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
+import type { StartingPosition } from './retrieval/records-retrieval.js';
 
 /** Every event a `KinesisConsumer` emits, with its payload. */
 export interface ConsumerEvents {

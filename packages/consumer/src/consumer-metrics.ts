@@ -1,5 +1,5 @@
 import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
-import type { ShardConsumerState } from './shard-consumer.js';
+import type { ShardConsumerState } from './lifecycle/shard-consumer-states.js';
 
 /** A shard's figures, named after the KCL's metrics where it has one. */
 export interface ShardMetrics {

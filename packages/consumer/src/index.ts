@@ -1,3 +1,9 @@
+/**
+ * `@kinesis-ts/consumer`: `KinesisConsumer` and what its options, events, metrics and processors are
+ * made of, the processing toolkit (also in `@kinesis-ts/consumer/lambda`), the lease admin API and
+ * the fan-out stream consumer helpers. Internals (lease protocol, retrieval, shard consumers) are
+ * not exported; `src/public-api.test.ts` holds the list.
+ */
 export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export {
   LeaseAdminError,
@@ -28,44 +34,8 @@ export {
   ShardPositionFinder,
   type ShardPositionFinderOptions,
 } from './admin/shard-positions.js';
-export { bisectOnError } from './bisect-on-error.js';
-export {
-  type CheckpointBounds,
-  type ResolvedCheckpoint,
-  resolveCheckpoint,
-} from './checkpoint-validation.js';
-export {
-  type Checkpointer,
-  type CheckpointPosition,
-  type CheckpointStore,
-  type PreparedCheckpointer,
-  ShardCheckpointer,
-} from './checkpointer.js';
-export {
-  type ConsumerEventListener,
-  type ConsumerEventName,
-  type ConsumerEvents,
-  TypedEventEmitter,
-} from './consumer-events.js';
+export type { ConsumerEventListener, ConsumerEventName, ConsumerEvents } from './consumer-events.js';
 export type { ConsumerMetrics, ShardMetrics } from './consumer-metrics.js';
-export {
-  type DeadLetter,
-  type DeadLetterCallback,
-  type DeadLetterEnvelope,
-  type DeadLetterErrorInfo,
-  type DeadLetterSink,
-  deadLetterTo,
-  decodeDeadLetter,
-  encodeDeadLetter,
-  type PoisonRecordInput,
-  toDeadLetter,
-} from './dead-letter.js';
-export {
-  DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
-  DynamoDbIdempotencyStore,
-  type DynamoDbIdempotencyStoreOptions,
-  IDEMPOTENCY_ATTRIBUTES,
-} from './dynamodb-idempotency-store.js';
 export {
   CheckpointFailedError,
   ConsumerErrorCode,
@@ -79,61 +49,10 @@ export {
   ShardEndNotCheckpointedError,
   StreamConsumerError,
 } from './errors.js';
-export {
-  FanOutRetrieval,
-  type FanOutRetrievalEvent,
-  type FanOutRetrievalOptions,
-  type SubscriptionEndReason,
-} from './fan-out-retrieval.js';
-export {
-  findHashRangeHoles,
-  HashRangeAuditor,
-  type HashRangeHole,
-  leaseHashRangeHoles,
-} from './hash-range-audit.js';
-export {
-  type ClaimResult,
-  type IdempotencyClaim,
-  type IdempotencyStore,
-  InMemoryIdempotencyStore,
-  type InMemoryIdempotencyStoreOptions,
-  ttlEpochSeconds,
-} from './idempotency-store.js';
-export {
-  DEFAULT_IDEMPOTENT_OPTIONS,
-  type IdempotentOptions,
-  type IdempotentOutcome,
-  idempotent,
-  positionEventId,
-} from './idempotent.js';
-export type { InitialPosition } from './initial-position.js';
-export { KeyedScheduler } from './keyed-scheduler.js';
 export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';
-export {
-  DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS,
-  KinesisDeadLetterSink,
-  type KinesisDeadLetterSinkOptions,
-} from './kinesis-dead-letter-sink.js';
-export { isLeaseFinished, type Lease, type LeaseHashKeyRange } from './lease.js';
-export { planLeaseCleanup } from './lease-cleanup-plan.js';
-export { LeaseExpiryTracker } from './lease-expiry-tracker.js';
-export type { LeaseLossReason } from './lease-renewer.js';
-export {
-  LEASE_ATTRIBUTES,
-  LEASE_ENTITY_TYPE,
-  type LeaseItem,
-  leaseFromItem,
-  leaseToItem,
-  type ReadLeaseResult,
-} from './lease-serializer.js';
-export { type CheckpointUpdate, LeaseTable, type LeaseTableOptions } from './lease-table.js';
-export {
-  type LeaseHolding,
-  type LeaseTakingInput,
-  type LeaseTakingPlan,
-  type ObservedLease,
-  planLeaseTaking,
-} from './lease-taking-plan.js';
+export type { Lease, LeaseHashKeyRange } from './leases/lease.js';
+export type { LeaseLossReason } from './leases/lease-renewer.js';
+export type { ShardConsumerState, ShardShutdownReason } from './lifecycle/shard-consumer-states.js';
 export {
   DEFAULT_CONSUMER_OPTIONS,
   DEFAULT_FAN_OUT_OPTIONS,
@@ -145,6 +64,42 @@ export {
   type PollingRetrievalConfig,
   type RetrievalConfig,
 } from './options.js';
+export { bisectOnError } from './processing/bisect-on-error.js';
+export {
+  type DeadLetter,
+  type DeadLetterCallback,
+  type DeadLetterEnvelope,
+  type DeadLetterErrorInfo,
+  type DeadLetterSink,
+  deadLetterTo,
+  decodeDeadLetter,
+  encodeDeadLetter,
+  type PoisonRecordInput,
+} from './processing/dead-letter.js';
+export {
+  DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
+  DynamoDbIdempotencyStore,
+  type DynamoDbIdempotencyStoreOptions,
+} from './processing/dynamodb-idempotency-store.js';
+export {
+  type ClaimResult,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  InMemoryIdempotencyStore,
+  type InMemoryIdempotencyStoreOptions,
+} from './processing/idempotency-store.js';
+export {
+  DEFAULT_IDEMPOTENT_OPTIONS,
+  type IdempotentOptions,
+  type IdempotentOutcome,
+  idempotent,
+  positionEventId,
+} from './processing/idempotent.js';
+export {
+  DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS,
+  KinesisDeadLetterSink,
+  type KinesisDeadLetterSinkOptions,
+} from './processing/kinesis-dead-letter-sink.js';
 export {
   type BatchFunction,
   DEFAULT_PARALLEL_BY_KEY_OPTIONS,
@@ -152,8 +107,7 @@ export {
   type ParallelByKeyOptions,
   parallelByKey,
   type RecordFunction,
-} from './parallel-by-key.js';
-export { PollingRetrieval, type PollingRetrievalOptions, type StreamReference } from './polling-retrieval.js';
+} from './processing/parallel-by-key.js';
 export {
   DeadLetterDeliveryError,
   IdempotencyInProgressError,
@@ -163,7 +117,14 @@ export {
   type RecordFailure,
   type RecordPosition,
   SequenceRegressionError,
-} from './processing-errors.js';
+} from './processing/processing-errors.js';
+export {
+  type DetectSequenceRegressionsOptions,
+  detectSequenceRegressions,
+  type SequenceRegression,
+  type StreamPosition,
+} from './processing/sequence-regression.js';
+export type { Checkpointer, CheckpointPosition, PreparedCheckpointer } from './processor/checkpointer.js';
 export type {
   ConsumerRecord,
   HandlerContext,
@@ -176,31 +137,8 @@ export type {
   ShardRecordProcessor,
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
-} from './record-processor.js';
-export type {
-  ChildShard,
-  RetrievalFactory,
-  RetrievalRequest,
-  RetrievedBatch,
-  ShardRecordsRetrieval,
-  StartingPosition,
-} from './records-retrieval.js';
-export {
-  type InvalidRetrievalResultReason,
-  type RetrievalResultValidation,
-  validateRetrievalResult,
-} from './retrieval-result-validation.js';
-export {
-  type DetectSequenceRegressionsOptions,
-  detectSequenceRegressions,
-  type SequenceCheck,
-  type SequenceRegression,
-  SequenceRegressionDetector,
-  type StreamPosition,
-} from './sequence-regression.js';
-export type { ShardConsumerState, ShardShutdownReason } from './shard-consumer.js';
-export { probeShardEnd, type ShardEndProbe, type ShardEndProbeOptions } from './shard-end-probe.js';
-export { planShardSync, type ShardInfo } from './shard-sync-plan.js';
+} from './processor/record-processor.js';
+export type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
 export {
   DEFAULT_STREAM_CONSUMER_OPTIONS,
   type DeregisterStreamConsumerOptions,
@@ -208,9 +146,6 @@ export {
   type EnsureStreamConsumerOptions,
   ensureStreamConsumer,
   type StreamConsumerDescription,
-} from './stream-consumer.js';
-export {
-  type SubscriptionEnd,
-  SubscriptionPlanner,
-  type SubscriptionPlannerOptions,
-} from './subscription-planner.js';
+} from './retrieval/fanout/stream-consumer.js';
+export type { InitialPosition } from './retrieval/initial-position.js';
+export type { ChildShard, StartingPosition } from './retrieval/records-retrieval.js';

@@ -10,8 +10,8 @@ function runtimeImports(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   const source = readFileSync(join(here, file), 'utf8');
-  for (const match of source.matchAll(/^(?:import|export) (?!type )[^;]*? from '(\.\/[^']+)\.js';/gms)) {
-    runtimeImports(`${match[1]!.slice(2)}.ts`, seen);
+  for (const match of source.matchAll(/^(?:import|export) (?!type )[^;]*? from '(\.\.?\/[^']+)\.js';/gms)) {
+    runtimeImports(join(dirname(file), `${match[1]!}.ts`), seen);
   }
   return seen;
 }
@@ -31,13 +31,13 @@ describe('@kinesis-ts/consumer/lambda', () => {
     const modules = [...runtimeImports('lambda.ts')].sort();
     for (const runtime of [
       'kinesis-consumer.ts',
-      'shard-consumer.ts',
-      'lease-table.ts',
-      'polling-retrieval.ts',
+      'lifecycle/shard-consumer.ts',
+      'leases/dynamodb/lease-table.ts',
+      'retrieval/polling/polling-retrieval.ts',
     ]) {
       expect(modules).not.toContain(runtime);
     }
-    expect(modules).toContain('lambda-handler.ts');
-    expect(modules).toContain('processing-retry.ts');
+    expect(modules).toContain('lambda/lambda-handler.ts');
+    expect(modules).toContain('processing/processing-retry.ts');
   });
 });

@@ -8,7 +8,15 @@ export type {
   LambdaKinesisEvent,
   LambdaKinesisEventRecord,
 } from '@kinesis-ts/core';
-export { bisectOnError } from './bisect-on-error.js';
+export {
+  DEFAULT_LAMBDA_HANDLER_OPTIONS,
+  type KinesisBatchResponse,
+  kinesisLambdaHandler,
+  type LambdaBatchHandlerOptions,
+  type LambdaProcessingContext,
+  type LambdaRecordHandlerOptions,
+} from './lambda/lambda-handler.js';
+export { bisectOnError } from './processing/bisect-on-error.js';
 export {
   type DeadLetter,
   type DeadLetterCallback,
@@ -19,42 +27,31 @@ export {
   decodeDeadLetter,
   encodeDeadLetter,
   type PoisonRecordInput,
-  toDeadLetter,
-} from './dead-letter.js';
+} from './processing/dead-letter.js';
 export {
   DEFAULT_IDEMPOTENCY_STORE_OPTIONS,
   DynamoDbIdempotencyStore,
   type DynamoDbIdempotencyStoreOptions,
-  IDEMPOTENCY_ATTRIBUTES,
-} from './dynamodb-idempotency-store.js';
+} from './processing/dynamodb-idempotency-store.js';
 export {
   type ClaimResult,
   type IdempotencyClaim,
   type IdempotencyStore,
   InMemoryIdempotencyStore,
   type InMemoryIdempotencyStoreOptions,
-  ttlEpochSeconds,
-} from './idempotency-store.js';
+} from './processing/idempotency-store.js';
 export {
   DEFAULT_IDEMPOTENT_OPTIONS,
   type IdempotentOptions,
   type IdempotentOutcome,
   idempotent,
   positionEventId,
-} from './idempotent.js';
+} from './processing/idempotent.js';
 export {
   DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS,
   KinesisDeadLetterSink,
   type KinesisDeadLetterSinkOptions,
-} from './kinesis-dead-letter-sink.js';
-export {
-  DEFAULT_LAMBDA_HANDLER_OPTIONS,
-  type KinesisBatchResponse,
-  kinesisLambdaHandler,
-  type LambdaBatchHandlerOptions,
-  type LambdaProcessingContext,
-  type LambdaRecordHandlerOptions,
-} from './lambda-handler.js';
+} from './processing/kinesis-dead-letter-sink.js';
 export {
   type BatchFunction,
   DEFAULT_PARALLEL_BY_KEY_OPTIONS,
@@ -62,7 +59,7 @@ export {
   type ParallelByKeyOptions,
   parallelByKey,
   type RecordFunction,
-} from './parallel-by-key.js';
+} from './processing/parallel-by-key.js';
 export {
   DeadLetterDeliveryError,
   IdempotencyInProgressError,
@@ -72,12 +69,10 @@ export {
   type RecordFailure,
   type RecordPosition,
   SequenceRegressionError,
-} from './processing-errors.js';
+} from './processing/processing-errors.js';
 export {
   type DetectSequenceRegressionsOptions,
   detectSequenceRegressions,
-  type SequenceCheck,
   type SequenceRegression,
-  SequenceRegressionDetector,
   type StreamPosition,
-} from './sequence-regression.js';
+} from './processing/sequence-regression.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { optionTables, tableDisagreements, tsdocDisagreements } from '../../core/test/option-docs.js';
 import { LEASE_ADMIN_OPTION_SPECS } from './admin/lease-admin.js';
-import { KINESIS_DEAD_LETTER_SINK_OPTION_SPECS } from './kinesis-dead-letter-sink.js';
 import { CONSUMER_OPTION_SPECS, FAN_OUT_OPTION_SPECS, POLLING_OPTION_SPECS } from './options.js';
+import { KINESIS_DEAD_LETTER_SINK_OPTION_SPECS } from './processing/kinesis-dead-letter-sink.js';
 
 const DEPRECATED = Object.keys(POLLING_OPTION_SPECS);
 

@@ -24,8 +24,12 @@ import {
   ValidationError,
   validateIntegerOption,
 } from '@kinesis-ts/core';
-import type { InitialPosition } from './initial-position.js';
-import type { PoisonRecord, RecordHandler, ShardRecordProcessorFactory } from './record-processor.js';
+import type {
+  PoisonRecord,
+  RecordHandler,
+  ShardRecordProcessorFactory,
+} from './processor/record-processor.js';
+import type { InitialPosition } from './retrieval/initial-position.js';
 
 /** Read shards with GetRecords (shared read throughput: 5 calls and 2 MiB per second per shard). */
 export interface PollingRetrievalConfig {

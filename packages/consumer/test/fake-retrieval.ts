@@ -4,7 +4,7 @@ import type {
   RetrievalRequest,
   RetrievedBatch,
   ShardRecordsRetrieval,
-} from '../src/records-retrieval.js';
+} from '../src/retrieval/records-retrieval.js';
 
 /** A retrieval fed by the test: `push` hands a batch to the shard consumer. */
 export class FakeRetrieval implements ShardRecordsRetrieval {

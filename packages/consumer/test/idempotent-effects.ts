@@ -4,10 +4,10 @@
  * processes the tests kill, so that both run the same code.
  */
 import { type DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbIdempotencyStore } from '../src/dynamodb-idempotency-store.js';
-import { idempotent } from '../src/idempotent.js';
-import { parallelByKey } from '../src/parallel-by-key.js';
-import type { ConsumerRecord, RecordHandler } from '../src/record-processor.js';
+import { DynamoDbIdempotencyStore } from '../src/processing/dynamodb-idempotency-store.js';
+import { idempotent } from '../src/processing/idempotent.js';
+import { parallelByKey } from '../src/processing/parallel-by-key.js';
+import type { ConsumerRecord, RecordHandler } from '../src/processor/record-processor.js';
 
 export interface EffectsHandlerConfig {
   readonly dynamoDb: DynamoDBClient;

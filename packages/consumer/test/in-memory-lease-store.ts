@@ -2,13 +2,16 @@
  * An in-memory lease table with the KCL conditional-write semantics of `LeaseTable`, for unit tests
  * of the renewer, coordinator and shard consumer (integration tests use the real DynamoDB emulator).
  */
-import type { Lease } from '../src/lease.js';
-import type { LeaseStore } from '../src/lease-coordinator.js';
+
+import type { Lease, LeaseHashKeyRange } from '../src/leases/lease.js';
 import type {
   CheckpointUpdate,
   ConditionalWriteResult,
+  LeaseMaintenanceStore,
+  LeaseStore,
   PendingCheckpointUpdate,
-} from '../src/lease-table.js';
+  ShardSyncStore,
+} from '../src/leases/lease-store.js';
 
 export type StoreOperation =
   | 'list'
@@ -18,9 +21,11 @@ export type StoreOperation =
   | 'evict'
   | 'checkpoint'
   | 'pending'
-  | 'create';
+  | 'create'
+  | 'backfill'
+  | 'delete';
 
-export class InMemoryLeaseStore implements LeaseStore {
+export class InMemoryLeaseStore implements LeaseStore, ShardSyncStore, LeaseMaintenanceStore {
   readonly rows = new Map<string, Lease>();
   readonly calls: { operation: StoreOperation; leaseKey?: string }[] = [];
   private readonly failures: { operation: StoreOperation; error: unknown; remaining: number }[] = [];
@@ -115,6 +120,22 @@ export class InMemoryLeaseStore implements LeaseStore {
       pendingCheckpoint: update.pendingCheckpoint,
       pendingCheckpointState: update.pendingCheckpointState,
     }));
+  }
+
+  async backfillHashKeyRange(leaseKey: string, range: LeaseHashKeyRange): Promise<boolean> {
+    await this.enter('backfill', leaseKey);
+    const row = this.rows.get(leaseKey);
+    if (!row || row.hashKeyRange) return false;
+    this.rows.set(leaseKey, { ...row, hashKeyRange: range });
+    return true;
+  }
+
+  async deleteFinishedLease(leaseKey: string): Promise<boolean> {
+    await this.enter('delete', leaseKey);
+    const row = this.rows.get(leaseKey);
+    if (row?.checkpoint.sequenceNumber !== 'SHARD_END') return false;
+    this.rows.delete(leaseKey);
+    return true;
   }
 
   private update(lease: Lease, change: (row: Lease) => Lease): ConditionalWriteResult {

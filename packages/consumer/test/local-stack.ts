@@ -8,7 +8,8 @@ import { encodeAggregatedRecord } from '@kinesis-ts/core';
 import type { LocalStackConnection } from '@kinesis-ts/local';
 import { useLocalStack } from '@kinesis-ts/local/vitest';
 import { afterEach } from 'vitest';
-import { KinesisConsumer, type KinesisConsumerOptions, type Lease, leaseFromItem } from '../src/index.js';
+import { KinesisConsumer, type KinesisConsumerOptions, type Lease } from '../src/index.js';
+import { leaseFromItem } from '../src/leases/dynamodb/lease-serializer.js';
 
 /** The run's local stack (clients built through it are destroyed after the file). */
 export { useLocalStack };

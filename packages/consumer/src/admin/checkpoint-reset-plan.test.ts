@@ -1,6 +1,6 @@
 import { ValidationError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
-import type { Lease } from '../lease.js';
+import type { Lease } from '../leases/lease.js';
 import {
   describeResetTarget,
   planCheckpointReset,

@@ -5,8 +5,8 @@ import {
   isSequenceNumber,
   ValidationError,
 } from '@kinesis-ts/core';
-import type { Lease } from '../lease.js';
-import { shardIdOfLeaseKey } from '../lease.js';
+import type { Lease } from '../leases/lease.js';
+import { shardIdOfLeaseKey } from '../leases/lease.js';
 import type { LeaseAdminIssue } from './admin-errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
@@ -10,15 +10,13 @@ import {
   optionDefaults,
   type ResolvedOptions,
   resolveOptions,
-  sendWithDeadline,
   sleep,
   stringOption,
   ValidationError,
 } from '@kinesis-ts/core';
-import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../lease.js';
-import { LEASE_ATTRIBUTES as A } from '../lease-serializer.js';
-import { LeaseTable } from '../lease-table.js';
-import { mapWithConcurrency } from '../map-with-concurrency.js';
+import { LeaseTable } from '../leases/dynamodb/lease-table.js';
+import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../leases/lease.js';
+import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { LeaseAdminError, LeaseAdminErrorCode, type LeaseAdminIssue } from './admin-errors.js';
 import {
   type CheckpointChange,
@@ -347,59 +345,24 @@ export class LeaseAdmin {
   private async write(change: CheckpointChange, force: boolean): Promise<LeaseAdminIssue | undefined> {
     let counter = change.leaseCounter;
     for (let attempt = 1; ; attempt++) {
-      try {
-        await sendWithDeadline(
-          this.options.dynamoDbClient,
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: { [A.leaseKey]: { S: change.leaseKey } },
-            UpdateExpression:
-              'SET #counter = :next, #checkpoint = :checkpoint, #sub = :sub, #switches = :zero ' +
-              'REMOVE #pending, #pendingSub, #pendingState, #owner, #checkpointOwner',
-            ConditionExpression: 'attribute_exists(#key) AND #counter = :seen',
-            ExpressionAttributeNames: {
-              '#key': A.leaseKey,
-              '#counter': A.leaseCounter,
-              '#checkpoint': A.checkpoint,
-              '#sub': A.checkpointSubSequenceNumber,
-              '#switches': A.ownerSwitchesSinceCheckpoint,
-              '#pending': A.pendingCheckpoint,
-              '#pendingSub': A.pendingCheckpointSubSequenceNumber,
-              '#pendingState': A.pendingCheckpointState,
-              '#owner': A.leaseOwner,
-              '#checkpointOwner': A.checkpointOwner,
-            },
-            ExpressionAttributeValues: {
-              ':next': num(counter + 1),
-              ':seen': num(counter),
-              ':checkpoint': { S: change.to.sequenceNumber },
-              ':sub': num(change.to.subSequenceNumber),
-              ':zero': num(0),
-            },
-          }),
-          { timeoutMs: this.options.dynamoDbRequestTimeoutMs },
-        );
+      if (await this.table.resetCheckpoint(change.leaseKey, counter, change.to)) return undefined;
+      const now = await this.table.getLease(change.leaseKey);
+      if (
+        now &&
+        now.leaseCounter === counter + 1 &&
+        now.leaseOwner === undefined &&
+        compareExtendedSequenceNumbers(now.checkpoint, change.to) === 0
+      ) {
+        // The SDK retried a write that had succeeded: the condition failed on our own write.
         return undefined;
-      } catch (error) {
-        if (awsErrorCode(error) !== 'ConditionalCheckFailedException') throw error;
-        const now = await this.table.getLease(change.leaseKey);
-        if (
-          now &&
-          now.leaseCounter === counter + 1 &&
-          now.leaseOwner === undefined &&
-          compareExtendedSequenceNumbers(now.checkpoint, change.to) === 0
-        ) {
-          // The SDK retried a write that had succeeded: the condition failed on our own write.
-          return undefined;
-        }
-        const detail = now
-          ? `leaseCounter ${counter} → ${now.leaseCounter}, owner ${now.leaseOwner ?? 'none'}, checkpoint ${now.checkpoint.sequenceNumber}`
-          : 'the lease was deleted';
-        if (!force || !now || attempt >= WRITE_ATTEMPTS_WITH_FORCE) {
-          return { leaseKey: change.leaseKey, leaseOwner: now?.leaseOwner, detail };
-        }
-        counter = now.leaseCounter;
       }
+      const detail = now
+        ? `leaseCounter ${counter} → ${now.leaseCounter}, owner ${now.leaseOwner ?? 'none'}, checkpoint ${now.checkpoint.sequenceNumber}`
+        : 'the lease was deleted';
+      if (!force || !now || attempt >= WRITE_ATTEMPTS_WITH_FORCE) {
+        return { leaseKey: change.leaseKey, leaseOwner: now?.leaseOwner, detail };
+      }
+      counter = now.leaseCounter;
     }
   }
 
@@ -440,8 +403,4 @@ function toStatus(lease: Lease): LeaseStatus {
     childShardIds: lease.childShardIds,
     hashKeyRange: lease.hashKeyRange,
   };
-}
-
-function num(value: number): AttributeValue {
-  return { N: String(value) };
 }

@@ -1,0 +1,127 @@
+import type { Logger } from '@kinesis-ts/core';
+import type { MetricsRecorder } from '../consumer-metrics.js';
+import { LeaseTable } from '../leases/dynamodb/lease-table.js';
+import type { Lease } from '../leases/lease.js';
+import { type LeaseAcquisition, LeaseCoordinator } from '../leases/lease-coordinator.js';
+import type { LeaseLossReason } from '../leases/lease-renewer.js';
+import type { ShardEndNotifier } from '../lifecycle/shard-end-notifier.js';
+import type { ResolvedConsumerOptions } from '../options.js';
+import { LeaseTableMaintenance } from './lease-table-maintenance.js';
+import { type EmitConsumerEvent, ShardConsumerFactory } from './shard-consumer-factory.js';
+import { listStreamShards } from './shard-listing.js';
+import { ShardSyncer } from './shard-syncer.js';
+import { ConsumerStartUp } from './start-up.js';
+
+/** The named parts a `KinesisConsumer` is a facade over. */
+export interface ConsumerParts {
+  /** The DynamoDB lease table: every read and write of a lease row. */
+  readonly table: LeaseTable;
+  /** The lease protocol: renewer and taker on their timers. */
+  readonly coordinator: LeaseCoordinator;
+  /** The steps of `start()` before leases are taken. */
+  readonly startUp: ConsumerStartUp;
+  /** The shard listing, shard sync and child leases. */
+  readonly syncer: ShardSyncer;
+  /** What each taker scan triggers: hole audit, hash-range backfill, finished-lease deletion. */
+  readonly maintenance: LeaseTableMaintenance;
+  /** The shard consumer of each lease taken. */
+  readonly shardConsumers: ShardConsumerFactory;
+}
+
+/** What the facade gives its parts: its signal, figures, events and lease callbacks. */
+export interface ConsumerPartsContext {
+  /** Aborted when `stop()` begins. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly recorder: MetricsRecorder;
+  readonly emit: EmitConsumerEvent;
+  readonly shardEnds: ShardEndNotifier;
+  /** Whether the consumer is running (the table's upkeep runs only then). */
+  readonly isRunning: () => boolean;
+  /** The registered stream consumer, once start-up has found it (fan-out). */
+  readonly consumerArn: () => string | undefined;
+  readonly onLeaseTaken: (acquisition: LeaseAcquisition) => void;
+  readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
+}
+
+/**
+ * Builds and wires the parts of a consumer (the KCL's `Scheduler` set-up): each part's callbacks
+ * feed the others, the figures and the events.
+ */
+export function createConsumerParts(
+  options: ResolvedConsumerOptions,
+  context: ConsumerPartsContext,
+): ConsumerParts {
+  const { signal, logger, recorder, emit } = context;
+  const table = new LeaseTable({
+    client: options.dynamoDbClient,
+    tableName: options.leaseTableName,
+    requestTimeoutMs: options.dynamoDbRequestTimeoutMs,
+    logger,
+  });
+  const coordinator: LeaseCoordinator = new LeaseCoordinator({
+    store: table,
+    workerId: options.workerId,
+    failoverTimeMs: options.failoverTimeMs,
+    renewalIntervalMs: options.leaseRenewalIntervalMs,
+    takerIntervalMs: options.leaseTakerIntervalMs,
+    maxLeasesForWorker: options.maxLeasesForWorker,
+    maxLeasesToStealAtOneTime: options.maxLeasesToStealAtOneTime,
+    enablePriorityLeaseAssignment: options.enablePriorityLeaseAssignment,
+    now: options.now,
+    random: options.random,
+    logger,
+    onLeaseTaken: context.onLeaseTaken,
+    onLeaseLost: context.onLeaseLost,
+    onLeaseWritten: () => {
+      recorder.leaseWrites++;
+    },
+    onError: (operation, error) => {
+      if (operation === 'renew-lease') recorder.renewalFailures++;
+      emit('lease-table:error', { operation, error });
+    },
+    onScan: (leases, scannedAtMs) => maintenance.onScan(leases, scannedAtMs),
+  });
+  const startUp = new ConsumerStartUp({ ...options, table, signal, logger });
+  const syncer = new ShardSyncer({
+    store: table,
+    listShards: (listSignal) =>
+      listStreamShards(options.kinesisClient, options.stream, options.kinesisRequestTimeoutMs, listSignal),
+    initialPosition: options.initialPosition,
+    intervalMs: options.shardSyncIntervalMs,
+    signal,
+    now: options.now,
+    logger,
+    onSyncError: (error) => emit('lease-table:error', { operation: 'shard-sync', error }),
+    onChildLeasesCreated: () => void coordinator.runTakerSoon(),
+  });
+  const maintenance = new LeaseTableMaintenance({
+    store: table,
+    listedShards: (maxAgeMs) => syncer.listedShards(maxAgeMs),
+    requestShardSync: (reason) => syncer.requestSync(reason),
+    isRunning: context.isRunning,
+    cleanupLeasesUponShardCompletion: options.cleanupLeasesUponShardCompletion,
+    leaseCleanupIntervalMs: options.leaseCleanupIntervalMs,
+    signal,
+    logger,
+    onLeaseDeleted: (leaseKey) => {
+      recorder.deletedLeases++;
+      emit('lease:deleted', { leaseKey });
+    },
+    onError: (operation, error) => emit('lease-table:error', { operation, error }),
+  });
+  const shardConsumers = new ShardConsumerFactory({
+    config: options,
+    leases: coordinator.renewer,
+    getLease: (leaseKey) => table.getLease(leaseKey),
+    createChildLeases: (parent, children) => syncer.createChildLeases(parent, children),
+    shardEnds: context.shardEnds,
+    shard: (shardId) => syncer.shard(shardId),
+    shardStatus: (shardId) => syncer.shardStatus(shardId),
+    consumerArn: context.consumerArn,
+    recorder,
+    emit,
+    logger,
+  });
+  return { table, coordinator, startUp, syncer, maintenance, shardConsumers };
+}
