@@ -219,7 +219,11 @@ describe('KinesisConsumer on the local stack', () => {
     await putRecords(kinesis, streamName, 20);
     const worker = consumer({ streamName, applicationName });
     await worker.start();
-    await waitFor(() => worker.metrics().RecordsProcessed === 20, '20 records');
+    // The batch's checkpoint (a lease write) follows its processing: wait for both, not the first.
+    await waitFor(
+      () => worker.metrics().RecordsProcessed === 20 && worker.metrics().LeaseWrites > 0,
+      '20 records and their checkpoint',
+    );
     const metrics = worker.metrics();
     expect(metrics).toMatchObject({ CurrentLeases: 1, TotalLeases: 1, NumWorkers: 1, TakenLeases: 1 });
     expect(metrics.shards['shardId-000000000000']).toMatchObject({
