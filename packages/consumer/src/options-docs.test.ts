@@ -37,7 +37,7 @@ describe('the consumer options as documented', () => {
   });
 
   it('of the dead-letter sink and the lease admin have in their TSDoc the defaults and ranges of the specs', () => {
-    const sink = readFileSync(new URL('./kinesis-dead-letter-sink.ts', import.meta.url), 'utf8');
+    const sink = readFileSync(new URL('./processing/kinesis-dead-letter-sink.ts', import.meta.url), 'utf8');
     const admin = readFileSync(new URL('./admin/lease-admin.ts', import.meta.url), 'utf8');
     expect([
       ...tsdocDisagreements(sink, 'KinesisDeadLetterSinkOptions', KINESIS_DEAD_LETTER_SINK_OPTION_SPECS),
