@@ -14,7 +14,8 @@ import { createOrderWorker } from './order-worker.js';
 import { putSampleOrders } from './sample-orders.js';
 
 const local = useLocalStack();
-const kinesisClient = local.kinesisClient();
+// HTTP/2, the SDK's default handler, as the worker runs against AWS (the suites of the packages run both).
+const kinesisClient = local.kinesisClient({ transport: 'http2' });
 const dynamoDbClient = local.dynamoDbClient();
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

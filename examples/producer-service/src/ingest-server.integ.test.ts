@@ -74,7 +74,7 @@ const readings = (count: number, from = 0) =>
 describe('the ingest service', () => {
   it('answers 200 once Kinesis acknowledged the events, with each event’s shard and sequence number', async () => {
     const streamName = await newStream();
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport: 'http2' }); // the SDK's default, as on AWS
     const url = await startServer(new KinesisProducer({ streamName, client: kinesis }));
 
     const response = await post(url, readings(5));
@@ -94,7 +94,7 @@ describe('the ingest service', () => {
 
   it('answers 503 with Retry-After while the producer’s buffer is full, and takes the events once it has room', async () => {
     const streamName = await newStream();
-    const kinesis = local.kinesisClient();
+    const kinesis = local.kinesisClient({ transport: 'http2' }); // the SDK's default, as on AWS
     // a slow Kinesis: every PutRecords waits 0.8 s, so three records fill a buffer of three
     injectKinesisFaults(kinesis, { latency: [{ operations: ['PutRecords'], delayMs: 800 }] });
     const producer = new KinesisProducer({

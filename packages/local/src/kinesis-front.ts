@@ -86,6 +86,8 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
   /** HTTP/1.1 sockets with a response in progress, and those to close once it is sent. */
   const busyHttp1 = new Set<Socket>();
   const closeAfterResponse = new WeakSet<Socket>();
+  /** Idle HTTP/1.1 connections the front ended: a request that still arrives on one is dropped. */
+  const endedHttp1 = new WeakSet<Socket>();
   let closing = false;
 
   /** Opens the request to the emulator; counts it in flight until it closes. */
@@ -191,10 +193,20 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
   h1.on('request', (request: IncomingMessage, response: ServerResponse) => {
     counters.http1Requests += 1;
     const socket = request.socket;
+    if (endedHttp1.has(socket)) {
+      // A request that crossed the front's close of this idle connection: a server that closed the
+      // connection never answers it, so it must not reach the emulator (the client retries it on
+      // a new connection; processed here, its answer would be lost and the retry would duplicate it).
+      socket.destroy();
+      return;
+    }
     busyHttp1.add(socket);
     response.once('finish', () => {
       busyHttp1.delete(socket);
-      if (closeAfterResponse.has(socket) || closing) socket.end();
+      if (closeAfterResponse.has(socket) || closing) {
+        endedHttp1.add(socket);
+        socket.end();
+      }
     });
     if (closeAfterResponse.has(socket) || closing) response.shouldKeepAlive = false;
     const action = controlAction(request.method ?? 'GET', request.url ?? '/');
@@ -263,7 +275,10 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
     for (const socket of targets.http1) {
       if (mode === 'immediate') socket.destroy();
       else if (busyHttp1.has(socket)) closeAfterResponse.add(socket);
-      else socket.end();
+      else {
+        endedHttp1.add(socket);
+        socket.end();
+      }
     }
     counters.sessionsClosedByServer += targets.http2.length + targets.http1.length;
     return { http2Sessions: targets.http2.length, http1Connections: targets.http1.length };

@@ -6,7 +6,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { injectDynamoDbFaults, injectKinesisFaults, uniqueName } from '@kinesis-ts/local';
+import { injectDynamoDbFaults, injectKinesisFaults, KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { describe, expect, it } from 'vitest';
 import type { ConsumerRecord, ShardRecordProcessor } from '../../src/index.js';
 import {
@@ -38,201 +38,208 @@ function recordingProcessor(seen: string[], checkpointAt?: (record: ConsumerReco
   });
 }
 
-describe('KinesisConsumer on the local stack', () => {
-  it('delivers every record of every shard once, in shard order, and checkpoints each shard at its last record', async () => {
-    const streamName = uniqueName('deliver');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 2);
-    const ids = await putRecords(kinesis, streamName, 300);
-    const seen: { shardId: string; sequenceNumber: string; key: string }[] = [];
-    const worker = consumer({
-      streamName,
-      applicationName,
-      handler: async (records, { shardId }) => {
-        for (const record of records)
-          seen.push({ shardId, sequenceNumber: record.sequenceNumber, key: text(record.data) });
-      },
-    });
-    await worker.start();
-    await waitFor(() => seen.length >= ids.length, 'all records');
-    await worker.stop();
-    expect(seen.map((s) => s.key).sort()).toEqual([...ids].sort());
-    for (const shardId of new Set(seen.map((s) => s.shardId))) {
-      const sequence = seen.filter((s) => s.shardId === shardId).map((s) => BigInt(s.sequenceNumber));
-      expect(sequence).toEqual([...sequence].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
-    }
-    const leases = await readLeases(dynamoDb, applicationName);
-    expect(leases.size).toBe(2);
-    for (const [shardId, lease] of leases) {
-      const last = seen.filter((s) => s.shardId === shardId).at(-1)!;
-      expect(lease.checkpoint).toEqual({ sequenceNumber: last.sequenceNumber, subSequenceNumber: 0 });
-      expect(lease.leaseOwner).toBeUndefined();
-    }
-    expect(worker.metrics()).toMatchObject({ RecordsProcessed: 300, state: 'stopped' });
+describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
+  const kinesis = local.kinesisClient({ transport });
+  const consumer = useTestConsumers(kinesis, dynamoDb, {
+    failoverTimeMs: 2_000,
+    idleTimeBetweenReadsMs: 200,
   });
-
-  it('after a crash resumes after the checkpoint: later records are delivered again, earlier ones never (SC-15)', async () => {
-    const streamName = uniqueName('resume');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    const ids = await putRecords(kinesis, streamName, 100);
-    const first: string[] = [];
-    const crashed = consumer({
-      streamName,
-      applicationName,
-      handler: undefined,
-      processor: recordingProcessor(first, (record) => text(record.data) === 'r-59'),
-      releaseLeasesOnStop: false,
+  describe('KinesisConsumer on the local stack', () => {
+    it('delivers every record of every shard once, in shard order, and checkpoints each shard at its last record', async () => {
+      const streamName = uniqueName('deliver');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 2);
+      const ids = await putRecords(kinesis, streamName, 300);
+      const seen: { shardId: string; sequenceNumber: string; key: string }[] = [];
+      const worker = consumer({
+        streamName,
+        applicationName,
+        handler: async (records, { shardId }) => {
+          for (const record of records)
+            seen.push({ shardId, sequenceNumber: record.sequenceNumber, key: text(record.data) });
+        },
+      });
+      await worker.start();
+      await waitFor(() => seen.length >= ids.length, 'all records');
+      await worker.stop();
+      expect(seen.map((s) => s.key).sort()).toEqual([...ids].sort());
+      for (const shardId of new Set(seen.map((s) => s.shardId))) {
+        const sequence = seen.filter((s) => s.shardId === shardId).map((s) => BigInt(s.sequenceNumber));
+        expect(sequence).toEqual([...sequence].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+      }
+      const leases = await readLeases(dynamoDb, applicationName);
+      expect(leases.size).toBe(2);
+      for (const [shardId, lease] of leases) {
+        const last = seen.filter((s) => s.shardId === shardId).at(-1)!;
+        expect(lease.checkpoint).toEqual({ sequenceNumber: last.sequenceNumber, subSequenceNumber: 0 });
+        expect(lease.leaseOwner).toBeUndefined();
+      }
+      expect(worker.metrics()).toMatchObject({ RecordsProcessed: 300, state: 'stopped' });
     });
-    await crashed.start();
-    await waitFor(() => first.length === 100, 'the first worker to see all 100');
-    // A crash: the lease is neither released nor checkpointed further (the processor has no shutdownRequested).
-    await crashed.stop();
-    expect((await readLeases(dynamoDb, applicationName)).get('shardId-000000000000')?.leaseOwner).toBe(
-      crashed.workerId,
-    );
 
-    const second: string[] = [];
-    const restarted = consumer({
-      streamName,
-      applicationName,
-      handler: undefined,
-      processor: recordingProcessor(second),
+    it('after a crash resumes after the checkpoint: later records are delivered again, earlier ones never (SC-15)', async () => {
+      const streamName = uniqueName('resume');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      const ids = await putRecords(kinesis, streamName, 100);
+      const first: string[] = [];
+      const crashed = consumer({
+        streamName,
+        applicationName,
+        handler: undefined,
+        processor: recordingProcessor(first, (record) => text(record.data) === 'r-59'),
+        releaseLeasesOnStop: false,
+      });
+      await crashed.start();
+      await waitFor(() => first.length === 100, 'the first worker to see all 100');
+      // A crash: the lease is neither released nor checkpointed further (the processor has no shutdownRequested).
+      await crashed.stop();
+      expect((await readLeases(dynamoDb, applicationName)).get('shardId-000000000000')?.leaseOwner).toBe(
+        crashed.workerId,
+      );
+
+      const second: string[] = [];
+      const restarted = consumer({
+        streamName,
+        applicationName,
+        handler: undefined,
+        processor: recordingProcessor(second),
+      });
+      const startedAt = Date.now();
+      await restarted.start();
+      await waitFor(() => second.length >= 40, 'the restarted worker to catch up', 15_000);
+      expect(Date.now() - startedAt).toBeGreaterThan(1_500); // it waited for the lease to expire
+      expect(second).toEqual(ids.slice(60));
     });
-    const startedAt = Date.now();
-    await restarted.start();
-    await waitFor(() => second.length >= 40, 'the restarted worker to catch up', 15_000);
-    expect(Date.now() - startedAt).toBeGreaterThan(1_500); // it waited for the lease to expire
-    expect(second).toEqual(ids.slice(60));
-  });
 
-  it('resumes inside a KPL aggregate after its checkpointed sub-sequence number', async () => {
-    const streamName = uniqueName('aggregate');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    const ids = await putAggregated(kinesis, streamName, 3, 10);
-    const first: string[] = [];
-    const worker = consumer({
-      streamName,
-      applicationName,
-      handler: undefined,
-      processor: recordingProcessor(first, (record) => text(record.data) === 'a-14'),
+    it('resumes inside a KPL aggregate after its checkpointed sub-sequence number', async () => {
+      const streamName = uniqueName('aggregate');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      const ids = await putAggregated(kinesis, streamName, 3, 10);
+      const first: string[] = [];
+      const worker = consumer({
+        streamName,
+        applicationName,
+        handler: undefined,
+        processor: recordingProcessor(first, (record) => text(record.data) === 'a-14'),
+      });
+      await worker.start();
+      await waitFor(() => first.length === 30, 'all 30 user records');
+      await worker.stop();
+      const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000')!;
+      expect(lease.checkpoint.subSequenceNumber).toBe(4);
+
+      const second: string[] = [];
+      const next = consumer({
+        streamName,
+        applicationName,
+        handler: undefined,
+        processor: recordingProcessor(second),
+      });
+      await next.start();
+      await waitFor(() => second.length >= 15, 'the rest of the records');
+      expect(second).toEqual(ids.slice(15));
     });
-    await worker.start();
-    await waitFor(() => first.length === 30, 'all 30 user records');
-    await worker.stop();
-    const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000')!;
-    expect(lease.checkpoint.subSequenceNumber).toBe(4);
 
-    const second: string[] = [];
-    const next = consumer({
-      streamName,
-      applicationName,
-      handler: undefined,
-      processor: recordingProcessor(second),
-    });
-    await next.start();
-    await waitFor(() => second.length >= 15, 'the rest of the records');
-    expect(second).toEqual(ids.slice(15));
-  });
-
-  it('with the handler path, checkpoints what it processed on stop so a restart delivers nothing twice', async () => {
-    const streamName = uniqueName('stop');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    await putRecords(kinesis, streamName, 50);
-    const seen: string[] = [];
-    const handler = async (records: readonly ConsumerRecord[]) => {
-      seen.push(...records.map((r) => text(r.data)));
-    };
-    const first = consumer({ streamName, applicationName, handler, checkpointIntervalMs: 3_600_000 });
-    await first.start();
-    await waitFor(() => seen.length === 50, 'the first 50');
-    await first.stop();
-    const more = await putRecords(kinesis, streamName, 20, 'more');
-    const second = consumer({ streamName, applicationName, handler });
-    await second.start();
-    await waitFor(() => seen.length >= 70, 'the 20 new records');
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(seen.slice(50)).toEqual(more);
-  });
-
-  it('starts from LATEST only for shards without a checkpoint, and reads the backlog of shards with one (SC-16)', async () => {
-    const streamName = uniqueName('latest');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    await putRecords(kinesis, streamName, 10, 'old');
-    const seen: string[] = [];
-    const handler = async (records: readonly ConsumerRecord[]) => {
-      seen.push(...records.map((r) => text(r.data)));
-    };
-    const first = consumer({ streamName, applicationName, handler, initialPosition: 'LATEST' });
-    await first.start();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const live = await putRecords(kinesis, streamName, 5, 'live');
-    await waitFor(() => seen.length >= 5, 'the live records');
-    expect(seen).toEqual(live);
-    await first.stop();
-    const backlog = await putRecords(kinesis, streamName, 5, 'backlog');
-    const second = consumer({ streamName, applicationName, handler, initialPosition: 'LATEST' });
-    await second.start();
-    await waitFor(() => seen.length >= 10, 'the backlog');
-    expect(seen.slice(5)).toEqual(backlog);
-  });
-
-  it('delivers everything exactly once in order through throttling and expired iterators', async () => {
-    const streamName = uniqueName('faults');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    const ids = await putRecords(kinesis, streamName, 200);
-    const faultyKinesis = local.kinesisClient();
-    const faults = injectKinesisFaults(faultyKinesis, {
-      seed: 3,
-      getRecordsThrottling: { rate: 0.4 },
-      callErrors: [{ operations: ['GetRecords'], error: 'ExpiredIteratorException', firstCalls: 2 }],
-    });
-    const seen: string[] = [];
-    const worker = consumer({
-      streamName,
-      applicationName,
-      kinesisClient: faultyKinesis,
-      maxRecordsPerFetch: 25,
-      retrievalBackoff: { baseDelayMs: 50, maxDelayMs: 200 },
-      handler: async (records) => {
+    it('with the handler path, checkpoints what it processed on stop so a restart delivers nothing twice', async () => {
+      const streamName = uniqueName('stop');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      await putRecords(kinesis, streamName, 50);
+      const seen: string[] = [];
+      const handler = async (records: readonly ConsumerRecord[]) => {
         seen.push(...records.map((r) => text(r.data)));
-      },
+      };
+      const first = consumer({ streamName, applicationName, handler, checkpointIntervalMs: 3_600_000 });
+      await first.start();
+      await waitFor(() => seen.length === 50, 'the first 50');
+      await first.stop();
+      const more = await putRecords(kinesis, streamName, 20, 'more');
+      const second = consumer({ streamName, applicationName, handler });
+      await second.start();
+      await waitFor(() => seen.length >= 70, 'the 20 new records');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(seen.slice(50)).toEqual(more);
     });
-    await worker.start();
-    await waitFor(() => seen.length >= ids.length, 'all records', 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(seen).toEqual(ids);
-    const shard = worker.metrics().shards['shardId-000000000000']!;
-    expect(shard.ThrottledCalls).toBeGreaterThan(0);
-    expect(shard.ExpiredIterator).toBe(2);
-    expect(faults.stats().callErrors).toBeGreaterThan(0);
-  });
 
-  it('reports lag, records and bytes per shard in metrics()', async () => {
-    const streamName = uniqueName('metrics');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    await putRecords(kinesis, streamName, 20);
-    const worker = consumer({ streamName, applicationName });
-    await worker.start();
-    // The batch's checkpoint (a lease write) follows its processing: wait for both, not the first.
-    await waitFor(
-      () => worker.metrics().RecordsProcessed === 20 && worker.metrics().LeaseWrites > 0,
-      '20 records and their checkpoint',
-    );
-    const metrics = worker.metrics();
-    expect(metrics).toMatchObject({ CurrentLeases: 1, TotalLeases: 1, NumWorkers: 1, TakenLeases: 1 });
-    expect(metrics.shards['shardId-000000000000']).toMatchObject({
-      state: 'processing',
-      RecordsProcessed: 20,
-      DataBytesProcessed: 10 * 'r-0'.length + 10 * 'r-10'.length,
+    it('starts from LATEST only for shards without a checkpoint, and reads the backlog of shards with one (SC-16)', async () => {
+      const streamName = uniqueName('latest');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      await putRecords(kinesis, streamName, 10, 'old');
+      const seen: string[] = [];
+      const handler = async (records: readonly ConsumerRecord[]) => {
+        seen.push(...records.map((r) => text(r.data)));
+      };
+      const first = consumer({ streamName, applicationName, handler, initialPosition: 'LATEST' });
+      await first.start();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const live = await putRecords(kinesis, streamName, 5, 'live');
+      await waitFor(() => seen.length >= 5, 'the live records');
+      expect(seen).toEqual(live);
+      await first.stop();
+      const backlog = await putRecords(kinesis, streamName, 5, 'backlog');
+      const second = consumer({ streamName, applicationName, handler, initialPosition: 'LATEST' });
+      await second.start();
+      await waitFor(() => seen.length >= 10, 'the backlog');
+      expect(seen.slice(5)).toEqual(backlog);
     });
-    expect(metrics.shards['shardId-000000000000']!.MillisBehindLatest).toBeTypeOf('number');
-    expect(metrics.LeaseWrites).toBeGreaterThan(0);
+
+    it('delivers everything exactly once in order through throttling and expired iterators', async () => {
+      const streamName = uniqueName('faults');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      const ids = await putRecords(kinesis, streamName, 200);
+      const faultyKinesis = local.kinesisClient();
+      const faults = injectKinesisFaults(faultyKinesis, {
+        seed: 3,
+        getRecordsThrottling: { rate: 0.4 },
+        callErrors: [{ operations: ['GetRecords'], error: 'ExpiredIteratorException', firstCalls: 2 }],
+      });
+      const seen: string[] = [];
+      const worker = consumer({
+        streamName,
+        applicationName,
+        kinesisClient: faultyKinesis,
+        maxRecordsPerFetch: 25,
+        retrievalBackoff: { baseDelayMs: 50, maxDelayMs: 200 },
+        handler: async (records) => {
+          seen.push(...records.map((r) => text(r.data)));
+        },
+      });
+      await worker.start();
+      await waitFor(() => seen.length >= ids.length, 'all records', 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(seen).toEqual(ids);
+      const shard = worker.metrics().shards['shardId-000000000000']!;
+      expect(shard.ThrottledCalls).toBeGreaterThan(0);
+      expect(shard.ExpiredIterator).toBe(2);
+      expect(faults.stats().callErrors).toBeGreaterThan(0);
+    });
+
+    it('reports lag, records and bytes per shard in metrics()', async () => {
+      const streamName = uniqueName('metrics');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      await putRecords(kinesis, streamName, 20);
+      const worker = consumer({ streamName, applicationName });
+      await worker.start();
+      // The batch's checkpoint (a lease write) follows its processing: wait for both, not the first.
+      await waitFor(
+        () => worker.metrics().RecordsProcessed === 20 && worker.metrics().LeaseWrites > 0,
+        '20 records and their checkpoint',
+      );
+      const metrics = worker.metrics();
+      expect(metrics).toMatchObject({ CurrentLeases: 1, TotalLeases: 1, NumWorkers: 1, TakenLeases: 1 });
+      expect(metrics.shards['shardId-000000000000']).toMatchObject({
+        state: 'processing',
+        RecordsProcessed: 20,
+        DataBytesProcessed: 10 * 'r-0'.length + 10 * 'r-10'.length,
+      });
+      expect(metrics.shards['shardId-000000000000']!.MillisBehindLatest).toBeTypeOf('number');
+      expect(metrics.LeaseWrites).toBeGreaterThan(0);
+    });
   });
 });
 

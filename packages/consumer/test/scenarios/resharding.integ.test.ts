@@ -1,5 +1,5 @@
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { uniqueName } from '@kinesis-ts/local';
+import { KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   KinesisConsumer,
@@ -41,81 +41,84 @@ const MODES: Mode[] = [
   },
 ];
 
-describe.each(MODES)('resharding while consuming ($name)', (mode) => {
-  const { retrieval, delivery } = mode;
-  it('delivers every record once, per key in put order, parents before children, through a split and a merge, then cleans up the finished leases', async () => {
-    const streamName = uniqueName('reshard');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 2);
-    const recorder = new ReshardRecorder();
-    const shardEndedCalls: string[] = [];
-    const processor = (shardId: string): ShardRecordProcessor => ({
-      processRecords: async ({ records, checkpointer }) => {
-        recorder.record(shardId, records);
-        await checkpointer.checkpoint();
-      },
-      shardEnded: async ({ checkpointer }) => {
-        shardEndedCalls.push(shardId);
-        await checkpointer.checkpoint();
-      },
+describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
+  const kinesis = local.kinesisClient({ transport });
+  describe.each(MODES)('resharding while consuming ($name)', (mode) => {
+    const { retrieval, delivery } = mode;
+    it('delivers every record once, per key in put order, parents before children, through a split and a merge, then cleans up the finished leases', async () => {
+      const streamName = uniqueName('reshard');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 2);
+      const recorder = new ReshardRecorder();
+      const shardEndedCalls: string[] = [];
+      const processor = (shardId: string): ShardRecordProcessor => ({
+        processRecords: async ({ records, checkpointer }) => {
+          recorder.record(shardId, records);
+          await checkpointer.checkpoint();
+        },
+        shardEnded: async ({ checkpointer }) => {
+          shardEndedCalls.push(shardId);
+          await checkpointer.checkpoint();
+        },
+      });
+      const worker = new KinesisConsumer({
+        streamName,
+        applicationName,
+        kinesisClient: kinesis,
+        dynamoDbClient: dynamoDb,
+        initialPosition: 'TRIM_HORIZON',
+        failoverTimeMs: 2_000,
+        idleTimeBetweenReadsMs: 200,
+        leaseCleanupIntervalMs: 0,
+        retrieval,
+        ...(delivery === 'handler'
+          ? { handler: async (records, { shardId }) => recorder.record(shardId, records) }
+          : { processor }),
+      } satisfies KinesisConsumerOptions);
+      consumers.push(worker);
+      recorder.watch(worker);
+      const deleted: string[] = [];
+      worker.on('lease:deleted', ({ leaseKey }) => deleted.push(leaseKey));
+      await worker.start();
+
+      let round = 0;
+      const putPhase = async () => {
+        for (let i = 0; i < ROUNDS_PER_PHASE; i++) await putRound(kinesis, streamName, KEYS, round++);
+      };
+      const [first, second] = (await listShards(kinesis, streamName)).map((s) => s.ShardId!);
+      await putPhase();
+      await waitFor(() => recorder.deliveries.length >= KEYS.length * 2, 'some records before the split');
+
+      // Split the first shard while records keep coming, then merge its upper child with the second.
+      const [lower, upper] = await splitShard(kinesis, streamName, first!);
+      await putPhase();
+      const merged = await mergeShards(kinesis, streamName, upper!, second!);
+      await putPhase();
+      await waitFor(() => recorder.deliveries.length >= KEYS.length * round, 'every record', 30_000);
+
+      recorder.expectEveryRecordOnceInOrder(KEYS, round);
+      const waits = recorder.expectParentsFirst(
+        new Map([
+          [lower!, [first!]],
+          [upper!, [first!]],
+          [merged, [upper!, second!]],
+        ]),
+      );
+      // Children start at once when their parents end on this worker (no 10 s poll as in the KCL).
+      for (const [child, waitedMs] of waits) expect(waitedMs, `${child} waited`).toBeLessThan(1_000);
+      if (process.env.KINESIS_TS_REPORT) {
+        console.log(`[report] ${mode.name}: child waits after parents ended (ms)`, Object.fromEntries(waits));
+      }
+      if (delivery === 'processor') expect(shardEndedCalls.sort()).toEqual([first, second, upper].sort());
+
+      // The finished leases go once their children have started, parents before children.
+      await waitFor(async () => deleted.length === 3, 'the finished leases to be deleted', 15_000);
+      expect([...deleted].sort()).toEqual([first, second, upper].sort());
+      expect(deleted.indexOf(first!)).toBeLessThan(deleted.indexOf(upper!));
+      const leases = await readLeases(dynamoDb, applicationName);
+      expect([...leases.keys()].sort()).toEqual([lower, merged].sort());
+      expect([...(leases.get(merged)?.parentShardIds ?? [])].sort()).toEqual([upper, second].sort());
     });
-    const worker = new KinesisConsumer({
-      streamName,
-      applicationName,
-      kinesisClient: kinesis,
-      dynamoDbClient: dynamoDb,
-      initialPosition: 'TRIM_HORIZON',
-      failoverTimeMs: 2_000,
-      idleTimeBetweenReadsMs: 200,
-      leaseCleanupIntervalMs: 0,
-      retrieval,
-      ...(delivery === 'handler'
-        ? { handler: async (records, { shardId }) => recorder.record(shardId, records) }
-        : { processor }),
-    } satisfies KinesisConsumerOptions);
-    consumers.push(worker);
-    recorder.watch(worker);
-    const deleted: string[] = [];
-    worker.on('lease:deleted', ({ leaseKey }) => deleted.push(leaseKey));
-    await worker.start();
-
-    let round = 0;
-    const putPhase = async () => {
-      for (let i = 0; i < ROUNDS_PER_PHASE; i++) await putRound(kinesis, streamName, KEYS, round++);
-    };
-    const [first, second] = (await listShards(kinesis, streamName)).map((s) => s.ShardId!);
-    await putPhase();
-    await waitFor(() => recorder.deliveries.length >= KEYS.length * 2, 'some records before the split');
-
-    // Split the first shard while records keep coming, then merge its upper child with the second.
-    const [lower, upper] = await splitShard(kinesis, streamName, first!);
-    await putPhase();
-    const merged = await mergeShards(kinesis, streamName, upper!, second!);
-    await putPhase();
-    await waitFor(() => recorder.deliveries.length >= KEYS.length * round, 'every record', 30_000);
-
-    recorder.expectEveryRecordOnceInOrder(KEYS, round);
-    const waits = recorder.expectParentsFirst(
-      new Map([
-        [lower!, [first!]],
-        [upper!, [first!]],
-        [merged, [upper!, second!]],
-      ]),
-    );
-    // Children start at once when their parents end on this worker (no 10 s poll as in the KCL).
-    for (const [child, waitedMs] of waits) expect(waitedMs, `${child} waited`).toBeLessThan(1_000);
-    if (process.env.KINESIS_TS_REPORT) {
-      console.log(`[report] ${mode.name}: child waits after parents ended (ms)`, Object.fromEntries(waits));
-    }
-    if (delivery === 'processor') expect(shardEndedCalls.sort()).toEqual([first, second, upper].sort());
-
-    // The finished leases go once their children have started, parents before children.
-    await waitFor(async () => deleted.length === 3, 'the finished leases to be deleted', 15_000);
-    expect([...deleted].sort()).toEqual([first, second, upper].sort());
-    expect(deleted.indexOf(first!)).toBeLessThan(deleted.indexOf(upper!));
-    const leases = await readLeases(dynamoDb, applicationName);
-    expect([...leases.keys()].sort()).toEqual([lower, merged].sort());
-    expect([...(leases.get(merged)?.parentShardIds ?? [])].sort()).toEqual([upper, second].sort());
   });
 });
 

@@ -3,7 +3,7 @@
  * against a DynamoDB that throttles the lease releases: both end, in state `stopped`, whatever the
  * network does.
  */
-import { uniqueName } from '@kinesis-ts/local';
+import { KINESIS_TRANSPORTS, uniqueName } from '@kinesis-ts/local';
 import { describe, expect, it } from 'vitest';
 import { ConsumerStartError } from '../../src/index.js';
 import { outcomeWithin, useBlackHoles } from '../black-hole.js';
@@ -21,78 +21,84 @@ const blackHole = useBlackHoles();
 /** A generous guard: each of these ends in well under a second when it works, and never when it does not. */
 const GUARD_MS = 10_000;
 
-describe('start() and stop() with a Kinesis endpoint that never answers', () => {
-  it('start() rejects with a ConsumerStartError once its DescribeStreamSummary calls time out', async () => {
-    const hole = await blackHole();
-    const worker = consumer({
-      streamName: uniqueName('hole'),
-      applicationName: uniqueName('app'),
-      kinesisClient: local.kinesisClient({ endpoint: hole.endpoint }),
-      kinesisRequestTimeoutMs: 200,
-      random: () => 0, // no backoff between the start-up tries
-    });
-    const started = await outcomeWithin(worker.start(), GUARD_MS);
-    expect(started.status).toBe('rejected');
-    const error = (started as { error: unknown }).error;
-    expect(error).toBeInstanceOf(ConsumerStartError);
-    expect(error).toMatchObject({ code: 'START_FAILED', cause: { name: 'RequestTimeout' } });
-    expect(worker.state).toBe('stopped');
-    expect(hole.bytesReceived()).toBeGreaterThan(0);
+describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
+  const consumer = useTestConsumers(local.kinesisClient({ transport }), dynamoDb, {
+    failoverTimeMs: 2_000,
+    idleTimeBetweenReadsMs: 200,
   });
-
-  it('stop() during a start that hangs on Kinesis aborts it, resolves and leaves the consumer stopped', async () => {
-    const hole = await blackHole();
-    const worker = consumer({
-      streamName: uniqueName('hole'),
-      applicationName: uniqueName('app'),
-      kinesisClient: local.kinesisClient({ endpoint: hole.endpoint }),
-      kinesisRequestTimeoutMs: 60_000, // only the abort can end the call in time
+  describe('start() and stop() with a Kinesis endpoint that never answers', () => {
+    it('start() rejects with a ConsumerStartError once its DescribeStreamSummary calls time out', async () => {
+      const hole = await blackHole();
+      const worker = consumer({
+        streamName: uniqueName('hole'),
+        applicationName: uniqueName('app'),
+        kinesisClient: local.kinesisClient({ transport, endpoint: hole.endpoint }),
+        kinesisRequestTimeoutMs: 200,
+        random: () => 0, // no backoff between the start-up tries
+      });
+      const started = await outcomeWithin(worker.start(), GUARD_MS);
+      expect(started.status).toBe('rejected');
+      const error = (started as { error: unknown }).error;
+      expect(error).toBeInstanceOf(ConsumerStartError);
+      expect(error).toMatchObject({ code: 'START_FAILED', cause: { name: 'RequestTimeout' } });
+      expect(worker.state).toBe('stopped');
+      expect(hole.bytesReceived()).toBeGreaterThan(0);
     });
-    const starting = worker.start();
-    await waitFor(() => hole.bytesReceived() > 0, 'DescribeStreamSummary to be sent into the hole');
-    const stopped = await outcomeWithin(worker.stop(), GUARD_MS);
-    expect(stopped.status).toBe('resolved');
-    expect(worker.state).toBe('stopped');
-    const started = await outcomeWithin(starting, GUARD_MS);
-    expect(started.status).toBe('rejected');
-    expect((started as { error: unknown }).error).toBeInstanceOf(ConsumerStartError);
-  });
 
-  it("stop() while a periodic shard sync's ListShards hangs aborts it, releases the lease and resolves", async () => {
-    const hole = await blackHole();
-    const streamName = uniqueName('synchang');
-    const applicationName = uniqueName('app');
-    await createStream(streamName, 1);
-    const kinesisClient = local.kinesisClient();
-    let hang = false;
-    // From `hang` on, ListShards goes into the hole; every other call reaches the emulator.
-    kinesisClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (hang && context.commandName === 'ListShardsCommand') {
-          const request = args.request as { hostname: string; port?: number };
-          request.hostname = '127.0.0.1';
-          request.port = hole.port;
-        }
-        return next(args);
-      },
-      { step: 'finalizeRequest', priority: 'low', name: 'listShardsIntoTheHole' },
-    );
-    const worker = consumer({
-      streamName,
-      applicationName,
-      kinesisClient,
-      shardSyncIntervalMs: 1_000,
-      kinesisRequestTimeoutMs: 60_000, // only the abort can end the listing in time
+    it('stop() during a start that hangs on Kinesis aborts it, resolves and leaves the consumer stopped', async () => {
+      const hole = await blackHole();
+      const worker = consumer({
+        streamName: uniqueName('hole'),
+        applicationName: uniqueName('app'),
+        kinesisClient: local.kinesisClient({ transport, endpoint: hole.endpoint }),
+        kinesisRequestTimeoutMs: 60_000, // only the abort can end the call in time
+      });
+      const starting = worker.start();
+      await waitFor(() => hole.bytesReceived() > 0, 'DescribeStreamSummary to be sent into the hole');
+      const stopped = await outcomeWithin(worker.stop(), GUARD_MS);
+      expect(stopped.status).toBe('resolved');
+      expect(worker.state).toBe('stopped');
+      const started = await outcomeWithin(starting, GUARD_MS);
+      expect(started.status).toBe('rejected');
+      expect((started as { error: unknown }).error).toBeInstanceOf(ConsumerStartError);
     });
-    await worker.start();
-    await waitFor(() => worker.heldLeaseKeys().length === 1, 'the lease');
-    hang = true;
-    await waitFor(() => hole.bytesReceived() > 0, 'a periodic ListShards to be sent into the hole');
-    const stopped = await outcomeWithin(worker.stop(), GUARD_MS);
-    expect(stopped.status).toBe('resolved');
-    expect(worker.state).toBe('stopped');
-    const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000');
-    expect(lease?.leaseOwner).toBeUndefined();
+
+    it("stop() while a periodic shard sync's ListShards hangs aborts it, releases the lease and resolves", async () => {
+      const hole = await blackHole();
+      const streamName = uniqueName('synchang');
+      const applicationName = uniqueName('app');
+      await createStream(streamName, 1);
+      const kinesisClient = local.kinesisClient({ transport });
+      let hang = false;
+      // From `hang` on, ListShards goes into the hole; every other call reaches the emulator.
+      kinesisClient.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (hang && context.commandName === 'ListShardsCommand') {
+            const request = args.request as { hostname: string; port?: number };
+            request.hostname = '127.0.0.1';
+            request.port = hole.port;
+          }
+          return next(args);
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'listShardsIntoTheHole' },
+      );
+      const worker = consumer({
+        streamName,
+        applicationName,
+        kinesisClient,
+        shardSyncIntervalMs: 1_000,
+        kinesisRequestTimeoutMs: 60_000, // only the abort can end the listing in time
+      });
+      await worker.start();
+      await waitFor(() => worker.heldLeaseKeys().length === 1, 'the lease');
+      hang = true;
+      await waitFor(() => hole.bytesReceived() > 0, 'a periodic ListShards to be sent into the hole');
+      const stopped = await outcomeWithin(worker.stop(), GUARD_MS);
+      expect(stopped.status).toBe('resolved');
+      expect(worker.state).toBe('stopped');
+      const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000');
+      expect(lease?.leaseOwner).toBeUndefined();
+    });
   });
 });
 
