@@ -74,7 +74,7 @@ describe('streamReference', () => {
 
   it('rejects both or neither, naming the caller’s fields', () => {
     const fields = { streamName: 'stream', streamArn: 'arn' };
-    expect(caught(() => streamReference('a', 'arn:x', fields)).field).toBe('arn');
+    expect(caught(() => streamReference('a', 'arn:x', fields)).field).toBe('stream');
     expect(caught(() => streamReference(undefined, undefined, fields)).field).toBe('stream');
   });
 

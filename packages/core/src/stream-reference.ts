@@ -47,8 +47,8 @@ export function streamReference(
 ): StreamReference {
   if (streamName !== undefined && streamArn !== undefined) {
     throw new ValidationError(
-      fields.streamArn,
-      `either ${fields.streamName} or ${fields.streamArn}, not both`,
+      fields.streamName,
+      `exactly one of ${fields.streamName} and ${fields.streamArn}, not both`,
       'both were given',
       'INVALID_OPTION',
     );
