@@ -129,7 +129,14 @@ describe('listShards', () => {
     await listShards(
       client,
       { streamName: 'a' },
-      { command: spying, sdkRetries: true, wrap: (call) => (wrapped.push(1), call()) },
+      {
+        command: spying,
+        sdkRetries: true,
+        wrap: (call) => {
+          wrapped.push(1);
+          return call();
+        },
+      },
     );
     expect(added).toHaveLength(1);
     expect(wrapped).toEqual([1]);
