@@ -2,30 +2,27 @@ import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
   ListShardsCommand,
-  type ListShardsCommandInput,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
   type ClientThatSends,
   type CommandWithMiddlewareStack,
+  streamLabel as label,
+  listShards as listStreamShards,
+  type StreamReference,
   sendWithDeadline,
   sleep,
+  streamParameters,
 } from '@kinesis-ts/core';
 import { CliErrorCode, OperationsError } from './errors.js';
 import type { ShardRange } from './shard-ranges.js';
 
-/** A stream, by name or ARN. */
-export type StreamRef = { readonly streamName: string } | { readonly streamArn: string };
+/** A stream, by name or ARN: core's one stream reference. */
+export type StreamRef = StreamReference;
 
-/** The `StreamName`/`StreamARN` parameters of a call about `stream`. */
-export function streamParameters(stream: StreamRef): { StreamName?: string; StreamARN?: string } {
-  return 'streamArn' in stream ? { StreamARN: stream.streamArn } : { StreamName: stream.streamName };
-}
-
-function label(stream: StreamRef): string {
-  return 'streamArn' in stream ? stream.streamArn : stream.streamName;
-}
+/** The `StreamName`/`StreamARN` parameters of a call about `stream` (core's). */
+export { streamParameters };
 
 function notFound(stream: StreamRef, error: unknown): OperationsError {
   return new OperationsError(
@@ -75,26 +72,25 @@ export async function describeStream(
   return output.StreamDescriptionSummary;
 }
 
-/** Every shard of the stream that is still kept (open and closed), in `ListShards` order. */
+/**
+ * Every shard of the stream that is still kept (open and closed), in `ListShards` order: core's
+ * pager, each page sent with the client's retries within {@link OPERATIONS_REQUEST_TIMEOUT_MS}.
+ */
 export async function listShards(client: KinesisClient, stream: StreamRef): Promise<ShardRange[]> {
-  const shards: ShardRange[] = [];
-  let input: ListShardsCommandInput = { ...streamParameters(stream), MaxResults: 1000 };
-  for (;;) {
-    const output = await aboutStream(stream, () => sendOperation(client, new ListShardsCommand(input)));
-    for (const shard of output.Shards ?? []) {
-      if (!shard.ShardId || !shard.HashKeyRange) continue;
-      shards.push({
-        shardId: shard.ShardId,
-        startingHashKey: BigInt(shard.HashKeyRange.StartingHashKey ?? '0'),
-        endingHashKey: BigInt(shard.HashKeyRange.EndingHashKey ?? '0'),
-        open: shard.SequenceNumberRange?.EndingSequenceNumber === undefined,
-        parentShardId: shard.ParentShardId,
-        adjacentParentShardId: shard.AdjacentParentShardId,
-      });
-    }
-    if (!output.NextToken) return shards;
-    input = { NextToken: output.NextToken, MaxResults: 1000 };
-  }
+  const shards = await listStreamShards(client, stream, {
+    command: (input) => new ListShardsCommand(input),
+    sdkRetries: true,
+    timeoutMs: OPERATIONS_REQUEST_TIMEOUT_MS,
+    wrap: (call) => aboutStream(stream, call),
+  });
+  return shards.map((shard) => ({
+    shardId: shard.shardId,
+    startingHashKey: BigInt(shard.startingHashKey),
+    endingHashKey: BigInt(shard.endingHashKey),
+    open: shard.endingSequenceNumber === undefined,
+    parentShardId: shard.parentShardId,
+    adjacentParentShardId: shard.adjacentParentShardId,
+  }));
 }
 
 /**

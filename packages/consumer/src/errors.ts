@@ -1,4 +1,4 @@
-import { KinesisTsError } from '@kinesis-ts/core';
+import { describeError, KinesisTsError } from '@kinesis-ts/core';
 
 /** The stable codes of the errors this package throws or reports. Every one is listed in `docs/errors.md`. */
 export const ConsumerErrorCode = {
@@ -71,7 +71,7 @@ export class CheckpointFailedError extends KinesisTsError {
   readonly leaseKey: string;
 
   constructor(leaseKey: string, cause: unknown) {
-    super(`Checkpoint of ${leaseKey} could not be written: ${describeCause(cause)}`, {
+    super(`Checkpoint of ${leaseKey} could not be written: ${describeError(cause)}`, {
       code: ConsumerErrorCode.CHECKPOINT_FAILED,
       retryable: true,
       cause,
@@ -116,7 +116,7 @@ export class RecordProcessingError extends KinesisTsError {
   ) {
     const at = position === undefined ? '' : ` at ${position.sequenceNumber}/${position.subSequenceNumber}`;
     super(
-      `Processing of shard ${shardId} failed ${attempts} times${at}; the shard is stopped: ${describeCause(cause)}`,
+      `Processing of shard ${shardId} failed ${attempts} times${at}; the shard is stopped: ${describeError(cause)}`,
       { code: ConsumerErrorCode.RECORD_PROCESSING_FAILED, retryable: false, cause },
     );
     this.shardId = shardId;
@@ -166,7 +166,7 @@ export class ProcessingTimeoutError extends KinesisTsError {
 /** `start()` could not complete: the stream or lease table is missing, access is denied, or the table never became ACTIVE. */
 export class ConsumerStartError extends KinesisTsError {
   constructor(code: ConsumerErrorCode, message: string, cause?: unknown) {
-    super(cause === undefined ? message : `${message}: ${describeCause(cause)}`, {
+    super(cause === undefined ? message : `${message}: ${describeError(cause)}`, {
       code,
       retryable:
         code === ConsumerErrorCode.LEASE_TABLE_NOT_READY ||
@@ -220,17 +220,11 @@ export class StreamConsumerError extends KinesisTsError {
     message: string,
     cause?: unknown,
   ) {
-    super(cause === undefined ? message : `${message}: ${describeCause(cause)}`, {
+    super(cause === undefined ? message : `${message}: ${describeError(cause)}`, {
       code,
       retryable: code === ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE,
       cause,
     });
     this.consumer = consumer;
   }
-}
-
-/** A short description of an unknown thrown value, for messages. */
-export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  return String(cause);
 }

@@ -1,13 +1,12 @@
-import { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
-import { type ConsumerEvents, TypedEventEmitter } from './consumer-events.js';
+import { type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kinesis-ts/core';
+import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
-import { streamLabel } from './coordinator/stream.js';
-import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError, describeCause } from './errors.js';
+import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError } from './errors.js';
 import type { LeaseTable } from './leases/dynamodb/lease-table.js';
 import type { Lease } from './leases/lease.js';
 import type { LeaseAcquisition, LeaseCoordinator } from './leases/lease-coordinator.js';
@@ -74,7 +73,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   constructor(options: KinesisConsumerOptions) {
     const resolved = resolveConsumerOptions(options);
     const logger = resolved.logger ?? SILENT_LOGGER;
-    super((event, error) => logger.warn('An event listener threw', { event, error: describeCause(error) }));
+    super(logger);
     this.options = resolved;
     this.logger = logger;
     this.workerId = resolved.workerId;

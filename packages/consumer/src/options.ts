@@ -20,6 +20,11 @@ import {
   type RandomSource,
   type ResolvedOptions,
   resolveOptions,
+  STREAM_ARN_LIMIT,
+  STREAM_ARN_PATTERN,
+  STREAM_NAME_LIMIT,
+  STREAM_NAME_PATTERN,
+  streamReference,
   stringOption,
   ValidationError,
   validateIntegerOption,
@@ -390,11 +395,8 @@ const DEFAULT_RETRIEVAL: PollingGiven = Object.freeze({ mode: 'polling' });
  * {@link resolveConsumerOptions}'s.
  */
 export const CONSUMER_OPTION_SPECS = {
-  streamName: stringOption({
-    pattern: /^[a-zA-Z0-9_.-]{1,128}$/,
-    limit: 'a stream name of 1 to 128 of a-z A-Z 0-9 _ . -',
-  }),
-  streamArn: stringOption({ pattern: /^arn:/, limit: 'a Kinesis stream ARN (arn:aws:kinesis:…)' }),
+  streamName: stringOption({ pattern: STREAM_NAME_PATTERN, limit: STREAM_NAME_LIMIT }),
+  streamArn: stringOption({ pattern: STREAM_ARN_PATTERN, limit: STREAM_ARN_LIMIT }),
   applicationName: stringOption({ required: true }),
   leaseTableName: stringOption({}),
   kinesisClient: clientOption<KinesisClient>({ required: true }),
@@ -466,7 +468,7 @@ export type ResolvedRetrieval = ResolvedConsumerOptions['retrieval'];
  */
 export function resolveConsumerOptions(options: KinesisConsumerOptions) {
   const o = resolveOptions(CONSUMER_OPTION_SPECS, options, { owner: 'KinesisConsumer' });
-  const stream = resolveStream(o.streamName, o.streamArn);
+  const stream = streamReference(o.streamName, o.streamArn);
   const leaseTableName = o.leaseTableName ?? o.applicationName;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(leaseTableName)) {
     throw invalid(
@@ -571,18 +573,4 @@ function resolveFanOut(given: FanOutGiven, applicationName: string, kinesisClien
 
 function invalid(field: string, limit: string, detail: string): ValidationError {
   return new ValidationError(field, limit, detail, 'INVALID_OPTION');
-}
-
-function resolveStream(
-  streamName: string | undefined,
-  streamArn: string | undefined,
-): { readonly streamName: string } | { readonly streamArn: string } {
-  if (streamName !== undefined && streamArn !== undefined) {
-    throw invalid('streamArn', 'either streamName or streamArn, not both', 'both were given');
-  }
-  if (streamArn !== undefined) return { streamArn };
-  if (streamName === undefined) {
-    throw invalid('streamName', 'a stream name or (streamArn) a stream ARN', 'neither was given');
-  }
-  return { streamName };
 }

@@ -28,6 +28,7 @@ export {
   deaggregateAll,
   isAggregatedRecord,
 } from './deaggregate.js';
+export { describeError } from './describe-error.js';
 export { KinesisTsError, ValidationError } from './errors.js';
 export {
   effectiveHashKey,
@@ -57,6 +58,13 @@ export {
   SHARD_WRITE_BYTES_PER_SECOND,
   SHARD_WRITE_RECORDS_PER_SECOND,
 } from './limits.js';
+export {
+  type ListShardsInput,
+  type ListShardsOptions,
+  type ListShardsOutput,
+  listShards,
+  type ShardDescription,
+} from './list-shards.js';
 export { type Logger, SILENT_LOGGER } from './logger.js';
 export {
   backoffOption,
@@ -105,6 +113,20 @@ export {
   isSequenceNumber,
 } from './sequence-number.js';
 export { hashKeyInRange, type ShardHashRange, ShardLookup } from './shard-lookup.js';
+export {
+  STREAM_ARN_LIMIT,
+  STREAM_ARN_PATTERN,
+  STREAM_NAME_LIMIT,
+  STREAM_NAME_PATTERN,
+  type StreamFields,
+  type StreamReference,
+  streamLabel,
+  streamParameters,
+  streamReference,
+  validateStreamArn,
+  validateStreamName,
+} from './stream-reference.js';
+export { TypedEventEmitter } from './typed-event-emitter.js';
 export {
   describeValue,
   type ValidatedUserRecord,

@@ -223,6 +223,8 @@ describe('bad input', () => {
   it.each([
     [{ streamName: undefined }, 'streamName'],
     [{ streamArn: 'arn:aws:kinesis:us-east-1:1:stream/x' }, 'streamName'],
+    [{ streamName: 'orders/eu' }, 'streamName'],
+    [{ streamName: undefined, streamArn: 'arn:aws:kinesis:us-east-1:1:stream/x' }, 'streamArn'],
     [{ maxBufferedTimeMs: -1 }, 'maxBufferedTimeMs'],
     [{ rateLimitPercent: 0 }, 'rateLimitPercent'],
     [{ maxRequestEntries: 501 }, 'maxRequestEntries'],
@@ -270,6 +272,24 @@ describe('observability', () => {
     expect(stream.RequestTime.count).toBe(kinesis.putCalls.length);
     expect(Object.keys(shards).sort()).toEqual(['shardId-000000000000', 'shardId-000000000001']);
     expect(Object.values(shards).reduce((sum, s) => sum + s.UserRecordsPut, 0)).toBe(100);
+  });
+
+  it('reports a throwing event listener through the logger, as the consumer does, and still settles the record', async () => {
+    const warnings: unknown[][] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (...args: unknown[]) => warnings.push(args) };
+    const producer = producerFor(fakeKinesis(), { logger });
+    let other = 0;
+    producer.events.on('record:put', () => {
+      throw new Error('bad listener');
+    });
+    producer.events.on('record:put', () => other++);
+    await expect(producer.put({ partitionKey: 'k', data: utf8('x') })).resolves.toMatchObject({
+      shardId: expect.any(String),
+    });
+    expect(other).toBe(1);
+    expect(warnings).toEqual([
+      ['An event listener threw', { event: 'record:put', error: 'Error: bad listener' }],
+    ]);
   });
 
   it('emits hot-key for a key above its share of a window, and hot-shard for its shard (SC-03, SC-05)', async () => {

@@ -7,9 +7,8 @@ import {
   resolveProducerOptions,
 } from './options.js';
 import { ProducerPipeline } from './pipeline/pipeline.js';
-import type { ProducerEvents } from './producer-events.js';
+import { ProducerEventEmitter } from './producer-events.js';
 import { PutManyBatch, PutManyBatchSlot, type PutManyResult } from './put-many-batch.js';
-import { TypedEmitter } from './typed-emitter.js';
 
 /**
  * A KPL-style producer for one Kinesis stream, in TypeScript: `put` resolves with the shard and
@@ -28,7 +27,7 @@ import { TypedEmitter } from './typed-emitter.js';
  */
 export class KinesisProducer {
   /** Typed events: `record:put`, `record:failed`, `shard:throttled`, `hot-key`… */
-  readonly events = new TypedEmitter<ProducerEvents>();
+  readonly events: ProducerEventEmitter;
 
   private readonly options: ResolvedProducerOptions;
   private readonly metricsRecorder = new MetricsRecorder();
@@ -37,6 +36,7 @@ export class KinesisProducer {
 
   constructor(options: KinesisProducerOptions) {
     this.options = resolveProducerOptions(options);
+    this.events = new ProducerEventEmitter(this.options.logger ?? SILENT_LOGGER);
     this.pipeline = new ProducerPipeline(this.options, {
       events: this.events,
       metrics: this.metricsRecorder,
@@ -46,9 +46,7 @@ export class KinesisProducer {
 
   /** The stream written to: its name, or its ARN when the producer was given one. */
   get stream(): { readonly streamName?: string; readonly streamArn?: string } {
-    return this.options.streamArn === undefined
-      ? { streamName: this.options.streamName }
-      : { streamArn: this.options.streamArn };
+    return this.options.stream;
   }
 
   /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */

@@ -18,7 +18,9 @@ import {
   type RandomSource,
   type ResolvedOptions,
   resolveOptions,
+  type StreamReference,
   shareOption,
+  streamReference,
   stringOption,
   ValidationError,
   validateIntegerOption,
@@ -200,7 +202,10 @@ export const PRODUCER_OPTION_SPECS = {
 export const DEFAULT_PRODUCER_OPTIONS = optionDefaults(PRODUCER_OPTION_SPECS);
 
 /** Options with every default filled in and every value checked. */
-export type ResolvedProducerOptions = ResolvedOptions<typeof PRODUCER_OPTION_SPECS>;
+export type ResolvedProducerOptions = ResolvedOptions<typeof PRODUCER_OPTION_SPECS> & {
+  /** The stream, from exactly one of `streamName` and `streamArn`, checked. */
+  readonly stream: StreamReference;
+};
 
 /**
  * Fills in defaults and checks every option, so a mistake fails at construction with an error that
@@ -208,16 +213,9 @@ export type ResolvedProducerOptions = ResolvedOptions<typeof PRODUCER_OPTION_SPE
  * @throws ValidationError (`INVALID_OPTION`)
  */
 export function resolveProducerOptions(options: KinesisProducerOptions): ResolvedProducerOptions {
-  const resolved = resolveOptions(PRODUCER_OPTION_SPECS, options, { owner: 'KinesisProducer' });
+  const checked = resolveOptions(PRODUCER_OPTION_SPECS, options, { owner: 'KinesisProducer' });
+  const resolved = { ...checked, stream: streamReference(checked.streamName, checked.streamArn) };
   const { maxRecordSizeBytes } = resolved;
-  if ((resolved.streamName === undefined) === (resolved.streamArn === undefined)) {
-    throw new ValidationError(
-      'streamName',
-      'exactly one of streamName and streamArn',
-      'give one of them',
-      'INVALID_OPTION',
-    );
-  }
   validateIntegerOption('maxAggregateSizeBytes', resolved.maxAggregateSizeBytes, 64, maxRecordSizeBytes);
   if (resolved.maxBufferedBytes < maxRecordSizeBytes) {
     throw new ValidationError(

@@ -15,8 +15,7 @@ import { Retrier, type RetrierOptions, type ShardMapRefresh } from '../src/pipel
 import type { RequestCompletion } from '../src/pipeline/sender.js';
 import { Settlement } from '../src/pipeline/settlement.js';
 import { ShardLane } from '../src/pipeline/shard-lane.js';
-import type { ProducerEvents } from '../src/producer-events.js';
-import { TypedEmitter } from '../src/typed-emitter.js';
+import { ProducerEventEmitter } from '../src/producer-events.js';
 import { pending } from './pending.js';
 
 // Every request of these tests is sent at 1,000 ms and answered at 1,040 ms; records arrive at 0.
@@ -57,7 +56,7 @@ export type Settled =
  * records it requeues (per lane), the shard-map refreshes it asks for, the lanes it backs off.
  */
 export function retrierUnderTest(options: Partial<RetrierOptions> = {}, ranges: readonly OpenShard[] = []) {
-  const events = new TypedEmitter<ProducerEvents>();
+  const events = new ProducerEventEmitter();
   const settlement = new Settlement(new MetricsRecorder(), events, () => undefined);
   const lanes = new Map<string | undefined, ShardLane>();
   const laneOf = (shardId: string | undefined): ShardLane => {

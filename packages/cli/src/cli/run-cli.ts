@@ -1,4 +1,4 @@
-import { KinesisTsError } from '@kinesis-ts/core';
+import { describeError as describeAnyError, KinesisTsError } from '@kinesis-ts/core';
 import { LAG_OPTIONS, LAG_USAGE, runLag } from '../commands/lag.js';
 import { LEASES_OPTIONS, LEASES_USAGE, runLeases } from '../commands/leases.js';
 import { PUT_OPTIONS, PUT_USAGE, runPut } from '../commands/put.js';
@@ -195,13 +195,11 @@ function kinesisHttpVersion(flags: Flags): KinesisHttpVersion {
   return value;
 }
 
+/** core's `describeError`, with the error code and a hint for missing credentials. */
 function describeError(error: unknown): string {
   if (error instanceof KinesisTsError) return `${error.message} [${error.code}]`;
-  if (error instanceof Error) {
-    if (error.name === 'CredentialsProviderError') {
-      return `${error.message} (no AWS credentials: configure a profile or the AWS_* environment, or pass --endpoint for a local stack)`;
-    }
-    return `${error.name}: ${error.message}`;
+  if (error instanceof Error && error.name === 'CredentialsProviderError') {
+    return `${error.message} (no AWS credentials: configure a profile or the AWS_* environment, or pass --endpoint for a local stack)`;
   }
-  return String(error);
+  return describeAnyError(error);
 }

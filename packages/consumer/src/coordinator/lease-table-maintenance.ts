@@ -1,5 +1,4 @@
-import { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
-import { describeCause } from '../errors.js';
+import { describeError, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 import { HashRangeAuditor, leaseHashRangeHoles } from '../leases/hash-range-audit.js';
 import { isLeaseFinished, type Lease, shardIdOfLeaseKey } from '../leases/lease.js';
 import { planLeaseCleanup } from '../leases/lease-cleanup-plan.js';
@@ -121,7 +120,7 @@ export class LeaseTableMaintenance {
     } catch (error) {
       if (signal.aborted) return;
       this.logger.warn('Filling in lease hash ranges failed; retrying at a later scan', {
-        error: describeCause(error),
+        error: describeError(error),
       });
     }
   }
@@ -143,7 +142,7 @@ export class LeaseTableMaintenance {
         if (signal.aborted) return;
         this.logger.warn('Deleting a finished lease failed; retrying at the next cleanup', {
           leaseKey: lease.leaseKey,
-          error: describeCause(error),
+          error: describeError(error),
         });
         this.options.onError?.('delete-lease', error);
       }

@@ -1,7 +1,6 @@
-import { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
+import { describeError, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 import type { ConsumerEventName, ConsumerEvents } from '../consumer-events.js';
 import type { MetricsRecorder } from '../consumer-metrics.js';
-import { describeCause } from '../errors.js';
 import { type Lease, shardIdOfLeaseKey } from '../leases/lease.js';
 import type { CheckpointStore } from '../leases/lease-store.js';
 import type { ShardInfo } from '../leases/shard-sync-plan.js';
@@ -112,7 +111,7 @@ export class ShardConsumerFactory {
     } catch (error) {
       this.logger.error('The processor factory threw; releasing the lease', {
         shardId,
-        error: describeCause(error),
+        error: describeError(error),
       });
       emit('shard:failed', { shardId, error });
       return undefined;

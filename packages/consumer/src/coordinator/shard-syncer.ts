@@ -1,5 +1,10 @@
-import { awsErrorCode, CheckpointSentinel, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
-import { describeCause } from '../errors.js';
+import {
+  awsErrorCode,
+  CheckpointSentinel,
+  describeError,
+  type Logger,
+  SILENT_LOGGER,
+} from '@kinesis-ts/core';
 import { isLeaseFinished, type Lease } from '../leases/lease.js';
 import type { ShardSyncStore } from '../leases/lease-store.js';
 import { newLease, planShardSync, type ShardInfo } from '../leases/shard-sync-plan.js';
@@ -94,7 +99,7 @@ export class ShardSyncer {
         if (this.options.signal.aborted) return; // stop() aborted it
         this.logger.warn('Shard sync failed; retrying at the next occasion', {
           reason,
-          error: describeCause(error),
+          error: describeError(error),
         });
         this.options.onSyncError?.(error);
       })

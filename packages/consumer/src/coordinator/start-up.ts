@@ -5,17 +5,19 @@ import {
 import {
   awsErrorCode,
   classifyAwsError,
+  describeError,
   fullJitterBackoffMs,
   type Logger,
   SILENT_LOGGER,
   sendWithoutSdkRetries,
   sleep,
+  streamLabel,
+  streamParameters,
 } from '@kinesis-ts/core';
-import { ConsumerErrorCode, ConsumerStartError, describeCause, StreamConsumerError } from '../errors.js';
+import { ConsumerErrorCode, ConsumerStartError, StreamConsumerError } from '../errors.js';
 import type { LeaseTableLifecycle } from '../leases/lease-store.js';
 import type { ResolvedConsumerOptions } from '../options.js';
 import { ensureStreamConsumer } from '../retrieval/fanout/stream-consumer.js';
-import { streamLabel, streamParameters } from './stream.js';
 
 /** Tries of each start-up step that fails for a retryable reason. */
 export const START_ATTEMPTS = 5;
@@ -176,7 +178,7 @@ export class ConsumerStartUp {
         if (classifyAwsError(error) === 'fatal' || attempt >= START_ATTEMPTS || signal.aborted) {
           throw error;
         }
-        this.logger.warn(`${what} failed during start; retrying`, { attempt, error: describeCause(error) });
+        this.logger.warn(`${what} failed during start; retrying`, { attempt, error: describeError(error) });
         await sleep(fullJitterBackoffMs(attempt, START_BACKOFF, this.options.random), signal);
       }
     }

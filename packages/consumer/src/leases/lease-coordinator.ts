@@ -1,6 +1,5 @@
 import type { RandomSource } from '@kinesis-ts/core';
-import { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
-import { describeCause } from '../errors.js';
+import { describeError, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
 import { sharedAbortController } from '../util/signals.js';
@@ -165,7 +164,7 @@ export class LeaseCoordinator {
       leases = await store.listLeases(stop);
     } catch (error) {
       if (stop.aborted) return;
-      this.logger.warn('Scanning the lease table failed', { error: describeCause(error) });
+      this.logger.warn('Scanning the lease table failed', { error: describeError(error) });
       this.options.onError?.('list-leases', error);
       return;
     }
@@ -173,7 +172,7 @@ export class LeaseCoordinator {
     try {
       this.options.onScan?.(leases, scanStartedAt);
     } catch (error) {
-      this.logger.warn('A scan listener threw', { error: describeCause(error) });
+      this.logger.warn('A scan listener threw', { error: describeError(error) });
     }
     const now = this.options.now();
     // Finished leases are not worked on; multi-stream leases (`account:stream:epoch:shardId`) belong
@@ -226,7 +225,7 @@ export class LeaseCoordinator {
       try {
         taken = await store.takeLease(lease, workerId);
       } catch (error) {
-        this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeCause(error) });
+        this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeError(error) });
         this.options.onError?.('take-lease', error);
         return;
       }

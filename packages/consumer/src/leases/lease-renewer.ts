@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   classifyAwsError,
+  describeError,
   fullJitterBackoffMs,
   type Logger,
   type RandomSource,
   SILENT_LOGGER,
   sleep,
 } from '@kinesis-ts/core';
-import { CheckpointFailedError, describeCause, LeaseLostError } from '../errors.js';
+import { CheckpointFailedError, LeaseLostError } from '../errors.js';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { anySignal, sharedAbortController } from '../util/signals.js';
@@ -236,7 +237,7 @@ export class LeaseRenewer implements CheckpointStore {
             this.logger.debug('Releasing a lease failed; retrying', {
               leaseKey,
               attempt,
-              error: describeCause(error),
+              error: describeError(error),
             });
             await sleep(delayMs, signal);
           }
@@ -245,7 +246,7 @@ export class LeaseRenewer implements CheckpointStore {
     } catch (error) {
       this.logger.warn('Releasing a lease failed; other workers take it once it expires', {
         leaseKey,
-        error: describeCause(error),
+        error: describeError(error),
       });
       return false;
     } finally {
@@ -347,7 +348,7 @@ export class LeaseRenewer implements CheckpointStore {
         if (held.state !== 'held' || this.closing.signal.aborted) return;
         this.logger.warn('Lease renewal failed; retrying at the next interval', {
           leaseKey: held.lease.leaseKey,
-          error: describeCause(error),
+          error: describeError(error),
         });
         this.options.onRenewalError?.(held.lease, error);
       } finally {

@@ -1,6 +1,7 @@
 import {
   CheckpointSentinel,
   compareExtendedSequenceNumbers,
+  describeError,
   type ExtendedSequenceNumber,
   fullJitterBackoffMs,
   type Logger,
@@ -9,7 +10,6 @@ import {
 } from '@kinesis-ts/core';
 import { ShardCheckpointer } from '../checkpoint/shard-checkpointer.js';
 import {
-  describeCause,
   LeaseLostError,
   ProcessingTimeoutError,
   RecordProcessingError,
@@ -106,7 +106,7 @@ export class ShardConsumer {
     this.run().then(
       (reason) => this.finish(reason),
       (error) => {
-        this.logger.error('Shard consumer crashed', { shardId: this.shardId, error: describeCause(error) });
+        this.logger.error('Shard consumer crashed', { shardId: this.shardId, error: describeError(error) });
         this.hooks.onFailed?.(error);
         this.finish('failed');
       },
@@ -261,7 +261,7 @@ export class ShardConsumer {
           shardId: this.shardId,
           attempt,
           willRetry,
-          error: describeCause(error),
+          error: describeError(error),
         });
         this.hooks.onProcessingError?.(error, attempt, willRetry);
       },
@@ -374,7 +374,7 @@ export class ShardConsumer {
       if (error instanceof LeaseLostError) return; // the coordinator reports the loss and stops this consumer
       this.logger.warn('Checkpoint after a batch failed; the next one will cover it', {
         shardId: this.shardId,
-        error: describeCause(error),
+        error: describeError(error),
       });
       this.hooks.onError?.('checkpoint', error);
     }
@@ -437,7 +437,7 @@ export class ShardConsumer {
     } catch (error) {
       this.logger.warn(`${reason === 'lease-lost' ? 'leaseLost' : 'shutdownRequested'} threw`, {
         shardId: this.shardId,
-        error: describeCause(error),
+        error: describeError(error),
       });
       this.hooks.onError?.(reason === 'lease-lost' ? 'leaseLost' : 'shutdownRequested', error);
     }
@@ -465,7 +465,7 @@ export class ShardConsumer {
           shardId: this.shardId,
           attempt,
           willRetry,
-          error: describeCause(error),
+          error: describeError(error),
         });
         this.hooks.onProcessingError?.(error, attempt, willRetry);
         if (!willRetry) {

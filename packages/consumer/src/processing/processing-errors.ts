@@ -1,4 +1,4 @@
-import { compareSequenceNumbers, isSequenceNumber, KinesisTsError } from '@kinesis-ts/core';
+import { compareSequenceNumbers, describeError, isSequenceNumber, KinesisTsError } from '@kinesis-ts/core';
 
 /**
  * The stable codes of the processing toolkit's errors (partial batches, dead letters, idempotency,
@@ -153,9 +153,4 @@ function comparePositions(a: RecordPosition, b: RecordPosition): number {
       ? compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber)
       : 0;
   return bySequence !== 0 ? bySequence : (a.subSequenceNumber ?? 0) - (b.subSequenceNumber ?? 0);
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

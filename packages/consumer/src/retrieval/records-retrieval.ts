@@ -1,7 +1,7 @@
-import type { KinesisRecordInput } from '@kinesis-ts/core';
+import type { KinesisRecordInput, StreamReference } from '@kinesis-ts/core';
 
-/** Which stream to read: by name or by ARN. */
-export type StreamReference = { readonly streamName: string } | { readonly streamArn: string };
+/** Which stream to read: core's one stream reference. */
+export type { StreamReference };
 
 /** A child shard reported at the end of a closed shard (`ChildShards` in GetRecords or SubscribeToShard). */
 export interface ChildShard {

@@ -6,8 +6,12 @@ import {
   type GetShardIteratorCommandOutput,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import { awsErrorCode, type ClientThatSends, type KinesisRecordInput } from '@kinesis-ts/core';
-import { sendWithTimeout } from '../util/send-with-timeout.js';
+import {
+  awsErrorCode,
+  type ClientThatSends,
+  type KinesisRecordInput,
+  sendWithoutSdkRetries,
+} from '@kinesis-ts/core';
 import type { ChildShard, StartingPosition, StreamReference } from './records-retrieval.js';
 import { type InvalidRetrievalResultReason, validateRetrievalResult } from './retrieval-result-validation.js';
 
@@ -56,7 +60,7 @@ export async function probeShardEnd(options: ShardEndProbeOptions): Promise<Shar
     'streamArn' in stream ? { StreamARN: stream.streamArn } : { StreamName: stream.streamName };
   let iterator: string | undefined;
   try {
-    const output = await sendWithTimeout<GetShardIteratorCommandOutput>(
+    const output = await sendWithoutSdkRetries<GetShardIteratorCommandOutput>(
       options.client,
       new GetShardIteratorCommand({
         ...streamParameters,
@@ -65,19 +69,17 @@ export async function probeShardEnd(options: ShardEndProbeOptions): Promise<Shar
         StartingSequenceNumber: 'sequenceNumber' in position ? position.sequenceNumber : undefined,
         Timestamp: 'timestamp' in position ? position.timestamp : undefined,
       }),
-      options.requestTimeoutMs,
-      options.signal,
+      { timeoutMs: options.requestTimeoutMs, abortSignal: options.signal },
     );
     iterator = output.ShardIterator ?? undefined;
     if (iterator === undefined) return { kind: 'gone' };
-    const records = await sendWithTimeout<GetRecordsCommandOutput>(
+    const records = await sendWithoutSdkRetries<GetRecordsCommandOutput>(
       options.client,
       new GetRecordsCommand({
         ShardIterator: iterator,
         ...('streamArn' in stream ? { StreamARN: stream.streamArn } : {}),
       }),
-      options.requestTimeoutMs,
-      options.signal,
+      { timeoutMs: options.requestTimeoutMs, abortSignal: options.signal },
     );
     const validation = validateRetrievalResult(records.NextShardIterator, records.ChildShards);
     if (!validation.valid) return { kind: 'invalid', reason: validation.reason };

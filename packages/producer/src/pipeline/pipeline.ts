@@ -1,8 +1,7 @@
 import type { Logger, UserRecord } from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
-import type { ProducerEvents } from '../producer-events.js';
-import type { TypedEmitter } from '../typed-emitter.js';
+import type { ProducerEventEmitter } from '../producer-events.js';
 import { Admission } from './admission.js';
 import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
@@ -19,7 +18,7 @@ import { ShardMap } from './shard-map.js';
 
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
 export interface PipelineContext {
-  readonly events: TypedEmitter<ProducerEvents>;
+  readonly events: ProducerEventEmitter;
   readonly metrics: MetricsRecorder;
   readonly logger: Logger;
 }
@@ -32,7 +31,7 @@ export interface PipelineContext {
  * docs/internals/producer-pipeline.md).
  */
 export class ProducerPipeline {
-  private readonly events: TypedEmitter<ProducerEvents>;
+  private readonly events: ProducerEventEmitter;
   private readonly metricsRecorder: MetricsRecorder;
   private readonly logger: Logger;
 
@@ -74,7 +73,8 @@ export class ProducerPipeline {
       });
     }
     this.shardMap = new ShardMap({
-      fetchShards: () => listOpenShards(this.options.client, this.options, this.options.requestTimeoutMs),
+      fetchShards: () =>
+        listOpenShards(this.options.client, this.options.stream, this.options.requestTimeoutMs),
       onChange: (map) => {
         if (map.state !== 'refreshing' && map.state !== 'loading' && this.retrier.undecidedCount > 0) {
           this.retrier.decideUndecided(map.state === 'ready');

@@ -1,8 +1,7 @@
 import { awsErrorCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
-import type { ProducerEvents } from '../producer-events.js';
-import type { TypedEmitter } from '../typed-emitter.js';
+import type { ProducerEventEmitter } from '../producer-events.js';
 import type { RequestInFlight } from './collector.js';
 import type { OpenShard } from './list-shards.js';
 import { type AttemptTiming, addFailedAttempt, type PendingRecord } from './pending-record.js';
@@ -35,7 +34,7 @@ export interface RetrierDependencies {
   /** Where written records are resolved and given-up ones rejected. */
   readonly settlement: Settlement;
   readonly metrics: MetricsRecorder;
-  readonly events: TypedEmitter<ProducerEvents>;
+  readonly events: ProducerEventEmitter;
   /** The hash range of a shard seen in any map fetched so far (closed shards included). */
   readonly rangeOf: (shardId: string) => OpenShard | undefined;
   /** The lane an entry was predicted for (undefined: the unpredicted lane). */

@@ -3,17 +3,14 @@ import {
   type PutRecordsCommandInput,
   type PutRecordsOutput,
 } from '@aws-sdk/client-kinesis';
-import { sendWithoutSdkRetries } from '@kinesis-ts/core';
+import { sendWithoutSdkRetries, streamParameters } from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { RequestInFlight } from './collector.js';
 import { putRecordsTimeoutMs } from './request-timeout.js';
 
 /** The options the sender works with. */
-export type SenderOptions = Pick<
-  ResolvedProducerOptions,
-  'client' | 'streamName' | 'streamArn' | 'requestTimeoutMs'
->;
+export type SenderOptions = Pick<ResolvedProducerOptions, 'client' | 'stream' | 'requestTimeoutMs'>;
 
 /** How a `PutRecords` call ended: its answer or its error, and when (milliseconds). */
 export interface RequestCompletion {
@@ -63,9 +60,7 @@ export class Sender {
     // first-expiring record has left (see putRecordsTimeoutMs).
     const timeoutMs = putRecordsTimeoutMs(this.options.requestTimeoutMs, earliestExpiresAt, startedAt);
     const input: PutRecordsCommandInput = {
-      ...(this.options.streamArn === undefined
-        ? { StreamName: this.options.streamName }
-        : { StreamARN: this.options.streamArn }),
+      ...streamParameters(this.options.stream),
       Records: request.entries.map(({ packed }) => ({
         Data: packed.entry.data,
         PartitionKey: packed.entry.partitionKey,

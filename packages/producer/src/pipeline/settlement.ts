@@ -1,8 +1,7 @@
 import type { PutResult } from '../attempt.js';
 import { RecordFailedError, type RecordFailureCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
-import type { ProducerEvents } from '../producer-events.js';
-import type { TypedEmitter } from '../typed-emitter.js';
+import type { ProducerEventEmitter } from '../producer-events.js';
 import type { PackedEntry } from './packer.js';
 import { type AttemptTiming, addAttempt, type PendingRecord } from './pending-record.js';
 
@@ -15,7 +14,7 @@ import { type AttemptTiming, addAttempt, type PendingRecord } from './pending-re
 export class Settlement {
   constructor(
     private readonly metrics: MetricsRecorder,
-    private readonly events: TypedEmitter<ProducerEvents>,
+    private readonly events: ProducerEventEmitter,
     /** A record left the pipeline for good: free its room in the buffer, tell the flushes. */
     private readonly onSettled: (record: PendingRecord) => void,
   ) {}

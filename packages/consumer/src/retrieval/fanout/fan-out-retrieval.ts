@@ -8,17 +8,13 @@ import {
   type AwsErrorKind,
   awsErrorCode,
   classifyAwsError,
+  describeError,
   type Logger,
   SILENT_LOGGER,
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
-import {
-  ConsumerErrorCode,
-  describeCause,
-  InvalidRetrievalResultError,
-  StreamConsumerError,
-} from '../../errors.js';
+import { ConsumerErrorCode, InvalidRetrievalResultError, StreamConsumerError } from '../../errors.js';
 import { anySignal, raceAbort, waitForAbort } from '../../util/signals.js';
 import type { RetrievedBatch, ShardRecordsRetrieval } from '../records-retrieval.js';
 import { validateRetrievalResult } from '../retrieval-result-validation.js';
@@ -109,7 +105,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
           // Not expected (every failure is handled above), but never let it end the shard's processing.
           this.logger.error('Fan-out retrieval failed unexpectedly; subscribing again', {
             shardId: this.options.shardId,
-            error: describeCause(error),
+            error: describeError(error),
           });
           this.drop('closed');
           this.planner.ended('error', this.now());
@@ -285,7 +281,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     try {
       closed = (await this.options.shardStatus(this.options.shardEndCheckAfterMs)) === 'closed';
     } catch (error) {
-      this.logger.debug('Could not list shards to check for a closed shard', { error: describeCause(error) });
+      this.logger.debug('Could not list shards to check for a closed shard', { error: describeError(error) });
       return undefined;
     }
     if (!closed) {
@@ -368,7 +364,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
         if (stop.aborted) throw stop.reason;
         this.logger.warn('Listing shards to confirm a shard not found failed', {
           shardId: this.options.shardId,
-          error: describeCause(error),
+          error: describeError(error),
         });
         return undefined;
       });
@@ -413,7 +409,7 @@ export class FanOutRetrieval implements ShardRecordsRetrieval {
     const retryInMs = this.planner.ended(end, this.now());
     this.logger[end === 'idle-timeout' || end === 'resource-in-use' ? 'info' : 'warn'](
       'Subscription ended; renewing it',
-      { shardId: this.options.shardId, reason: end, retryInMs, events, error: describeCause(error) },
+      { shardId: this.options.shardId, reason: end, retryInMs, events, error: describeError(error) },
     );
     this.options.onEvent?.({ type: 'subscription-ended', reason: end, events, error });
     this.reportError(operation, error, retryInMs);

@@ -13,14 +13,15 @@ import {
   backoffCeilingMs,
   type ClientThatSends,
   classifyAwsError,
+  describeError,
   type Logger,
   type RandomSource,
   SILENT_LOGGER,
+  sendWithoutSdkRetries,
   sleep,
   ValidationError,
 } from '@kinesis-ts/core';
-import { ConsumerErrorCode, describeCause, StreamConsumerError } from '../../errors.js';
-import { sendWithTimeout } from '../../util/send-with-timeout.js';
+import { ConsumerErrorCode, StreamConsumerError } from '../../errors.js';
 
 /** A registered enhanced fan-out consumer of a stream. */
 export interface StreamConsumerDescription {
@@ -112,11 +113,10 @@ export async function ensureStreamConsumer(
       if (signal?.aborted) throw signal.reason;
       if (awsErrorCode(error) === 'ResourceNotFoundException') {
         try {
-          await sendWithTimeout<RegisterStreamConsumerCommandOutput>(
+          await sendWithoutSdkRetries<RegisterStreamConsumerCommandOutput>(
             client,
             new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: consumerName }),
-            requestTimeoutMs,
-            signal,
+            { timeoutMs: requestTimeoutMs, abortSignal: signal },
           );
           logger.info('Stream consumer registered', { consumerName, streamArn });
           lastStatus = 'CREATING';
@@ -126,14 +126,14 @@ export async function ensureStreamConsumer(
           if (awsErrorCode(registerError) !== 'ResourceInUseException') throwIfFatal(registerError);
           logger.debug('Registering the stream consumer must wait', {
             consumerName,
-            error: describeCause(registerError),
+            error: describeError(registerError),
           });
         }
       } else {
         throwIfFatal(error);
         logger.debug('Describing the stream consumer failed; retrying', {
           consumerName,
-          error: describeCause(error),
+          error: describeError(error),
         });
       }
     }
@@ -199,11 +199,9 @@ export async function deregisterStreamConsumer(options: DeregisterStreamConsumer
     }
   }
   try {
-    await sendWithTimeout(
-      options.kinesisClient,
-      new DeregisterStreamConsumerCommand(input),
-      requestTimeoutMs,
-    );
+    await sendWithoutSdkRetries(options.kinesisClient, new DeregisterStreamConsumerCommand(input), {
+      timeoutMs: requestTimeoutMs,
+    });
     return true;
   } catch (error) {
     if (awsErrorCode(error) === 'ResourceNotFoundException') return false;
@@ -220,11 +218,10 @@ async function resolveStreamArn(
   if (streamName === undefined) {
     throw new ValidationError('streamName', 'streamName or streamArn', 'neither was given', 'INVALID_OPTION');
   }
-  const output = await sendWithTimeout<DescribeStreamSummaryCommandOutput>(
+  const output = await sendWithoutSdkRetries<DescribeStreamSummaryCommandOutput>(
     client,
     new DescribeStreamSummaryCommand({ StreamName: streamName }),
-    requestTimeoutMs,
-    signal,
+    { timeoutMs: requestTimeoutMs, abortSignal: signal },
   );
   const arn = output.StreamDescriptionSummary?.StreamARN;
   if (!arn) throw new Error(`DescribeStreamSummary returned no StreamARN for ${streamName}`);
@@ -237,11 +234,10 @@ async function describe(
   requestTimeoutMs: number,
   signal?: AbortSignal,
 ): Promise<StreamConsumerDescription> {
-  const output = await sendWithTimeout<DescribeStreamConsumerCommandOutput>(
+  const output = await sendWithoutSdkRetries<DescribeStreamConsumerCommandOutput>(
     client,
     new DescribeStreamConsumerCommand(input),
-    requestTimeoutMs,
-    signal,
+    { timeoutMs: requestTimeoutMs, abortSignal: signal },
   );
   const description = output.ConsumerDescription;
   if (!description?.ConsumerARN || !description.ConsumerName) {

@@ -10,6 +10,7 @@ import {
   awsErrorCode,
   type BackoffPolicy,
   classifyAwsError,
+  describeError,
   fullJitterBackoffMs,
   type Logger,
   type RandomSource,
@@ -17,7 +18,7 @@ import {
   sendWithoutSdkRetries,
   sleep,
 } from '@kinesis-ts/core';
-import { describeCause, InvalidRetrievalResultError } from '../../errors.js';
+import { InvalidRetrievalResultError } from '../../errors.js';
 import type {
   RetrievedBatch,
   ShardRecordsRetrieval,
@@ -122,7 +123,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
       if (!this.closing.signal.aborted) {
         this.logger.error('Polling loop ended unexpectedly', {
           shardId: options.shardId,
-          error: describeCause(error),
+          error: describeError(error),
         });
       }
     });
@@ -230,7 +231,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
           shardId,
           kind,
           retryInMs,
-          error: describeCause(error),
+          error: describeError(error),
         });
         this.options.onEvent?.({ type: 'error', operation, kind, error, retryInMs });
         try {
@@ -250,7 +251,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
       if (!signal.aborted) {
         this.logger.warn('Listing shards to confirm a shard not found failed', {
           shardId: this.options.shardId,
-          error: describeCause(error),
+          error: describeError(error),
         });
       }
       return undefined;
