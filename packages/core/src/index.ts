@@ -28,7 +28,7 @@ export {
   deaggregateAll,
   isAggregatedRecord,
 } from './deaggregate.js';
-export { KinesisTsError, ValidationError } from './errors.js';
+export { CoreErrorCode, KinesisTsError, ValidationError } from './errors.js';
 export {
   effectiveHashKey,
   parseExplicitHashKey,
