@@ -3,6 +3,7 @@ import {
   type BackoffPolicy,
   backoffOption,
   booleanOption,
+  CoreErrorCode,
   DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
   functionOption,
@@ -215,7 +216,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'streamName',
       'exactly one of streamName and streamArn',
       'give one of them',
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   validateIntegerOption('maxAggregateSizeBytes', resolved.maxAggregateSizeBytes, 64, maxRecordSizeBytes);
@@ -224,7 +225,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'maxBufferedBytes',
       `at least maxRecordSizeBytes (${maxRecordSizeBytes})`,
       `got ${resolved.maxBufferedBytes}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (resolved.maxRequestBytes < Math.min(maxRecordSizeBytes, PUT_RECORDS_MAX_BYTES)) {
@@ -232,7 +233,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'maxRequestBytes',
       `at least maxRecordSizeBytes (${maxRecordSizeBytes}), so any record fits in a request`,
       `got ${resolved.maxRequestBytes}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return resolved;
