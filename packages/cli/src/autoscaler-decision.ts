@@ -1,4 +1,5 @@
 import {
+  CoreErrorCode,
   SHARD_WRITE_BYTES_PER_SECOND,
   SHARD_WRITE_RECORDS_PER_SECOND,
   ValidationError,
@@ -232,13 +233,23 @@ export function resolveAutoscalerOptions(options: AutoscalerOptions): Required<A
   const positiveInteger = (field: keyof AutoscalerOptions) => {
     const value = o[field];
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new ValidationError(field, 'an integer ≥ 1', `got ${String(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(
+        field,
+        'an integer ≥ 1',
+        `got ${String(value)}`,
+        CoreErrorCode.INVALID_OPTION,
+      );
     }
   };
   const fraction = (field: keyof AutoscalerOptions) => {
     const value = o[field];
     if (typeof value !== 'number' || !(value > 0) || value > 1) {
-      throw new ValidationError(field, 'a fraction in (0, 1]', `got ${String(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(
+        field,
+        'a fraction in (0, 1]',
+        `got ${String(value)}`,
+        CoreErrorCode.INVALID_OPTION,
+      );
     }
   };
   for (const field of [
@@ -257,7 +268,7 @@ export function resolveAutoscalerOptions(options: AutoscalerOptions): Required<A
       'minShards',
       `at most maxShards (${o.maxShards})`,
       `got ${o.minShards}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (!(o.scaleDownUtilization < o.targetUtilization && o.targetUtilization < o.scaleUpUtilization)) {
@@ -265,11 +276,16 @@ export function resolveAutoscalerOptions(options: AutoscalerOptions): Required<A
       'targetUtilization',
       'between scaleDownUtilization and scaleUpUtilization',
       `got ${o.scaleDownUtilization} < ${o.targetUtilization} < ${o.scaleUpUtilization}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (typeof o.cooldownMs !== 'number' || !Number.isFinite(o.cooldownMs) || o.cooldownMs < 0) {
-    throw new ValidationError('cooldownMs', 'a number ≥ 0', `got ${String(o.cooldownMs)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      'cooldownMs',
+      'a number ≥ 0',
+      `got ${String(o.cooldownMs)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   return o;
 }

@@ -41,4 +41,9 @@ export class CliUsageError extends OperationsError {
   constructor(message: string) {
     super(CliErrorCode.USAGE, message);
   }
+
+  /** Whether `value` is a `CliUsageError` from any copy of the package (a kinesis-ts error with the code `CLI_USAGE`). */
+  static override isInstance(value: unknown): value is CliUsageError {
+    return KinesisTsError.hasCode(value, CliErrorCode.USAGE);
+  }
 }

@@ -1,5 +1,5 @@
 import type { ConsumerMetrics, LeaseStatus } from '@kinesis-ts/consumer';
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 
 /** One shard's lag and, when known, its write load. */
 export interface ShardLag {
@@ -139,7 +139,7 @@ function resolveLagDiagnosisOptions(options: LagDiagnosisOptions): Required<LagD
   const check = (field: keyof LagDiagnosisOptions, limit: string, ok: (value: number) => boolean) => {
     const value = o[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-      throw new ValidationError(field, limit, `got ${String(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${String(value)}`, CoreErrorCode.INVALID_OPTION);
     }
   };
   check('lagThresholdMs', 'a number of ms ≥ 0', (value) => value >= 0);

@@ -38,6 +38,14 @@ export class LeaseLostError extends KinesisTsError {
     });
     this.leaseKey = leaseKey;
   }
+
+  /**
+   * Whether `value` is a `LeaseLostError` from any copy of the package (a kinesis-ts error with the
+   * code `LEASE_LOST`): a processor may rethrow one its checkpointer threw.
+   */
+  static override isInstance(value: unknown): value is LeaseLostError {
+    return KinesisTsError.hasCode(value, ConsumerErrorCode.LEASE_LOST);
+  }
 }
 
 /**

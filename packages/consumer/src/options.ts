@@ -6,6 +6,7 @@ import {
   type BackoffPolicy,
   backoffOption,
   booleanOption,
+  CoreErrorCode,
   clientOption,
   customOption,
   describeValue,
@@ -572,5 +573,5 @@ function resolveFanOut(given: FanOutGiven, applicationName: string, kinesisClien
 }
 
 function invalid(field: string, limit: string, detail: string): ValidationError {
-  return new ValidationError(field, limit, detail, 'INVALID_OPTION');
+  return new ValidationError(field, limit, detail, CoreErrorCode.INVALID_OPTION);
 }

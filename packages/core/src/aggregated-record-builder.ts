@@ -7,7 +7,7 @@ import {
   Tag,
   varintSize,
 } from './aggregation-format.js';
-import { KinesisTsError, ValidationError } from './errors.js';
+import { CoreErrorCode, KinesisTsError, ValidationError } from './errors.js';
 import { effectiveHashKey } from './hash-key.js';
 import type { UserRecord } from './record.js';
 import { validateExplicitHashKey, validatePartitionKey } from './validation.js';
@@ -260,7 +260,12 @@ export class AggregatedRecordBuilder {
 
     const data = record.data;
     if (validate && !(data instanceof Uint8Array)) {
-      throw new ValidationError('data', 'a Uint8Array (or Buffer)', `got ${typeof data}`, 'INVALID_DATA');
+      throw new ValidationError(
+        'data',
+        'a Uint8Array (or Buffer)',
+        `got ${typeof data}`,
+        CoreErrorCode.INVALID_DATA,
+      );
     }
     let bodyBytes =
       1 + varintSize(this.measuredPartitionKeyIndex) + lengthDelimitedFieldSize(data.byteLength);
@@ -314,7 +319,7 @@ export class AggregatedRecordBuilder {
   private requireFirst(): UserRecord {
     if (this.firstRecord === undefined) {
       throw new KinesisTsError('An aggregated record needs at least one user record', {
-        code: 'EMPTY_AGGREGATE',
+        code: CoreErrorCode.EMPTY_AGGREGATE,
       });
     }
     return this.firstRecord;

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { CoreErrorCode, ValidationError } from './errors.js';
 
 /** The shape of an exponential backoff. */
 export interface BackoffPolicy {
@@ -39,7 +39,7 @@ export function validateBackoffPolicy(policy: BackoffPolicy, fieldPrefix = ''): 
         `${fieldPrefix}${name}`,
         'a finite number ≥ 0',
         `got ${String(value)}`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
   };
@@ -50,7 +50,7 @@ export function validateBackoffPolicy(policy: BackoffPolicy, fieldPrefix = ''): 
       `${fieldPrefix}maxDelayMs`,
       `at least ${fieldPrefix}baseDelayMs (${policy.baseDelayMs})`,
       `got ${policy.maxDelayMs}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return policy;

@@ -5,7 +5,7 @@ import {
   AGGREGATION_MAGIC,
   AGGREGATION_OVERHEAD_BYTES,
 } from './aggregation-format.js';
-import { KinesisTsError } from './errors.js';
+import { CoreErrorCode, KinesisTsError } from './errors.js';
 import { parseHashKeyBound, partitionKeyToHashKey } from './hash-key.js';
 import { MAX_HASH_KEY } from './limits.js';
 import type { DeaggregatedRecord, KinesisRecordInput } from './record.js';
@@ -64,7 +64,10 @@ export class DeaggregationError extends KinesisTsError {
   readonly sequenceNumber: string;
 
   constructor(message: string, sequenceNumber: string) {
-    super(`${message} (sequence number ${sequenceNumber})`, { code: 'INVALID_AGGREGATE', retryable: false });
+    super(`${message} (sequence number ${sequenceNumber})`, {
+      code: CoreErrorCode.INVALID_AGGREGATE,
+      retryable: false,
+    });
     this.sequenceNumber = sequenceNumber;
   }
 }

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { ValidationError } from './errors.js';
+import { CoreErrorCode, ValidationError } from './errors.js';
 import { MAX_HASH_KEY } from './limits.js';
 
 /** `crypto.hash` (Node ≥ 20.12) hashes a short string several times faster than `createHash`. */
@@ -55,7 +55,7 @@ export function parseHashKeyBound(value: string | bigint, field: string): bigint
       field,
       'a decimal integer in [0, 2^128 - 1]',
       `got "${String(value)}"`,
-      'INVALID_HASH_KEY_RANGE',
+      CoreErrorCode.INVALID_HASH_KEY_RANGE,
     );
   }
   return parsed;

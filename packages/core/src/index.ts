@@ -29,7 +29,7 @@ export {
   isAggregatedRecord,
 } from './deaggregate.js';
 export { describeError } from './describe-error.js';
-export { KinesisTsError, ValidationError } from './errors.js';
+export { CoreErrorCode, KinesisTsError, ValidationError } from './errors.js';
 export {
   effectiveHashKey,
   parseExplicitHashKey,

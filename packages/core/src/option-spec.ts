@@ -1,5 +1,5 @@
 import { type BackoffPolicy, validateBackoffPolicy } from './backoff.js';
-import { ValidationError } from './errors.js';
+import { CoreErrorCode, ValidationError } from './errors.js';
 import { describeValue, integerLimit, validateBooleanOption, validateIntegerOption } from './validation.js';
 
 /**
@@ -138,7 +138,7 @@ export const shareOption = builder<number, object>((settings) => {
   const limit = 'a number from 0 to 1';
   const check = (value: unknown, field: string) => {
     if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-      throw new ValidationError(field, limit, `got ${describeValue(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
     }
     return value;
   };
@@ -166,7 +166,7 @@ export function oneOfOption<const V extends string>(
     quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
   const check = (value: unknown, field: string): V => {
     if (!values.includes(value as V)) {
-      throw new ValidationError(field, limit, `got ${describeValue(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
     }
     return value as V;
   };
@@ -191,7 +191,7 @@ export function functionOption<F>(settings: DescribedOptionSettings & Presence<F
   const limit = settings.limit ?? 'a function';
   return spec(settings, limit, (value, field): F => {
     if (typeof value !== 'function') {
-      throw new ValidationError(field, limit, `got ${describeValue(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
     }
     return value as F;
   });
@@ -223,7 +223,7 @@ export function objectOption<T>(settings: ObjectOptionSettings & Presence<T> = {
       Array.isArray(value) ||
       (settings.accepts !== undefined && !settings.accepts(value))
     ) {
-      throw new ValidationError(field, limit, `got ${describeValue(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
     }
     return value as T;
   });
@@ -259,7 +259,7 @@ export const stringOption = builder<string, StringOptionSettings>((settings) => 
       value.length === 0 ||
       (settings.pattern !== undefined && !settings.pattern.test(value))
     ) {
-      throw new ValidationError(field, limit, `got ${describeValue(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
     }
     return value;
   };
@@ -276,7 +276,7 @@ export function backoffOption(settings: {
   const limit = '{ baseDelayMs, maxDelayMs }';
   return spec(settings, limit, (value, field) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ValidationError(field, limit, `got ${describeValue(value)}`, 'INVALID_OPTION');
+      throw new ValidationError(field, limit, `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
     }
     return validateBackoffPolicy({ ...settings.default, ...(value as Partial<BackoffPolicy>) }, `${field}.`);
   }) as OptionSpec<BackoffPolicy, 'defaulted'>;
@@ -336,7 +336,7 @@ export function resolveOptions<S extends OptionSpecs>(
       prefix === '' ? 'options' : prefix.replace(/\.$/, ''),
       `an options object for ${context.owner}`,
       `got ${describeValue(options)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   rejectUnknownOptions(options, [...Object.keys(specs), ...(context.alsoKnown ?? [])], context.owner, prefix);
@@ -379,7 +379,7 @@ export function rejectUnknownOptions(
       fieldPrefix + key,
       `a known option of ${owner}`,
       `${owner} has no option named '${key}'${nearest === undefined ? '' : `; did you mean '${nearest}'?`}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
 }

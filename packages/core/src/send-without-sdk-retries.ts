@@ -1,4 +1,4 @@
-import { KinesisTsError } from './errors.js';
+import { CoreErrorCode, KinesisTsError } from './errors.js';
 
 /**
  * Sending an AWS SDK v3 command exactly once: the libraries run their own retries (per record, per
@@ -65,7 +65,7 @@ export interface SendOnceOptions {
 export class RequestTimeoutError extends KinesisTsError {
   constructor(readonly timeoutMs: number) {
     super(`No answer within ${timeoutMs} ms; the request may still have been carried out`, {
-      code: 'REQUEST_TIMEOUT',
+      code: CoreErrorCode.REQUEST_TIMEOUT,
       retryable: true,
     });
     this.name = 'RequestTimeout';

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { CoreErrorCode, ValidationError } from './errors.js';
 
 /**
  * Kinesis sequence numbers are decimal strings of up to 128 digits. They are compared as integers,
@@ -24,7 +24,7 @@ export function compareSequenceNumbers(a: string, b: string): number {
       `sequence number ${field}`,
       'a string of decimal digits',
       `got "${value}"`,
-      'INVALID_SEQUENCE_NUMBER',
+      CoreErrorCode.INVALID_SEQUENCE_NUMBER,
     );
   }
   const x = stripLeadingZeros(a);
@@ -77,7 +77,7 @@ export function extendedSequenceNumber(
       'sequenceNumber',
       'a string of decimal digits or a checkpoint sentinel',
       `got "${sequenceNumber}"`,
-      'INVALID_SEQUENCE_NUMBER',
+      CoreErrorCode.INVALID_SEQUENCE_NUMBER,
     );
   }
   if (!Number.isSafeInteger(subSequenceNumber) || subSequenceNumber < 0) {
@@ -85,7 +85,7 @@ export function extendedSequenceNumber(
       'subSequenceNumber',
       'a non-negative safe integer',
       `got ${subSequenceNumber}`,
-      'INVALID_SEQUENCE_NUMBER',
+      CoreErrorCode.INVALID_SEQUENCE_NUMBER,
     );
   }
   return { sequenceNumber, subSequenceNumber };

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { CoreErrorCode, ValidationError } from './errors.js';
 import { parseExplicitHashKey } from './hash-key.js';
 import {
   DEFAULT_MAX_RECORD_SIZE_BYTES,
@@ -8,14 +8,17 @@ import {
 } from './limits.js';
 import type { UserRecord } from './record.js';
 
-/** Error codes of the validation failures, stable for programs to switch on. */
+/**
+ * The codes of the record and option validation failures: a part of {@link CoreErrorCode}, kept
+ * under this name for programs that import it.
+ */
 export const ValidationErrorCode = {
-  INVALID_RECORD: 'INVALID_RECORD',
-  INVALID_PARTITION_KEY: 'INVALID_PARTITION_KEY',
-  INVALID_EXPLICIT_HASH_KEY: 'INVALID_EXPLICIT_HASH_KEY',
-  INVALID_DATA: 'INVALID_DATA',
-  RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
-  INVALID_OPTION: 'INVALID_OPTION',
+  INVALID_RECORD: CoreErrorCode.INVALID_RECORD,
+  INVALID_PARTITION_KEY: CoreErrorCode.INVALID_PARTITION_KEY,
+  INVALID_EXPLICIT_HASH_KEY: CoreErrorCode.INVALID_EXPLICIT_HASH_KEY,
+  INVALID_DATA: CoreErrorCode.INVALID_DATA,
+  RECORD_TOO_LARGE: CoreErrorCode.RECORD_TOO_LARGE,
+  INVALID_OPTION: CoreErrorCode.INVALID_OPTION,
 } as const;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -35,14 +38,24 @@ export function validatePartitionKey(
       field,
       limit,
       `expected a string, got ${describe(partitionKey)}`,
-      'INVALID_PARTITION_KEY',
+      CoreErrorCode.INVALID_PARTITION_KEY,
     );
   }
   if (partitionKey.length < MIN_PARTITION_KEY_LENGTH || partitionKey.length > MAX_PARTITION_KEY_LENGTH) {
-    throw new ValidationError(field, limit, `length is ${partitionKey.length}`, 'INVALID_PARTITION_KEY');
+    throw new ValidationError(
+      field,
+      limit,
+      `length is ${partitionKey.length}`,
+      CoreErrorCode.INVALID_PARTITION_KEY,
+    );
   }
   if (LONE_SURROGATE.test(partitionKey)) {
-    throw new ValidationError(field, limit, 'contains an unpaired UTF-16 surrogate', 'INVALID_PARTITION_KEY');
+    throw new ValidationError(
+      field,
+      limit,
+      'contains an unpaired UTF-16 surrogate',
+      CoreErrorCode.INVALID_PARTITION_KEY,
+    );
   }
 }
 
@@ -58,14 +71,14 @@ export function validateExplicitHashKey(explicitHashKey: unknown, field = 'expli
       field,
       limit,
       `expected a string or bigint, got ${describe(explicitHashKey)}`,
-      'INVALID_EXPLICIT_HASH_KEY',
+      CoreErrorCode.INVALID_EXPLICIT_HASH_KEY,
     );
   }
   const parsed = parseExplicitHashKey(explicitHashKey);
   if (parsed === undefined) {
     const shown = String(explicitHashKey);
     const detail = `"${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}" is not in range`;
-    throw new ValidationError(field, limit, detail, 'INVALID_EXPLICIT_HASH_KEY');
+    throw new ValidationError(field, limit, detail, CoreErrorCode.INVALID_EXPLICIT_HASH_KEY);
   }
   return parsed.toString();
 }
@@ -100,16 +113,16 @@ export function validateIntegerOption(
       field,
       limit,
       `expected a number, got ${describeValue(value)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (value === Number.POSITIVE_INFINITY && allowInfinity) return value;
   if (!Number.isInteger(value)) {
     const detail = Number.isFinite(value) ? `got ${value}, not an integer` : `got ${value}`;
-    throw new ValidationError(field, limit, detail, 'INVALID_OPTION');
+    throw new ValidationError(field, limit, detail, CoreErrorCode.INVALID_OPTION);
   }
   if ((value < min || value > max) && !(zeroMeansOff && value === 0)) {
-    throw new ValidationError(field, limit, `got ${value}`, 'INVALID_OPTION');
+    throw new ValidationError(field, limit, `got ${value}`, CoreErrorCode.INVALID_OPTION);
   }
   return value;
 }
@@ -164,7 +177,12 @@ export function describeValue(value: unknown): string {
  */
 export function validateBooleanOption(field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') {
-    throw new ValidationError(field, 'true or false', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      field,
+      'true or false',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   return value;
 }
@@ -194,7 +212,7 @@ export function validateUserRecord(
       'record',
       'an object { partitionKey, data, explicitHashKey? }',
       `got ${describe(record)}`,
-      'INVALID_RECORD',
+      CoreErrorCode.INVALID_RECORD,
     );
   }
   validatePartitionKey(record.partitionKey);
@@ -203,7 +221,7 @@ export function validateUserRecord(
       'data',
       'a Uint8Array (or Buffer)',
       `got ${describe(record.data)}`,
-      'INVALID_DATA',
+      CoreErrorCode.INVALID_DATA,
     );
   }
   const explicitHashKey =
@@ -214,7 +232,7 @@ export function validateUserRecord(
       'data',
       `data + partition key at most ${maxRecordSizeBytes} bytes`,
       `record is ${sizeBytes} bytes`,
-      'RECORD_TOO_LARGE',
+      CoreErrorCode.RECORD_TOO_LARGE,
     );
   }
   return explicitHashKey === undefined

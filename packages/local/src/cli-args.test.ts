@@ -1,5 +1,6 @@
+import { ValidationError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, exportLine, parseCliArgs, parseStreamSpec } from './cli-args';
+import { exportLine, parseCliArgs, parseStreamSpec } from './cli-args';
 
 describe('parseCliArgs', () => {
   it('maps flags to stack options, with repeatable --stream', () => {
@@ -38,7 +39,10 @@ describe('parseCliArgs', () => {
   });
 
   it('rejects unknown flags, bad ports and bad stream specs', () => {
-    expect(() => parseCliArgs(['--kinesis-prt', '1'])).toThrow(CliUsageError);
+    expect(() => parseCliArgs(['--kinesis-prt', '1'])).toThrow(ValidationError);
+    expect(() => parseCliArgs(['--kinesis-port', 'abc'])).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION', field: '--kinesis-port' }),
+    );
     expect(() => parseCliArgs(['--kinesis-port', 'abc'])).toThrow(/--kinesis-port must be a port number/);
     expect(() => parseStreamSpec('a:b:c')).toThrow(/NAME:SHARDS/);
     expect(() => parseStreamSpec('a:0')).toThrow(/at least 1/);

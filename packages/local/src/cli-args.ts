@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import type { EmulatorLogLevel, LocalStackOptions } from './options';
 
 /** What the command line asked for. */
@@ -20,28 +21,32 @@ Options:
   -h, --help               show this help
 `;
 
-/** A command-line mistake; the CLI prints the message and the usage, and exits with 2. */
-export class CliUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
-  }
+/**
+ * A command-line mistake: a `ValidationError` (`INVALID_OPTION`) naming the flag, like any bad option
+ * of the stack; the CLI prints its message and the usage, and exits with 2.
+ */
+function usageError(flag: string, limit: string, message: string): ValidationError {
+  const error = new ValidationError(flag, limit, message, CoreErrorCode.INVALID_OPTION);
+  error.message = message;
+  return error;
 }
 
 function parsePort(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535)
-    throw new CliUsageError(`${flag} must be a port number, got '${value}'`);
+    throw usageError(flag, 'a port number (0..65535)', `${flag} must be a port number, got '${value}'`);
   return port;
 }
 
 /** Parses `name:shards` (shards defaults to 1 when omitted). */
 export function parseStreamSpec(spec: string): { name: string; shardCount: number } {
   const match = /^([^:]+)(?::(\d+))?$/.exec(spec);
-  if (!match) throw new CliUsageError(`--stream must look like NAME:SHARDS, got '${spec}'`);
+  if (!match)
+    throw usageError('--stream', 'NAME:SHARDS', `--stream must look like NAME:SHARDS, got '${spec}'`);
   const shardCount = match[2] === undefined ? 1 : Number(match[2]);
-  if (shardCount < 1) throw new CliUsageError(`--stream ${spec}: the shard count must be at least 1`);
+  if (shardCount < 1)
+    throw usageError('--stream', 'a shard count ≥ 1', `--stream ${spec}: the shard count must be at least 1`);
   return { name: match[1]!, shardCount };
 }
 
@@ -53,7 +58,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   try {
     values = parse(args).values;
   } catch (error) {
-    throw new CliUsageError((error as Error).message);
+    throw usageError('arguments', 'the flags of kinesis-ts-local --help', (error as Error).message);
   }
   if (values.help) return { kind: 'help' };
   const options: LocalStackOptions = {};

@@ -1,5 +1,5 @@
 import { ValidationError } from '@kinesis-ts/core';
-import { CLI_USAGE, CliUsageError, exportLine, parseCliArgs } from './cli-args';
+import { CLI_USAGE, exportLine, parseCliArgs } from './cli-args';
 import { LocalStackError } from './errors';
 import { startLocalStack } from './local-stack';
 
@@ -11,14 +11,8 @@ const printError = (text: string, error?: unknown) => {
 };
 
 async function main(): Promise<number> {
-  let command: ReturnType<typeof parseCliArgs>;
-  try {
-    command = parseCliArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof CliUsageError)) throw error;
-    printError(`kinesis-ts-local: ${error.message}\n\n${CLI_USAGE}`);
-    return 2;
-  }
+  // A command-line mistake is a ValidationError, reported with the usage and exit code 2 below.
+  const command = parseCliArgs(process.argv.slice(2));
   if (command.kind === 'help') {
     printLine(CLI_USAGE);
     return 0;
@@ -73,8 +67,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ValidationError) {
-      // A bad value on the command line (a region, a log level, a stream name): a usage error.
+    if (ValidationError.isInstance(error)) {
+      // A bad flag or value on the command line (a port, a region, a log level, a stream): a usage error.
       printError(`kinesis-ts-local: ${error.message}\n\n${CLI_USAGE}`);
       process.exit(2);
     }

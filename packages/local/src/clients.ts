@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Static dummy credentials: both emulators accept any. */
@@ -47,7 +47,12 @@ export interface LocalKinesisClientOptions extends Partial<KinesisClientConfig> 
 
 function requireTransport(value: unknown): KinesisTransport {
   if (value === 'http1' || value === 'http2') return value;
-  throw new ValidationError('transport', "'http1' or 'http2'", `got ${String(value)}`, 'INVALID_OPTION');
+  throw new ValidationError(
+    'transport',
+    "'http1' or 'http2'",
+    `got ${String(value)}`,
+    CoreErrorCode.INVALID_OPTION,
+  );
 }
 
 /** Where the local services are: what a process needs to build clients for them. Serializable. */

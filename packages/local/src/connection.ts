@@ -1,6 +1,6 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient, StreamDescriptionSummary } from '@aws-sdk/client-kinesis';
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import {
   copyCredentials,
   createLocalDynamoDbClient,
@@ -91,7 +91,7 @@ function requireUrl(field: string, value: unknown): string {
       field,
       'an http(s) URL such as http://127.0.0.1:4568',
       `got ${String(value)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return value;
@@ -144,7 +144,7 @@ export function connectLocalStack(info: LocalStackConnectionInfo): LocalStackCon
           'mode',
           "'graceful' or 'immediate'",
           `got ${String(mode)}`,
-          'INVALID_OPTION',
+          CoreErrorCode.INVALID_OPTION,
         );
       }
       return requestFrontControl<CloseSessionsResult>(

@@ -1,4 +1,4 @@
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import {
   createDynamoDbError,
   DYNAMODB_FAULT_ERROR_NAMES,
@@ -119,7 +119,7 @@ function resolveConditionalRule(
         `${field}.operations`,
         CONDITIONAL_WRITES.join(', '),
         `got ${operation}`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
   }
@@ -129,7 +129,7 @@ function resolveConditionalRule(
       `${field}.tables`,
       'an array of table names',
       `got ${String(tables)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (rule.predicate !== undefined && typeof rule.predicate !== 'function') {
@@ -137,7 +137,7 @@ function resolveConditionalRule(
       `${field}.predicate`,
       'a function',
       `got ${String(rule.predicate)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return {
@@ -159,7 +159,7 @@ function resolveDynamoDbFaultOptions(
       'insideSdkRetries',
       'a boolean',
       `got ${String(options.insideSdkRetries)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return {

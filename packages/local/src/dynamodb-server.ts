@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 
 type Dynalite = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
 
@@ -58,7 +58,7 @@ export async function startDynamoDbServer(options: {
     });
   } catch (cause) {
     throw new LocalStackError(dynaliteFailureMessage(cause), {
-      code: LOCAL_STACK_ERROR_CODES.dynamoDbFailed,
+      code: LocalStackErrorCode.DYNAMODB_FAILED,
       component: 'dynamodb',
       cause,
     });
@@ -72,7 +72,7 @@ export async function startDynamoDbServer(options: {
             ? `The DynamoDB port ${options.port} (option dynamoDbPort) is already in use`
             : `The DynamoDB server (dynalite) could not listen on 127.0.0.1:${options.port}: ${error.message}`,
           {
-            code: inUse ? LOCAL_STACK_ERROR_CODES.portInUse : LOCAL_STACK_ERROR_CODES.dynamoDbFailed,
+            code: inUse ? LocalStackErrorCode.PORT_IN_USE : LocalStackErrorCode.DYNAMODB_FAILED,
             component: 'dynamodb',
             // A free port picked by the stack and taken since: another attempt picks another one.
             retryable: inUse && options.autoPort,

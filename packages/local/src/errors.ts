@@ -1,27 +1,45 @@
 import { KinesisTsError } from '@kinesis-ts/core';
 
-/** The stable codes of {@link LocalStackError}; each is listed in `docs/local.md` under "Error codes". */
-export const LOCAL_STACK_ERROR_CODES = {
+/**
+ * The stable codes of {@link LocalStackError}; each is listed in `docs/errors.md` and `docs/local.md`
+ * under "Error codes".
+ */
+export const LocalStackErrorCode = {
   /** A fixed port given in the options is already taken by another process. */
-  portInUse: 'LOCAL_STACK_PORT_IN_USE',
+  PORT_IN_USE: 'LOCAL_STACK_PORT_IN_USE',
   /** The kinesis-local emulator (`main.js`) could not be found or read. */
-  emulatorNotFound: 'LOCAL_STACK_EMULATOR_NOT_FOUND',
+  EMULATOR_NOT_FOUND: 'LOCAL_STACK_EMULATOR_NOT_FOUND',
   /** The emulator process exited (or could not be spawned) before it answered. */
-  emulatorExited: 'LOCAL_STACK_EMULATOR_EXITED',
+  EMULATOR_EXITED: 'LOCAL_STACK_EMULATOR_EXITED',
   /** A service did not answer within `startTimeoutMs`. */
-  startTimeout: 'LOCAL_STACK_START_TIMEOUT',
+  START_TIMEOUT: 'LOCAL_STACK_START_TIMEOUT',
   /** The in-process DynamoDB server (dynalite) failed to listen or to answer. */
-  dynamoDbFailed: 'LOCAL_STACK_DYNAMODB_FAILED',
+  DYNAMODB_FAILED: 'LOCAL_STACK_DYNAMODB_FAILED',
   /** A stream did not reach the expected status (ACTIVE, or deleted) in time. */
-  streamTimeout: 'LOCAL_STACK_STREAM_TIMEOUT',
+  STREAM_TIMEOUT: 'LOCAL_STACK_STREAM_TIMEOUT',
   /** `useLocalStack()` ran in a test run whose global setup did not start a local stack. */
-  notProvided: 'LOCAL_STACK_NOT_PROVIDED',
+  NOT_PROVIDED: 'LOCAL_STACK_NOT_PROVIDED',
   /** A front control request (`closeKinesisSessions`, `kinesisFrontStats`) reached no kinesis-ts-local front. */
-  noFront: 'LOCAL_STACK_NO_FRONT',
+  NO_FRONT: 'LOCAL_STACK_NO_FRONT',
 } as const;
 
-/** One of the {@link LOCAL_STACK_ERROR_CODES}. */
-export type LocalStackErrorCode = (typeof LOCAL_STACK_ERROR_CODES)[keyof typeof LOCAL_STACK_ERROR_CODES];
+/** One of the codes in {@link LocalStackErrorCode}. */
+export type LocalStackErrorCode = (typeof LocalStackErrorCode)[keyof typeof LocalStackErrorCode];
+
+/**
+ * The codes of {@link LocalStackErrorCode} under their former camelCase keys, kept for programs that
+ * use them. @deprecated Use {@link LocalStackErrorCode} (`LocalStackErrorCode.PORT_IN_USE`…).
+ */
+export const LOCAL_STACK_ERROR_CODES = {
+  portInUse: LocalStackErrorCode.PORT_IN_USE,
+  emulatorNotFound: LocalStackErrorCode.EMULATOR_NOT_FOUND,
+  emulatorExited: LocalStackErrorCode.EMULATOR_EXITED,
+  startTimeout: LocalStackErrorCode.START_TIMEOUT,
+  dynamoDbFailed: LocalStackErrorCode.DYNAMODB_FAILED,
+  streamTimeout: LocalStackErrorCode.STREAM_TIMEOUT,
+  notProvided: LocalStackErrorCode.NOT_PROVIDED,
+  noFront: LocalStackErrorCode.NO_FRONT,
+} as const;
 
 /** Which part of the local stack failed. */
 export type LocalStackComponent = 'kinesis' | 'dynamodb' | 'stack';

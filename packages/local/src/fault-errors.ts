@@ -17,7 +17,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 
 /** Marks every message of an injected error, so that a test log shows where an error came from. */
 export const INJECTED_SUFFIX = ' (injected by @kinesis-ts/local)';
@@ -238,7 +238,12 @@ export function createKinesisError(
   const canonical = name === 'InternalFailure' ? 'InternalFailureException' : name;
   const spec = KINESIS_ERRORS[canonical];
   if (!spec)
-    throw new ValidationError('name', 'a known Kinesis error name', `got '${name}'`, 'INVALID_OPTION');
+    throw new ValidationError(
+      'name',
+      'a known Kinesis error name',
+      `got '${name}'`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   return serviceError(spec, canonical, KinesisServiceException, message);
 }
 
@@ -250,6 +255,11 @@ export function createDynamoDbError(
   if (isSocketError(name)) return createSocketError(name);
   const spec = DYNAMODB_ERRORS[name];
   if (!spec)
-    throw new ValidationError('name', 'a known DynamoDB error name', `got '${name}'`, 'INVALID_OPTION');
+    throw new ValidationError(
+      'name',
+      'a known DynamoDB error name',
+      `got '${name}'`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   return serviceError(spec, name, DynamoDBServiceException, message);
 }

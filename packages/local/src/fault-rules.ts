@@ -1,4 +1,4 @@
-import { describeValue, ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, describeValue, ValidationError } from '@kinesis-ts/core';
 import { rejectUnknownOptions } from './options';
 import { mulberry32, type RandomSource } from './prng';
 
@@ -126,7 +126,12 @@ export interface Counted {
 export function requireRate(field: string, value: unknown): number {
   if (value === undefined) return 1;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ValidationError(field, 'a number from 0 to 1', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      field,
+      'a number from 0 to 1',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   return value;
 }
@@ -134,7 +139,12 @@ export function requireRate(field: string, value: unknown): number {
 export function requireCount(field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ValidationError(field, 'an integer >= 0', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      field,
+      'an integer >= 0',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   return value;
 }
@@ -146,7 +156,7 @@ export function requireMs(field: string, value: unknown, optional: boolean): num
       field,
       'a number of milliseconds >= 0',
       `got ${describeValue(value)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return value;
@@ -159,7 +169,7 @@ export function requireOperations(field: string, value: unknown): readonly strin
       field,
       'an array of operation names such as PutRecords',
       `got ${describeValue(value)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return value.map(operationName);
@@ -168,14 +178,19 @@ export function requireOperations(field: string, value: unknown): readonly strin
 export function requireArray<T>(field: string, value: unknown): readonly T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    throw new ValidationError(field, 'an array', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(field, 'an array', `got ${describeValue(value)}`, CoreErrorCode.INVALID_OPTION);
   }
   return value;
 }
 
 export function requireObject(field: string, value: unknown, known: readonly string[]): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(field, 'an object', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      field,
+      'an object',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   rejectUnknownOptions(value, known, field);
 }
@@ -202,11 +217,16 @@ export function resolveCallErrorRules<TName extends string>(
         `${at}.error`,
         `a function or one of ${knownNames.join(', ')}`,
         `got ${String(error)}`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     if (message !== undefined && typeof message !== 'string') {
-      throw new ValidationError(`${at}.message`, 'a string', `got ${String(message)}`, 'INVALID_OPTION');
+      throw new ValidationError(
+        `${at}.message`,
+        'a string',
+        `got ${String(message)}`,
+        CoreErrorCode.INVALID_OPTION,
+      );
     }
     return {
       operations: requireOperations(`${at}.operations`, rule.operations),
@@ -243,7 +263,12 @@ export function resolveLatencyRules(field: string, rules: unknown): ResolvedLate
 export function requireSeed(field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new ValidationError(field, 'an integer', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      field,
+      'an integer',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 
 /**
  * How {@link LocalStackConnection.closeKinesisSessions} closes the clients' connections:
@@ -74,7 +74,7 @@ export function requestFrontControl<T>(
   const fail = (why: string, cause?: unknown) =>
     new LocalStackError(
       `The Kinesis endpoint ${kinesisEndpoint} is not a kinesis-ts-local front (${why}): closeKinesisSessions and kinesisFrontStats need a stack started by @kinesis-ts/local`,
-      { code: LOCAL_STACK_ERROR_CODES.noFront, component: 'kinesis', cause },
+      { code: LocalStackErrorCode.NO_FRONT, component: 'kinesis', cause },
     );
   return new Promise<T>((resolve, reject) => {
     const req = request(url, { method, agent: false, headers: { connection: 'close' } }, (response) => {

@@ -27,7 +27,7 @@ export {
   LOCAL_STACK_ERROR_CODES,
   type LocalStackComponent,
   LocalStackError,
-  type LocalStackErrorCode,
+  LocalStackErrorCode,
 } from './errors';
 export {
   createDynamoDbError,

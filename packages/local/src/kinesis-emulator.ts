@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 import { OutputBuffer } from './output-buffer';
 import { WATCHDOG_SCRIPT } from './watchdog-script';
 
@@ -46,14 +46,14 @@ export async function locateEmulator(emulatorPath: string | undefined): Promise<
   } catch (cause) {
     throw new LocalStackError(
       'The Kinesis emulator was not found: the kinesis-local package is not installed (npm i -D kinesis-local)',
-      { code: LOCAL_STACK_ERROR_CODES.emulatorNotFound, component: 'kinesis', cause },
+      { code: LocalStackErrorCode.EMULATOR_NOT_FOUND, component: 'kinesis', cause },
     );
   }
   try {
     await access(path, constants.R_OK);
   } catch (cause) {
     throw new LocalStackError(`The Kinesis emulator was not found: cannot read ${path}`, {
-      code: LOCAL_STACK_ERROR_CODES.emulatorNotFound,
+      code: LocalStackErrorCode.EMULATOR_NOT_FOUND,
       component: 'kinesis',
       cause,
     });
@@ -85,7 +85,7 @@ export function spawnKinesisEmulator(options: {
     });
   } catch (cause) {
     throw new LocalStackError(`The Kinesis emulator could not be spawned with ${options.nodePath}`, {
-      code: LOCAL_STACK_ERROR_CODES.emulatorExited,
+      code: LocalStackErrorCode.EMULATOR_EXITED,
       component: 'kinesis',
       cause,
     });

@@ -3,7 +3,7 @@ import type {
   PutRecordsInput,
   PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import {
   createKinesisError,
   INJECTED_SUFFIX,
@@ -158,7 +158,7 @@ function resolvePutRecordsRule(rule: PutRecordsFailureRule | undefined): Resolve
       `${field}.indexes`,
       'an array of integers >= 0',
       `got ${String(indexes)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (rule.predicate !== undefined && typeof rule.predicate !== 'function') {
@@ -166,7 +166,7 @@ function resolvePutRecordsRule(rule: PutRecordsFailureRule | undefined): Resolve
       `${field}.predicate`,
       'a function',
       `got ${String(rule.predicate)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   const errorCode = rule.errorCode ?? 'ProvisionedThroughputExceededException';
@@ -175,7 +175,7 @@ function resolvePutRecordsRule(rule: PutRecordsFailureRule | undefined): Resolve
       `${field}.errorCode`,
       `a function or ${ENTRY_CODES.join(' or ')}`,
       `got ${String(errorCode)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (rule.errorMessage !== undefined && typeof rule.errorMessage !== 'string') {
@@ -183,7 +183,7 @@ function resolvePutRecordsRule(rule: PutRecordsFailureRule | undefined): Resolve
       `${field}.errorMessage`,
       'a string',
       `got ${String(rule.errorMessage)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return {
@@ -218,7 +218,7 @@ function resolveKinesisFaultOptions(
       'insideSdkRetries',
       'a boolean',
       `got ${String(options.insideSdkRetries)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return {

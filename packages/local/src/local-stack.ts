@@ -10,7 +10,7 @@ import {
 } from './clients';
 import { connectLocalStack, type LocalStackConnection } from './connection';
 import { type DynamoDbServer, startDynamoDbServer } from './dynamodb-server';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 import {
   type EmulatorExit,
   type KinesisEmulatorProcess,
@@ -89,7 +89,7 @@ async function choosePorts(options: {
     if (free === undefined) {
       const service = name === 'dynamoDbPort' ? 'DynamoDB' : 'Kinesis';
       throw new LocalStackError(`The ${service} port ${requested} (option ${name}) is already in use`, {
-        code: LOCAL_STACK_ERROR_CODES.portInUse,
+        code: LocalStackErrorCode.PORT_IN_USE,
         component: name === 'dynamoDbPort' ? 'dynamodb' : 'kinesis',
       });
     }
@@ -109,7 +109,7 @@ async function startFront(port: number, upstreamPort: number, picked: boolean): 
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw cause;
     throw new LocalStackError(`The Kinesis port ${port} (option kinesisPort) is already in use`, {
-      code: LOCAL_STACK_ERROR_CODES.portInUse,
+      code: LocalStackErrorCode.PORT_IN_USE,
       component: 'kinesis',
       retryable: picked,
       cause,
@@ -160,9 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // A free port picked here can be taken by another process before a server binds it (other
       // test runs start stacks too): pick new ports and try again.
       const raced =
-        error instanceof LocalStackError &&
-        error.code === LOCAL_STACK_ERROR_CODES.portInUse &&
-        error.retryable;
+        error instanceof LocalStackError && error.code === LocalStackErrorCode.PORT_IN_USE && error.retryable;
       if (!raced || attempt >= MAX_START_ATTEMPTS || Date.now() > deadline) throw error;
     }
   }
@@ -230,7 +228,7 @@ async function startOnce(
           ? `The Kinesis emulator could not listen: port ${ports.kinesisEmulatorPort} (its own port, picked by the stack) or ${ports.kinesisTlsPort} (kinesisTlsPort) is already in use`
           : `The Kinesis emulator exited before it answered (exit code ${exit.code}, signal ${exit.signal})`,
         {
-          code: inUse ? LOCAL_STACK_ERROR_CODES.portInUse : LOCAL_STACK_ERROR_CODES.emulatorExited,
+          code: inUse ? LocalStackErrorCode.PORT_IN_USE : LocalStackErrorCode.EMULATOR_EXITED,
           component: 'kinesis',
           retryable: inUse && !fixedTlsPortTaken,
           output: running.output(),
@@ -247,7 +245,7 @@ async function startOnce(
             new LocalStackError(
               `The Kinesis emulator did not answer on ${endpoints.kinesisEndpoint} within ${resolved.startTimeoutMs} ms (startTimeoutMs)`,
               {
-                code: LOCAL_STACK_ERROR_CODES.startTimeout,
+                code: LocalStackErrorCode.START_TIMEOUT,
                 component: 'kinesis',
                 output: running.output(),
                 cause: lastError,
@@ -261,7 +259,7 @@ async function startOnce(
           (lastError) =>
             new LocalStackError(
               `The DynamoDB server did not answer on ${endpoints.dynamoDbEndpoint} within ${resolved.startTimeoutMs} ms (startTimeoutMs)`,
-              { code: LOCAL_STACK_ERROR_CODES.startTimeout, component: 'dynamodb', cause: lastError },
+              { code: LocalStackErrorCode.START_TIMEOUT, component: 'dynamodb', cause: lastError },
             ),
         ),
       ]);

@@ -1,4 +1,5 @@
 import {
+  CoreErrorCode,
   customOption,
   describeValue,
   type OptionSpec,
@@ -218,7 +219,7 @@ function checkStreams(value: unknown, field: string): readonly { name: string; s
       field,
       'an array of { name, shardCount }',
       `got ${describeValue(value)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return value;
@@ -278,7 +279,7 @@ export function requireInteger(name: string, value: unknown, min: number, max: n
       name,
       `an integer from ${min} to ${max} ${unit}`,
       fraction ? `got ${value}, not an integer` : `got ${describeValue(value)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
 }
@@ -302,7 +303,7 @@ export function resolveLocalStackOptions(options: LocalStackOptions = {}): Resol
       'kinesisPort',
       'kinesisPort, kinesisTlsPort and dynamoDbPort all different',
       `the same port is given twice (${fixedPorts.join(', ')})`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   resolved.streams.forEach((stream, index) => {
@@ -311,7 +312,7 @@ export function resolveLocalStackOptions(options: LocalStackOptions = {}): Resol
         `streams[${index}].name`,
         '1-128 characters of a-z, A-Z, 0-9, _ . -',
         `got ${String(stream?.name)}`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     requireInteger(`streams[${index}].shardCount`, stream.shardCount, 1, resolved.shardLimit, 'shards');

@@ -1,5 +1,5 @@
 import { createConnection, createServer } from 'node:net';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 
 /**
  * Tries to listen on `port` (all interfaces when `host` is undefined, as kinesis-local does) and
@@ -32,7 +32,7 @@ export async function findFreePort(exclude: readonly number[] = []): Promise<num
     if (port !== undefined && !exclude.includes(port)) return port;
   }
   throw new LocalStackError('No free TCP port found after 20 attempts', {
-    code: LOCAL_STACK_ERROR_CODES.portInUse,
+    code: LocalStackErrorCode.PORT_IN_USE,
     component: 'stack',
   });
 }

@@ -5,8 +5,8 @@ import {
   type KinesisClient,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { describeValue, ValidationError } from '@kinesis-ts/core';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { CoreErrorCode, describeValue, ValidationError } from '@kinesis-ts/core';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 import { isValidStreamName, rejectUnknownOptions, requireInteger } from './options';
 
 /** Options of `createStream` and `deleteStream`. */
@@ -46,7 +46,7 @@ export async function createStreamAndWait(
       'streamName',
       '1-128 characters of a-z, A-Z, 0-9, _ . -',
       `got ${String(streamName)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (!Number.isInteger(shardCount) || shardCount < 1) {
@@ -54,7 +54,7 @@ export async function createStreamAndWait(
       'shardCount',
       'an integer >= 1',
       `got ${describeValue(shardCount)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'createStream');
@@ -71,7 +71,7 @@ export async function createStreamAndWait(
   }
   throw new LocalStackError(
     `Stream '${streamName}' did not become ACTIVE within ${timeoutMs} ms (last status: ${status})`,
-    { code: LOCAL_STACK_ERROR_CODES.streamTimeout, component: 'kinesis', retryable: true },
+    { code: LocalStackErrorCode.STREAM_TIMEOUT, component: 'kinesis', retryable: true },
   );
 }
 
@@ -102,7 +102,7 @@ export async function deleteStreamAndWait(
     await sleep(pollIntervalMs);
   }
   throw new LocalStackError(`Stream '${streamName}' was not deleted within ${timeoutMs} ms`, {
-    code: LOCAL_STACK_ERROR_CODES.streamTimeout,
+    code: LocalStackErrorCode.STREAM_TIMEOUT,
     component: 'kinesis',
     retryable: true,
   });

@@ -1,7 +1,7 @@
 import { afterAll, inject } from 'vitest';
 import type { LocalStackEndpoints } from './clients';
 import { connectLocalStack, type LocalStackConnection } from './connection';
-import { LOCAL_STACK_ERROR_CODES, LocalStackError } from './errors';
+import { LocalStackError, LocalStackErrorCode } from './errors';
 import { rejectUnknownOptions } from './options';
 import { LOCAL_STACK_PROVIDE_KEY } from './provided-context';
 
@@ -40,7 +40,7 @@ export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackCon
   if (!endpoints) {
     throw new LocalStackError(
       "No local stack was provided to this test run: add '@kinesis-ts/local/vitest-global-setup' to test.globalSetup in vitest.config.ts",
-      { code: LOCAL_STACK_ERROR_CODES.notProvided, component: 'stack' },
+      { code: LocalStackErrorCode.NOT_PROVIDED, component: 'stack' },
     );
   }
   const connection = connectLocalStack(endpoints);

@@ -1,5 +1,5 @@
 import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
-import { ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import {
   type CloudWatchTarget,
   putMetricDataInputs,
@@ -104,13 +104,18 @@ export function publishMetrics(source: MetricsSource, options: PublishMetricsOpt
       'options',
       'at least one of cloudWatch, emf and openTelemetry',
       'no target given',
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (options.cloudWatch) validateCloudWatchTarget(options.cloudWatch);
   const intervalMs = options.intervalMs ?? DEFAULT_PUBLISH_METRICS_OPTIONS.intervalMs;
   if (!Number.isFinite(intervalMs) || intervalMs < 1_000) {
-    throw new ValidationError('intervalMs', 'a number ≥ 1000', `got ${intervalMs}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      'intervalMs',
+      'a number ≥ 1000',
+      `got ${intervalMs}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   const first = source.metrics();
   const kind = isProducerSnapshot(first) ? 'producer' : isConsumerSnapshot(first) ? 'consumer' : undefined;

@@ -1,6 +1,25 @@
 import { KinesisTsError, type UserRecord } from '@kinesis-ts/core';
 import type { Attempt } from './attempt.js';
 
+/** The stable codes of the errors this package throws. Every one is listed in `docs/errors.md`. */
+export const ProducerErrorCode = {
+  /** Kinesis refused a record for a reason retrying cannot fix. */
+  RECORD_FAILED: 'RECORD_FAILED',
+  /** A record was not written within `recordTtlMs`. */
+  RECORD_EXPIRED: 'RECORD_EXPIRED',
+  /** A record was not written within `maxAttempts` attempts. */
+  MAX_ATTEMPTS_EXCEEDED: 'MAX_ATTEMPTS_EXCEEDED',
+  /** A record's shard was throttled and `failIfThrottled` is set. */
+  RECORD_THROTTLED: 'RECORD_THROTTLED',
+  /** `put` with `whenBufferFull: 'reject'` while the buffer was full. */
+  BUFFER_FULL: 'BUFFER_FULL',
+  /** `put` after `close()`. */
+  PRODUCER_CLOSED: 'PRODUCER_CLOSED',
+} as const;
+
+/** One of the codes in {@link ProducerErrorCode}. */
+export type ProducerErrorCode = (typeof ProducerErrorCode)[keyof typeof ProducerErrorCode];
+
 /** Why a record was given up on. */
 export type RecordFailureCode =
   /** Kinesis refused it for a reason retrying cannot fix (missing stream, no permission, KMS access…). */
@@ -41,7 +60,7 @@ export class RecordFailedError extends KinesisTsError {
       cause?: unknown;
     },
   ) {
-    super(message, { code, retryable: code !== 'RECORD_FAILED', cause: details.cause });
+    super(message, { code, retryable: code !== ProducerErrorCode.RECORD_FAILED, cause: details.cause });
     this.code = code;
     this.record = details.record;
     this.attempts = details.attempts;
@@ -57,7 +76,7 @@ export class BufferFullError extends KinesisTsError {
 
   constructor(record: UserRecord, limit: string) {
     super(`The producer's buffer is full (${limit}); the record was not accepted`, {
-      code: 'BUFFER_FULL',
+      code: ProducerErrorCode.BUFFER_FULL,
       retryable: true,
     });
     this.record = record;
@@ -68,7 +87,7 @@ export class BufferFullError extends KinesisTsError {
 export class ProducerClosedError extends KinesisTsError {
   constructor() {
     super('The producer is closed and accepts no more records', {
-      code: 'PRODUCER_CLOSED',
+      code: ProducerErrorCode.PRODUCER_CLOSED,
       retryable: false,
     });
   }

@@ -1,6 +1,12 @@
 export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export type { Attempt, PutResult } from './attempt.js';
-export { BufferFullError, ProducerClosedError, RecordFailedError, type RecordFailureCode } from './errors.js';
+export {
+  BufferFullError,
+  ProducerClosedError,
+  ProducerErrorCode,
+  RecordFailedError,
+  type RecordFailureCode,
+} from './errors.js';
 export type { HotSpot } from './hot-key-detector.js';
 export { KinesisProducer } from './kinesis-producer.js';
 export type { ProducerMetricSet, ProducerMetrics, ProducerStreamMetrics, Statistic } from './metrics.js';

@@ -3,6 +3,7 @@ import {
   type BackoffPolicy,
   backoffOption,
   booleanOption,
+  CoreErrorCode,
   DEFAULT_AGGREGATION_MAX_SIZE_BYTES,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
   functionOption,
@@ -222,7 +223,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'maxBufferedBytes',
       `at least maxRecordSizeBytes (${maxRecordSizeBytes})`,
       `got ${resolved.maxBufferedBytes}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (resolved.maxRequestBytes < Math.min(maxRecordSizeBytes, PUT_RECORDS_MAX_BYTES)) {
@@ -230,7 +231,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       'maxRequestBytes',
       `at least maxRecordSizeBytes (${maxRecordSizeBytes}), so any record fits in a request`,
       `got ${resolved.maxRequestBytes}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   return resolved;

@@ -19,6 +19,7 @@ const PUBLIC_VALUES = [
   'DEFAULT_PRODUCER_OPTIONS',
   'KinesisProducer',
   'ProducerClosedError',
+  'ProducerErrorCode',
   'RecordFailedError',
   'SILENT_LOGGER',
   'bucketedPartitionKey',

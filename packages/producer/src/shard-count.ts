@@ -1,4 +1,5 @@
 import {
+  CoreErrorCode,
   describeValue,
   SHARD_READ_BYTES_PER_SECOND,
   SHARD_WRITE_BYTES_PER_SECOND,
@@ -74,7 +75,12 @@ export function checkReadCapacity(
 
 function nonNegative(field: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(field, 'a finite number ≥ 0', `got ${describeValue(value)}`, 'INVALID_OPTION');
+    throw new ValidationError(
+      field,
+      'a finite number ≥ 0',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   return value;
 }

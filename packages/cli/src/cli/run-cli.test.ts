@@ -56,6 +56,30 @@ describe('kinesis-ts command line', () => {
     );
   });
 
+  it('prints the code of a kinesis-ts error made by another copy of core (the consumer’s or producer’s own)', async () => {
+    const foreign = Object.defineProperty(
+      Object.assign(new Error('stream orders is gone'), { code: 'ADMIN_STREAM_NOT_FOUND', retryable: false }),
+      Symbol.for('kinesis-ts.error'),
+      { value: true },
+    );
+    const stderr: string[] = [];
+    const code = await runCli(
+      ['shards', '--records-per-second', '10', '--record-bytes', '100', '--stream', 'orders'],
+      {
+        stdout: () => {},
+        stderr: (chunk) => stderr.push(chunk),
+        clients: {
+          ...noAws,
+          kinesis: () => {
+            throw foreign;
+          },
+        },
+      },
+    );
+    expect(code).toBe(1);
+    expect(stderr.join('')).toContain('stream orders is gone [ADMIN_STREAM_NOT_FOUND]');
+  });
+
   it('refuses a --kinesis-http other than 1.1 or 2 with exit code 2', async () => {
     const bad = await run('shards', '--records-per-second', '100', '--kinesis-http', '3');
     expect(bad.code).toBe(2);

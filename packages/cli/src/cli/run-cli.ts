@@ -177,7 +177,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
   } catch (error) {
     out.endProgress();
-    if (error instanceof CliUsageError) {
+    if (CliUsageError.isInstance(error)) {
       out.error(`kinesis-ts ${error.message}\n\n${spec.usage}`);
       return 2;
     }
@@ -197,7 +197,8 @@ function kinesisHttpVersion(flags: Flags): KinesisHttpVersion {
 
 /** core's `describeError`, with the error code and a hint for missing credentials. */
 function describeError(error: unknown): string {
-  if (error instanceof KinesisTsError) return `${error.message} [${error.code}]`;
+  // isInstance, not instanceof: the error may come from the consumer's or producer's own copy of core
+  if (KinesisTsError.isInstance(error)) return `${error.message} [${error.code}]`;
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
     return `${error.message} (no AWS credentials: configure a profile or the AWS_* environment, or pass --endpoint for a local stack)`;
   }

@@ -1,5 +1,6 @@
 import {
   CheckpointSentinel,
+  CoreErrorCode,
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
   isSequenceNumber,
@@ -69,7 +70,7 @@ export function validateResetTarget(
   shardIds: readonly string[] | undefined,
 ): void {
   const invalid = (field: string, limit: string, detail: string) =>
-    new ValidationError(field, limit, detail, 'INVALID_OPTION');
+    new ValidationError(field, limit, detail, CoreErrorCode.INVALID_OPTION);
   if (target === undefined || target === null) {
     throw invalid(
       'target',

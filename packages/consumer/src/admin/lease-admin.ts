@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
+  CoreErrorCode,
   clientOption,
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
@@ -166,7 +167,7 @@ export class LeaseAdmin {
         'streamName',
         'a stream name or ARN with kinesisClient',
         'kinesisClient was given without streamName or streamArn',
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     this.tableName = this.options.leaseTableName ?? this.options.applicationName;
@@ -216,7 +217,7 @@ export class LeaseAdmin {
         'staleOwnerAfterMs',
         'a number ≥ 0',
         `got ${staleOwnerAfterMs}`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     const target = request.target;
@@ -375,7 +376,7 @@ export class LeaseAdmin {
         forWhat === 'includeLag'
           ? 'lag is computed by reading the stream: give kinesisClient and streamName'
           : 'timestamp and atSequenceNumber targets are placed by reading the stream: give kinesisClient and streamName',
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     this.finder ??= new ShardPositionFinder({

@@ -5,6 +5,7 @@ import {
 } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
 import { KPL_AGGREGATE_WITHOUT_EXPLICIT_HASH_KEYS as KPL } from '../../../core/test/fixtures/kpl-golden-vectors.js';
+import { secondCopyPartialBatchFailure } from '../../test/second-copy-errors.js';
 import type { DeadLetter } from '../processing/dead-letter.js';
 import { deadLetterTo } from '../processing/dead-letter.js';
 import { InMemoryIdempotencyStore } from '../processing/idempotency-store.js';
@@ -126,6 +127,15 @@ describe('kinesisLambdaHandler', () => {
     const partial = kinesisLambdaHandler({
       processBatch: (records) => {
         throw new PartialBatchFailureError([{ record: records[5]!, error: 'plain-2 failed' }]);
+      },
+    });
+    expect(await partial(event, {})).toEqual({ batchItemFailures: [{ itemIdentifier: '300' }] });
+  });
+
+  it('reports the named record for a partial failure made by the main entry bundled apart (a second copy)', async () => {
+    const partial = kinesisLambdaHandler({
+      processBatch: (records) => {
+        throw secondCopyPartialBatchFailure([{ record: records[5]!, error: 'plain-2 failed' }]);
       },
     });
     expect(await partial(event, {})).toEqual({ batchItemFailures: [{ itemIdentifier: '300' }] });

@@ -1,5 +1,6 @@
 import {
   type BackoffPolicy,
+  CoreErrorCode,
   deaggregateLambdaEvent,
   type LambdaDeaggregatedRecord,
   type LambdaKinesisEvent,
@@ -216,7 +217,7 @@ function toBatchFunction<L>(
       'processRecord',
       'a function (or processBatch)',
       'kinesisLambdaHandler needs processRecord or processBatch',
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   if (batch.bisectOnError ?? DEFAULT_LAMBDA_HANDLER_OPTIONS.bisectOnError)

@@ -371,7 +371,7 @@ export class ShardConsumer {
     try {
       await this.checkpointer.checkpoint(this.lastProcessed);
     } catch (error) {
-      if (error instanceof LeaseLostError) return; // the coordinator reports the loss and stops this consumer
+      if (LeaseLostError.isInstance(error)) return; // the coordinator reports the loss and stops this consumer
       this.logger.warn('Checkpoint after a batch failed; the next one will cover it', {
         shardId: this.shardId,
         error: describeError(error),
@@ -459,7 +459,7 @@ export class ShardConsumer {
         await task();
         return 'done';
       } catch (error) {
-        if (error instanceof LeaseLostError) return 'aborted';
+        if (LeaseLostError.isInstance(error)) return 'aborted';
         const willRetry = attempt < maxAttempts;
         this.logger.warn(`${name} failed`, {
           shardId: this.shardId,

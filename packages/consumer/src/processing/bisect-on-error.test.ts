@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { secondCopyPartialBatchFailure } from '../../test/second-copy-errors.js';
 import { bisectOnError } from './bisect-on-error.js';
 import { PartialBatchFailureError } from './processing-errors.js';
 
@@ -63,6 +64,18 @@ describe('bisectOnError', () => {
     });
     const error = (await handler(batch, undefined).catch((e: unknown) => e)) as PartialBatchFailureError;
     expect(calls).toBe(1);
+    expect(error.failures[0]).toMatchObject({ record: { sequenceNumber: '105' }, error: 'five' });
+  });
+
+  it('takes a partial failure made by a second copy of the package at its word too', async () => {
+    let calls = 0;
+    const handler = bisectOnError<(typeof batch)[number], undefined>(async (records) => {
+      calls++;
+      throw secondCopyPartialBatchFailure([{ record: records[5]!, error: 'five' }]);
+    });
+    const error = (await handler(batch, undefined).catch((e: unknown) => e)) as PartialBatchFailureError;
+    expect(calls).toBe(1);
+    expect(error).toBeInstanceOf(PartialBatchFailureError);
     expect(error.failures[0]).toMatchObject({ record: { sequenceNumber: '105' }, error: 'five' });
   });
 

@@ -1,5 +1,10 @@
 import type { BatchFunction } from './parallel-by-key.js';
-import { PartialBatchFailureError, type RecordPosition } from './processing-errors.js';
+import {
+  failureErrorOf,
+  firstFailedIndex,
+  PartialBatchFailureError,
+  type RecordPosition,
+} from './processing-errors.js';
 
 /**
  * Wraps a batch handler so that a failing batch is split in halves, and the failing half again,
@@ -32,9 +37,9 @@ export function bisectOnError<R extends RecordPosition, C>(
       await processBatch(records, context);
       return undefined;
     } catch (error) {
-      if (error instanceof PartialBatchFailureError) {
-        const index = error.firstFailedIndex(records);
-        if (index >= 0) return { index, error: error.errorOf(records[index]!) ?? error };
+      if (PartialBatchFailureError.isInstance(error)) {
+        const index = firstFailedIndex(error.failures, records);
+        if (index >= 0) return { index, error: failureErrorOf(error.failures, records[index]!) ?? error };
       }
       if (records.length === 1) return { index: 0, error };
       const middle = Math.ceil(records.length / 2);

@@ -1,4 +1,5 @@
 import { type DeaggregatedRecord, ValidationError } from '@kinesis-ts/core';
+import { ProcessingErrorCode } from './processing-errors.js';
 
 /** What a dead letter says about the error that made the record a poison one. */
 export interface DeadLetterErrorInfo {
@@ -154,7 +155,7 @@ export function decodeDeadLetter(bytes: Uint8Array): DeadLetter {
       'deadLetter',
       'a kinesis-ts dead letter envelope, version 1',
       `the bytes are not JSON (${(error as Error).message})`,
-      'INVALID_DEAD_LETTER',
+      ProcessingErrorCode.INVALID_DEAD_LETTER,
     );
   }
   if (
@@ -170,7 +171,7 @@ export function decodeDeadLetter(bytes: Uint8Array): DeadLetter {
       'deadLetter',
       'a kinesis-ts dead letter envelope, version 1',
       'the bytes are JSON of another shape',
-      'INVALID_DEAD_LETTER',
+      ProcessingErrorCode.INVALID_DEAD_LETTER,
     );
   }
   return {

@@ -9,6 +9,7 @@ import {
 import {
   awsErrorCode,
   type CommandWithMiddlewareStack,
+  CoreErrorCode,
   sendWithDeadline,
   ValidationError,
   validateIntegerOption,
@@ -111,7 +112,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         'tableName',
         'a DynamoDB table name',
         `got ${String(options.tableName)}`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     this.client = options.client;
@@ -129,7 +130,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           field,
           `a non-empty attribute name other than ${[...own].join(', ')}`,
           `got "${name}"`,
-          'INVALID_OPTION',
+          CoreErrorCode.INVALID_OPTION,
         );
       }
     }
@@ -138,7 +139,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         'ttlAttribute',
         'another attribute than keyAttribute',
         `got "${this.ttlAttribute}"`,
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     this.leaseDurationMs = validateIntegerOption(

@@ -2,6 +2,7 @@ import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } fr
 import {
   type BackoffPolicy,
   backoffOption,
+  CoreErrorCode,
   classifyAwsError,
   clientOption,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
@@ -118,7 +119,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
         'streamName',
         'exactly one of streamName and streamArn',
         'give one',
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     this.client = resolved.client;

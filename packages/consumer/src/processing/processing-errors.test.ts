@@ -1,5 +1,6 @@
 import { KinesisTsError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
+import { SecondCopyError, secondCopyPartialBatchFailure } from '../../test/second-copy-errors.js';
 import { PartialBatchFailureError } from './processing-errors.js';
 
 describe('PartialBatchFailureError', () => {
@@ -29,5 +30,20 @@ describe('PartialBatchFailureError', () => {
     expect(error.errorOf(batch[2]!)).toBe('six');
     expect(error.errorOf(batch[0]!)).toBeUndefined();
     expect(new PartialBatchFailureError([]).firstFailedIndex(batch)).toBe(-1);
+  });
+});
+
+describe('PartialBatchFailureError.isInstance', () => {
+  it('recognises one of this copy and one of a second copy, and nothing else', () => {
+    const failures = [{ record: { sequenceNumber: '1' }, error: 'x' }];
+    expect(PartialBatchFailureError.isInstance(new PartialBatchFailureError(failures))).toBe(true);
+    expect(PartialBatchFailureError.isInstance(secondCopyPartialBatchFailure(failures))).toBe(true);
+    expect(PartialBatchFailureError.isInstance(new SecondCopyError('PARTIAL_BATCH_FAILURE'))).toBe(false);
+    expect(PartialBatchFailureError.isInstance(new SecondCopyError('LEASE_LOST', { failures }))).toBe(false);
+    expect(
+      PartialBatchFailureError.isInstance(
+        Object.assign(new Error('x'), { code: 'PARTIAL_BATCH_FAILURE', failures }),
+      ),
+    ).toBe(false);
   });
 });

@@ -10,6 +10,8 @@ export const ProcessingErrorCode = {
   IDEMPOTENCY_KEY_MISSING: 'IDEMPOTENCY_KEY_MISSING',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
   SEQUENCE_REGRESSION: 'SEQUENCE_REGRESSION',
+  /** `decodeDeadLetter` was given bytes that are not a dead letter (a `ValidationError`). */
+  INVALID_DEAD_LETTER: 'INVALID_DEAD_LETTER',
 } as const;
 
 /** One of the codes in {@link ProcessingErrorCode}. */
@@ -64,16 +66,42 @@ export class PartialBatchFailureError<R extends RecordPosition = RecordPosition>
 
   /** The index in `records` of the first record this error names, or -1 when it names none of them. */
   firstFailedIndex(records: readonly RecordPosition[]): number {
-    if (this.failures.length === 0) return -1;
-    const failed = new Set(this.failures.map((failure) => positionKey(failure.record)));
-    return records.findIndex((record) => failed.has(positionKey(record)));
+    return firstFailedIndex(this.failures, records);
   }
 
   /** The error this failure reports for `record`, if it names it. */
   errorOf(record: RecordPosition): unknown {
-    const key = positionKey(record);
-    return this.failures.find((failure) => positionKey(failure.record) === key)?.error;
+    return failureErrorOf(this.failures, record);
   }
+
+  /**
+   * Whether `value` is a `PartialBatchFailureError`, made by this copy of the package or another (the
+   * `/lambda` entry and the main one bundled apart, two versions installed): a kinesis-ts error with
+   * the code `PARTIAL_BATCH_FAILURE` and a `failures` array. Read it with its `failures`, not its
+   * methods, when it may come from another copy.
+   */
+  static override isInstance(value: unknown): value is PartialBatchFailureError {
+    return (
+      KinesisTsError.hasCode(value, ProcessingErrorCode.PARTIAL_BATCH_FAILURE) &&
+      Array.isArray((value as { failures?: unknown }).failures)
+    );
+  }
+}
+
+/** The index in `records` of the first record `failures` names, or -1 when it names none of them. */
+export function firstFailedIndex(
+  failures: readonly RecordFailure[],
+  records: readonly RecordPosition[],
+): number {
+  if (failures.length === 0) return -1;
+  const failed = new Set(failures.map((failure) => positionKey(failure.record)));
+  return records.findIndex((record) => failed.has(positionKey(record)));
+}
+
+/** The error `failures` reports for `record`, if they name it. */
+export function failureErrorOf(failures: readonly RecordFailure[], record: RecordPosition): unknown {
+  const key = positionKey(record);
+  return failures.find((failure) => positionKey(failure.record) === key)?.error;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { secondCopyPartialBatchFailure } from '../../test/second-copy-errors.js';
 import { RecordProcessingError } from '../errors.js';
 import type { ConsumerRecord } from '../processor/record-processor.js';
 import { PartialBatchFailureError } from './processing-errors.js';
@@ -189,6 +190,22 @@ describe('processWithRetries', () => {
       await vi.runAllTimersAsync();
       expect(await result).toEqual({ outcome: 'processed', poisoned: 0 });
       expect(calls).toEqual([3, 1]);
+    });
+
+    it('reads a partial failure made by a second copy of the package (no instanceof, no methods)', async () => {
+      const calls: string[] = [];
+      const result = run({
+        process: async (records) => {
+          calls.push(records[0]!.sequenceNumber);
+          if (calls.length === 1) {
+            throw secondCopyPartialBatchFailure([{ record: { sequenceNumber: '102' }, error: 'x' }]);
+          }
+        },
+      });
+      await vi.runAllTimersAsync();
+      expect(await result).toEqual({ outcome: 'processed', poisoned: 0 });
+      // resumed at the record it named, not at the start of the batch
+      expect(calls).toEqual(['101', '102']);
     });
 
     it('counts tries per record: progress starts the count again', async () => {

@@ -1,7 +1,7 @@
 import { type BackoffPolicy, fullJitterBackoffMs, type RandomSource, sleep } from '@kinesis-ts/core';
 import { RecordProcessingError } from '../errors.js';
 import type { ConsumerRecord } from '../processor/record-processor.js';
-import { PartialBatchFailureError } from './processing-errors.js';
+import { failureErrorOf, firstFailedIndex, PartialBatchFailureError } from './processing-errors.js';
 
 /** How failures of the handler (or `processRecords`) are handled. */
 export interface ProcessingPolicy {
@@ -133,11 +133,11 @@ async function attempts(
     } catch (error) {
       let pinpointed = current.length === 1;
       let recordError = error;
-      if (error instanceof PartialBatchFailureError) {
-        const index = error.firstFailedIndex(current);
+      if (PartialBatchFailureError.isInstance(error)) {
+        const index = firstFailedIndex(error.failures, current);
         if (index >= 0) {
           pinpointed = true;
-          recordError = error.errorOf(current[index]!) ?? error;
+          recordError = failureErrorOf(error.failures, current[index]!) ?? error;
           if (index > 0) {
             doneCount += index;
             attempt = 1; // the first failed record has failed once

@@ -1,4 +1,5 @@
 import {
+  CoreErrorCode,
   compareExtendedSequenceNumbers,
   describeValue,
   isSequenceNumber,
@@ -153,7 +154,7 @@ function toSequence(value: bigint | number | string | undefined): bigint | undef
     'sequenceOf',
     'a non-negative integer (bigint, number or decimal string)',
     `got ${describeValue(value)}`,
-    'INVALID_RECORD',
+    CoreErrorCode.INVALID_RECORD,
   );
 }
 

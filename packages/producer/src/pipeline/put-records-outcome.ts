@@ -1,6 +1,6 @@
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis';
 import { awsErrorCode, classifyAwsError, hashKeyInRange } from '@kinesis-ts/core';
-import type { RecordFailureCode } from '../errors.js';
+import { ProducerErrorCode, type RecordFailureCode } from '../errors.js';
 import type { OpenShard } from './list-shards.js';
 import type { PackedEntry } from './packer.js';
 
@@ -131,19 +131,19 @@ export function interpretPutRecordsError(
   const kind = classifyAwsError(error);
   const outcome: EntryOutcome =
     kind === 'fatal'
-      ? { kind: 'fail', code: 'RECORD_FAILED', errorCode, errorMessage, cause: error }
+      ? { kind: 'fail', code: ProducerErrorCode.RECORD_FAILED, errorCode, errorMessage, cause: error }
       : failIfThrottled && errorCode === THROTTLED
-        ? { kind: 'fail', code: 'RECORD_THROTTLED', errorCode, errorMessage, cause: error }
+        ? { kind: 'fail', code: ProducerErrorCode.RECORD_THROTTLED, errorCode, errorMessage, cause: error }
         : { kind: 'retry', errorCode, errorMessage, backoff: true, mapOutdated: false };
   return entries.map(() => outcome);
 }
 
 function entryFailure(errorCode: string, errorMessage: string, failIfThrottled: boolean): EntryOutcome {
   if (errorCode === THROTTLED && failIfThrottled) {
-    return { kind: 'fail', code: 'RECORD_THROTTLED', errorCode, errorMessage };
+    return { kind: 'fail', code: ProducerErrorCode.RECORD_THROTTLED, errorCode, errorMessage };
   }
   if (classifyAwsError(errorCode) === 'fatal') {
-    return { kind: 'fail', code: 'RECORD_FAILED', errorCode, errorMessage };
+    return { kind: 'fail', code: ProducerErrorCode.RECORD_FAILED, errorCode, errorMessage };
   }
   return { kind: 'retry', errorCode, errorMessage, backoff: true, mapOutdated: false };
 }

@@ -1,4 +1,5 @@
 import { awsErrorCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
+import { ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
@@ -195,7 +196,7 @@ export class Retrier {
     this.deps.settlement.failed(
       record,
       undefined,
-      'RECORD_EXPIRED',
+      ProducerErrorCode.RECORD_EXPIRED,
       'Expired',
       'Record reached its time to live while waiting for room in the buffer',
     );
@@ -208,7 +209,7 @@ export class Retrier {
     this.deps.settlement.failed(
       record,
       lane.shardId,
-      'RECORD_EXPIRED',
+      ProducerErrorCode.RECORD_EXPIRED,
       last?.errorCode ?? 'Expired',
       last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
     );
@@ -257,7 +258,7 @@ export class Retrier {
         this.deps.settlement.failed(
           record,
           sent.predictedShardId,
-          'RECORD_EXPIRED',
+          ProducerErrorCode.RECORD_EXPIRED,
           errorCode,
           errorMessage,
           cause,
@@ -266,7 +267,7 @@ export class Retrier {
         this.deps.settlement.failed(
           record,
           sent.predictedShardId,
-          'MAX_ATTEMPTS_EXCEEDED',
+          ProducerErrorCode.MAX_ATTEMPTS_EXCEEDED,
           errorCode,
           errorMessage,
           cause,

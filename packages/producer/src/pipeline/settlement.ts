@@ -1,5 +1,5 @@
 import type { PutResult } from '../attempt.js';
-import { RecordFailedError, type RecordFailureCode } from '../errors.js';
+import { ProducerErrorCode, RecordFailedError, type RecordFailureCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import type { PackedEntry } from './packer.js';
@@ -57,7 +57,7 @@ export class Settlement {
     errorMessage: string,
     cause?: unknown,
   ): void {
-    if (code === 'RECORD_EXPIRED' && record.attempts.at(-1)?.errorCode !== 'Expired') {
+    if (code === ProducerErrorCode.RECORD_EXPIRED && record.attempts.at(-1)?.errorCode !== 'Expired') {
       addAttempt(record, {
         startedAt: Date.now(),
         delayMs: Date.now() - record.lastAttemptEndedAt,
@@ -74,7 +74,7 @@ export class Settlement {
       lastErrorCode: errorCode,
       cause,
     });
-    this.metrics.userRecordFailed(shardId, record.attemptCount, code === 'RECORD_EXPIRED');
+    this.metrics.userRecordFailed(shardId, record.attemptCount, code === ProducerErrorCode.RECORD_EXPIRED);
     this.release(record);
     record.settler.reject(error);
     this.events.emit('record:failed', { record: record.userRecord, error });
@@ -96,11 +96,11 @@ function describeFailure(
   const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
   const attempts = `${record.attemptCount} attempt${record.attemptCount === 1 ? '' : 's'}`;
   switch (code) {
-    case 'RECORD_EXPIRED':
+    case ProducerErrorCode.RECORD_EXPIRED:
       return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;
-    case 'MAX_ATTEMPTS_EXCEEDED':
+    case ProducerErrorCode.MAX_ATTEMPTS_EXCEEDED:
       return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
-    case 'RECORD_THROTTLED':
+    case ProducerErrorCode.RECORD_THROTTLED:
       return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
     default:
       return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;

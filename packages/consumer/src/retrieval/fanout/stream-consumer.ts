@@ -12,6 +12,7 @@ import {
   type BackoffPolicy,
   backoffCeilingMs,
   type ClientThatSends,
+  CoreErrorCode,
   classifyAwsError,
   describeError,
   type Logger,
@@ -91,7 +92,7 @@ export async function ensureStreamConsumer(
       'consumerName',
       '1 to 128 of a-z A-Z 0-9 _ . -',
       `got ${JSON.stringify(consumerName)}`,
-      'INVALID_OPTION',
+      CoreErrorCode.INVALID_OPTION,
     );
   }
   const deadline = Date.now() + timeoutMs;
@@ -185,7 +186,7 @@ export async function deregisterStreamConsumer(options: DeregisterStreamConsumer
         'consumerName',
         'consumerArn, or consumerName with the stream',
         'neither was given',
-        'INVALID_OPTION',
+        CoreErrorCode.INVALID_OPTION,
       );
     }
     try {
@@ -216,7 +217,12 @@ async function resolveStreamArn(
   signal?: AbortSignal,
 ): Promise<string> {
   if (streamName === undefined) {
-    throw new ValidationError('streamName', 'streamName or streamArn', 'neither was given', 'INVALID_OPTION');
+    throw new ValidationError(
+      'streamName',
+      'streamName or streamArn',
+      'neither was given',
+      CoreErrorCode.INVALID_OPTION,
+    );
   }
   const output = await sendWithoutSdkRetries<DescribeStreamSummaryCommandOutput>(
     client,
