@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CliUsageError } from '../errors.js';
 import { parseFlags } from './args.js';
 
 describe('parseFlags', () => {
@@ -24,5 +25,9 @@ describe('parseFlags', () => {
     expect(flags.stream()).toBe('orders');
     expect(() => parseFlags('tail', ['a', 'b'], spec).stream()).toThrow(/unexpected argument 'b'/);
     expect(() => parseFlags('tail', [], spec).stream()).toThrow(/stream name is required/);
+    expect(() => parseFlags('tail', ['orders/eu'], spec).stream()).toThrow(
+      /'orders\/eu' is not a stream name: expected a stream name of 1 to 128/,
+    );
+    expect(() => parseFlags('tail', ['x'.repeat(129)], spec).stream()).toThrow(CliUsageError);
   });
 });

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { STREAM_NAME_LIMIT, STREAM_NAME_PATTERN } from '@kinesis-ts/core';
 import { CliUsageError } from '../errors.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -90,6 +91,9 @@ export class Flags {
     const stream = this.positionals[0] ?? this.string('stream');
     if (!stream) throw this.usage(`the stream name is required (kinesis-ts ${this.command} <stream> …)`);
     if (this.positionals.length > 1) throw this.usage(`unexpected argument '${this.positionals[1]}'`);
+    if (!STREAM_NAME_PATTERN.test(stream)) {
+      throw this.usage(`'${stream}' is not a stream name: expected ${STREAM_NAME_LIMIT}`);
+    }
     return stream;
   }
 

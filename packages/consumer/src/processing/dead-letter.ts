@@ -95,7 +95,7 @@ export function toDeadLetter(poison: PoisonRecordInput, deadLetteredAt: Date = n
     aggregated: record.aggregated,
     approximateArrivalTimestamp: record.approximateArrivalTimestamp,
     data: Uint8Array.from(record.data),
-    error: describeError(poison.error),
+    error: deadLetterErrorInfo(poison.error),
     attempts: poison.attempts,
     deadLetteredAt,
   };
@@ -201,7 +201,7 @@ export function streamNameFromArn(streamArn: string | undefined): string | undef
   return match?.[1];
 }
 
-function describeError(error: unknown): DeadLetterErrorInfo {
+function deadLetterErrorInfo(error: unknown): DeadLetterErrorInfo {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string'
