@@ -168,6 +168,14 @@ describe('a stack with enforceLimits', () => {
     expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(LimitExceededException);
   });
 
+  it('still lets the stack\'s helpers create and delete twelve streams at once (CreateStream: 5 a second)', async () => {
+    const names = Array.from({ length: 12 }, () => uniqueName('many'));
+    await Promise.all(names.map((name) => stack.createStream(name, 1)));
+    await Promise.all(names.map((name) => stack.deleteStream(name)));
+    const refused = (await stack.kinesisFrontStats()).limits.refusedCalls;
+    expect((refused.CreateStream ?? 0) + (refused.DescribeStreamSummary ?? 0)).toBeGreaterThan(0);
+  });
+
   describe.each(KINESIS_TRANSPORTS)('SubscribeToShard over %s', (transport) => {
     it('refuses a second subscription of a consumer to a shard within a second with LimitExceededException', async () => {
       const streamName = uniqueName('subscribe');
