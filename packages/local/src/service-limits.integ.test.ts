@@ -168,7 +168,7 @@ describe('a stack with enforceLimits', () => {
     expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(LimitExceededException);
   });
 
-  it('still lets the stack\'s helpers create and delete twelve streams at once (CreateStream: 5 a second)', async () => {
+  it("still lets the stack's helpers create and delete twelve streams at once (CreateStream: 5 a second)", async () => {
     const names = Array.from({ length: 12 }, () => uniqueName('many'));
     await Promise.all(names.map((name) => stack.createStream(name, 1)));
     await Promise.all(names.map((name) => stack.deleteStream(name)));

@@ -38,7 +38,10 @@ describe('stream and connection options', () => {
 
 describe('createStream and deleteStream under the service limits', () => {
   const rateExceeded = () =>
-    new LimitExceededException({ message: 'Rate exceeded for CreateStream under account 000000000000.', $metadata: {} });
+    new LimitExceededException({
+      message: 'Rate exceeded for CreateStream under account 000000000000.',
+      $metadata: {},
+    });
 
   /** A client whose calls of each operation fail with `failures[operation]` errors first. */
   function fakeClient(failures: Record<string, (() => Error)[]>, summaries: string[]) {
@@ -51,7 +54,8 @@ describe('createStream and deleteStream under the service limits', () => {
         if (failure) throw failure();
         if (operation === 'DescribeStreamSummary') {
           const status = summaries.shift();
-          if (status === undefined) throw Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' });
+          if (status === undefined)
+            throw Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' });
           return { StreamDescriptionSummary: { StreamName: 's', StreamStatus: status } };
         }
         return {};
@@ -83,7 +87,13 @@ describe('createStream and deleteStream under the service limits', () => {
       ['DELETING'],
     );
     await deleteStreamAndWait(client, 's', { pollIntervalMs: 1 });
-    expect(calls).toEqual(['DeleteStream', 'DeleteStream', 'DescribeStreamSummary', 'DescribeStreamSummary', 'DescribeStreamSummary']);
+    expect(calls).toEqual([
+      'DeleteStream',
+      'DeleteStream',
+      'DescribeStreamSummary',
+      'DescribeStreamSummary',
+      'DescribeStreamSummary',
+    ]);
   });
 
   it('fail at once on a LimitExceededException that is not about a rate (the shard limit)', async () => {
