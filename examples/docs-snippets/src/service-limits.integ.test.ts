@@ -112,3 +112,55 @@ describe('under the service limits', () => {
     expect(refused).toBeGreaterThan(refusedBefore);
   });
 });
+
+describe('subscriptions that end every 3 seconds', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    // the service ends a subscription after 5 minutes; here after 3 s, to see renewals in a test
+    stack = await startLocalStack({ enforceLimits: true, limits: { subscriptionLifetimeMs: 3_000 } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('an enhanced fan-out application renews them and misses nothing', async () => {
+    const streamName = uniqueName('renewed');
+    await stack.createStream(streamName, 1);
+    const seen: string[] = [];
+    const problems: string[] = [];
+    const applicationName = uniqueName('fan-out-app');
+    const consumer = new KinesisConsumer({
+      streamName,
+      applicationName,
+      kinesisClient: stack.kinesisClient(),
+      dynamoDbClient: stack.dynamoDbClient(),
+      initialPosition: 'TRIM_HORIZON',
+      retrieval: { mode: 'fan-out', subscribeClient: stack.kinesisClient({ transport: 'http2' }) },
+      handler: async (records) => {
+        seen.push(...records.map(decode));
+      },
+    });
+    consumer.on('processing:error', ({ error }) => problems.push(`processing: ${String(error)}`));
+    consumer.on('shard:failed', ({ error }) => problems.push(`shard failed: ${String(error)}`));
+    try {
+      await consumer.start();
+      const producer = new KinesisProducer({ streamName, client: stack.kinesisClient() });
+      const sent = Array.from({ length: 100 }, (_, index) => `view-${index}`);
+      for (let batch = 0; batch < 4; batch++) {
+        await producer.putMany(
+          sent.slice(batch * 25, (batch + 1) * 25).map((id) => ({ partitionKey: id, data: encode(id) })),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      await producer.close();
+      await waitFor(() => seen.length >= 100, 30_000);
+      expect(seen).toEqual(sent);
+      expect(problems).toEqual([]);
+      expect((await stack.kinesisFrontStats()).limits.subscriptionsEnded).toBeGreaterThanOrEqual(2);
+    } finally {
+      await consumer.stop();
+      await stack
+        .dynamoDbClient()
+        .send(new DeleteTableCommand({ TableName: applicationName }))
+        .catch(() => {});
+    }
+  });
+});
