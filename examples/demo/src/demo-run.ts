@@ -115,9 +115,12 @@ export class DemoRun {
   // --- 1 and 2: services, stream, tables, workers ------------------------------------------------
 
   private async setUp(): Promise<void> {
-    const stack = await startLocalStack();
+    // The service's limits on by default: per-shard rates, call rates, 5-minute subscriptions
+    const stack = await startLocalStack({ enforceLimits: this.options.limits });
     this.stack = stack;
-    this.note(`local Kinesis (${stack.kinesisEndpoint}) and DynamoDB (${stack.dynamoDbEndpoint}) started`);
+    this.note(
+      `local Kinesis (${stack.kinesisEndpoint}) and DynamoDB (${stack.dynamoDbEndpoint}) started${this.options.limits ? ", with the service's limits" : ''}`,
+    );
     const dynamoDb = stack.dynamoDbClient();
     await Promise.all([
       stack.createStream(STREAM, this.options.shards),
@@ -221,7 +224,8 @@ export class DemoRun {
 
   private async produce(): Promise<void> {
     const kinesis = this.kinesis!;
-    // The emulator never throttles: fail 10 % of PutRecords entries and 2 % of calls as Kinesis would
+    // A shard throttles for real (enforceLimits) only when full, which this rate rarely makes it: fail
+    // 10 % of PutRecords entries and 2 % of calls as a busy Kinesis would
     this.faults = injectKinesisFaults(kinesis, {
       seed: 7,
       putRecordsFailures: { rate: 0.1, errorCode: 'ProvisionedThroughputExceededException' },
@@ -365,6 +369,7 @@ export class DemoRun {
     const delivered = this.acked.size - lost.length;
     const metrics = this.producer?.metrics();
     const faults = this.faults?.stats();
+    const limits = this.options.limits ? (await this.stack?.kinesisFrontStats())?.limits : undefined;
     this.note(`scanned ${SINK_TABLE}: ${inSink.size} items`);
     return {
       sent: this.sent,
@@ -376,6 +381,7 @@ export class DemoRun {
       producerRetries: metrics?.stream.RetriesPerRecord.sum ?? 0,
       injectedFailures: (faults?.failedEntries ?? 0) + (faults?.callErrors ?? 0),
       consumerRetries: this.workers.reduce((sum, worker) => sum + worker.retrievalRetries, 0),
+      limits,
       producingMs: this.producingMs,
       deliveringMs:
         this.producingStartedAt && this.lastDeliveryAt ? this.lastDeliveryAt - this.producingStartedAt : 0,

@@ -12,8 +12,14 @@ describe('parseDemoArgs', () => {
       rate: 250,
       shards: 6,
       plain: true,
+      limits: true,
       help: false,
     });
+  });
+
+  it('runs with the service limits unless --no-limits', () => {
+    expect(parseDemoArgs([]).limits).toBe(true);
+    expect(parseDemoArgs(['--no-limits']).limits).toBe(false);
   });
 
   it('refuses unknown options, missing values and values out of range, naming them', () => {

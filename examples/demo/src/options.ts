@@ -8,6 +8,8 @@ export interface DemoOptions {
   readonly shards: number;
   /** Print a status line every few seconds instead of redrawing the screen (automatic without a TTY). */
   readonly plain: boolean;
+  /** Run the local stack with the service's limits (`enforceLimits`): throttling as on AWS. */
+  readonly limits: boolean;
   /** Print the usage and exit. */
   readonly help: boolean;
 }
@@ -17,6 +19,7 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   rate: 100,
   shards: 4,
   plain: false,
+  limits: true,
   help: false,
 };
 
@@ -31,6 +34,8 @@ Options:
   --rate <events/s>     events per second (default ${DEFAULT_DEMO_OPTIONS.rate}, 1 to 2000)
   --shards <n>          shards of the stream at the start (default ${DEFAULT_DEMO_OPTIONS.shards}, 2 to 16)
   --plain               a status line every 5 s instead of a live view (the default without a terminal)
+  --no-limits           run the local Kinesis without the service's limits (on by default: per-shard
+                        write and read rates, call rates and subscription lifetimes as on AWS)
   --help                this text`;
 
 /** A command line the demo cannot run. */
@@ -56,6 +61,10 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     }
     if (argument === '--plain') {
       options.plain = true;
+      continue;
+    }
+    if (argument === '--no-limits') {
+      options.limits = false;
       continue;
     }
     const [flag = '', inline] = argument.split('=', 2);

@@ -40,5 +40,16 @@ describe('the verdict', () => {
     expect(text).toMatch(/lost\s+0\n/);
     expect(text).toMatch(/throughput\s+100\/s produced/);
     expect(text).toMatch(/takeover time\s+4\.2 s for the 2 lease\(s\)/);
+    expect(text).toMatch(/service limits\s+off \(--no-limits\)/);
+  });
+
+  it('prints what the service limits refused, by operation', () => {
+    const text = formatSummary({
+      ...result,
+      limits: { refusedEntries: 30, refusedCalls: { ListShards: 1, GetRecords: 12 } },
+    }).join('\n');
+    expect(text).toMatch(
+      /service limits\s+enforced: 30 PutRecords entries and 13 calls refused \(GetRecords 12, ListShards 1\)/,
+    );
   });
 });

@@ -20,6 +20,11 @@ export interface DemoResult {
   readonly injectedFailures: number;
   /** GetRecords/SubscribeToShard calls retried by the consumers. */
   readonly consumerRetries: number;
+  /** What the local Kinesis refused under the service's limits; undefined with `--no-limits`. */
+  readonly limits?: {
+    readonly refusedEntries: number;
+    readonly refusedCalls: Readonly<Record<string, number>>;
+  };
   /** How long the producer sent events, in ms. */
   readonly producingMs: number;
   /** From the first event sent to the last acknowledged event found in the sink, in ms. */
@@ -52,6 +57,14 @@ function perSecond(count: number, ms: number): string {
   return ms <= 0 ? '-' : `${formatCount((count * 1_000) / ms)}/s`;
 }
 
+/** ` (GetRecords 12, ListShards 1)`: the refused calls by operation, most first. */
+function describeCalls(calls: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(calls).sort(([, a], [, b]) => b - a);
+  return entries.length === 0
+    ? ''
+    : ` (${entries.map(([operation, count]) => `${operation} ${formatCount(count)}`).join(', ')})`;
+}
+
 /** The summary's lines, unstyled. */
 export function formatSummary(result: DemoResult): string[] {
   const rows: [string, string][] = [
@@ -73,6 +86,14 @@ export function formatSummary(result: DemoResult): string[] {
     [
       'retries',
       `${formatCount(result.producerRetries)} record retries by the producer after ${formatCount(result.injectedFailures)} injected throttling errors; ${formatCount(result.consumerRetries)} throttled reads retried by the consumers`,
+    ],
+    [
+      'service limits',
+      result.limits === undefined
+        ? 'off (--no-limits)'
+        : `enforced: ${formatCount(result.limits.refusedEntries)} PutRecords entries and ${formatCount(
+            Object.values(result.limits.refusedCalls).reduce((sum, count) => sum + count, 0),
+          )} calls refused${describeCalls(result.limits.refusedCalls)}`,
     ],
     [
       'throughput',

@@ -35,7 +35,8 @@ const local = connectLocalStack({
 const kinesisClient = local.kinesisClient();
 const dynamoDbClient = local.dynamoDbClient();
 if (config.getRecordsThrottleRate > 0) {
-  // the emulator never throttles reads: inject some, so that the consumer's retries show
+  // the shard's 5 reads a second are rarely all taken here: inject some throttling, so that the
+  // consumer's retries show
   injectKinesisFaults(kinesisClient, { getRecordsThrottling: { rate: config.getRecordsThrottleRate } });
 }
 

@@ -132,3 +132,22 @@ export function otherFaults(kinesis: KinesisClient, dynamoDb: DynamoDBClient): v
     callErrors: [{ operations: ['UpdateItem'], error: 'ProvisionedThroughputExceededException' }],
   });
 }
+
+/** docs/local.md, "Service limits": a stack that refuses what Kinesis refuses. */
+export async function serviceLimits(records: PutRecordsRequestEntry[]): Promise<void> {
+  const stack = await startLocalStack({
+    enforceLimits: true, // off by default
+    limits: { subscriptionLifetimeMs: 10_000 }, // subscriptions end after 10 s instead of 5 minutes
+    streams: [{ name: 'orders', shardCount: 1 }],
+  });
+  const kinesis = stack.kinesisClient();
+  const output = await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: records }));
+  // entries past the shard's 1,000 records or 1 MiB in the last second come back as
+  // { ErrorCode: 'ProvisionedThroughputExceededException',
+  //   ErrorMessage: 'Rate exceeded for shard shardId-000000000000 in stream orders under account 000000000000.' }
+  console.log(output.FailedRecordCount);
+  const { limits } = await stack.kinesisFrontStats();
+  // { enforced: true, refusedEntries: 512, refusedCalls: { GetRecords: 3 }, subscriptionsEnded: 0 }
+  console.log(limits.refusedEntries, limits.refusedCalls);
+  await stack.stop();
+}

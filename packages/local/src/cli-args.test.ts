@@ -32,6 +32,18 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('turns the service limits on, with a subscription lifetime', () => {
+    expect(parseCliArgs(['--enforce-limits'])).toEqual({ kind: 'start', options: { enforceLimits: true } });
+    expect(parseCliArgs(['--enforce-limits', '--subscription-lifetime-ms', '5000'])).toEqual({
+      kind: 'start',
+      options: { enforceLimits: true, limits: { subscriptionLifetimeMs: 5_000 } },
+    });
+    expect(() => parseCliArgs(['--subscription-lifetime-ms', '5000'])).toThrow(/needs --enforce-limits/);
+    expect(() => parseCliArgs(['--enforce-limits', '--subscription-lifetime-ms', '5s'])).toThrow(
+      /must be a number of milliseconds/,
+    );
+  });
+
   it('starts with defaults when given nothing, and shows help for -h', () => {
     expect(parseCliArgs([])).toEqual({ kind: 'start', options: {} });
     expect(parseCliArgs(['-h'])).toEqual({ kind: 'help' });

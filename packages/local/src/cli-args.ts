@@ -18,6 +18,11 @@ Options:
   --dynamodb-port PORT     DynamoDB port (default: a free port)
   --region REGION          region (default: us-east-1)
   --log-level LEVEL        emulator log level: ERROR, WARN, INFO, DEBUG, TRACE (default: WARN)
+  --enforce-limits         refuse what Kinesis refuses: per-shard write and read rates, one
+                           SubscribeToShard per second per consumer and shard, control-plane call
+                           rates, with the service's errors (default: off)
+  --subscription-lifetime-ms MS
+                           with --enforce-limits: end subscriptions after MS (default: 300000)
   -h, --help               show this help
 `;
 
@@ -71,6 +76,25 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values.region !== undefined) options.region = values.region;
   if (values['log-level'] !== undefined)
     options.logLevel = values['log-level'].toUpperCase() as EmulatorLogLevel;
+  if (values['enforce-limits']) options.enforceLimits = true;
+  const lifetime = values['subscription-lifetime-ms'];
+  if (lifetime !== undefined) {
+    if (!values['enforce-limits']) {
+      throw usageError(
+        '--subscription-lifetime-ms',
+        'only with --enforce-limits',
+        '--subscription-lifetime-ms needs --enforce-limits',
+      );
+    }
+    if (!/^\d+$/.test(lifetime)) {
+      throw usageError(
+        '--subscription-lifetime-ms',
+        'a number of milliseconds',
+        `--subscription-lifetime-ms must be a number of milliseconds, got '${lifetime}'`,
+      );
+    }
+    options.limits = { subscriptionLifetimeMs: Number(lifetime) };
+  }
   const streams = (values.stream ?? []).map(parseStreamSpec);
   if (streams.length > 0) options.streams = streams;
   return { kind: 'start', options };
@@ -88,6 +112,8 @@ function parse(argv: readonly string[]) {
       'dynamodb-port': { type: 'string' },
       region: { type: 'string' },
       'log-level': { type: 'string' },
+      'enforce-limits': { type: 'boolean' },
+      'subscription-lifetime-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

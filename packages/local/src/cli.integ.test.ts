@@ -80,6 +80,38 @@ describe('the kinesis-ts-local CLI', () => {
     }
   });
 
+  it('enforces the service limits with --enforce-limits: the sixth ListStreams within a second is refused', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=kinesis-ts-source', '--import', 'tsx', 'src/cli.ts', '--enforce-limits'],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => stdout.includes('Press Ctrl-C') || child.exitCode !== null, 30_000, 'the CLI');
+      expect(stdout).toContain("Limits    the service's, enforced");
+      const kinesisEndpoint = /Kinesis {3}(\S+)/.exec(stdout)![1]!;
+      const connection = connectLocalStack({ kinesisEndpoint, dynamoDbEndpoint: 'http://127.0.0.1:1' });
+      const kinesis = connection.kinesisClient({ maxAttempts: 1 });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 6 }, () => kinesis.send(new ListStreamsCommand({}))),
+      );
+      connection.close();
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(refused.map((outcome) => (outcome as PromiseRejectedResult).reason.name)).toEqual([
+        'LimitExceededException',
+      ]);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('exits with 2 and the usage on an unknown flag', async () => {
     const child = spawn(
       process.execPath,

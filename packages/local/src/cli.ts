@@ -28,6 +28,12 @@ async function main(): Promise<number> {
   );
   printLine(`  DynamoDB  ${stack.dynamoDbEndpoint}  (dynalite, in memory)`);
   printLine(`  Region    ${stack.region}`);
+  if (command.options.enforceLimits) {
+    const lifetimeMs = command.options.limits?.subscriptionLifetimeMs ?? 300_000;
+    printLine(
+      `  Limits    the service's, enforced: 1,000 records and 1 MiB/s written and 5 reads and 2 MiB/s read per shard, subscriptions end after ${lifetimeMs} ms`,
+    );
+  }
   for (const stream of streams)
     printLine(
       `  Stream    ${stream.name} (${stream.shardCount} shard${stream.shardCount === 1 ? '' : 's'}, ACTIVE)`,

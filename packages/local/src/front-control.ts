@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { LocalStackError, LocalStackErrorCode } from './errors';
+import type { ServiceLimitStats } from './service-limits';
 
 /**
  * How {@link LocalStackConnection.closeKinesisSessions} closes the clients' connections:
@@ -37,6 +38,8 @@ export interface KinesisFrontStats {
   readonly http2Sessions: number;
   /** HTTP/1.1 connections open now. */
   readonly http1Connections: number;
+  /** What the service's limits refused (all zero, `enforced: false`, unless `enforceLimits` is on). */
+  readonly limits: ServiceLimitStats;
 }
 
 /** The path prefix of the front's control requests (no Kinesis API uses a path other than `/`). */

@@ -51,7 +51,12 @@ export {
   type PutRecordsFailureRule,
 } from './kinesis-faults';
 export { type LocalStack, startLocalStack } from './local-stack';
-export { DEFAULT_LOCAL_STACK_OPTIONS, type EmulatorLogLevel, type LocalStackOptions } from './options';
+export {
+  DEFAULT_LOCAL_STACK_OPTIONS,
+  type EmulatorLogLevel,
+  type LocalStackOptions,
+  type ServiceLimitOptions,
+} from './options';
 export { mulberry32, type RandomSource } from './prng';
 export {
   type EntryFailure,
@@ -59,4 +64,11 @@ export {
   planPutRecords,
   splicePutRecordsOutput,
 } from './put-records-splice';
+export {
+  CALL_RATE_LIMITS,
+  type CallRateLimit,
+  type CallRateScope,
+  SHARD_LIMITS,
+} from './service-limit-table';
+export type { ServiceLimitStats } from './service-limits';
 export { createStreamAndWait, deleteStreamAndWait, type StreamWaitOptions } from './streams';

@@ -5,6 +5,7 @@ import {
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
+  type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
 import {
@@ -22,8 +23,11 @@ import {
   controlAction,
   type KinesisFrontStats,
 } from './front-control';
+import { operationOf } from './kinesis-wire';
+import { http1Exchange, http2Exchange, type LimitedCallContext, runLimitedCall } from './limited-exchange';
 import { sniffProtocol } from './protocol-sniff';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
+import type { ServiceLimitStats, ServiceLimits } from './service-limits';
 
 /** Where the front listens and where it forwards. */
 export interface KinesisFrontOptions {
@@ -35,6 +39,12 @@ export interface KinesisFrontOptions {
   readonly upstreamPort: number;
   /** @defaultValue '127.0.0.1' */
   readonly upstreamHost?: string;
+  /**
+   * The service's limits to apply to the calls, once they enforce (`startLocalStack`'s
+   * `enforceLimits`): the calls they intercept are read whole and decided on before they are
+   * forwarded. @defaultValue none: every call is streamed through as it is
+   */
+  readonly limits?: ServiceLimits;
 }
 
 /** A running front (see {@link startKinesisFront}). */
@@ -54,6 +64,13 @@ export interface KinesisFront {
   /** Stops listening, closes every session and upstream connection; resolves once all are closed. */
   close(): Promise<void>;
 }
+
+const NO_LIMITS: ServiceLimitStats = {
+  enforced: false,
+  refusedEntries: 0,
+  refusedCalls: {},
+  subscriptionsEnded: 0,
+};
 
 /** How long `close()` lets a GOAWAY flush before destroying what is still open, in milliseconds. */
 const CLOSE_GRACE_MS = 100;
@@ -91,7 +108,7 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
   let closing = false;
 
   /** Opens the request to the emulator; counts it in flight until it closes. */
-  function openUpstream(method: string, path: string, headers: IncomingHttpHeaders): ClientRequest {
+  function openUpstream(method: string, path: string, headers: OutgoingHttpHeaders): ClientRequest {
     counters.upstreamRequests += 1;
     counters.upstreamInFlight += 1;
     const upstream = httpRequest({
@@ -99,13 +116,29 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
       port: options.upstreamPort,
       method,
       path,
-      headers: upstreamRequestHeaders(headers),
+      headers,
       agent: upstreamAgent,
     });
     upstream.once('close', () => {
       counters.upstreamInFlight -= 1;
     });
     return upstream;
+  }
+
+  const limited: LimitedCallContext | undefined = options.limits && {
+    limits: options.limits,
+    openUpstream,
+    countAborted: () => {
+      counters.upstreamAborted += 1;
+    },
+    countError: () => {
+      counters.upstreamErrors += 1;
+    },
+  };
+  /** The operation of a call the limits intercept, if limits are on and they do. */
+  function limitedOperation(headers: IncomingHttpHeaders): string | undefined {
+    const operation = operationOf(headers);
+    return limited?.limits.intercepts(operation) ? operation : undefined;
   }
 
   const h2 = createHttp2Server();
@@ -133,7 +166,12 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
       stream.end(body);
       return;
     }
-    const upstream = openUpstream(method, path, headers);
+    const operation = limitedOperation(headers);
+    if (limited && operation) {
+      void runLimitedCall(http2Exchange(stream, headers), operation, limited);
+      return;
+    }
+    const upstream = openUpstream(method, path, upstreamRequestHeaders(headers));
     let complete = false;
     stream.once('close', () => {
       // RST_STREAM from the client, its session closed or destroyed: end the emulator's request.
@@ -217,7 +255,16 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
       response.end(body);
       return;
     }
-    const upstream = openUpstream(request.method ?? 'GET', request.url ?? '/', request.headers);
+    const operation = limitedOperation(request.headers);
+    if (limited && operation) {
+      void runLimitedCall(http1Exchange(request, response), operation, limited);
+      return;
+    }
+    const upstream = openUpstream(
+      request.method ?? 'GET',
+      request.url ?? '/',
+      upstreamRequestHeaders(request.headers),
+    );
     let complete = false;
     response.once('close', () => {
       if (!complete) {
@@ -285,7 +332,12 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
   }
 
   function stats(): KinesisFrontStats {
-    return { ...counters, http2Sessions: sessions.size, http1Connections: http1Sockets.size };
+    return {
+      ...counters,
+      http2Sessions: sessions.size,
+      http1Connections: http1Sockets.size,
+      limits: options.limits?.stats() ?? NO_LIMITS,
+    };
   }
 
   function runControl(action: ControlAction, socket: Socket | undefined): string {

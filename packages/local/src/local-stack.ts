@@ -10,6 +10,7 @@ import {
 } from './clients';
 import { connectLocalStack, type LocalStackConnection } from './connection';
 import { type DynamoDbServer, startDynamoDbServer } from './dynamodb-server';
+import { emulatorCaller } from './emulator-call';
 import { LocalStackError, LocalStackErrorCode } from './errors';
 import {
   type EmulatorExit,
@@ -25,6 +26,7 @@ import {
   resolveLocalStackOptions,
 } from './options';
 import { findFreePort, tryBindPort } from './ports';
+import { ServiceLimits } from './service-limits';
 
 /** A running local Kinesis + DynamoDB, returned by {@link startLocalStack}. */
 export interface LocalStack extends LocalStackConnection {
@@ -103,9 +105,14 @@ async function choosePorts(options: {
 }
 
 /** Starts the Kinesis front on `port`; a port taken meanwhile is a (retryable if picked) port-in-use. */
-async function startFront(port: number, upstreamPort: number, picked: boolean): Promise<KinesisFront> {
+async function startFront(
+  port: number,
+  upstreamPort: number,
+  picked: boolean,
+  limits: ServiceLimits | undefined,
+): Promise<KinesisFront> {
   try {
-    return await startKinesisFront({ port, upstreamPort });
+    return await startKinesisFront({ port, upstreamPort, limits });
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw cause;
     throw new LocalStackError(`The Kinesis port ${port} (option kinesisPort) is already in use`, {
@@ -177,7 +184,17 @@ async function startOnce(
   let front: KinesisFront | undefined;
   let emulator: KinesisEmulatorProcess | undefined;
   let connection: LocalStackConnection | undefined;
+  // The service's limits, applied by the front once the stack has started (its own calls are free).
+  const caller = resolved.enforceLimits ? emulatorCaller({ port: ports.kinesisEmulatorPort }) : undefined;
+  const limits = caller
+    ? new ServiceLimits({
+        accountId: resolved.accountId,
+        subscriptionLifetimeMs: resolved.limits.subscriptionLifetimeMs,
+        callEmulator: caller.call,
+      })
+    : undefined;
   const cleanUp = async () => {
+    caller?.close();
     connection?.close();
     await Promise.all([front?.close(), emulator?.stop(0), dynamoDb?.close(1_000)]);
   };
@@ -190,7 +207,12 @@ async function startOnce(
       deleteTableMs: resolved.deleteTableMs,
       updateTableMs: resolved.updateTableMs,
     });
-    front = await startFront(ports.kinesisPort, ports.kinesisEmulatorPort, resolved.kinesisPort === 0);
+    front = await startFront(
+      ports.kinesisPort,
+      ports.kinesisEmulatorPort,
+      resolved.kinesisPort === 0,
+      limits,
+    );
     emulator = spawnKinesisEmulator({
       emulatorPath,
       nodePath: resolved.nodePath,
@@ -274,6 +296,7 @@ async function startOnce(
       });
     }
 
+    limits?.enforce();
     const server = dynamoDb;
     const kinesisFront = front;
     const live = connection;
@@ -295,6 +318,7 @@ async function startOnce(
         stopping ??= (async () => {
           live.close();
           await Promise.all([kinesisFront.close(), running.stop(resolved.stopGraceMs), server.close(2_000)]);
+          caller?.close();
         })();
         return stopping;
       },

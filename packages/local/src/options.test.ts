@@ -65,6 +65,39 @@ describe('resolveLocalStackOptions', () => {
   });
 });
 
+describe('the service limits options', () => {
+  it("are off by default, with the service's 5-minute subscriptions", () => {
+    const resolved = resolveLocalStackOptions();
+    expect(resolved.enforceLimits).toBe(false);
+    expect(resolved.limits).toEqual({ subscriptionLifetimeMs: 300_000 });
+    expect(resolveLocalStackOptions({ enforceLimits: true, limits: {} }).limits).toEqual({
+      subscriptionLifetimeMs: 300_000,
+    });
+  });
+
+  it("take a shorter subscription lifetime, within 1 ms to the service's 5 minutes", () => {
+    expect(
+      resolveLocalStackOptions({ enforceLimits: true, limits: { subscriptionLifetimeMs: 2_000 } }).limits,
+    ).toEqual({ subscriptionLifetimeMs: 2_000 });
+    expect(invalid({ enforceLimits: true, limits: { subscriptionLifetimeMs: 300_001 } }).field).toBe(
+      'limits.subscriptionLifetimeMs',
+    );
+    expect(invalid({ enforceLimits: true, limits: { subscriptionLifetimeMs: 0 } }).field).toBe(
+      'limits.subscriptionLifetimeMs',
+    );
+  });
+
+  it('refuse an unknown setting, a non-boolean enforceLimits, and limits without enforceLimits', () => {
+    const unknown = invalid({ enforceLimits: true, limits: { subscriptionLifetime: 5 } });
+    expect(unknown.field).toBe('limits.subscriptionLifetime');
+    expect(unknown.message).toContain("did you mean 'subscriptionLifetimeMs'?");
+    expect(invalid({ enforceLimits: 'yes' }).field).toBe('enforceLimits');
+    const orphan = invalid({ limits: { subscriptionLifetimeMs: 1_000 } });
+    expect(orphan.field).toBe('limits');
+    expect(orphan.message).toContain('enforceLimits');
+  });
+});
+
 describe('emulatorEnvironment', () => {
   it('maps the options to kinesis-local variables, with persistence off', () => {
     const environment = emulatorEnvironment(

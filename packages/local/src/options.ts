@@ -1,4 +1,5 @@
 import {
+  booleanOption,
   CoreErrorCode,
   customOption,
   describeValue,
@@ -13,6 +14,7 @@ import {
   stringOption,
   ValidationError,
 } from '@kinesis-ts/core';
+import { SHARD_LIMITS } from './service-limit-table';
 
 /**
  * Rejects unknown option names (a typo such as `kinesisPrt` fails loudly instead of being ignored),
@@ -20,6 +22,17 @@ import {
  * @throws ValidationError (`INVALID_OPTION`) naming the first unknown option.
  */
 export { rejectUnknownOptions };
+
+/** Settings of the service limits a stack enforces (`enforceLimits`). Unknown settings are rejected. */
+export interface ServiceLimitOptions {
+  /**
+   * How long a SubscribeToShard subscription delivers events before the stack ends it between two
+   * events, in milliseconds, from 1 to 300000 (the service's 5 minutes, after which the emulator
+   * ends it itself). Shorten it to test renewals.
+   * @defaultValue 300000
+   */
+  subscriptionLifetimeMs?: number;
+}
 
 /** Log levels understood by the kinesis-local emulator (`LOG_LEVEL`). */
 export type EmulatorLogLevel = 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -188,6 +201,21 @@ export interface LocalStackOptions {
    * @defaultValue {}
    */
   emulatorEnv?: Readonly<Record<string, string>>;
+  /**
+   * Refuse what Kinesis refuses, with the service's errors: 1,000 records and 1 MiB per second
+   * written per shard (PutRecords entries failed with `ProvisionedThroughputExceededException`), 5
+   * GetRecords calls and 2 MiB per second read per shard, one SubscribeToShard per second per
+   * consumer and shard (`LimitExceededException`), subscriptions that end after
+   * `limits.subscriptionLifetimeMs`, and the call rates of the control plane. Off, nothing is
+   * refused. See docs/local.md, "Service limits".
+   * @defaultValue false
+   */
+  enforceLimits?: boolean;
+  /**
+   * Settings of the enforced limits; only with `enforceLimits: true`.
+   * @defaultValue { subscriptionLifetimeMs: 300000 }
+   */
+  limits?: ServiceLimitOptions;
 }
 
 const LOG_LEVELS: readonly EmulatorLogLevel[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'];
@@ -212,6 +240,25 @@ function integer(
 
 const port = () => integer(0, 65_535, '(0 = a free port)', 0);
 const duration = (defaultValue: number) => integer(0, HOUR_MS, 'ms', defaultValue);
+
+/** The default, range and check of every setting of {@link ServiceLimitOptions}. */
+export const SERVICE_LIMIT_OPTION_SPECS = {
+  subscriptionLifetimeMs: integer(
+    1,
+    SHARD_LIMITS.subscriptionLifetimeMs,
+    'ms',
+    SHARD_LIMITS.subscriptionLifetimeMs,
+  ),
+} satisfies OptionSpecsOf<ServiceLimitOptions>;
+
+/** {@link ServiceLimitOptions} with every default applied. */
+export type ResolvedServiceLimitOptions = ResolvedOptions<typeof SERVICE_LIMIT_OPTION_SPECS>;
+
+const checkServiceLimits = (value: unknown): ResolvedServiceLimitOptions =>
+  resolveOptions(SERVICE_LIMIT_OPTION_SPECS, value, {
+    owner: 'startLocalStack limits',
+    fieldPrefix: 'limits.',
+  });
 
 function checkStreams(value: unknown, field: string): readonly { name: string; shardCount: number }[] {
   if (!Array.isArray(value)) {
@@ -260,6 +307,10 @@ export const LOCAL_STACK_OPTION_SPECS = {
   emulatorPath: stringOption({ limit: 'a path to main.js' }),
   nodePath: stringOption({ limit: 'a path to a node executable', default: process.execPath }),
   emulatorEnv: objectOption<Readonly<Record<string, string>>>({ limit: 'an object of strings', default: {} }),
+  enforceLimits: booleanOption({ default: false }),
+  limits: customOption<ResolvedServiceLimitOptions>('{ subscriptionLifetimeMs }', checkServiceLimits, {
+    default: optionDefaults(SERVICE_LIMIT_OPTION_SPECS),
+  }),
 } satisfies OptionSpecsOf<LocalStackOptions>;
 
 /** {@link LocalStackOptions} with every default applied. */
@@ -303,6 +354,14 @@ export function resolveLocalStackOptions(options: LocalStackOptions = {}): Resol
       'kinesisPort',
       'kinesisPort, kinesisTlsPort and dynamoDbPort all different',
       `the same port is given twice (${fixedPorts.join(', ')})`,
+      CoreErrorCode.INVALID_OPTION,
+    );
+  }
+  if (options.limits !== undefined && !resolved.enforceLimits) {
+    throw new ValidationError(
+      'limits',
+      'limits only with enforceLimits: true',
+      'limits was given but enforceLimits is false: the stack would enforce nothing',
       CoreErrorCode.INVALID_OPTION,
     );
   }

@@ -1,4 +1,4 @@
-import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsOutput, PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { planPutRecords, splicePutRecordsOutput } from './put-records-splice';
 
@@ -47,6 +47,19 @@ describe('splicePutRecordsOutput', () => {
     const plan = planPutRecords(entries.slice(0, 2), () => throttled);
     const output = splicePutRecordsOutput(plan, undefined);
     expect(output).toEqual({ EncryptionType: 'NONE', FailedRecordCount: 2, Records: [throttled, throttled] });
+  });
+
+  it('counts the written entries of a response off the wire (ErrorCode null) as written', () => {
+    const plan = planPutRecords(entries.slice(0, 2), (_, index) => (index === 0 ? throttled : undefined));
+    const wire = {
+      EncryptionType: 'NONE' as const,
+      FailedRecordCount: 0,
+      Records: [
+        { ErrorCode: null, ErrorMessage: null, SequenceNumber: '7', ShardId: 'shardId-000000000000' },
+      ],
+    };
+    const output = splicePutRecordsOutput(plan, wire as unknown as PutRecordsOutput);
+    expect(output.FailedRecordCount).toBe(1);
   });
 
   it('refuses a response whose length does not match what was sent', () => {

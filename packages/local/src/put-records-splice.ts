@@ -20,10 +20,13 @@ export interface PutRecordsPlan {
   failures: Map<number, EntryFailure>;
 }
 
-/** Splits a request's entries into those to send and those to fail, by `failureFor(entry, index)`. */
-export function planPutRecords(
-  entries: readonly PutRecordsRequestEntry[],
-  failureFor: (entry: PutRecordsRequestEntry, index: number) => EntryFailure | undefined,
+/**
+ * Splits a request's entries into those to send and those to fail, by `failureFor(entry, index)`.
+ * The entries are the SDK's (`PutRecordsRequestEntry`) or the wire's (`Data` in base64).
+ */
+export function planPutRecords<E = PutRecordsRequestEntry>(
+  entries: readonly E[],
+  failureFor: (entry: E, index: number) => EntryFailure | undefined,
 ): PutRecordsPlan {
   const sentIndexes: number[] = [];
   const failures = new Map<number, EntryFailure>();
@@ -58,7 +61,10 @@ export function splicePutRecordsOutput<T extends PutRecordsOutput>(
   for (const [index, failure] of plan.failures) {
     records[index] = { ErrorCode: failure.ErrorCode, ErrorMessage: failure.ErrorMessage };
   }
-  const failed = records.filter((record) => record.ErrorCode !== undefined).length;
+  // The wire's results carry `"ErrorCode": null` for written entries.
+  const failed = records.filter(
+    (record) => record.ErrorCode !== undefined && record.ErrorCode !== null,
+  ).length;
   const base = sentOutput ?? ({ EncryptionType: 'NONE' } as T);
   return { ...base, Records: records, FailedRecordCount: failed };
 }

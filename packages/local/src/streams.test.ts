@@ -1,4 +1,4 @@
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisClient, LimitExceededException } from '@aws-sdk/client-kinesis';
 import { ValidationError } from '@kinesis-ts/core';
 import { describe, expect, it } from 'vitest';
 import { connectLocalStack } from './connection';
@@ -33,5 +33,73 @@ describe('stream and connection options', () => {
         regoin: 'eu-west-1',
       } as never),
     ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', field: 'regoin' }));
+  });
+});
+
+describe('createStream and deleteStream under the service limits', () => {
+  const rateExceeded = () =>
+    new LimitExceededException({
+      message: 'Rate exceeded for CreateStream under account 000000000000.',
+      $metadata: {},
+    });
+
+  /** A client whose calls of each operation fail with `failures[operation]` errors first. */
+  function fakeClient(failures: Record<string, (() => Error)[]>, summaries: string[]) {
+    const calls: string[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string } }) => {
+        const operation = command.constructor.name.replace(/Command$/, '');
+        calls.push(operation);
+        const failure = failures[operation]?.shift();
+        if (failure) throw failure();
+        if (operation === 'DescribeStreamSummary') {
+          const status = summaries.shift();
+          if (status === undefined)
+            throw Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' });
+          return { StreamDescriptionSummary: { StreamName: 's', StreamStatus: status } };
+        }
+        return {};
+      },
+    } as unknown as KinesisClient;
+    return { client, calls };
+  }
+
+  it('call again when a call is refused for its rate, until the stream is ACTIVE', async () => {
+    const { client, calls } = fakeClient(
+      { CreateStream: [rateExceeded, rateExceeded], DescribeStreamSummary: [rateExceeded] },
+      ['CREATING', 'ACTIVE'],
+    );
+    const summary = await createStreamAndWait(client, 's', 1, { pollIntervalMs: 1 });
+    expect(summary.StreamStatus).toBe('ACTIVE');
+    expect(calls).toEqual([
+      'CreateStream',
+      'CreateStream',
+      'CreateStream',
+      'DescribeStreamSummary',
+      'DescribeStreamSummary',
+      'DescribeStreamSummary',
+    ]);
+  });
+
+  it('delete through rate refusals too', async () => {
+    const { client, calls } = fakeClient(
+      { DeleteStream: [rateExceeded], DescribeStreamSummary: [rateExceeded] },
+      ['DELETING'],
+    );
+    await deleteStreamAndWait(client, 's', { pollIntervalMs: 1 });
+    expect(calls).toEqual([
+      'DeleteStream',
+      'DeleteStream',
+      'DescribeStreamSummary',
+      'DescribeStreamSummary',
+      'DescribeStreamSummary',
+    ]);
+  });
+
+  it('fail at once on a LimitExceededException that is not about a rate (the shard limit)', async () => {
+    const shardLimit = () =>
+      new LimitExceededException({ message: 'This request would exceed the shard limit', $metadata: {} });
+    const { client } = fakeClient({ CreateStream: [shardLimit] }, []);
+    await expect(createStreamAndWait(client, 's', 1)).rejects.toThrow('shard limit');
   });
 });

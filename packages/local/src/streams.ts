@@ -32,6 +32,32 @@ function isNotFound(error: unknown): boolean {
 }
 
 /**
+ * Whether a call was refused for its rate (a stack with `enforceLimits`, or AWS): the helpers wait
+ * and call again. A `LimitExceededException` for something else (the shard limit) is not one.
+ */
+function isRateLimited(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return (
+    name === 'LimitExceededException' && typeof message === 'string' && message.startsWith('Rate exceeded')
+  );
+}
+
+/** Sends `call` until it is not refused for its rate, or `deadline` passes (then its error is thrown). */
+async function sendPaced<T>(call: () => Promise<T>, deadline: number, pauseMs: number): Promise<T> {
+  while (true) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isRateLimited(error) || Date.now() > deadline) throw error;
+      await sleep(pauseMs);
+    }
+  }
+}
+
+/** The pause after a call refused for its rate: at least a tenth of the service's one-second window. */
+const paceMs = (pollIntervalMs: number) => Math.max(100, pollIntervalMs);
+
+/**
  * Creates a provisioned stream with `shardCount` shards and resolves with its summary once it is
  * ACTIVE. An existing stream of that name fails with the SDK's `ResourceInUseException`.
  */
@@ -58,12 +84,18 @@ export async function createStreamAndWait(
     );
   }
   const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'createStream');
-  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
   const deadline = Date.now() + timeoutMs;
+  await sendPaced(
+    () => client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount })),
+    deadline,
+    paceMs(pollIntervalMs),
+  );
   let status = 'unknown';
   while (Date.now() <= deadline) {
-    const { StreamDescriptionSummary: summary } = await client.send(
-      new DescribeStreamSummaryCommand({ StreamName: streamName }),
+    const { StreamDescriptionSummary: summary } = await sendPaced(
+      () => client.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
+      deadline,
+      paceMs(pollIntervalMs),
     );
     status = summary?.StreamStatus ?? 'unknown';
     if (summary && status === 'ACTIVE') return summary;
@@ -85,16 +117,24 @@ export async function deleteStreamAndWait(
   options: StreamWaitOptions = {},
 ): Promise<void> {
   const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'deleteStream');
+  const deadline = Date.now() + timeoutMs;
   try {
-    await client.send(new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true }));
+    await sendPaced(
+      () => client.send(new DeleteStreamCommand({ StreamName: streamName, EnforceConsumerDeletion: true })),
+      deadline,
+      paceMs(pollIntervalMs),
+    );
   } catch (error) {
     if (isNotFound(error)) return;
     throw error;
   }
-  const deadline = Date.now() + timeoutMs;
   while (Date.now() <= deadline) {
     try {
-      await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+      await sendPaced(
+        () => client.send(new DescribeStreamSummaryCommand({ StreamName: streamName })),
+        deadline,
+        paceMs(pollIntervalMs),
+      );
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;

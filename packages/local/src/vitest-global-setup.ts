@@ -12,6 +12,9 @@ import { LOCAL_STACK_PROVIDE_KEY } from './provided-context';
  * // test/global-setup.ts
  * export default createLocalStackGlobalSetup({ shardLimit: 200 });
  * ```
+ *
+ * With `{ enforceLimits: true }` every test file of the run meets the service's limits (see
+ * `LocalStackOptions.enforceLimits`); `(await local.kinesisFrontStats()).limits` says what they refused.
  */
 export function createLocalStackGlobalSetup(
   options: LocalStackOptions = {},
