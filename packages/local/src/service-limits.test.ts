@@ -261,7 +261,7 @@ describe('ServiceLimits, SubscribeToShard and the control plane', () => {
     expect(limits.stats().subscriptionsEnded).toBe(1);
     clock.now = 300_100;
     await call('SubscribeToShard', subscribe);
-    expect(emulator.waits).toEqual([1_100]);
+    expect(emulator.waits).toEqual([2_900]);
   });
 
   it('refuses the sixth ListStreams within a second, and counts every refusal', async () => {
