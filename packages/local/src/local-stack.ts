@@ -1,5 +1,6 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { sleep } from '@kinesis-ts/core';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   copyCredentials,
@@ -61,7 +62,6 @@ export interface LocalStack extends LocalStackConnection {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROBE_INTERVAL_MS = 50;
 const MAX_START_ATTEMPTS = 3;
 

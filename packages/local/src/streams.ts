@@ -5,7 +5,7 @@ import {
   type KinesisClient,
   type StreamDescriptionSummary,
 } from '@aws-sdk/client-kinesis';
-import { CoreErrorCode, describeValue, ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, describeValue, sleep, ValidationError } from '@kinesis-ts/core';
 import { LocalStackError, LocalStackErrorCode } from './errors';
 import { isValidStreamName, rejectUnknownOptions, requireInteger } from './options';
 
@@ -24,8 +24,6 @@ export interface StreamWaitOptions {
 }
 
 const DEFAULT_STREAM_WAIT = { timeoutMs: 10_000, pollIntervalMs: 25 } as const;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isNotFound(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'ResourceNotFoundException';
