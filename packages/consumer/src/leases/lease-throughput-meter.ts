@@ -26,6 +26,7 @@ export class LeaseThroughputMeter {
     const now = this.options.now();
     const entry = this.entry(leaseKey);
     const intervalMs = now - entry.sinceMs;
+    if (intervalMs <= 0) return entry.estimate ?? previousKBps ?? 0;
     const estimate = nextThroughputKBps(
       entry.estimate ?? previousKBps,
       entry.bytes,
