@@ -139,7 +139,6 @@ function simulate(seed: number): RunResult {
         random,
       });
       if (rebalance) {
-        rebalances += 1;
         rebalanceRounds.push(round);
       }
       for (const a of plan.assignments) owner.set(a.leaseKey, a.to);
