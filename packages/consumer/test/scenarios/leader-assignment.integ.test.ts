@@ -99,6 +99,8 @@ describe('load-aware assignment with an elected leader', () => {
       200,
     );
     expect(newLeader).not.toBe(leader);
+    // The lock's promise: a new leader within about two lock lease durations.
+    expect(newLeaderAt! - diedAt).toBeLessThanOrEqual(2 * LOCK_MS);
     // Assignment did not wait for the new leader: the expired leases were taken first.
     expect(leasesRetakenAt!).toBeLessThanOrEqual(newLeaderAt!);
     console.log(
