@@ -3,6 +3,7 @@ import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
+import type { LoadAwareAssignment } from './coordinator/load-aware-assignment.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
@@ -58,6 +59,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly syncer: ShardSyncer;
   private readonly maintenance: LeaseTableMaintenance;
   private readonly shardConsumers: ShardConsumerFactory;
+  private readonly assignment: LoadAwareAssignment | undefined;
   private readonly recorder = new MetricsRecorder();
   private readonly running = new Map<string, RunningShard>();
   private consumerArn: string | undefined;
@@ -100,6 +102,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.syncer = parts.syncer;
     this.maintenance = parts.maintenance;
     this.shardConsumers = parts.shardConsumers;
+    this.assignment = parts.assignment;
   }
 
   /** Where the consumer is in its life. */
@@ -134,6 +137,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       await this.startUp.withRetries('shard sync', () => this.syncer.sync());
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
+      await this.assignment?.start();
       await this.coordinator.runTaker();
       // stop() may have been called meanwhile (and may have stopped the timers already).
       if (this.currentState !== 'starting') return;
@@ -189,6 +193,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         this.startPromise,
         this.syncer.stopTimer(),
         this.coordinator.stopTaking(),
+        this.assignment?.stop(),
         ...this.syncer.inFlight(),
         ...this.maintenance.inFlight(),
       ]),
@@ -337,6 +342,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   }
 
   private async shutdownTimers(): Promise<void> {
+    await this.assignment?.stop();
     await this.syncer.stopTimer();
     await this.coordinator.stopTaking();
     for (const lease of this.coordinator.renewer.heldLeases()) this.coordinator.renewer.drop(lease.leaseKey);

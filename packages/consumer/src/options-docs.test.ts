@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { optionTables, tableDisagreements, tsdocDisagreements } from '../../core/test/option-docs.js';
 import { LEASE_ADMIN_OPTION_SPECS } from './admin/lease-admin.js';
-import { CONSUMER_OPTION_SPECS, FAN_OUT_OPTION_SPECS, POLLING_OPTION_SPECS } from './options.js';
+import {
+  CONSUMER_OPTION_SPECS,
+  FAN_OUT_OPTION_SPECS,
+  POLLING_CAUGHT_UP_OPTION_SPECS,
+  POLLING_OPTION_SPECS,
+} from './options.js';
 import { KINESIS_DEAD_LETTER_SINK_OPTION_SPECS } from './processing/kinesis-dead-letter-sink.js';
 
 const DEPRECATED = Object.keys(POLLING_OPTION_SPECS);
@@ -14,7 +19,10 @@ describe('the consumer options as documented', () => {
   it('have in their TSDoc the defaults and ranges of the specs', () => {
     expect([
       ...tsdocDisagreements(source, 'KinesisConsumerOptions', CONSUMER_OPTION_SPECS),
-      ...tsdocDisagreements(source, 'PollingRetrievalConfig', POLLING_OPTION_SPECS),
+      ...tsdocDisagreements(source, 'PollingRetrievalConfig', {
+        ...POLLING_OPTION_SPECS,
+        ...POLLING_CAUGHT_UP_OPTION_SPECS,
+      }),
       ...tsdocDisagreements(source, 'FanOutRetrievalConfig', FAN_OUT_OPTION_SPECS),
     ]).toEqual([]);
   });
@@ -31,7 +39,11 @@ describe('the consumer options as documented', () => {
       ...tableDisagreements(main!, CONSUMER_OPTION_SPECS, 'docs/consumer.md options', {
         undocumented: DEPRECATED,
       }),
-      ...tableDisagreements(polling!, POLLING_OPTION_SPECS, 'docs/consumer.md polling'),
+      ...tableDisagreements(
+        polling!,
+        { ...POLLING_OPTION_SPECS, ...POLLING_CAUGHT_UP_OPTION_SPECS },
+        'docs/consumer.md polling',
+      ),
       ...tableDisagreements(fanOut!, FAN_OUT_OPTION_SPECS, 'docs/consumer.md fan-out'),
     ]).toEqual([]);
   });

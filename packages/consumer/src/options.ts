@@ -17,6 +17,7 @@ import {
   type OptionSpec,
   type OptionSpecsOf,
   objectOption,
+  oneOfOption,
   optionDefaults,
   type RandomSource,
   type ResolvedOptions,
@@ -57,6 +58,16 @@ export interface PollingRetrievalConfig {
   readonly maxPrefetchRecords?: number;
   /** Bytes of record data fetched ahead of the processor per shard, from 1. @defaultValue 8388608 (8 MiB) */
   readonly maxPrefetchBytes?: number;
+  /**
+   * The least time between two GetRecords calls on a shard while it is caught up (the last read was
+   * empty and `MillisBehindLatest` under `caughtUpThresholdMs`), 0 or at least 200 and at most a day;
+   * 0 turns it off. Fewer
+   * reads on idle shards (the KCL 3.1.1 reduced TPS). The first non-empty read returns to
+   * `idleTimeBetweenReadsMs`. @defaultValue 0
+   */
+  readonly idleTimeBetweenReadsWhenCaughtUpMs?: number;
+  /** `MillisBehindLatest` under which an empty read counts as caught up, 0 to a day. @defaultValue 1000 */
+  readonly caughtUpThresholdMs?: number;
 }
 
 /**
@@ -207,6 +218,31 @@ export interface KinesisConsumerOptions {
    * to a day. @defaultValue 10000
    */
   readonly dynamoDbRequestTimeoutMs?: number;
+  /**
+   * How leases are spread over workers: `'lease-count'` (every worker takes and steals by count, the
+   * KCL 2.x way; right beside KCL 2.x workers) or `'worker-utilization'` (one leader, elected through
+   * the lock row `Leader` of the lease table, assigns leases by worker CPU and lease throughput, the
+   * KCL 3.x way). @defaultValue 'lease-count'
+   */
+  readonly leaseAssignment?: 'worker-utilization' | 'lease-count';
+  /**
+   * How often the leader assigns and rebalances leases (`'worker-utilization'`), from 100 to a day.
+   * @defaultValue 2 × failoverTimeMs (the KCL's `leaseAssignmentIntervalMillis`)
+   */
+  readonly leaseAssignmentIntervalMs?: number;
+  /**
+   * How long the leader lock is held without a heartbeat (`'worker-utilization'`): another worker
+   * takes over at most about this long (plus one heartbeat period) after the leader dies. From 1 000
+   * to a day. @defaultValue 120000
+   */
+  readonly leaderLockLeaseDurationMs?: number;
+  /**
+   * How often the leader heartbeats its lock and the others look at it, from 100 to a day, less than
+   * `leaderLockLeaseDurationMs`. @defaultValue 30000
+   */
+  readonly leaderLockHeartbeatPeriodMs?: number;
+  /** How often each worker writes its metrics row (CPU) for the leader, from 1 000 to a day. @defaultValue 30000 */
+  readonly workerMetricsReportIntervalMs?: number;
 
   /**
    * How shards are read: `{ mode: 'polling', maxRecordsPerFetch?, idleTimeBetweenReadsMs?,
@@ -320,7 +356,22 @@ export const POLLING_OPTION_SPECS = {
   maxPrefetchBatches: integerOption({ min: 1, max: 1_000, default: 3 }),
   maxPrefetchRecords: integerOption({ min: 1, max: 10_000_000, default: 30_000 }),
   maxPrefetchBytes: integerOption({ min: 1, max: 2 ** 40, default: 8 * 1024 * 1024 }),
-} satisfies OptionSpecsOf<Omit<PollingRetrievalConfig, 'mode'>>;
+} satisfies OptionSpecsOf<
+  Omit<PollingRetrievalConfig, 'mode' | 'idleTimeBetweenReadsWhenCaughtUpMs' | 'caughtUpThresholdMs'>
+>;
+
+/** The `retrieval: { mode: 'polling' }` options that have no deprecated top-level name. */
+export const POLLING_CAUGHT_UP_OPTION_SPECS = {
+  idleTimeBetweenReadsWhenCaughtUpMs: integerOption({
+    min: MIN_IDLE_TIME_BETWEEN_READS_MS,
+    max: DAY_MS,
+    zeroMeansOff: true,
+    default: 0,
+  }),
+  caughtUpThresholdMs: integerOption({ min: 0, max: DAY_MS, default: 1_000 }),
+} satisfies OptionSpecsOf<
+  Pick<PollingRetrievalConfig, 'idleTimeBetweenReadsWhenCaughtUpMs' | 'caughtUpThresholdMs'>
+>;
 
 /** The `retrieval: { mode: 'fan-out' }` options: default, range and check of each. */
 export const FAN_OUT_OPTION_SPECS = {
@@ -339,7 +390,8 @@ export const FAN_OUT_OPTION_SPECS = {
   shardEndCheckAfterMs: integerOption({ min: 100, max: DAY_MS, zeroMeansOff: true, default: 10_000 }),
 } satisfies OptionSpecsOf<Omit<FanOutRetrievalConfig, 'mode'>>;
 
-type PollingGiven = { readonly mode: 'polling' } & Partial<ResolvedOptions<typeof POLLING_OPTION_SPECS>>;
+type PollingGiven = { readonly mode: 'polling' } & Partial<ResolvedOptions<typeof POLLING_OPTION_SPECS>> &
+  Partial<ResolvedOptions<typeof POLLING_CAUGHT_UP_OPTION_SPECS>>;
 type FanOutGiven = { readonly mode: 'fan-out' } & ResolvedOptions<typeof FAN_OUT_OPTION_SPECS>;
 
 /** The options of `spec` given, without its default: what tells given from defaulted apart. */
@@ -363,7 +415,12 @@ function checkRetrieval(value: unknown, field: string): PollingGiven | FanOutGiv
   }
   const mode = (value as { mode?: unknown }).mode;
   const context = { owner: `retrieval: { mode: '${mode}' }`, fieldPrefix: `${field}.`, alsoKnown: ['mode'] };
-  if (mode === 'polling') return { mode, ...resolveOptions(POLLING_GIVEN_SPECS, value, context) };
+  if (mode === 'polling') {
+    return {
+      mode,
+      ...resolveOptions({ ...POLLING_GIVEN_SPECS, ...POLLING_CAUGHT_UP_OPTION_SPECS }, value, context),
+    };
+  }
   if (mode === 'fan-out') return { mode, ...resolveOptions(FAN_OUT_OPTION_SPECS, value, context) };
   throw invalid(`${field}.mode`, "'polling' or 'fan-out'", `got ${describeValue(mode)}`);
 }
@@ -422,6 +479,11 @@ export const CONSUMER_OPTION_SPECS = {
   cleanupLeasesUponShardCompletion: booleanOption({ default: true }),
   leaseCleanupIntervalMs: integerOption({ min: 0, max: DAY_MS, default: 60_000 }),
   dynamoDbRequestTimeoutMs: integerOption({ min: 100, max: DAY_MS, default: 10_000 }),
+  leaseAssignment: oneOfOption(['worker-utilization', 'lease-count'], { default: 'lease-count' }),
+  leaseAssignmentIntervalMs: integerOption({ min: 100, max: DAY_MS }),
+  leaderLockLeaseDurationMs: integerOption({ min: 1_000, max: DAY_MS, default: 120_000 }),
+  leaderLockHeartbeatPeriodMs: integerOption({ min: 100, max: DAY_MS, default: 30_000 }),
+  workerMetricsReportIntervalMs: integerOption({ min: 1_000, max: DAY_MS, default: 30_000 }),
   retrieval: customOption("{ mode: 'polling', … } or { mode: 'fan-out', … }", checkRetrieval, {
     default: DEFAULT_RETRIEVAL,
   }),
@@ -518,6 +580,15 @@ export function resolveConsumerOptions(options: KinesisConsumerOptions) {
     leaseRenewalIntervalMs,
     leaseTakerIntervalMs: o.leaseTakerIntervalMs ?? Math.floor(failoverTimeMs / 2),
     ...resolvePolling(o, given.mode === 'polling' ? given : DEFAULT_RETRIEVAL),
+    idleTimeBetweenReadsWhenCaughtUpMs:
+      given.mode === 'polling'
+        ? (given.idleTimeBetweenReadsWhenCaughtUpMs ?? 0)
+        : POLLING_CAUGHT_UP_OPTION_SPECS.idleTimeBetweenReadsWhenCaughtUpMs.default,
+    caughtUpThresholdMs:
+      given.mode === 'polling'
+        ? (given.caughtUpThresholdMs ?? POLLING_CAUGHT_UP_OPTION_SPECS.caughtUpThresholdMs.default)
+        : POLLING_CAUGHT_UP_OPTION_SPECS.caughtUpThresholdMs.default,
+    ...resolveLeaseAssignment(o, failoverTimeMs),
     retrieval:
       given.mode === 'fan-out' ? resolveFanOut(given, o.applicationName, o.kinesisClient) : DEFAULT_RETRIEVAL,
   };
@@ -574,4 +645,22 @@ function resolveFanOut(given: FanOutGiven, applicationName: string, kinesisClien
 
 function invalid(field: string, limit: string, detail: string): ValidationError {
   return new ValidationError(field, limit, detail, CoreErrorCode.INVALID_OPTION);
+}
+
+/** The load-aware assignment's timers: the interval derived from the failover time, the lock's heartbeat below its duration. */
+function resolveLeaseAssignment(
+  o: Pick<
+    ResolvedOptions<typeof CONSUMER_OPTION_SPECS>,
+    'leaseAssignmentIntervalMs' | 'leaderLockLeaseDurationMs' | 'leaderLockHeartbeatPeriodMs'
+  >,
+  failoverTimeMs: number,
+) {
+  if (o.leaderLockHeartbeatPeriodMs >= o.leaderLockLeaseDurationMs) {
+    throw invalid(
+      'leaderLockHeartbeatPeriodMs',
+      `less than leaderLockLeaseDurationMs (${o.leaderLockLeaseDurationMs})`,
+      `got ${o.leaderLockHeartbeatPeriodMs}`,
+    );
+  }
+  return { leaseAssignmentIntervalMs: o.leaseAssignmentIntervalMs ?? 2 * failoverTimeMs };
 }

@@ -7,6 +7,7 @@ import type { LeaseLossReason } from '../leases/lease-renewer.js';
 import type { ShardEndNotifier } from '../lifecycle/shard-end-notifier.js';
 import type { ResolvedConsumerOptions } from '../options.js';
 import { LeaseTableMaintenance } from './lease-table-maintenance.js';
+import { LoadAwareAssignment } from './load-aware-assignment.js';
 import { type EmitConsumerEvent, ShardConsumerFactory } from './shard-consumer-factory.js';
 import { listStreamShards } from './shard-listing.js';
 import { ShardSyncer } from './shard-syncer.js';
@@ -26,6 +27,8 @@ export interface ConsumerParts {
   readonly maintenance: LeaseTableMaintenance;
   /** The shard consumer of each lease taken. */
   readonly shardConsumers: ShardConsumerFactory;
+  /** `leaseAssignment: 'worker-utilization'`: metering, worker metrics, leader election and rounds. */
+  readonly assignment: LoadAwareAssignment | undefined;
 }
 
 /** What the facade gives its parts: its signal, figures, events and lease callbacks. */
@@ -59,7 +62,29 @@ export function createConsumerParts(
     requestTimeoutMs: options.dynamoDbRequestTimeoutMs,
     logger,
   });
+  const assignment =
+    options.leaseAssignment === 'worker-utilization'
+      ? new LoadAwareAssignment({
+          client: options.dynamoDbClient,
+          tableName: options.leaseTableName,
+          requestTimeoutMs: options.dynamoDbRequestTimeoutMs,
+          workerId: options.workerId,
+          failoverTimeMs: options.failoverTimeMs,
+          maxLeasesForWorker: options.maxLeasesForWorker,
+          leaseAssignmentIntervalMs: options.leaseAssignmentIntervalMs,
+          leaderLockLeaseDurationMs: options.leaderLockLeaseDurationMs,
+          leaderLockHeartbeatPeriodMs: options.leaderLockHeartbeatPeriodMs,
+          workerMetricsReportIntervalMs: options.workerMetricsReportIntervalMs,
+          listLeases: (listSignal) => table.listLeases(listSignal),
+          now: options.now,
+          random: options.random,
+          logger,
+          onError: (operation, error) => emit('lease-table:error', { operation, error }),
+        })
+      : undefined;
   const coordinator: LeaseCoordinator = new LeaseCoordinator({
+    takingMode: assignment ? () => assignment.takingMode() : undefined,
+    throughput: assignment?.throughput,
     store: table,
     workerId: options.workerId,
     failoverTimeMs: options.failoverTimeMs,
@@ -120,8 +145,17 @@ export function createConsumerParts(
     shardStatus: (shardId) => syncer.shardStatus(shardId),
     consumerArn: context.consumerArn,
     recorder,
-    emit,
+    emit: assignment
+      ? (event, payload) => {
+          // Single-stream lease keys are shard ids: the bytes delivered feed the lease's throughputKBps.
+          if (event === 'batch:processed') {
+            const { shardId, bytes } = payload as { shardId: string; bytes: number };
+            assignment.throughput.record(shardId, bytes);
+          }
+          emit(event, payload);
+        }
+      : emit,
     logger,
   });
-  return { table, coordinator, startUp, syncer, maintenance, shardConsumers };
+  return { table, coordinator, startUp, syncer, maintenance, shardConsumers, assignment };
 }

@@ -48,7 +48,8 @@ export type ShardConsumerFactoryConfig = Pick<
   | 'retrievalBackoff'
   | 'now'
   | 'random'
->;
+> &
+  Partial<Pick<ResolvedConsumerOptions, 'idleTimeBetweenReadsWhenCaughtUpMs' | 'caughtUpThresholdMs'>>;
 
 /** Options of {@link ShardConsumerFactory}. */
 export interface ShardConsumerFactoryOptions {
@@ -264,6 +265,8 @@ export class ShardConsumerFactory {
         startingPosition,
         maxRecordsPerFetch: config.maxRecordsPerFetch,
         idleTimeBetweenReadsMs: config.idleTimeBetweenReadsMs,
+        idleTimeBetweenReadsWhenCaughtUpMs: config.idleTimeBetweenReadsWhenCaughtUpMs,
+        caughtUpThresholdMs: config.caughtUpThresholdMs,
         prefetch: {
           maxBatches: config.maxPrefetchBatches,
           maxRecords: config.maxPrefetchRecords,

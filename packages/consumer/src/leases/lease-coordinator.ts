@@ -8,6 +8,7 @@ import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
 import type { LeaseStore } from './lease-store.js';
 import { type LeaseTakingPlan, planLeaseTaking } from './lease-taking-plan.js';
+import type { LeaseThroughputMeter } from './lease-throughput-meter.js';
 
 /** How a lease came to this worker. */
 export interface LeaseAcquisition {
@@ -39,6 +40,14 @@ export interface LeaseCoordinatorOptions {
   readonly onError?: (operation: 'list-leases' | 'take-lease' | 'renew-lease', error: unknown) => void;
   /** Called with every scan of the table (all leases, finished ones included), before taking. */
   readonly onScan?: (leases: readonly Lease[], scannedAtMs: number) => void;
+  /**
+   * What the taker may do (load-aware assignment): `'all'` (the KCL 2.x taker, the default),
+   * `'no-steal'` (take back, take expired and unowned, never steal: no live leader), `'reclaim-only'`
+   * (only take up what the leader assigned to this worker).
+   */
+  readonly takingMode?: () => 'all' | 'no-steal' | 'reclaim-only';
+  /** When given, renewals write each lease's `throughputKBps` from it. */
+  readonly throughput?: LeaseThroughputMeter;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -94,6 +103,7 @@ export class LeaseCoordinator {
         options.onLeaseWritten?.(lease, startedAt);
       },
       onRenewalError: (_lease, error) => options.onError?.('renew-lease', error),
+      throughput: options.throughput,
     });
     this.renewalTimer = new RepeatingTimer(options.renewalIntervalMs, 'fixed-rate', () =>
       this.renewer.renewAll(),
@@ -208,8 +218,12 @@ export class LeaseCoordinator {
     if (plan.toShed.length > 0) await this.shed(plan.toShed, held.length);
     const candidates = new Map<string, { lease: Lease; stolen: boolean }>();
     for (const lease of plan.toReclaim) candidates.set(lease.leaseKey, { lease, stolen: false });
-    for (const lease of plan.toTake) candidates.set(lease.leaseKey, { lease, stolen: false });
-    for (const lease of plan.toSteal) candidates.set(lease.leaseKey, { lease, stolen: true });
+    const mode = this.options.takingMode?.() ?? 'all';
+    if (mode !== 'reclaim-only') {
+      for (const lease of plan.toTake) candidates.set(lease.leaseKey, { lease, stolen: false });
+    }
+    if (mode === 'all')
+      for (const lease of plan.toSteal) candidates.set(lease.leaseKey, { lease, stolen: true });
     if (candidates.size === 0) return;
     this.logger.debug('Taking leases', {
       take: plan.toTake.map((l) => l.leaseKey),

@@ -20,6 +20,7 @@ import type {
   LeaseWriter,
   PendingCheckpointUpdate,
 } from './lease-store.js';
+import type { LeaseThroughputMeter } from './lease-throughput-meter.js';
 
 /** Options of {@link LeaseRenewer.release}. */
 export interface LeaseReleaseOptions {
@@ -61,6 +62,8 @@ export interface LeaseRenewerOptions {
   readonly onLeaseWritten?: (lease: Lease, writeStartedAtMs: number) => void;
   /** Called when a renewal fails without losing the lease (throttling, a network error). */
   readonly onRenewalError?: (lease: Lease, error: unknown) => void;
+  /** When given, each renewal writes the lease's `throughputKBps` from it (load-aware assignment). */
+  readonly throughput?: LeaseThroughputMeter;
 }
 
 interface HeldLease {
@@ -326,7 +329,11 @@ export class LeaseRenewer implements CheckpointStore {
       );
       const abort = anySignal([timeout.signal, this.closing.signal]);
       try {
-        const renewed = await this.options.table.renewLease(held.lease, abort.signal);
+        const throughputKBps = this.options.throughput?.nextEstimate(
+          held.lease.leaseKey,
+          held.lease.throughputKBps,
+        );
+        const renewed = await this.options.table.renewLease(held.lease, abort.signal, throughputKBps);
         if (renewed) {
           this.written(held, renewed, startedAt);
           return;

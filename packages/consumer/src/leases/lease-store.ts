@@ -28,7 +28,8 @@ export interface PendingCheckpointUpdate {
 
 /** The lease table operations the renewer needs (implemented by `LeaseTable`, or a fake in tests). */
 export interface LeaseWriter {
-  renewLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult>;
+  /** Renews; writes `throughputKBps` too when given (load-aware assignment). */
+  renewLease(lease: Lease, signal?: AbortSignal, throughputKBps?: number): Promise<ConditionalWriteResult>;
   evictLease(lease: Lease, owner: string, signal?: AbortSignal): Promise<ConditionalWriteResult>;
   updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<ConditionalWriteResult>;
   updatePendingCheckpoint(lease: Lease, update: PendingCheckpointUpdate): Promise<ConditionalWriteResult>;

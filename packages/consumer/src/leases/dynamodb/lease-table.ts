@@ -164,21 +164,26 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
   }
 
   /** Renews a held lease: `SET leaseCounter = N + 1` if `leaseCounter = N`. */
-  async renewLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult> {
+  async renewLease(
+    lease: Lease,
+    signal?: AbortSignal,
+    throughputKBps?: number,
+  ): Promise<ConditionalWriteResult> {
     const next = lease.leaseCounter + 1;
+    const tp = throughputKBps === undefined ? undefined : throughputUpdate(throughputKBps);
     return this.conditional(async () => {
       await this.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(lease.leaseKey),
-          UpdateExpression: 'SET #counter = :next',
+          UpdateExpression: `SET #counter = :next${tp ? `, ${tp.set}` : ''}`,
           ConditionExpression: '#counter = :seen',
-          ExpressionAttributeNames: { '#counter': A.leaseCounter },
-          ExpressionAttributeValues: { ':next': num(next), ':seen': num(lease.leaseCounter) },
+          ExpressionAttributeNames: { '#counter': A.leaseCounter, ...tp?.names },
+          ExpressionAttributeValues: { ':next': num(next), ':seen': num(lease.leaseCounter), ...tp?.values },
         }),
         signal,
       );
-      return { ...lease, leaseCounter: next };
+      return { ...lease, leaseCounter: next, ...(throughputKBps === undefined ? {} : { throughputKBps }) };
     });
   }
 
@@ -462,4 +467,18 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
 
 function key(leaseKey: string): Record<string, AttributeValue> {
   return { [A.leaseKey]: { S: leaseKey } };
+}
+
+/** The `SET` part writing a lease's `throughputKBps` on renewal (KCL 3.x load-aware assignment). */
+function throughputUpdate(kbps: number): {
+  set: string;
+  names: Record<string, string>;
+  values: Record<string, AttributeValue>;
+} {
+  const rounded = Math.round(kbps * 1000) / 1000;
+  return {
+    set: '#throughput = :throughput',
+    names: { '#throughput': A.throughputKBps },
+    values: { ':throughput': { N: String(rounded) } },
+  };
 }

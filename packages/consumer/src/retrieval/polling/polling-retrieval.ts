@@ -28,6 +28,7 @@ import type {
 import { validateRetrievalResult } from '../retrieval-result-validation.js';
 import { toChildShard, toRecordInput } from '../shard-end-probe.js';
 import { decideShardNotFound, type ListedShardStatus, type ShardStatusCheck } from '../shard-status.js';
+import { idleTimeAfterRead } from './caught-up-pacing.js';
 import { type PrefetchLimits, PrefetchQueue } from './prefetch-queue.js';
 
 /** Something the polling retrieval reports (for metrics and events). */
@@ -61,6 +62,10 @@ export interface PollingRetrievalOptions {
   readonly maxRecordsPerFetch: number;
   /** The least time between the starts of two GetRecords calls on the shard, in ms. Required (the consumer passes 1000). */
   readonly idleTimeBetweenReadsMs: number;
+  /** The least time between two calls while the shard is caught up, in ms; 0 (the default) for off. */
+  readonly idleTimeBetweenReadsWhenCaughtUpMs?: number;
+  /** `MillisBehindLatest` under which an empty read counts as caught up, in ms. @defaultValue 1000 */
+  readonly caughtUpThresholdMs?: number;
   /**
    * How much is read ahead of the handler (batches, records, bytes). The record and byte limits are
    * checked before each GetRecords call, so one response (at most `maxRecordsPerFetch` records and
@@ -144,6 +149,12 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
     let iterator: string | undefined;
     let lastSequenceNumber: string | undefined;
     let lastCallStartedAt = Number.NEGATIVE_INFINITY;
+    let idleTimeMs = this.options.idleTimeBetweenReadsMs;
+    const pacing = {
+      idleTimeBetweenReadsMs: this.options.idleTimeBetweenReadsMs,
+      idleTimeBetweenReadsWhenCaughtUpMs: this.options.idleTimeBetweenReadsWhenCaughtUpMs ?? 0,
+      caughtUpThresholdMs: this.options.caughtUpThresholdMs ?? 1_000,
+    };
     let failures = 0;
     while (!signal.aborted) {
       let operation: 'GetRecords' | 'GetShardIterator' = 'GetShardIterator';
@@ -154,7 +165,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
         }
         operation = 'GetRecords';
         await this.queue.waitForRoom(0, 0, signal);
-        const wait = lastCallStartedAt + this.options.idleTimeBetweenReadsMs - this.now();
+        const wait = lastCallStartedAt + idleTimeMs - this.now();
         if (wait > 0) await sleep(wait, signal);
         lastCallStartedAt = this.now();
         const output = await this.send<GetRecordsCommandOutput>(
@@ -170,6 +181,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
         if (!validation.valid)
           throw new InvalidRetrievalResultError(shardId, 'GetRecords', validation.reason);
         const records = (output.Records ?? []).map(toRecordInput);
+        idleTimeMs = idleTimeAfterRead(pacing, records.length, output.MillisBehindLatest);
         const last = records[records.length - 1];
         if (last) lastSequenceNumber = last.sequenceNumber;
         this.options.onEvent?.({

@@ -1,0 +1,151 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Logger, RandomSource } from '@kinesis-ts/core';
+import { CpuSampler } from '../leases/assignment/cpu-sampler.js';
+import { WorkerMetricsReporter } from '../leases/assignment/worker-metrics-reporter.js';
+import { type LeaderLockStore, LeaderLockTable } from '../leases/dynamodb/leader-lock-table.js';
+import { type LeaseMoveFunction, leaseMoveWrites } from '../leases/dynamodb/lease-mover.js';
+import { type WorkerMetricsStore, WorkerMetricsTable } from '../leases/dynamodb/worker-metrics-table.js';
+import type { Lease } from '../leases/lease.js';
+import { LeaseThroughputMeter } from '../leases/lease-throughput-meter.js';
+import { RepeatingTimer } from '../util/repeating-timer.js';
+import { LeaderElection } from './leader-election.js';
+import {
+  type AssignmentRoundResult,
+  LeaseAssignmentLeader,
+  LOAD_AWARE_ASSIGNMENT_DEFAULTS,
+} from './lease-assignment-leader.js';
+
+/** Options of {@link LoadAwareAssignment}. */
+export interface LoadAwareAssignmentOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly requestTimeoutMs: number;
+  readonly workerId: string;
+  readonly failoverTimeMs: number;
+  readonly maxLeasesForWorker: number;
+  readonly leaseAssignmentIntervalMs: number;
+  readonly leaderLockLeaseDurationMs: number;
+  readonly leaderLockHeartbeatPeriodMs: number;
+  readonly workerMetricsReportIntervalMs: number;
+  readonly listLeases: (signal?: AbortSignal) => Promise<Lease[]>;
+  readonly now: () => number;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+  /** Moves a live owner's lease; the conditional take-style write unless replaced (graceful handoff). */
+  readonly moveLease?: LeaseMoveFunction;
+  /** Stores (tests): the DynamoDB ones by default. */
+  readonly lockStore?: LeaderLockStore;
+  readonly metricsStore?: WorkerMetricsStore;
+  readonly onRound?: (result: AssignmentRoundResult) => void;
+  readonly onLeadershipChange?: (leader: boolean) => void;
+  readonly onError?: (
+    operation: 'leader-election' | 'lease-assignment' | 'worker-metrics',
+    error: unknown,
+  ) => void;
+}
+
+/**
+ * `leaseAssignment: 'worker-utilization'` on one worker: it meters its leases' throughput (written by
+ * renewals), reports its CPU to its metrics row, takes part in the leader election, and, while it
+ * leads, runs the assignment rounds. The taker ({@link takingMode}) only takes up what the leader
+ * assigned, unless no leader seems alive, when it takes expired leases itself (never steals).
+ */
+export class LoadAwareAssignment {
+  readonly throughput: LeaseThroughputMeter;
+  readonly election: LeaderElection;
+  readonly leader: LeaseAssignmentLeader;
+  private readonly reporter: WorkerMetricsReporter;
+  private readonly electionTimer: RepeatingTimer;
+  private readonly assignmentTimer: RepeatingTimer;
+  private readonly reportTimer: RepeatingTimer;
+  private readonly stopping = new AbortController();
+
+  constructor(options: LoadAwareAssignmentOptions) {
+    const tableOptions = {
+      client: options.client,
+      tableName: options.tableName,
+      requestTimeoutMs: options.requestTimeoutMs,
+    };
+    const writes = leaseMoveWrites(tableOptions);
+    const metricsStore = options.metricsStore ?? new WorkerMetricsTable(tableOptions);
+    this.throughput = new LeaseThroughputMeter({ now: options.now, alpha: 0.5 });
+    this.election = new LeaderElection({
+      store: options.lockStore ?? new LeaderLockTable(tableOptions),
+      workerId: options.workerId,
+      leaseDurationMs: options.leaderLockLeaseDurationMs,
+      heartbeatPeriodMs: options.leaderLockHeartbeatPeriodMs,
+      now: options.now,
+      logger: options.logger,
+      onLeadershipChange: (leader) => {
+        if (leader) {
+          this.leader.reset();
+          void this.runRound();
+        }
+        options.onLeadershipChange?.(leader);
+      },
+      onError: (error) => options.onError?.('leader-election', error),
+    });
+    this.leader = new LeaseAssignmentLeader({
+      listLeases: options.listLeases,
+      metrics: metricsStore,
+      assignLease: writes.assignLease,
+      moveLease: options.moveLease ?? writes.moveLease,
+      failoverTimeMs: options.failoverTimeMs,
+      maxLeasesForWorker: options.maxLeasesForWorker,
+      workerMetricsReportIntervalMs: options.workerMetricsReportIntervalMs,
+      now: options.now,
+      wallClock: Date.now,
+      random: options.random,
+      logger: options.logger,
+      onRound: options.onRound,
+      onError: (error) => options.onError?.('lease-assignment', error),
+      resign: () => this.election.resign(),
+    });
+    const cpu = new CpuSampler();
+    this.reporter = new WorkerMetricsReporter({
+      store: metricsStore,
+      workerId: options.workerId,
+      sampleCpu: () => cpu.sample(),
+      wallClock: Date.now,
+      valuesKept: LOAD_AWARE_ASSIGNMENT_DEFAULTS.workerMetricsValuesKept,
+      logger: options.logger,
+      onError: (error) => options.onError?.('worker-metrics', error),
+    });
+    this.electionTimer = new RepeatingTimer(options.leaderLockHeartbeatPeriodMs, 'fixed-rate', () =>
+      this.election.tick(this.stopping.signal),
+    );
+    this.assignmentTimer = new RepeatingTimer(options.leaseAssignmentIntervalMs, 'fixed-delay', () =>
+      this.runRound(),
+    );
+    this.reportTimer = new RepeatingTimer(options.workerMetricsReportIntervalMs, 'fixed-rate', () =>
+      this.reporter.report(this.stopping.signal),
+    );
+  }
+
+  /** What the taker may do now. */
+  takingMode(): 'no-steal' | 'reclaim-only' {
+    return this.election.leaderSeemsAlive() ? 'reclaim-only' : 'no-steal';
+  }
+
+  /** Writes a first metrics row, looks at the lock once, and starts the timers. */
+  async start(): Promise<void> {
+    this.reporter.prime();
+    await this.reporter.report(this.stopping.signal);
+    await this.election.tick(this.stopping.signal);
+    this.electionTimer.start();
+    this.assignmentTimer.start();
+    this.reportTimer.start();
+  }
+
+  /** Stops the timers and gives the lock up when held. */
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('stopping'));
+    await Promise.all([this.electionTimer.stop(), this.assignmentTimer.stop(), this.reportTimer.stop()]);
+    await this.election.resign();
+  }
+
+  private async runRound(): Promise<void> {
+    if (!this.election.isLeader() || this.stopping.signal.aborted) return;
+    await this.leader.runRound(this.stopping.signal);
+  }
+}
