@@ -3,6 +3,7 @@ import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
+import { handOverLease } from './coordinator/outgoing-handoff.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
@@ -93,6 +94,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       consumerArn: () => this.consumerArn,
       onLeaseTaken: (acquisition) => this.onLeaseTaken(acquisition),
       onLeaseLost: (lease, reason, token) => this.onLeaseLost(lease, reason, token),
+      onHandoffRequested: (lease, token) => void this.onHandoffRequested(lease, token),
     });
     this.table = parts.table;
     this.coordinator = parts.coordinator;
@@ -305,6 +307,21 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       this.running.delete(lease.leaseKey);
       this.recorder.closeShard(shard.consumer.shardId, shard.metrics);
     }
+  }
+
+  /** A mover asked this worker to hand a lease over (KCL 3.x graceful handoff): finish, checkpoint, transfer. */
+  private async onHandoffRequested(lease: Lease, token: string): Promise<void> {
+    const shard = this.running.get(lease.leaseKey);
+    const { written } = await handOverLease({
+      leaseKey: lease.leaseKey,
+      nextOwner: lease.leaseOwner,
+      shard: shard?.token === token ? shard.consumer : undefined,
+      timeoutMs: this.options.gracefulLeaseHandoffTimeoutMs,
+      transfer: () => this.coordinator.renewer.release(lease.leaseKey),
+      logger: this.logger,
+    });
+    if (written) this.recorder.releasedLeases++;
+    this.emit('lease:released', { leaseKey: lease.leaseKey, written });
   }
 
   private startShardConsumer(lease: Lease, token: string): void {

@@ -42,6 +42,8 @@ export interface ConsumerPartsContext {
   readonly consumerArn: () => string | undefined;
   readonly onLeaseTaken: (acquisition: LeaseAcquisition) => void;
   readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
+  /** A graceful handoff away from this worker was found (see `LeaseRenewerOptions.onHandoffRequested`). */
+  readonly onHandoffRequested?: (lease: Lease, token: string) => void;
 }
 
 /**
@@ -68,6 +70,9 @@ export function createConsumerParts(
     maxLeasesForWorker: options.maxLeasesForWorker,
     maxLeasesToStealAtOneTime: options.maxLeasesToStealAtOneTime,
     enablePriorityLeaseAssignment: options.enablePriorityLeaseAssignment,
+    gracefulLeaseHandoff: options.gracefulLeaseHandoff,
+    gracefulLeaseHandoffTimeoutMs: options.gracefulLeaseHandoffTimeoutMs,
+    onHandoffRequested: context.onHandoffRequested,
     now: options.now,
     random: options.random,
     logger,

@@ -3,6 +3,7 @@ import { describeError, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
 import { sharedAbortController } from '../util/signals.js';
+import { DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS, IncomingHandoffs } from './incoming-handoffs.js';
 import { isLeaseFinished, type Lease } from './lease.js';
 import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
@@ -39,6 +40,18 @@ export interface LeaseCoordinatorOptions {
   readonly onError?: (operation: 'list-leases' | 'take-lease' | 'renew-lease', error: unknown) => void;
   /** Called with every scan of the table (all leases, finished ones included), before taking. */
   readonly onScan?: (leases: readonly Lease[], scannedAtMs: number) => void;
+  /**
+   * Move leases stolen for balance by a KCL 3.x graceful handoff (the owner checkpoints, then hands
+   * over) instead of taking them at once. @defaultValue false
+   */
+  readonly gracefulLeaseHandoff?: boolean;
+  /**
+   * How long a lease in a handoff to this worker waits for its old owner before this worker takes it
+   * anyway (an old owner that died, a KCL 2.x one that ignores `checkpointOwner`). @defaultValue 30000
+   */
+  readonly gracefulLeaseHandoffTimeoutMs?: number;
+  /** See `LeaseRenewerOptions.onHandoffRequested`. */
+  readonly onHandoffRequested?: (lease: Lease, token: string) => void;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -62,6 +75,7 @@ const MAX_CONCURRENT_TAKES = 10;
 export class LeaseCoordinator {
   readonly renewer: LeaseRenewer;
   private readonly tracker = new LeaseExpiryTracker();
+  private readonly handoffs: IncomingHandoffs;
   private readonly options: LeaseCoordinatorOptions;
   private readonly logger: Logger;
   private readonly renewalTimer: RepeatingTimer;
@@ -79,6 +93,10 @@ export class LeaseCoordinator {
   constructor(options: LeaseCoordinatorOptions) {
     this.options = options;
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.handoffs = new IncomingHandoffs(
+      options.workerId,
+      options.gracefulLeaseHandoffTimeoutMs ?? DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS,
+    );
     this.renewer = new LeaseRenewer({
       table: options.store,
       workerId: options.workerId,
@@ -94,6 +112,7 @@ export class LeaseCoordinator {
         options.onLeaseWritten?.(lease, startedAt);
       },
       onRenewalError: (_lease, error) => options.onError?.('renew-lease', error),
+      onHandoffRequested: options.onHandoffRequested,
     });
     this.renewalTimer = new RepeatingTimer(options.renewalIntervalMs, 'fixed-rate', () =>
       this.renewer.renewAll(),
@@ -169,6 +188,7 @@ export class LeaseCoordinator {
       return;
     }
     this.tracker.observe(leases, scanStartedAt);
+    this.handoffs.observe(leases, scanStartedAt);
     try {
       this.options.onScan?.(leases, scanStartedAt);
     } catch (error) {
@@ -210,6 +230,13 @@ export class LeaseCoordinator {
     for (const lease of plan.toReclaim) candidates.set(lease.leaseKey, { lease, stolen: false });
     for (const lease of plan.toTake) candidates.set(lease.leaseKey, { lease, stolen: false });
     for (const lease of plan.toSteal) candidates.set(lease.leaseKey, { lease, stolen: true });
+    // A lease in a handoff is left to its old owner until it hands over, it expires, or the handoff
+    // timeout passes (an old owner that died, or a KCL 2.x one that ignores checkpointOwner).
+    for (const [leaseKey, { lease }] of candidates) {
+      if (!this.handoffs.mayTake(lease, now, this.tracker.isExpired(lease, now, failoverTimeMs))) {
+        candidates.delete(leaseKey);
+      }
+    }
     if (candidates.size === 0) return;
     this.logger.debug('Taking leases', {
       take: plan.toTake.map((l) => l.leaseKey),
@@ -221,6 +248,10 @@ export class LeaseCoordinator {
     await mapWithConcurrency([...candidates.values()], MAX_CONCURRENT_TAKES, async ({ lease, stolen }) => {
       if (stop.aborted) return;
       const startedAt = this.options.now();
+      if (stolen && this.options.gracefulLeaseHandoff) {
+        await this.startHandoff(lease, startedAt);
+        return;
+      }
       let taken: Lease | undefined;
       try {
         taken = await store.takeLease(lease, workerId);
@@ -235,13 +266,34 @@ export class LeaseCoordinator {
       }
       const token = this.renewer.add(taken, startedAt);
       this.tracker.recordWrite(taken, startedAt);
+      const handedFrom = this.handoffs.completed(lease.leaseKey);
       this.options.onLeaseTaken({
         lease: taken,
         token,
-        previousOwner: lease.leaseOwner === workerId ? undefined : lease.leaseOwner,
-        stolen,
+        previousOwner: handedFrom ?? (lease.leaseOwner === workerId ? undefined : lease.leaseOwner),
+        stolen: stolen || handedFrom !== undefined,
       });
     });
+  }
+
+  /**
+   * Moves a lease this worker would steal by a graceful handoff: its owner finishes, checkpoints and
+   * hands it over; a later taker run takes it once `checkpointOwner` is gone (or the timeout passed).
+   */
+  private async startHandoff(lease: Lease, startedAt: number): Promise<void> {
+    try {
+      const moved = await this.options.store.initiateLeaseHandoff(lease, this.options.workerId);
+      if (moved) {
+        this.handoffs.started(moved, lease.leaseOwner, startedAt);
+        this.logger.info('Lease handoff started', { leaseKey: lease.leaseKey, from: lease.leaseOwner });
+      }
+    } catch (error) {
+      this.logger.warn('Starting a lease handoff failed', {
+        leaseKey: lease.leaseKey,
+        error: describeError(error),
+      });
+      this.options.onError?.('take-lease', error);
+    }
   }
 
   /**

@@ -29,10 +29,12 @@ import type {
   PendingCheckpointUpdate,
   ShardSyncStore,
 } from '../lease-store.js';
+import { handoffInitiateExpression, handoffTransferExpression } from './lease-handoff-expressions.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
 import {
   checkpointResetExpression,
   checkpointUpdateExpression,
+  type LeaseUpdateExpression,
   numberValue as num,
 } from './lease-update-expressions.js';
 
@@ -163,17 +165,27 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
     }).then((written) => written === true);
   }
 
-  /** Renews a held lease: `SET leaseCounter = N + 1` if `leaseCounter = N`. */
+  /**
+   * Renews a held lease: `SET leaseCounter = N + 1` if `leaseCounter = N` and, unless the lease is
+   * already known to be in a handoff (`checkpointOwner` set), `checkpointOwner` does not exist: as
+   * the KCL 3.x does, so that a handoff fails the owner's next renewal and is noticed.
+   */
   async renewLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult> {
     const next = lease.leaseCounter + 1;
+    const inHandoff = lease.checkpointOwner !== undefined;
     return this.conditional(async () => {
       await this.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(lease.leaseKey),
           UpdateExpression: 'SET #counter = :next',
-          ConditionExpression: '#counter = :seen',
-          ExpressionAttributeNames: { '#counter': A.leaseCounter },
+          ConditionExpression: inHandoff
+            ? '#counter = :seen'
+            : '#counter = :seen AND attribute_not_exists(#checkpointOwner)',
+          ExpressionAttributeNames: {
+            '#counter': A.leaseCounter,
+            ...(inHandoff ? {} : { '#checkpointOwner': A.checkpointOwner }),
+          },
           ExpressionAttributeValues: { ':next': num(next), ':seen': num(lease.leaseCounter) },
         }),
         signal,
@@ -222,6 +234,46 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
         ownerSwitchesSinceCheckpoint: lease.ownerSwitchesSinceCheckpoint + (ownerChanges ? 1 : 0),
       };
     });
+  }
+
+  /**
+   * Starts a KCL 3.x graceful handoff of `lease` to `newOwner` (see `handoffInitiateExpression`):
+   * the counter is not moved. Resolves the row as written, or `undefined` when the condition failed.
+   */
+  async initiateLeaseHandoff(
+    lease: Lease,
+    newOwner: string,
+    signal?: AbortSignal,
+  ): Promise<ConditionalWriteResult> {
+    return this.conditionalReturningRow(handoffInitiateExpression(lease, newOwner), lease.leaseKey, signal);
+  }
+
+  /**
+   * Ends a handoff from the old owner's side (see `handoffTransferExpression`): the new owner named in
+   * `lease.leaseOwner` may start. Resolves the row as written, or `undefined` when the condition failed.
+   */
+  async transferLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult> {
+    return this.conditionalReturningRow(handoffTransferExpression(lease), lease.leaseKey, signal);
+  }
+
+  private async conditionalReturningRow(
+    expression: LeaseUpdateExpression,
+    leaseKey: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ConditionalWriteResult> {
+    const written = await this.conditional(async () => {
+      const output = await this.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(leaseKey),
+          ...expression,
+          ReturnValues: 'ALL_NEW',
+        }),
+        signal,
+      );
+      return output.Attributes ? (this.read(output.Attributes) ?? null) : null;
+    });
+    return written ?? undefined;
   }
 
   /**
