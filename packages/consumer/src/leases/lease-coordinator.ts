@@ -1,5 +1,5 @@
 import type { RandomSource } from '@kinesis-ts/core';
-import { describeError, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
+import { describeError, type Logger, SILENT_LOGGER, sleep } from '@kinesis-ts/core';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
 import { sharedAbortController } from '../util/signals.js';
@@ -252,27 +252,38 @@ export class LeaseCoordinator {
         await this.startHandoff(lease, startedAt);
         return;
       }
-      let taken: Lease | undefined;
-      try {
-        taken = await store.takeLease(lease, workerId);
-      } catch (error) {
-        this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeError(error) });
-        this.options.onError?.('take-lease', error);
-        return;
-      }
-      if (!taken) {
-        this.logger.debug('Lease taken by another worker first', { leaseKey: lease.leaseKey });
-        return;
-      }
-      const token = this.renewer.add(taken, startedAt);
-      this.tracker.recordWrite(taken, startedAt);
-      const handedFrom = this.handoffs.completed(lease.leaseKey);
-      this.options.onLeaseTaken({
-        lease: taken,
-        token,
-        previousOwner: handedFrom ?? (lease.leaseOwner === workerId ? undefined : lease.leaseOwner),
-        stolen: stolen || handedFrom !== undefined,
-      });
+      await this.takeOne(lease, stolen, startedAt);
+    });
+  }
+
+  /** Takes one lease at the counter seen and starts holding it. */
+  private async takeOne(
+    lease: Lease,
+    stolen: boolean,
+    startedAt: number,
+    handedFrom?: string,
+  ): Promise<void> {
+    const { store, workerId } = this.options;
+    let taken: Lease | undefined;
+    try {
+      taken = await store.takeLease(lease, workerId);
+    } catch (error) {
+      this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeError(error) });
+      this.options.onError?.('take-lease', error);
+      return;
+    }
+    if (!taken) {
+      this.logger.debug('Lease taken by another worker first', { leaseKey: lease.leaseKey });
+      return;
+    }
+    const token = this.renewer.add(taken, startedAt);
+    this.tracker.recordWrite(taken, startedAt);
+    const from = this.handoffs.completed(lease.leaseKey) ?? handedFrom;
+    this.options.onLeaseTaken({
+      lease: taken,
+      token,
+      previousOwner: from ?? (lease.leaseOwner === workerId ? undefined : lease.leaseOwner),
+      stolen: stolen || from !== undefined,
     });
   }
 
@@ -286,6 +297,7 @@ export class LeaseCoordinator {
       if (moved) {
         this.handoffs.started(moved, lease.leaseOwner, startedAt);
         this.logger.info('Lease handoff started', { leaseKey: lease.leaseKey, from: lease.leaseOwner });
+        void this.watchHandoff(moved, lease.leaseOwner, startedAt);
       }
     } catch (error) {
       this.logger.warn('Starting a lease handoff failed', {
@@ -293,6 +305,30 @@ export class LeaseCoordinator {
         error: describeError(error),
       });
       this.options.onError?.('take-lease', error);
+    }
+  }
+
+  /**
+   * Follows a handoff this worker started with one GetItem per renewal interval (no scan), and takes
+   * the lease as soon as its old owner handed it over: the move then costs about one renewal interval
+   * plus the old owner's shutdown, not a taker interval more. Gives up (leaving the lease to the
+   * taker) when the row moves elsewhere, the handoff timeout passes, or taking stops.
+   */
+  private async watchHandoff(moved: Lease, from: string | undefined, startedAt: number): Promise<void> {
+    const { store, workerId, renewalIntervalMs } = this.options;
+    const timeoutMs = this.options.gracefulLeaseHandoffTimeoutMs ?? DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS;
+    const stop = this.takerStop.signal;
+    try {
+      while (this.options.now() - startedAt < timeoutMs) {
+        await sleep(renewalIntervalMs, stop);
+        const row = await store.getLease(moved.leaseKey, true, stop);
+        if (!row || row.leaseOwner !== workerId || this.renewer.holds(row.leaseKey)) return;
+        if (row.checkpointOwner !== undefined) continue;
+        await this.takeOne(row, false, this.options.now(), from);
+        return;
+      }
+    } catch (error) {
+      if (!stop.aborted) this.logger.debug('Following a handoff failed', { error: describeError(error) });
     }
   }
 
