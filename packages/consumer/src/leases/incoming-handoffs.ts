@@ -37,6 +37,14 @@ export class IncomingHandoffs {
     });
   }
 
+  /** Records a lease seen in a handoff outside a full scan (index discovery), if not known yet. */
+  notePending(lease: Lease, atMs: number): void {
+    if (!lease.checkpointOwner || !lease.leaseOwner) return;
+    const known = this.pending.get(lease.leaseKey);
+    if (known && known.from === lease.checkpointOwner && known.to === lease.leaseOwner) return;
+    this.pending.set(lease.leaseKey, { sinceMs: atMs, from: lease.checkpointOwner, to: lease.leaseOwner });
+  }
+
   /** Updates the pending handoffs from a scan of the whole table. */
   observe(leases: readonly Lease[], scannedAtMs: number): void {
     const seen = new Set<string>();

@@ -5,6 +5,11 @@ import { RepeatingTimer } from '../util/repeating-timer.js';
 import { sharedAbortController } from '../util/signals.js';
 import { DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS, IncomingHandoffs } from './incoming-handoffs.js';
 import { isLeaseFinished, type Lease } from './lease.js';
+import {
+  type DiscoveredLeases,
+  discoverAssignedLeases,
+  type LeaseDiscoveryStore,
+} from './lease-discovery.js';
 import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
 import type { LeaseStore } from './lease-store.js';
@@ -52,6 +57,21 @@ export interface LeaseCoordinatorOptions {
   readonly gracefulLeaseHandoffTimeoutMs?: number;
   /** See `LeaseRenewerOptions.onHandoffRequested`. */
   readonly onHandoffRequested?: (lease: Lease, token: string) => void;
+  /**
+   * Find this worker's leases through the `LeaseOwnerToLeaseKeyIndex` (KCL 3.x) instead of scanning
+   * the table: only the leader scans (and takes by count), at most every `leaderScanIntervalMs`; the
+   * other runs take what the index says is assigned to this worker. @defaultValue none (every run scans)
+   */
+  readonly discovery?: LeaseIndexDiscovery;
+}
+
+/** Index discovery (see `LeaseCoordinatorOptions.discovery`). */
+export interface LeaseIndexDiscovery {
+  readonly store: LeaseDiscoveryStore;
+  /** Whether this worker is the assignment leader now (the one that scans). */
+  readonly isLeader: () => boolean;
+  /** The least time between two scans of the leader, in ms (the KCL's lease assignment interval, 2 × failover). */
+  readonly leaderScanIntervalMs: number;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -81,6 +101,7 @@ export class LeaseCoordinator {
   private readonly renewalTimer: RepeatingTimer;
   private readonly takerTimer: RepeatingTimer;
   private takerRun: Promise<void> | undefined;
+  private lastScanAtMs: number | undefined;
   /** Aborted by {@link stopTaking}: a scan in flight stops, and no further take starts. */
   private readonly takerStop = sharedAbortController();
   private view: LeaseTableView = {
@@ -178,6 +199,19 @@ export class LeaseCoordinator {
     const stop = this.takerStop.signal;
     if (stop.aborted) return;
     const scanStartedAt = this.options.now();
+    const { discovery } = this.options;
+    if (
+      discovery &&
+      !(
+        discovery.isLeader() &&
+        (this.lastScanAtMs === undefined ||
+          scanStartedAt - this.lastScanAtMs >= discovery.leaderScanIntervalMs)
+      )
+    ) {
+      await this.discover(discovery, scanStartedAt);
+      return;
+    }
+    this.lastScanAtMs = scanStartedAt;
     let leases: Lease[];
     try {
       leases = await store.listLeases(stop);
@@ -253,6 +287,39 @@ export class LeaseCoordinator {
         return;
       }
       await this.takeOne(lease, stolen, startedAt);
+    });
+  }
+
+  /**
+   * A taker run without a scan: take the leases the index says are assigned to this worker (up to
+   * `maxLeasesForWorker`), and those in a handoff to it once the old owner handed them over or the
+   * handoff timeout passed.
+   */
+  private async discover(discovery: LeaseIndexDiscovery, startedAt: number): Promise<void> {
+    const stop = this.takerStop.signal;
+    const heldKeys = new Set(this.renewer.holdings().map((h) => h.leaseKey));
+    let found: DiscoveredLeases;
+    try {
+      found = await discoverAssignedLeases({
+        store: discovery.store,
+        workerId: this.options.workerId,
+        heldKeys,
+        signal: stop,
+      });
+    } catch (error) {
+      if (stop.aborted) return;
+      this.logger.warn('Discovering leases through the index failed', { error: describeError(error) });
+      this.options.onError?.('list-leases', error);
+      return;
+    }
+    const now = this.options.now();
+    for (const lease of found.pendingHandoffs) this.handoffs.notePending(lease, startedAt);
+    const ready = [
+      ...found.assigned,
+      ...found.pendingHandoffs.filter((lease) => this.handoffs.mayTake(lease, now, false)),
+    ].slice(0, Math.max(0, this.options.maxLeasesForWorker - heldKeys.size));
+    await mapWithConcurrency(ready, MAX_CONCURRENT_TAKES, async (lease) => {
+      if (!stop.aborted) await this.takeOne(lease, false, this.options.now());
     });
   }
 

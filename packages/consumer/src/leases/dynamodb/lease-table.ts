@@ -6,8 +6,10 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   awsErrorCode,
@@ -30,6 +32,12 @@ import type {
   ShardSyncStore,
 } from '../lease-store.js';
 import { handoffInitiateExpression, handoffTransferExpression } from './lease-handoff-expressions.js';
+import {
+  LEASE_OWNER_INDEX_ATTRIBUTES,
+  LEASE_OWNER_INDEX_NAME,
+  leaseOwnerIndex,
+  leaseOwnerIndexCreation,
+} from './lease-owner-index.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
 import {
   checkpointResetExpression,
@@ -85,14 +93,89 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
     }
   }
 
-  /** Creates the table (`leaseKey` S hash key, on-demand billing). Resolves `false` when it already exists. */
+  /**
+   * The status of the `LeaseOwnerToLeaseKeyIndex` (`ACTIVE`, `CREATING`…), or `undefined` when the
+   * table has no such index.
+   */
+  async leaseOwnerIndexStatus(signal?: AbortSignal): Promise<string | undefined> {
+    const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
+    const index = output.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LEASE_OWNER_INDEX_NAME);
+    return index ? (index.IndexStatus ?? 'ACTIVE') : undefined;
+  }
+
+  /**
+   * Adds the `LeaseOwnerToLeaseKeyIndex` to an existing table with UpdateTable (needs
+   * `dynamodb:UpdateTable`). Resolves `false` when the index exists already or the table is being
+   * updated; DynamoDB builds the index in the background.
+   */
+  async createLeaseOwnerIndex(signal?: AbortSignal): Promise<boolean> {
+    const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
+    const table = output.Table;
+    if (table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LEASE_OWNER_INDEX_NAME)) return false;
+    const provisioned =
+      table?.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST' ||
+      !table?.ProvisionedThroughput?.ReadCapacityUnits
+        ? undefined
+        : {
+            readCapacityUnits: table.ProvisionedThroughput.ReadCapacityUnits,
+            writeCapacityUnits: table.ProvisionedThroughput.WriteCapacityUnits ?? 1,
+          };
+    try {
+      await this.send(
+        new UpdateTableCommand({
+          TableName: this.tableName,
+          AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
+          GlobalSecondaryIndexUpdates: [leaseOwnerIndexCreation(provisioned)],
+        }),
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === 'ResourceInUseException') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The keys of the leases `workerId` owns, from the `LeaseOwnerToLeaseKeyIndex` (a paginated Query;
+   * the index is eventually consistent: read each row before trusting it).
+   */
+  async listLeaseKeysForWorker(workerId: string, signal?: AbortSignal): Promise<string[]> {
+    const keys: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEASE_OWNER_INDEX_NAME,
+          KeyConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': A.leaseOwner },
+          ExpressionAttributeValues: { ':owner': { S: workerId } },
+          ExclusiveStartKey: startKey,
+        }),
+        signal,
+      );
+      for (const item of output.Items ?? []) {
+        const leaseKey = item[A.leaseKey]?.S;
+        if (leaseKey) keys.push(leaseKey);
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return keys;
+  }
+
+  /**
+   * Creates the table (`leaseKey` S hash key, on-demand billing) with the KCL 3.x
+   * `LeaseOwnerToLeaseKeyIndex`. Resolves `false` when it already exists.
+   */
   async create(signal?: AbortSignal): Promise<boolean> {
     try {
       await this.send(
         new CreateTableCommand({
           TableName: this.tableName,
           KeySchema: [{ AttributeName: A.leaseKey, KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: A.leaseKey, AttributeType: 'S' }],
+          AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
+          GlobalSecondaryIndexes: [leaseOwnerIndex()],
           BillingMode: 'PAY_PER_REQUEST',
         }),
         signal,
