@@ -2,6 +2,7 @@ import { type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kin
 import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
+import { checkFleetProtocol } from './coordinator/fleet-protocol-check.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import { handOverLease } from './coordinator/outgoing-handoff.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
@@ -133,6 +134,17 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       const streamArn = await this.startUp.describeStream();
       this.consumerArn = await this.startUp.prepareFanOut(streamArn);
       await this.startUp.ensureLeaseTable();
+      await this.startUp.withRetries('client version', () =>
+        checkFleetProtocol({
+          client: this.options.dynamoDbClient,
+          leaseTableName: this.table.tableName,
+          applicationName: this.options.applicationName,
+          requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
+          kcl3Protocol: false, // the leader-based 3.x protocol is not wired in yet (issue 18 item 2)
+          signal: this.stopAbort.signal,
+          logger: this.logger,
+        }),
+      );
       await this.startUp.withRetries('shard sync', () => this.syncer.sync());
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
