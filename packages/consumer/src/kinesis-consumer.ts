@@ -2,8 +2,10 @@ import { type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kin
 import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
+import { checkFleetProtocol } from './coordinator/fleet-protocol-check.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import type { LoadAwareAssignment } from './coordinator/load-aware-assignment.js';
+import { handOverLease } from './coordinator/outgoing-handoff.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
@@ -95,6 +97,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       consumerArn: () => this.consumerArn,
       onLeaseTaken: (acquisition) => this.onLeaseTaken(acquisition),
       onLeaseLost: (lease, reason, token) => this.onLeaseLost(lease, reason, token),
+      onHandoffRequested: (lease, token) => void this.onHandoffRequested(lease, token),
     });
     this.table = parts.table;
     this.coordinator = parts.coordinator;
@@ -134,6 +137,17 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       const streamArn = await this.startUp.describeStream();
       this.consumerArn = await this.startUp.prepareFanOut(streamArn);
       await this.startUp.ensureLeaseTable();
+      await this.startUp.withRetries('client version', () =>
+        checkFleetProtocol({
+          client: this.options.dynamoDbClient,
+          leaseTableName: this.table.tableName,
+          applicationName: this.options.applicationName,
+          requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
+          kcl3Protocol: false, // the leader-based 3.x protocol is not wired in yet (issue 18 item 2)
+          signal: this.stopAbort.signal,
+          logger: this.logger,
+        }),
+      );
       await this.startUp.withRetries('shard sync', () => this.syncer.sync());
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
@@ -310,6 +324,21 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       this.running.delete(lease.leaseKey);
       this.recorder.closeShard(shard.consumer.shardId, shard.metrics);
     }
+  }
+
+  /** A mover asked this worker to hand a lease over (KCL 3.x graceful handoff): finish, checkpoint, transfer. */
+  private async onHandoffRequested(lease: Lease, token: string): Promise<void> {
+    const shard = this.running.get(lease.leaseKey);
+    const { written } = await handOverLease({
+      leaseKey: lease.leaseKey,
+      nextOwner: lease.leaseOwner,
+      shard: shard?.token === token ? shard.consumer : undefined,
+      timeoutMs: this.options.gracefulLeaseHandoffTimeoutMs,
+      transfer: () => this.coordinator.renewer.release(lease.leaseKey),
+      logger: this.logger,
+    });
+    if (written) this.recorder.releasedLeases++;
+    this.emit('lease:released', { leaseKey: lease.leaseKey, written });
   }
 
   private startShardConsumer(lease: Lease, token: string): void {

@@ -183,6 +183,20 @@ export interface KinesisConsumerOptions {
    */
   readonly enablePriorityLeaseAssignment?: boolean;
   /**
+   * Move a lease taken from a busier worker by the KCL 3.x graceful handoff: the owner finishes its
+   * batch, checkpoints (`shutdownRequested` for a processor) and hands the lease over, instead of
+   * being cut off at its next renewal. Handoffs started by others (a Java KCL 3.x leader) are always
+   * honoured. (The KCL's `isGracefulLeaseHandoffEnabled`.) @defaultValue true
+   */
+  readonly gracefulLeaseHandoff?: boolean;
+  /**
+   * How long a graceful handoff may take, in ms: the old owner hands the lease over after this even
+   * if its shard has not finished, and the new owner takes it after this even if the old owner never
+   * handed it over (it died, or is a KCL 2.x worker). From 100 to a day. (The KCL's
+   * `gracefulLeaseHandoffTimeoutMillis`.) @defaultValue 30000
+   */
+  readonly gracefulLeaseHandoffTimeoutMs?: number;
+  /**
    * On `stop()`, release every lease with a conditional write (`REMOVE leaseOwner`) after the final
    * checkpoint, so other workers take the shards at once instead of after the failover time. The
    * KCL does not; set false to behave like it. @defaultValue true
@@ -471,6 +485,8 @@ export const CONSUMER_OPTION_SPECS = {
   maxLeasesForWorker: integerOption({ min: 1, max: UNLIMITED, allowInfinity: true, default: UNLIMITED }),
   maxLeasesToStealAtOneTime: integerOption({ min: 0, max: 10_000, default: 1 }),
   enablePriorityLeaseAssignment: booleanOption({ default: true }),
+  gracefulLeaseHandoff: booleanOption({ default: true }),
+  gracefulLeaseHandoffTimeoutMs: integerOption({ min: 100, max: DAY_MS, default: 30_000 }),
   releaseLeasesOnStop: booleanOption({ default: true }),
   createLeaseTableIfMissing: booleanOption({ default: true }),
   leaseTableReadyTimeoutMs: integerOption({ min: 0, max: DAY_MS, default: 600_000 }),

@@ -23,7 +23,9 @@ export type StoreOperation =
   | 'pending'
   | 'create'
   | 'backfill'
-  | 'delete';
+  | 'delete'
+  | 'handoff'
+  | 'transfer';
 
 export class InMemoryLeaseStore implements LeaseStore, ShardSyncStore, LeaseMaintenanceStore {
   readonly rows = new Map<string, Lease>();
@@ -86,7 +88,36 @@ export class InMemoryLeaseStore implements LeaseStore, ShardSyncStore, LeaseMain
 
   async renewLease(lease: Lease, _signal?: AbortSignal): Promise<ConditionalWriteResult> {
     await this.enter('renew', lease.leaseKey);
-    return this.update(lease, (row) => ({ ...row, leaseCounter: row.leaseCounter + 1 }));
+    const row = this.rows.get(lease.leaseKey);
+    if (row?.checkpointOwner !== undefined && lease.checkpointOwner === undefined) return undefined;
+    return this.update(lease, (r) => ({ ...r, leaseCounter: r.leaseCounter + 1 }));
+  }
+
+  async initiateLeaseHandoff(lease: Lease, newOwner: string): Promise<ConditionalWriteResult> {
+    await this.enter('handoff', lease.leaseKey);
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || row.leaseOwner === undefined || row.leaseOwner !== lease.leaseOwner) return undefined;
+    if (row.checkpointOwner !== undefined) return undefined;
+    const next: Lease = { ...row, leaseOwner: newOwner, checkpointOwner: row.leaseOwner };
+    this.rows.set(lease.leaseKey, next);
+    return next;
+  }
+
+  async transferLease(lease: Lease): Promise<ConditionalWriteResult> {
+    await this.enter('transfer', lease.leaseKey);
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || row.leaseOwner !== lease.leaseOwner || row.checkpointOwner !== lease.checkpointOwner) {
+      return undefined;
+    }
+    if (row.checkpointOwner === undefined) return undefined;
+    const next: Lease = {
+      ...row,
+      checkpointOwner: undefined,
+      leaseCounter: row.leaseCounter + 1,
+      ownerSwitchesSinceCheckpoint: row.ownerSwitchesSinceCheckpoint + 1,
+    };
+    this.rows.set(lease.leaseKey, next);
+    return next;
   }
 
   async evictLease(lease: Lease, owner: string): Promise<ConditionalWriteResult> {

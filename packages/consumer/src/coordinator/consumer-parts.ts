@@ -45,6 +45,8 @@ export interface ConsumerPartsContext {
   readonly consumerArn: () => string | undefined;
   readonly onLeaseTaken: (acquisition: LeaseAcquisition) => void;
   readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
+  /** A graceful handoff away from this worker was found (see `LeaseRenewerOptions.onHandoffRequested`). */
+  readonly onHandoffRequested?: (lease: Lease, token: string) => void;
 }
 
 /**
@@ -93,6 +95,9 @@ export function createConsumerParts(
     maxLeasesForWorker: options.maxLeasesForWorker,
     maxLeasesToStealAtOneTime: options.maxLeasesToStealAtOneTime,
     enablePriorityLeaseAssignment: options.enablePriorityLeaseAssignment,
+    gracefulLeaseHandoff: options.gracefulLeaseHandoff,
+    gracefulLeaseHandoffTimeoutMs: options.gracefulLeaseHandoffTimeoutMs,
+    onHandoffRequested: context.onHandoffRequested,
     now: options.now,
     random: options.random,
     logger,

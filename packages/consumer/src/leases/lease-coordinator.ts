@@ -1,9 +1,15 @@
 import type { RandomSource } from '@kinesis-ts/core';
-import { describeError, type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
+import { describeError, type Logger, SILENT_LOGGER, sleep } from '@kinesis-ts/core';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
 import { sharedAbortController } from '../util/signals.js';
+import { DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS, IncomingHandoffs } from './incoming-handoffs.js';
 import { isLeaseFinished, type Lease } from './lease.js';
+import {
+  type DiscoveredLeases,
+  discoverAssignedLeases,
+  type LeaseDiscoveryStore,
+} from './lease-discovery.js';
 import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
 import type { LeaseStore } from './lease-store.js';
@@ -48,6 +54,33 @@ export interface LeaseCoordinatorOptions {
   readonly takingMode?: () => 'all' | 'no-steal' | 'reclaim-only';
   /** When given, renewals write each lease's `throughputKBps` from it. */
   readonly throughput?: LeaseThroughputMeter;
+  /**
+   * Move leases stolen for balance by a KCL 3.x graceful handoff (the owner checkpoints, then hands
+   * over) instead of taking them at once. @defaultValue false
+   */
+  readonly gracefulLeaseHandoff?: boolean;
+  /**
+   * How long a lease in a handoff to this worker waits for its old owner before this worker takes it
+   * anyway (an old owner that died, a KCL 2.x one that ignores `checkpointOwner`). @defaultValue 30000
+   */
+  readonly gracefulLeaseHandoffTimeoutMs?: number;
+  /** See `LeaseRenewerOptions.onHandoffRequested`. */
+  readonly onHandoffRequested?: (lease: Lease, token: string) => void;
+  /**
+   * Find this worker's leases through the `LeaseOwnerToLeaseKeyIndex` (KCL 3.x) instead of scanning
+   * the table: only the leader scans (and takes by count), at most every `leaderScanIntervalMs`; the
+   * other runs take what the index says is assigned to this worker. @defaultValue none (every run scans)
+   */
+  readonly discovery?: LeaseIndexDiscovery;
+}
+
+/** Index discovery (see `LeaseCoordinatorOptions.discovery`). */
+export interface LeaseIndexDiscovery {
+  readonly store: LeaseDiscoveryStore;
+  /** Whether this worker is the assignment leader now (the one that scans). */
+  readonly isLeader: () => boolean;
+  /** The least time between two scans of the leader, in ms (the KCL's lease assignment interval, 2 × failover). */
+  readonly leaderScanIntervalMs: number;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -71,11 +104,13 @@ const MAX_CONCURRENT_TAKES = 10;
 export class LeaseCoordinator {
   readonly renewer: LeaseRenewer;
   private readonly tracker = new LeaseExpiryTracker();
+  private readonly handoffs: IncomingHandoffs;
   private readonly options: LeaseCoordinatorOptions;
   private readonly logger: Logger;
   private readonly renewalTimer: RepeatingTimer;
   private readonly takerTimer: RepeatingTimer;
   private takerRun: Promise<void> | undefined;
+  private lastScanAtMs: number | undefined;
   /** Aborted by {@link stopTaking}: a scan in flight stops, and no further take starts. */
   private readonly takerStop = sharedAbortController();
   private view: LeaseTableView = {
@@ -88,6 +123,10 @@ export class LeaseCoordinator {
   constructor(options: LeaseCoordinatorOptions) {
     this.options = options;
     this.logger = options.logger ?? SILENT_LOGGER;
+    this.handoffs = new IncomingHandoffs(
+      options.workerId,
+      options.gracefulLeaseHandoffTimeoutMs ?? DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS,
+    );
     this.renewer = new LeaseRenewer({
       table: options.store,
       workerId: options.workerId,
@@ -104,6 +143,7 @@ export class LeaseCoordinator {
       },
       onRenewalError: (_lease, error) => options.onError?.('renew-lease', error),
       throughput: options.throughput,
+      onHandoffRequested: options.onHandoffRequested,
     });
     this.renewalTimer = new RepeatingTimer(options.renewalIntervalMs, 'fixed-rate', () =>
       this.renewer.renewAll(),
@@ -169,6 +209,19 @@ export class LeaseCoordinator {
     const stop = this.takerStop.signal;
     if (stop.aborted) return;
     const scanStartedAt = this.options.now();
+    const { discovery } = this.options;
+    if (
+      discovery &&
+      !(
+        discovery.isLeader() &&
+        (this.lastScanAtMs === undefined ||
+          scanStartedAt - this.lastScanAtMs >= discovery.leaderScanIntervalMs)
+      )
+    ) {
+      await this.discover(discovery, scanStartedAt);
+      return;
+    }
+    this.lastScanAtMs = scanStartedAt;
     let leases: Lease[];
     try {
       leases = await store.listLeases(stop);
@@ -179,6 +232,7 @@ export class LeaseCoordinator {
       return;
     }
     this.tracker.observe(leases, scanStartedAt);
+    this.handoffs.observe(leases, scanStartedAt);
     try {
       this.options.onScan?.(leases, scanStartedAt);
     } catch (error) {
@@ -224,6 +278,13 @@ export class LeaseCoordinator {
     }
     if (mode === 'all')
       for (const lease of plan.toSteal) candidates.set(lease.leaseKey, { lease, stolen: true });
+    // A lease in a handoff is left to its old owner until it hands over, it expires, or the handoff
+    // timeout passes (an old owner that died, or a KCL 2.x one that ignores checkpointOwner).
+    for (const [leaseKey, { lease }] of candidates) {
+      if (!this.handoffs.mayTake(lease, now, this.tracker.isExpired(lease, now, failoverTimeMs))) {
+        candidates.delete(leaseKey);
+      }
+    }
     if (candidates.size === 0) return;
     this.logger.debug('Taking leases', {
       take: plan.toTake.map((l) => l.leaseKey),
@@ -235,27 +296,121 @@ export class LeaseCoordinator {
     await mapWithConcurrency([...candidates.values()], MAX_CONCURRENT_TAKES, async ({ lease, stolen }) => {
       if (stop.aborted) return;
       const startedAt = this.options.now();
-      let taken: Lease | undefined;
-      try {
-        taken = await store.takeLease(lease, workerId);
-      } catch (error) {
-        this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeError(error) });
-        this.options.onError?.('take-lease', error);
+      if (stolen && this.options.gracefulLeaseHandoff) {
+        await this.startHandoff(lease, startedAt);
         return;
       }
-      if (!taken) {
-        this.logger.debug('Lease taken by another worker first', { leaseKey: lease.leaseKey });
-        return;
-      }
-      const token = this.renewer.add(taken, startedAt);
-      this.tracker.recordWrite(taken, startedAt);
-      this.options.onLeaseTaken({
-        lease: taken,
-        token,
-        previousOwner: lease.leaseOwner === workerId ? undefined : lease.leaseOwner,
-        stolen,
-      });
+      await this.takeOne(lease, stolen, startedAt);
     });
+  }
+
+  /**
+   * A taker run without a scan: take the leases the index says are assigned to this worker (up to
+   * `maxLeasesForWorker`), and those in a handoff to it once the old owner handed them over or the
+   * handoff timeout passed.
+   */
+  private async discover(discovery: LeaseIndexDiscovery, startedAt: number): Promise<void> {
+    const stop = this.takerStop.signal;
+    const heldKeys = new Set(this.renewer.holdings().map((h) => h.leaseKey));
+    let found: DiscoveredLeases;
+    try {
+      found = await discoverAssignedLeases({
+        store: discovery.store,
+        workerId: this.options.workerId,
+        heldKeys,
+        signal: stop,
+      });
+    } catch (error) {
+      if (stop.aborted) return;
+      this.logger.warn('Discovering leases through the index failed', { error: describeError(error) });
+      this.options.onError?.('list-leases', error);
+      return;
+    }
+    const now = this.options.now();
+    for (const lease of found.pendingHandoffs) this.handoffs.notePending(lease, startedAt);
+    const ready = [
+      ...found.assigned,
+      ...found.pendingHandoffs.filter((lease) => this.handoffs.mayTake(lease, now, false)),
+    ].slice(0, Math.max(0, this.options.maxLeasesForWorker - heldKeys.size));
+    await mapWithConcurrency(ready, MAX_CONCURRENT_TAKES, async (lease) => {
+      if (!stop.aborted) await this.takeOne(lease, false, this.options.now());
+    });
+  }
+
+  /** Takes one lease at the counter seen and starts holding it. */
+  private async takeOne(
+    lease: Lease,
+    stolen: boolean,
+    startedAt: number,
+    handedFrom?: string,
+  ): Promise<void> {
+    const { store, workerId } = this.options;
+    let taken: Lease | undefined;
+    try {
+      taken = await store.takeLease(lease, workerId);
+    } catch (error) {
+      this.logger.warn('Taking a lease failed', { leaseKey: lease.leaseKey, error: describeError(error) });
+      this.options.onError?.('take-lease', error);
+      return;
+    }
+    if (!taken) {
+      this.logger.debug('Lease taken by another worker first', { leaseKey: lease.leaseKey });
+      return;
+    }
+    const token = this.renewer.add(taken, startedAt);
+    this.tracker.recordWrite(taken, startedAt);
+    const from = this.handoffs.completed(lease.leaseKey) ?? handedFrom;
+    this.options.onLeaseTaken({
+      lease: taken,
+      token,
+      previousOwner: from ?? (lease.leaseOwner === workerId ? undefined : lease.leaseOwner),
+      stolen: stolen || from !== undefined,
+    });
+  }
+
+  /**
+   * Moves a lease this worker would steal by a graceful handoff: its owner finishes, checkpoints and
+   * hands it over; a later taker run takes it once `checkpointOwner` is gone (or the timeout passed).
+   */
+  private async startHandoff(lease: Lease, startedAt: number): Promise<void> {
+    try {
+      const moved = await this.options.store.initiateLeaseHandoff(lease, this.options.workerId);
+      if (moved) {
+        this.handoffs.started(moved, lease.leaseOwner, startedAt);
+        this.logger.info('Lease handoff started', { leaseKey: lease.leaseKey, from: lease.leaseOwner });
+        void this.watchHandoff(moved, lease.leaseOwner, startedAt);
+      }
+    } catch (error) {
+      this.logger.warn('Starting a lease handoff failed', {
+        leaseKey: lease.leaseKey,
+        error: describeError(error),
+      });
+      this.options.onError?.('take-lease', error);
+    }
+  }
+
+  /**
+   * Follows a handoff this worker started with one GetItem per renewal interval (no scan), and takes
+   * the lease as soon as its old owner handed it over: the move then costs about one renewal interval
+   * plus the old owner's shutdown, not a taker interval more. Gives up (leaving the lease to the
+   * taker) when the row moves elsewhere, the handoff timeout passes, or taking stops.
+   */
+  private async watchHandoff(moved: Lease, from: string | undefined, startedAt: number): Promise<void> {
+    const { store, workerId, renewalIntervalMs } = this.options;
+    const timeoutMs = this.options.gracefulLeaseHandoffTimeoutMs ?? DEFAULT_GRACEFUL_LEASE_HANDOFF_TIMEOUT_MS;
+    const stop = this.takerStop.signal;
+    try {
+      while (this.options.now() - startedAt < timeoutMs) {
+        await sleep(renewalIntervalMs, stop);
+        const row = await store.getLease(moved.leaseKey, true, stop);
+        if (!row || row.leaseOwner !== workerId || this.renewer.holds(row.leaseKey)) return;
+        if (row.checkpointOwner !== undefined) continue;
+        await this.takeOne(row, false, this.options.now(), from);
+        return;
+      }
+    } catch (error) {
+      if (!stop.aborted) this.logger.debug('Following a handoff failed', { error: describeError(error) });
+    }
   }
 
   /**

@@ -64,6 +64,13 @@ export interface LeaseRenewerOptions {
   readonly onRenewalError?: (lease: Lease, error: unknown) => void;
   /** When given, each renewal writes the lease's `throughputKBps` from it (load-aware assignment). */
   readonly throughput?: LeaseThroughputMeter;
+  /**
+   * Called once when a renewal finds the lease in a KCL 3.x graceful handoff away from this worker
+   * (`leaseOwner` the next owner, `checkpointOwner` this worker): the lease is still held (and
+   * renewed) so that its processing can finish and checkpoint; then {@link LeaseRenewer.release}
+   * hands it over. @defaultValue none (the lease is handed over at once)
+   */
+  readonly onHandoffRequested?: (lease: Lease, token: string) => void;
 }
 
 interface HeldLease {
@@ -269,6 +276,7 @@ export class LeaseRenewer implements CheckpointStore {
   private async evict(held: HeldLease, retried: boolean, signal: AbortSignal | undefined): Promise<boolean> {
     const { table, workerId } = this.options;
     const tried = held.lease;
+    if (tried.checkpointOwner === workerId) return this.transfer(held, signal);
     if (await table.evictLease(tried, workerId, signal)) return true;
     // The condition failed. A write of ours that we took for failed (a renewal or an earlier try of
     // this release that timed out) may have gone through: look at the row.
@@ -278,6 +286,81 @@ export class LeaseRenewer implements CheckpointStore {
       return (await table.evictLease(row, workerId, signal)) !== undefined;
     }
     return retried && row?.leaseOwner === undefined && row?.leaseCounter === tried.leaseCounter + 1;
+  }
+
+  /**
+   * One try of the end of a handoff away from this worker: the next owner may start. Resolves whether
+   * the transfer is in the table (a retry whose first try went through finds the row transferred).
+   */
+  private async transfer(held: HeldLease, signal: AbortSignal | undefined): Promise<boolean> {
+    const { table } = this.options;
+    const tried = held.lease;
+    if (await table.transferLease(tried, signal)) {
+      this.logger.info('Lease handed over', { leaseKey: tried.leaseKey, nextOwner: tried.leaseOwner });
+      return true;
+    }
+    const row = await table.getLease(tried.leaseKey, true, signal);
+    return (
+      row !== undefined &&
+      row.leaseOwner === tried.leaseOwner &&
+      row.checkpointOwner === undefined &&
+      row.leaseCounter > tried.leaseCounter
+    );
+  }
+
+  /** Whether a lease is in a handoff away from this worker (held, renewed, to be handed over). */
+  isHandingOff(leaseKey: string): boolean {
+    return this.held.get(leaseKey)?.lease.checkpointOwner === this.options.workerId;
+  }
+
+  /** Whether the row is this worker's: its owner, or during a handoff away from it, its checkpoint owner. */
+  private isOurs(row: Lease): boolean {
+    const { workerId } = this.options;
+    return row.checkpointOwner !== undefined ? row.checkpointOwner === workerId : row.leaseOwner === workerId;
+  }
+
+  /** A row that a mover put in a handoff from this worker to another, at the counter this worker holds. */
+  private isHandoffAwayFromUs(held: HeldLease, row: Lease): boolean {
+    return (
+      held.lease.checkpointOwner === undefined &&
+      row.checkpointOwner === this.options.workerId &&
+      row.leaseOwner !== undefined &&
+      row.leaseOwner !== this.options.workerId &&
+      (row.leaseCounter === held.lease.leaseCounter || row.leaseCounter === held.lease.leaseCounter + 1)
+    );
+  }
+
+  /**
+   * A renewal found a handoff away from this worker: keep the lease alive (renew it again without the
+   * `checkpointOwner` condition, as the KCL does) and tell the consumer, which lets the shard finish
+   * and checkpoint, then releases it (a transfer to the next owner).
+   */
+  private async beginHandoff(
+    held: HeldLease,
+    row: Lease,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<void> {
+    const inHandoff: Lease = {
+      ...held.lease,
+      leaseCounter: row.leaseCounter,
+      leaseOwner: row.leaseOwner,
+      checkpointOwner: row.checkpointOwner,
+    };
+    held.lease = inHandoff;
+    this.logger.info('Lease handoff requested', { leaseKey: row.leaseKey, nextOwner: row.leaseOwner });
+    try {
+      const renewed = await this.options.table.renewLease(inHandoff, signal);
+      if (renewed) this.written(held, renewed, startedAt);
+    } catch (error) {
+      this.logger.warn('Renewing a lease in handoff failed; retrying at the next interval', {
+        leaseKey: row.leaseKey,
+        error: describeError(error),
+      });
+    }
+    if (held.state !== 'held') return;
+    if (this.options.onHandoffRequested) this.options.onHandoffRequested(held.lease, held.token);
+    else void this.release(held.lease.leaseKey);
   }
 
   /** Stops holding a lease without writing anything (it expires for the others after the failover time). */
@@ -338,12 +421,17 @@ export class LeaseRenewer implements CheckpointStore {
           this.written(held, renewed, startedAt);
           return;
         }
-        // The condition failed. Either another worker moved the counter (lost), or an earlier write of
-        // ours that we believed failed had gone through (a spurious failure): look at the row.
+        // The condition failed. Either another worker moved the counter (lost), or a mover started a
+        // graceful handoff away from this worker, or an earlier write of ours that we believed failed
+        // had gone through (a spurious failure): look at the row.
         const row = await this.options.table.getLease(held.lease.leaseKey, true, this.closing.signal);
+        if (row && held.state === 'held' && this.isHandoffAwayFromUs(held, row)) {
+          await this.beginHandoff(held, row, abort.signal, startedAt);
+          return;
+        }
         if (
           row &&
-          row.leaseOwner === this.options.workerId &&
+          this.isOurs(row) &&
           row.leaseCounter === held.lease.leaseCounter + 1 &&
           held.state === 'held'
         ) {
@@ -397,7 +485,7 @@ export class LeaseRenewer implements CheckpointStore {
           // DynamoDB applied it) may have moved the counter: if the row is still ours, write again
           // at its counter (the same checkpoint again is harmless); otherwise the lease is lost.
           const row = await this.options.table.getLease(leaseKey, true);
-          if (row && row.leaseOwner === this.options.workerId && held.state === 'held') {
+          if (row && this.isOurs(row) && held.state === 'held') {
             held.lease = row;
             throw new CounterMovedByUs();
           }

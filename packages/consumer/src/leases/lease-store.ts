@@ -26,8 +26,26 @@ export interface PendingCheckpointUpdate {
   readonly pendingCheckpointState?: Uint8Array;
 }
 
+/**
+ * The KCL 3.x graceful handoff writes (see `leases/dynamodb/lease-handoff-expressions.ts`). A mover
+ * (this worker's balancing, an assignment planner, an operator) calls `initiateLeaseHandoff`; the
+ * old owner's renewer ends the handoff with `transferLease` once it has checkpointed.
+ */
+export interface LeaseHandoffWriter {
+  /**
+   * `SET leaseOwner = newOwner, checkpointOwner = <lease.leaseOwner>` without touching the counter,
+   * if the row is still owned by `lease.leaseOwner` and not in a handoff. Resolves the row as written.
+   */
+  initiateLeaseHandoff(lease: Lease, newOwner: string, signal?: AbortSignal): Promise<ConditionalWriteResult>;
+  /**
+   * Ends a handoff from the old owner's side: `lease.leaseOwner` is the new owner, `lease.checkpointOwner`
+   * the old (this worker). Counter + 1 and `checkpointOwner` removed. Resolves the row as written.
+   */
+  transferLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult>;
+}
+
 /** The lease table operations the renewer needs (implemented by `LeaseTable`, or a fake in tests). */
-export interface LeaseWriter {
+export interface LeaseWriter extends LeaseHandoffWriter {
   /** Renews; writes `throughputKBps` too when given (load-aware assignment). */
   renewLease(lease: Lease, signal?: AbortSignal, throughputKBps?: number): Promise<ConditionalWriteResult>;
   evictLease(lease: Lease, owner: string, signal?: AbortSignal): Promise<ConditionalWriteResult>;

@@ -181,6 +181,7 @@ describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
         streamName,
         applicationName,
         retrieval: { mode: 'fan-out', subscribeClient: faultsA.client },
+        gracefulLeaseHandoff: false, // a steal (the KCL 2.x move): A learns of it as a loss
         handler: async (records, { shardId }) => recorderA.record(shardId, records),
       });
       const lostByA = collect(a, 'lease:lost');
@@ -201,6 +202,7 @@ describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
       const b = consumer({
         streamName,
         applicationName,
+        gracefulLeaseHandoff: false,
         handler: async (records, { shardId }) => recorderB.record(shardId, records),
       });
       const failed = [...collect(a, 'shard:failed'), ...collect(b, 'shard:failed')];

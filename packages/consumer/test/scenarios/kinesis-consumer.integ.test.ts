@@ -416,7 +416,23 @@ describe('compatibility with the Java KCL lease table', () => {
     );
     const table = await dynamoDb.send(new DescribeTableCommand({ TableName: applicationName }));
     expect(table.Table?.KeySchema).toEqual([{ AttributeName: 'leaseKey', KeyType: 'HASH' }]);
-    expect(table.Table?.AttributeDefinitions).toEqual([{ AttributeName: 'leaseKey', AttributeType: 'S' }]);
+    // With the KCL 3.x LeaseOwnerToLeaseKeyIndex, as a Java KCL 3.x creates it.
+    expect(table.Table?.AttributeDefinitions).toEqual([
+      { AttributeName: 'leaseKey', AttributeType: 'S' },
+      { AttributeName: 'leaseOwner', AttributeType: 'S' },
+    ]);
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema, i.Projection])).toEqual(
+      [
+        [
+          'LeaseOwnerToLeaseKeyIndex',
+          [
+            { AttributeName: 'leaseOwner', KeyType: 'HASH' },
+            { AttributeName: 'leaseKey', KeyType: 'RANGE' },
+          ],
+          { ProjectionType: 'KEYS_ONLY' },
+        ],
+      ],
+    );
     expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     const item = (await dynamoDb.send(new ScanCommand({ TableName: applicationName }))).Items![0]!;
     const types = Object.fromEntries(

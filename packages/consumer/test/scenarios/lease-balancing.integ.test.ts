@@ -91,13 +91,14 @@ describe('several workers sharing a stream', () => {
         },
       };
     };
-    const a = worker(streamName, app, 'a', { handler: undefined, processor });
-    const b = worker(streamName, app, 'b', { handler: undefined, processor });
+    // Stealing (the KCL 2.x move): handoffs are covered in lease-handoff.integ.test.ts.
+    const a = worker(streamName, app, 'a', { handler: undefined, processor, gracefulLeaseHandoff: false });
+    const b = worker(streamName, app, 'b', { handler: undefined, processor, gracefulLeaseHandoff: false });
     await Promise.all([a.start(), b.start()]);
     await waitFor(() => balanced([a, b], 5, 10), '5 leases each', 30_000, 100);
     const lostBefore = a.metrics().LostLeases + b.metrics().LostLeases;
     const joiners = ['c', 'd', 'e'].map((id) =>
-      worker(streamName, app, id, { handler: undefined, processor }),
+      worker(streamName, app, id, { handler: undefined, processor, gracefulLeaseHandoff: false }),
     );
     await Promise.all(joiners.map((c) => c.start()));
     const rebalancedInMs = await waitFor(

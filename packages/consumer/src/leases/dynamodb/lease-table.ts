@@ -6,8 +6,10 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   awsErrorCode,
@@ -29,10 +31,18 @@ import type {
   PendingCheckpointUpdate,
   ShardSyncStore,
 } from '../lease-store.js';
+import { handoffInitiateExpression, handoffTransferExpression } from './lease-handoff-expressions.js';
+import {
+  LEASE_OWNER_INDEX_ATTRIBUTES,
+  LEASE_OWNER_INDEX_NAME,
+  leaseOwnerIndex,
+  leaseOwnerIndexCreation,
+} from './lease-owner-index.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
 import {
   checkpointResetExpression,
   checkpointUpdateExpression,
+  type LeaseUpdateExpression,
   numberValue as num,
 } from './lease-update-expressions.js';
 
@@ -83,14 +93,89 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
     }
   }
 
-  /** Creates the table (`leaseKey` S hash key, on-demand billing). Resolves `false` when it already exists. */
+  /**
+   * The status of the `LeaseOwnerToLeaseKeyIndex` (`ACTIVE`, `CREATING`…), or `undefined` when the
+   * table has no such index.
+   */
+  async leaseOwnerIndexStatus(signal?: AbortSignal): Promise<string | undefined> {
+    const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
+    const index = output.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LEASE_OWNER_INDEX_NAME);
+    return index ? (index.IndexStatus ?? 'ACTIVE') : undefined;
+  }
+
+  /**
+   * Adds the `LeaseOwnerToLeaseKeyIndex` to an existing table with UpdateTable (needs
+   * `dynamodb:UpdateTable`). Resolves `false` when the index exists already or the table is being
+   * updated; DynamoDB builds the index in the background.
+   */
+  async createLeaseOwnerIndex(signal?: AbortSignal): Promise<boolean> {
+    const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
+    const table = output.Table;
+    if (table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LEASE_OWNER_INDEX_NAME)) return false;
+    const provisioned =
+      table?.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST' ||
+      !table?.ProvisionedThroughput?.ReadCapacityUnits
+        ? undefined
+        : {
+            readCapacityUnits: table.ProvisionedThroughput.ReadCapacityUnits,
+            writeCapacityUnits: table.ProvisionedThroughput.WriteCapacityUnits ?? 1,
+          };
+    try {
+      await this.send(
+        new UpdateTableCommand({
+          TableName: this.tableName,
+          AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
+          GlobalSecondaryIndexUpdates: [leaseOwnerIndexCreation(provisioned)],
+        }),
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === 'ResourceInUseException') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The keys of the leases `workerId` owns, from the `LeaseOwnerToLeaseKeyIndex` (a paginated Query;
+   * the index is eventually consistent: read each row before trusting it).
+   */
+  async listLeaseKeysForWorker(workerId: string, signal?: AbortSignal): Promise<string[]> {
+    const keys: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEASE_OWNER_INDEX_NAME,
+          KeyConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': A.leaseOwner },
+          ExpressionAttributeValues: { ':owner': { S: workerId } },
+          ExclusiveStartKey: startKey,
+        }),
+        signal,
+      );
+      for (const item of output.Items ?? []) {
+        const leaseKey = item[A.leaseKey]?.S;
+        if (leaseKey) keys.push(leaseKey);
+      }
+      startKey = output.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return keys;
+  }
+
+  /**
+   * Creates the table (`leaseKey` S hash key, on-demand billing) with the KCL 3.x
+   * `LeaseOwnerToLeaseKeyIndex`. Resolves `false` when it already exists.
+   */
   async create(signal?: AbortSignal): Promise<boolean> {
     try {
       await this.send(
         new CreateTableCommand({
           TableName: this.tableName,
           KeySchema: [{ AttributeName: A.leaseKey, KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: A.leaseKey, AttributeType: 'S' }],
+          AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
+          GlobalSecondaryIndexes: [leaseOwnerIndex()],
           BillingMode: 'PAY_PER_REQUEST',
         }),
         signal,
@@ -163,7 +248,12 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
     }).then((written) => written === true);
   }
 
-  /** Renews a held lease: `SET leaseCounter = N + 1` if `leaseCounter = N`. */
+  /**
+   * Renews a held lease: `SET leaseCounter = N + 1` if `leaseCounter = N` and, unless the lease is
+   * already known to be in a handoff (`checkpointOwner` set), `checkpointOwner` does not exist: as
+   * the KCL 3.x does, so that a handoff fails the owner's next renewal and is noticed. Writes
+   * `throughputKBps` too when given (load-aware assignment).
+   */
   async renewLease(
     lease: Lease,
     signal?: AbortSignal,
@@ -171,14 +261,21 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
   ): Promise<ConditionalWriteResult> {
     const next = lease.leaseCounter + 1;
     const tp = throughputKBps === undefined ? undefined : throughputUpdate(throughputKBps);
+    const inHandoff = lease.checkpointOwner !== undefined;
     return this.conditional(async () => {
       await this.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key(lease.leaseKey),
           UpdateExpression: `SET #counter = :next${tp ? `, ${tp.set}` : ''}`,
-          ConditionExpression: '#counter = :seen',
-          ExpressionAttributeNames: { '#counter': A.leaseCounter, ...tp?.names },
+          ConditionExpression: inHandoff
+            ? '#counter = :seen'
+            : '#counter = :seen AND attribute_not_exists(#checkpointOwner)',
+          ExpressionAttributeNames: {
+            '#counter': A.leaseCounter,
+            ...(inHandoff ? {} : { '#checkpointOwner': A.checkpointOwner }),
+            ...tp?.names,
+          },
           ExpressionAttributeValues: { ':next': num(next), ':seen': num(lease.leaseCounter), ...tp?.values },
         }),
         signal,
@@ -227,6 +324,46 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
         ownerSwitchesSinceCheckpoint: lease.ownerSwitchesSinceCheckpoint + (ownerChanges ? 1 : 0),
       };
     });
+  }
+
+  /**
+   * Starts a KCL 3.x graceful handoff of `lease` to `newOwner` (see `handoffInitiateExpression`):
+   * the counter is not moved. Resolves the row as written, or `undefined` when the condition failed.
+   */
+  async initiateLeaseHandoff(
+    lease: Lease,
+    newOwner: string,
+    signal?: AbortSignal,
+  ): Promise<ConditionalWriteResult> {
+    return this.conditionalReturningRow(handoffInitiateExpression(lease, newOwner), lease.leaseKey, signal);
+  }
+
+  /**
+   * Ends a handoff from the old owner's side (see `handoffTransferExpression`): the new owner named in
+   * `lease.leaseOwner` may start. Resolves the row as written, or `undefined` when the condition failed.
+   */
+  async transferLease(lease: Lease, signal?: AbortSignal): Promise<ConditionalWriteResult> {
+    return this.conditionalReturningRow(handoffTransferExpression(lease), lease.leaseKey, signal);
+  }
+
+  private async conditionalReturningRow(
+    expression: LeaseUpdateExpression,
+    leaseKey: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ConditionalWriteResult> {
+    const written = await this.conditional(async () => {
+      const output = await this.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key(leaseKey),
+          ...expression,
+          ReturnValues: 'ALL_NEW',
+        }),
+        signal,
+      );
+      return output.Attributes ? (this.read(output.Attributes) ?? null) : null;
+    });
+    return written ?? undefined;
   }
 
   /**
