@@ -41,7 +41,7 @@ describe('lease throughput on renewals', () => {
     expect(written).toEqual([10, 20, 10]);
   });
 
-  it('the DynamoDB renewal sets throughputKBps only when given, under the same counter condition', async () => {
+  it('the DynamoDB renewal sets throughputKBps only when given, under the same conditions', async () => {
     const ddb = mockClient(DynamoDBClient);
     ddb.on(UpdateItemCommand).resolves({});
     const table = new LeaseTable({
@@ -64,7 +64,7 @@ describe('lease throughput on renewals', () => {
     const [withThroughput, without] = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     expect(withThroughput).toMatchObject({
       UpdateExpression: 'SET #counter = :next, #throughput = :throughput',
-      ConditionExpression: '#counter = :seen',
+      ConditionExpression: '#counter = :seen AND attribute_not_exists(#checkpointOwner)',
       ExpressionAttributeNames: { '#throughput': 'throughputKBps' },
       ExpressionAttributeValues: { ':throughput': { N: '12.346' } },
     });
