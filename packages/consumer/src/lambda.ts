@@ -16,6 +16,21 @@ export {
   type LambdaProcessingContext,
   type LambdaRecordHandlerOptions,
 } from './lambda/lambda-handler.js';
+export { WindowStateTooLargeError } from './lambda/window-errors.js';
+export type {
+  KinesisWindowResponse,
+  LambdaKinesisWindow,
+  LambdaKinesisWindowEvent,
+  WindowState,
+} from './lambda/window-event.js';
+export {
+  DEFAULT_WINDOW_HANDLER_OPTIONS,
+  kinesisWindowHandler,
+  type WindowBounds,
+  type WindowEndContext,
+  type WindowHandlerOptions,
+  type WindowProcessingContext,
+} from './lambda/window-handler.js';
 export { bisectOnError } from './processing/bisect-on-error.js';
 export {
   type DeadLetter,

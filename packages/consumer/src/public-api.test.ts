@@ -71,6 +71,7 @@ const LAMBDA_VALUES = [
   'DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS',
   'DEFAULT_LAMBDA_HANDLER_OPTIONS',
   'DEFAULT_PARALLEL_BY_KEY_OPTIONS',
+  'DEFAULT_WINDOW_HANDLER_OPTIONS',
   'DeadLetterDeliveryError',
   'DynamoDbIdempotencyStore',
   'IdempotencyInProgressError',
@@ -81,6 +82,7 @@ const LAMBDA_VALUES = [
   'PartialBatchFailureError',
   'ProcessingErrorCode',
   'SequenceRegressionError',
+  'WindowStateTooLargeError',
   'bisectOnError',
   'deadLetterTo',
   'decodeDeadLetter',
@@ -88,6 +90,7 @@ const LAMBDA_VALUES = [
   'encodeDeadLetter',
   'idempotent',
   'kinesisLambdaHandler',
+  'kinesisWindowHandler',
   'parallelByKey',
   'positionEventId',
 ];
@@ -108,8 +111,14 @@ describe('the public API', () => {
     expect(LAMBDA_VALUES).toEqual([...LAMBDA_VALUES].sort());
   });
 
-  it('exports from the Lambda entry only what the main entry exports too, but the Lambda handler', async () => {
+  it('exports from the Lambda entry only what the main entry exports too, but the Lambda handlers', async () => {
     const lambdaOnly = LAMBDA_VALUES.filter((name) => !INDEX_VALUES.includes(name));
-    expect(lambdaOnly).toEqual(['DEFAULT_LAMBDA_HANDLER_OPTIONS', 'kinesisLambdaHandler']);
+    expect(lambdaOnly).toEqual([
+      'DEFAULT_LAMBDA_HANDLER_OPTIONS',
+      'DEFAULT_WINDOW_HANDLER_OPTIONS',
+      'WindowStateTooLargeError',
+      'kinesisLambdaHandler',
+      'kinesisWindowHandler',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   type DeadLetter,
   kinesisLambdaHandler,
+  kinesisWindowHandler,
   PartialBatchFailureError as LambdaPartialBatchFailureError,
 } from '@kinesis-ts/consumer/lambda';
 import {
@@ -202,6 +203,24 @@ export const batchLambdaHandler = kinesisLambdaHandler({
     if (first !== undefined) {
       throw new LambdaPartialBatchFailureError([{ record: records[first]!, error: 'rejected' }]);
     }
+  },
+});
+
+/** Lambda with tumbling windows: order totals per customer and window. */
+declare function saveTotals(
+  totals: object,
+  window: { start: Date; end: Date },
+  partial: boolean,
+): Promise<void>;
+export const windowHandler = kinesisWindowHandler<{ readonly [customerId: string]: number }>({
+  initialState: () => ({}),
+  reduce: (totals, record) => {
+    const order = JSON.parse(new TextDecoder().decode(record.data)) as Order & { amount: number };
+    // return a new state: after a failure the handler returns the state before the failed record
+    return { ...totals, [order.customerId]: (totals[order.customerId] ?? 0) + order.amount };
+  },
+  onWindowEnd: async (totals, { window, terminatedEarly }) => {
+    await saveTotals(totals, window, terminatedEarly); // an upsert: a final invocation may run again
   },
 });
 

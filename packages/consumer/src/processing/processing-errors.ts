@@ -12,6 +12,8 @@ export const ProcessingErrorCode = {
   SEQUENCE_REGRESSION: 'SEQUENCE_REGRESSION',
   /** `decodeDeadLetter` was given bytes that are not a dead letter (a `ValidationError`). */
   INVALID_DEAD_LETTER: 'INVALID_DEAD_LETTER',
+  /** A tumbling window's state is larger than Lambda keeps (`WindowStateTooLargeError`). */
+  WINDOW_STATE_TOO_LARGE: 'WINDOW_STATE_TOO_LARGE',
 } as const;
 
 /** One of the codes in {@link ProcessingErrorCode}. */
