@@ -8,6 +8,8 @@ export type {
   LambdaKinesisEvent,
   LambdaKinesisEventRecord,
 } from '@kinesis-ts/core';
+export { FailedBatchUnavailableError } from './lambda/failed-batch-errors.js';
+export { type KinesisFailedBatch, parseKinesisFailureMessages } from './lambda/failure-message.js';
 export {
   DEFAULT_LAMBDA_HANDLER_OPTIONS,
   type KinesisBatchResponse,
@@ -16,6 +18,13 @@ export {
   type LambdaProcessingContext,
   type LambdaRecordHandlerOptions,
 } from './lambda/lambda-handler.js';
+export {
+  type ReadFailedBatchOptions,
+  type ReplayFailedBatchOptions,
+  type ReplayResult,
+  readFailedBatch,
+  replayFailedBatch,
+} from './lambda/replay-failed-batch.js';
 export { WindowStateTooLargeError } from './lambda/window-errors.js';
 export type {
   KinesisWindowResponse,

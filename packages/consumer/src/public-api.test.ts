@@ -74,6 +74,7 @@ const LAMBDA_VALUES = [
   'DEFAULT_WINDOW_HANDLER_OPTIONS',
   'DeadLetterDeliveryError',
   'DynamoDbIdempotencyStore',
+  'FailedBatchUnavailableError',
   'IdempotencyInProgressError',
   'IdempotencyKeyMissingError',
   'InMemoryIdempotencyStore',
@@ -92,7 +93,10 @@ const LAMBDA_VALUES = [
   'kinesisLambdaHandler',
   'kinesisWindowHandler',
   'parallelByKey',
+  'parseKinesisFailureMessages',
   'positionEventId',
+  'readFailedBatch',
+  'replayFailedBatch',
 ];
 
 describe('the public API', () => {
@@ -116,9 +120,13 @@ describe('the public API', () => {
     expect(lambdaOnly).toEqual([
       'DEFAULT_LAMBDA_HANDLER_OPTIONS',
       'DEFAULT_WINDOW_HANDLER_OPTIONS',
+      'FailedBatchUnavailableError',
       'WindowStateTooLargeError',
       'kinesisLambdaHandler',
       'kinesisWindowHandler',
+      'parseKinesisFailureMessages',
+      'readFailedBatch',
+      'replayFailedBatch',
     ]);
   });
 });

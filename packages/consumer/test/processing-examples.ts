@@ -8,7 +8,10 @@ import {
   type DeadLetter,
   kinesisLambdaHandler,
   kinesisWindowHandler,
+  type LambdaDeaggregatedRecord,
   PartialBatchFailureError as LambdaPartialBatchFailureError,
+  parseKinesisFailureMessages,
+  replayFailedBatch,
 } from '@kinesis-ts/consumer/lambda';
 import {
   bisectOnError,
@@ -223,6 +226,16 @@ export const windowHandler = kinesisWindowHandler<{ readonly [customerId: string
     await saveTotals(totals, window, terminatedEarly); // an upsert: a final invocation may run again
   },
 });
+
+/** Lambda on-failure destinations: replay a failed batch through the same per-record function. */
+declare function saveOrderRecord(record: LambdaDeaggregatedRecord): Promise<void>;
+export const replayHandler = async (event: unknown) => {
+  for (const batch of parseKinesisFailureMessages(event)) {
+    // SQS/SNS: re-reads the shard from startSequenceNumber to endSequenceNumber (included)
+    // S3: takes the records of the original event in the object
+    await replayFailedBatch({ batch, client: kinesisClient, processRecord: saveOrderRecord });
+  }
+};
 
 /** Sequence regressions: the producer embeds a per-key version in each order. */
 export function versionRegressions() {
