@@ -138,6 +138,13 @@ export type {
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
 } from './processor/record-processor.js';
+export {
+  DEFAULT_READ_STREAM_OPTIONS,
+  type ReadStreamOptions,
+  type ReadStreamPosition,
+  readStream,
+  type StreamRecord,
+} from './read-stream/read-stream.js';
 export type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
 export {
   DEFAULT_STREAM_CONSUMER_OPTIONS,

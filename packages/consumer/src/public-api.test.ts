@@ -24,6 +24,7 @@ const INDEX_VALUES = [
   'DEFAULT_LEASE_ADMIN_OPTIONS',
   'DEFAULT_PARALLEL_BY_KEY_OPTIONS',
   'DEFAULT_POLLING_OPTIONS',
+  'DEFAULT_READ_STREAM_OPTIONS',
   'DEFAULT_STREAM_CONSUMER_OPTIONS',
   'DeadLetterDeliveryError',
   'DynamoDbIdempotencyStore',
@@ -62,6 +63,7 @@ const INDEX_VALUES = [
   'parallelByKey',
   'planCheckpointReset',
   'positionEventId',
+  'readStream',
   'validateResetTarget',
 ];
 

@@ -56,6 +56,8 @@ export type {
   PollingRetrievalConfig,
   PreparedCheckpointer,
   ProcessRecordsInput,
+  ReadStreamOptions,
+  ReadStreamPosition,
   RecordFailure,
   RecordFunction,
   RecordHandler,
@@ -74,6 +76,7 @@ export type {
   StartingPosition,
   StreamConsumerDescription,
   StreamPosition,
+  StreamRecord,
   SubscriptionEndReason,
   UnchangedLease,
 } from '../src/index.js';
