@@ -42,6 +42,16 @@ export {
 } from './lambda/window-handler.js';
 export { bisectOnError } from './processing/bisect-on-error.js';
 export {
+  type ClaimCheckLifecycle,
+  type ClaimCheckPointer,
+  type ClaimCheckS3Client,
+  claimCheckPointerOf,
+  resolveClaimChecks,
+  resolveDeadLetter,
+  S3ClaimCheck,
+  type S3ClaimCheckOptions,
+} from './processing/claim-check.js';
+export {
   type DeadLetter,
   type DeadLetterCallback,
   type DeadLetterEnvelope,

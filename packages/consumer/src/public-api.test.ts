@@ -46,12 +46,14 @@ const INDEX_VALUES = [
   'ProcessingErrorCode',
   'ProcessingTimeoutError',
   'RecordProcessingError',
+  'S3ClaimCheck',
   'SILENT_LOGGER',
   'SequenceRegressionError',
   'ShardEndNotCheckpointedError',
   'ShardPositionFinder',
   'StreamConsumerError',
   'bisectOnError',
+  'claimCheckPointerOf',
   'deadLetterTo',
   'decodeDeadLetter',
   'deregisterStreamConsumer',
@@ -64,6 +66,8 @@ const INDEX_VALUES = [
   'planCheckpointReset',
   'positionEventId',
   'readStream',
+  'resolveClaimChecks',
+  'resolveDeadLetter',
   'validateResetTarget',
 ];
 
@@ -84,9 +88,11 @@ const LAMBDA_VALUES = [
   'MAX_PARALLEL_BY_KEY_CONCURRENCY',
   'PartialBatchFailureError',
   'ProcessingErrorCode',
+  'S3ClaimCheck',
   'SequenceRegressionError',
   'WindowStateTooLargeError',
   'bisectOnError',
+  'claimCheckPointerOf',
   'deadLetterTo',
   'decodeDeadLetter',
   'detectSequenceRegressions',
@@ -99,6 +105,8 @@ const LAMBDA_VALUES = [
   'positionEventId',
   'readFailedBatch',
   'replayFailedBatch',
+  'resolveClaimChecks',
+  'resolveDeadLetter',
 ];
 
 describe('the public API', () => {

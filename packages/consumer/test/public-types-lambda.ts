@@ -5,6 +5,9 @@
  */
 export type {
   BatchFunction,
+  ClaimCheckLifecycle,
+  ClaimCheckPointer,
+  ClaimCheckS3Client,
   ClaimResult,
   DeadLetter,
   DeadLetterCallback,
@@ -38,6 +41,7 @@ export type {
   RecordPosition,
   ReplayFailedBatchOptions,
   ReplayResult,
+  S3ClaimCheckOptions,
   SequenceRegression,
   StreamPosition,
   WindowBounds,
