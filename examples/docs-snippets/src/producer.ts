@@ -1,4 +1,7 @@
 /** The snippets of docs/producer.md, type-checked (none is run). Each function is one snippet. */
+import { createReadStream } from 'node:fs';
+import type { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { UserRecord } from '@kinesis-ts/core';
 import { KinesisProducer } from '@kinesis-ts/producer';
@@ -35,4 +38,15 @@ export async function backpressure(producer: KinesisProducer): Promise<void> {
     await producer.waitForCapacity();
     producer.put(toRecord(event)).catch(sendToDeadLetters);
   }
+}
+
+declare function split(): Transform;
+
+/** docs/producer.md, Node streams: pipe an NDJSON file into the stream. */
+export async function pipeFile(producer: KinesisProducer): Promise<void> {
+  await pipeline(
+    createReadStream('orders.ndjson'),
+    split(), // one string per line
+    producer.writable({ partitionKey: (line) => JSON.parse(String(line)).customerId }),
+  );
 }

@@ -66,6 +66,16 @@ export {
 } from './options.js';
 export { bisectOnError } from './processing/bisect-on-error.js';
 export {
+  type ClaimCheckLifecycle,
+  type ClaimCheckPointer,
+  type ClaimCheckS3Client,
+  claimCheckPointerOf,
+  resolveClaimChecks,
+  resolveDeadLetter,
+  S3ClaimCheck,
+  type S3ClaimCheckOptions,
+} from './processing/claim-check.js';
+export {
   type DeadLetter,
   type DeadLetterCallback,
   type DeadLetterEnvelope,
@@ -138,6 +148,13 @@ export type {
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
 } from './processor/record-processor.js';
+export {
+  DEFAULT_READ_STREAM_OPTIONS,
+  type ReadStreamOptions,
+  type ReadStreamPosition,
+  readStream,
+  type StreamRecord,
+} from './read-stream/read-stream.js';
 export type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
 export {
   DEFAULT_STREAM_CONSUMER_OPTIONS,

@@ -8,6 +8,8 @@ export type {
   LambdaKinesisEvent,
   LambdaKinesisEventRecord,
 } from '@kinesis-ts/core';
+export { FailedBatchUnavailableError } from './lambda/failed-batch-errors.js';
+export { type KinesisFailedBatch, parseKinesisFailureMessages } from './lambda/failure-message.js';
 export {
   DEFAULT_LAMBDA_HANDLER_OPTIONS,
   type KinesisBatchResponse,
@@ -16,7 +18,39 @@ export {
   type LambdaProcessingContext,
   type LambdaRecordHandlerOptions,
 } from './lambda/lambda-handler.js';
+export {
+  type ReadFailedBatchOptions,
+  type ReplayFailedBatchOptions,
+  type ReplayResult,
+  readFailedBatch,
+  replayFailedBatch,
+} from './lambda/replay-failed-batch.js';
+export { WindowStateTooLargeError } from './lambda/window-errors.js';
+export type {
+  KinesisWindowResponse,
+  LambdaKinesisWindow,
+  LambdaKinesisWindowEvent,
+  WindowState,
+} from './lambda/window-event.js';
+export {
+  DEFAULT_WINDOW_HANDLER_OPTIONS,
+  kinesisWindowHandler,
+  type WindowBounds,
+  type WindowEndContext,
+  type WindowHandlerOptions,
+  type WindowProcessingContext,
+} from './lambda/window-handler.js';
 export { bisectOnError } from './processing/bisect-on-error.js';
+export {
+  type ClaimCheckLifecycle,
+  type ClaimCheckPointer,
+  type ClaimCheckS3Client,
+  claimCheckPointerOf,
+  resolveClaimChecks,
+  resolveDeadLetter,
+  S3ClaimCheck,
+  type S3ClaimCheckOptions,
+} from './processing/claim-check.js';
 export {
   type DeadLetter,
   type DeadLetterCallback,

@@ -24,6 +24,7 @@ const INDEX_VALUES = [
   'DEFAULT_LEASE_ADMIN_OPTIONS',
   'DEFAULT_PARALLEL_BY_KEY_OPTIONS',
   'DEFAULT_POLLING_OPTIONS',
+  'DEFAULT_READ_STREAM_OPTIONS',
   'DEFAULT_STREAM_CONSUMER_OPTIONS',
   'DeadLetterDeliveryError',
   'DynamoDbIdempotencyStore',
@@ -45,12 +46,14 @@ const INDEX_VALUES = [
   'ProcessingErrorCode',
   'ProcessingTimeoutError',
   'RecordProcessingError',
+  'S3ClaimCheck',
   'SILENT_LOGGER',
   'SequenceRegressionError',
   'ShardEndNotCheckpointedError',
   'ShardPositionFinder',
   'StreamConsumerError',
   'bisectOnError',
+  'claimCheckPointerOf',
   'deadLetterTo',
   'decodeDeadLetter',
   'deregisterStreamConsumer',
@@ -62,6 +65,9 @@ const INDEX_VALUES = [
   'parallelByKey',
   'planCheckpointReset',
   'positionEventId',
+  'readStream',
+  'resolveClaimChecks',
+  'resolveDeadLetter',
   'validateResetTarget',
 ];
 
@@ -71,8 +77,10 @@ const LAMBDA_VALUES = [
   'DEFAULT_KINESIS_DEAD_LETTER_SINK_OPTIONS',
   'DEFAULT_LAMBDA_HANDLER_OPTIONS',
   'DEFAULT_PARALLEL_BY_KEY_OPTIONS',
+  'DEFAULT_WINDOW_HANDLER_OPTIONS',
   'DeadLetterDeliveryError',
   'DynamoDbIdempotencyStore',
+  'FailedBatchUnavailableError',
   'IdempotencyInProgressError',
   'IdempotencyKeyMissingError',
   'InMemoryIdempotencyStore',
@@ -80,16 +88,25 @@ const LAMBDA_VALUES = [
   'MAX_PARALLEL_BY_KEY_CONCURRENCY',
   'PartialBatchFailureError',
   'ProcessingErrorCode',
+  'S3ClaimCheck',
   'SequenceRegressionError',
+  'WindowStateTooLargeError',
   'bisectOnError',
+  'claimCheckPointerOf',
   'deadLetterTo',
   'decodeDeadLetter',
   'detectSequenceRegressions',
   'encodeDeadLetter',
   'idempotent',
   'kinesisLambdaHandler',
+  'kinesisWindowHandler',
   'parallelByKey',
+  'parseKinesisFailureMessages',
   'positionEventId',
+  'readFailedBatch',
+  'replayFailedBatch',
+  'resolveClaimChecks',
+  'resolveDeadLetter',
 ];
 
 describe('the public API', () => {
@@ -108,8 +125,18 @@ describe('the public API', () => {
     expect(LAMBDA_VALUES).toEqual([...LAMBDA_VALUES].sort());
   });
 
-  it('exports from the Lambda entry only what the main entry exports too, but the Lambda handler', async () => {
+  it('exports from the Lambda entry only what the main entry exports too, but the Lambda handlers', async () => {
     const lambdaOnly = LAMBDA_VALUES.filter((name) => !INDEX_VALUES.includes(name));
-    expect(lambdaOnly).toEqual(['DEFAULT_LAMBDA_HANDLER_OPTIONS', 'kinesisLambdaHandler']);
+    expect(lambdaOnly).toEqual([
+      'DEFAULT_LAMBDA_HANDLER_OPTIONS',
+      'DEFAULT_WINDOW_HANDLER_OPTIONS',
+      'FailedBatchUnavailableError',
+      'WindowStateTooLargeError',
+      'kinesisLambdaHandler',
+      'kinesisWindowHandler',
+      'parseKinesisFailureMessages',
+      'readFailedBatch',
+      'replayFailedBatch',
+    ]);
   });
 });

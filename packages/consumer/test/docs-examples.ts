@@ -16,6 +16,7 @@ import {
   KinesisConsumer,
   LeaseLostError,
   type ProcessRecordsInput,
+  readStream,
   type ShardEndedInput,
   type ShardRecordProcessor,
   type ShutdownRequestedInput,
@@ -304,4 +305,21 @@ export async function streamConsumerAdmin(kinesisClient: KinesisClient): Promise
 
   // Never done by KinesisConsumer itself: every worker of the application stops receiving records.
   await deregisterStreamConsumer({ kinesisClient, streamName: 'orders', consumerName: 'orders-app' });
+}
+
+/** Scripts and tools: iterate over a stream's records without leases. */
+export async function iterateAStream(kinesisClient: KinesisClient, signal: AbortSignal): Promise<void> {
+  for await (const record of readStream({
+    streamName: 'orders',
+    client: kinesisClient,
+    from: 'TRIM_HORIZON',
+    signal,
+  })) {
+    console.log(
+      record.shardId,
+      record.sequenceNumber,
+      record.partitionKey,
+      new TextDecoder().decode(record.data),
+    );
+  }
 }

@@ -7,7 +7,11 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
   type DeadLetter,
   kinesisLambdaHandler,
+  kinesisWindowHandler,
+  type LambdaDeaggregatedRecord,
   PartialBatchFailureError as LambdaPartialBatchFailureError,
+  parseKinesisFailureMessages,
+  replayFailedBatch,
 } from '@kinesis-ts/consumer/lambda';
 import {
   bisectOnError,
@@ -204,6 +208,34 @@ export const batchLambdaHandler = kinesisLambdaHandler({
     }
   },
 });
+
+/** Lambda with tumbling windows: order totals per customer and window. */
+declare function saveTotals(
+  totals: object,
+  window: { start: Date; end: Date },
+  partial: boolean,
+): Promise<void>;
+export const windowHandler = kinesisWindowHandler<{ readonly [customerId: string]: number }>({
+  initialState: () => ({}),
+  reduce: (totals, record) => {
+    const order = JSON.parse(new TextDecoder().decode(record.data)) as Order & { amount: number };
+    // return a new state: after a failure the handler returns the state before the failed record
+    return { ...totals, [order.customerId]: (totals[order.customerId] ?? 0) + order.amount };
+  },
+  onWindowEnd: async (totals, { window, terminatedEarly }) => {
+    await saveTotals(totals, window, terminatedEarly); // an upsert: a final invocation may run again
+  },
+});
+
+/** Lambda on-failure destinations: replay a failed batch through the same per-record function. */
+declare function saveOrderRecord(record: LambdaDeaggregatedRecord): Promise<void>;
+export const replayHandler = async (event: unknown) => {
+  for (const batch of parseKinesisFailureMessages(event)) {
+    // SQS/SNS: re-reads the shard from startSequenceNumber to endSequenceNumber (included)
+    // S3: takes the records of the original event in the object
+    await replayFailedBatch({ batch, client: kinesisClient, processRecord: saveOrderRecord });
+  }
+};
 
 /** Sequence regressions: the producer embeds a per-key version in each order. */
 export function versionRegressions() {

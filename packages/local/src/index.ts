@@ -64,6 +64,7 @@ export {
   planPutRecords,
   splicePutRecordsOutput,
 } from './put-records-splice';
+export { type LocalS3, type LocalS3Options, startLocalS3 } from './s3-server';
 export {
   CALL_RATE_LIMITS,
   type CallRateLimit,

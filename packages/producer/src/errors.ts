@@ -15,6 +15,8 @@ export const ProducerErrorCode = {
   BUFFER_FULL: 'BUFFER_FULL',
   /** `put` after `close()`. */
   PRODUCER_CLOSED: 'PRODUCER_CLOSED',
+  /** A record written through `producer.writable()` failed; the stream is destroyed with it. */
+  WRITABLE_RECORD_FAILED: 'WRITABLE_RECORD_FAILED',
 } as const;
 
 /** One of the codes in {@link ProducerErrorCode}. */

@@ -18,5 +18,10 @@ export {
 export { bucketedPartitionKey } from './partition-key-bucket.js';
 export type { OpenShard } from './pipeline/list-shards.js';
 export type { ProducerEvents } from './producer-events.js';
+export {
+  ProducerWritableError,
+  type ProducerWritableOptions,
+  type WritableChunk,
+} from './producer-writable.js';
 export type { PutManyResult } from './put-many-batch.js';
 export { checkReadCapacity, type ReadCapacityCheck, requiredShards, type WriteLoad } from './shard-count.js';

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { SILENT_LOGGER, type UserRecord } from '@kinesis-ts/core';
 import type { PutResult } from './attempt.js';
 import { MetricsRecorder, type ProducerMetrics } from './metrics.js';
@@ -8,6 +9,7 @@ import {
 } from './options.js';
 import { ProducerPipeline } from './pipeline/pipeline.js';
 import { ProducerEventEmitter } from './producer-events.js';
+import { type ProducerWritableOptions, producerWritable } from './producer-writable.js';
 import { PutManyBatch, PutManyBatchSlot, type PutManyResult } from './put-many-batch.js';
 
 /**
@@ -100,6 +102,15 @@ export class KinesisProducer {
     this.pipeline.refuseNewRecords();
     await this.flush();
     this.pipeline.stop();
+  }
+
+  /**
+   * A Node `Writable` (object mode) that puts each chunk: records, or bytes and strings keyed by
+   * `options.partitionKey`, with the producer's buffer as backpressure; for `stream.pipeline`. See
+   * `producerWritable`.
+   */
+  writable(options?: ProducerWritableOptions): Writable {
+    return producerWritable(this, options);
   }
 
   /** The producer's metrics (KPL names) for the stream and each shard, counted since it started. */

@@ -20,6 +20,7 @@ const PUBLIC_VALUES = [
   'KinesisProducer',
   'ProducerClosedError',
   'ProducerErrorCode',
+  'ProducerWritableError',
   'RecordFailedError',
   'SILENT_LOGGER',
   'bucketedPartitionKey',

@@ -3,6 +3,11 @@ import { LAG_OPTIONS, LAG_USAGE, runLag } from '../commands/lag.js';
 import { LEASES_OPTIONS, LEASES_USAGE, runLeases } from '../commands/leases.js';
 import { PUT_OPTIONS, PUT_USAGE, runPut } from '../commands/put.js';
 import {
+  REPLAY_FAILURE_OPTIONS,
+  REPLAY_FAILURE_USAGE,
+  runReplayFailure,
+} from '../commands/replay-failure.js';
+import {
   RESET_CHECKPOINT_OPTIONS,
   RESET_CHECKPOINT_USAGE,
   runResetCheckpoint,
@@ -88,6 +93,12 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     usage: SHARDS_USAGE,
     run: runShards,
     summary: 'how many shards a load needs',
+  },
+  'replay-failure': {
+    options: REPLAY_FAILURE_OPTIONS,
+    usage: REPLAY_FAILURE_USAGE,
+    run: runReplayFailure,
+    summary: "read back a Lambda on-failure destination's batch",
   },
 };
 

@@ -1,29 +1,11 @@
-import {
-  GetRecordsCommand,
-  type GetRecordsCommandOutput,
-  GetShardIteratorCommand,
-  type GetShardIteratorCommandInput,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
-import {
-  awsErrorCode,
-  type DeaggregatedRecord,
-  deaggregate,
-  RequestTimeoutError,
-  sleep,
-} from '@kinesis-ts/core';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type ReadStreamPosition, readStream } from '@kinesis-ts/consumer';
+import type { DeaggregatedRecord } from '@kinesis-ts/core';
 import type { Flags } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
 import { toJson } from '../cli/output.js';
-import { CliErrorCode, OperationsError } from '../errors.js';
-import type { ShardRange } from '../shard-ranges.js';
-import {
-  aboutStream,
-  listShards,
-  type StreamRef,
-  sendOperation,
-  streamParameters,
-} from '../stream-shards.js';
+import { CliErrorCode, CliUsageError, OperationsError } from '../errors.js';
+import { listShards, type StreamRef } from '../stream-shards.js';
 
 /** Flags of `kinesis-ts tail`. */
 export const TAIL_OPTIONS = {
@@ -105,8 +87,10 @@ export interface TailedRecord extends DeaggregatedRecord {
 
 /**
  * Reads a stream from a position and hands every user record (aggregates unpacked, with the shard's
- * hash range) to `onRecord`, shard by shard concurrently, until every shard is caught up (or closed
- * and read), `maxRecords` were handed over, or `signal` aborts. Resolves with the record count.
+ * hash range) to `onRecord`, through `readStream` of @kinesis-ts/consumer: a child shard is read
+ * only once its parents are read to their end, so each key's records come in order across a split or
+ * a merge. Stops when every shard is caught up (or closed and read), `maxRecords` were handed over,
+ * or `signal` aborts. Resolves with the record count.
  */
 export async function tailStream(
   client: KinesisClient,
@@ -114,7 +98,7 @@ export async function tailStream(
   options: TailOptions,
   onRecord: (record: TailedRecord) => void,
 ): Promise<number> {
-  const all = await listShards(client, stream);
+  const all = await listShards(client, stream); // a clear error for a missing stream
   const known = new Set(all.map((shard) => shard.shardId));
   for (const shardId of options.shardIds ?? []) {
     if (!known.has(shardId)) {
@@ -124,133 +108,42 @@ export async function tailStream(
       );
     }
   }
-  let selected = options.shardIds?.length
-    ? all.filter((shard) => options.shardIds!.includes(shard.shardId))
-    : options.position.type === 'LATEST'
-      ? all.filter((shard) => shard.open)
-      : all;
-  const stop = new AbortController();
-  const abort = () => stop.abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  if (options.signal?.aborted) stop.abort();
+  if (options.maxRecords === 0 || options.signal?.aborted) return 0;
   const keys = options.partitionKeys?.length ? new Set(options.partitionKeys) : undefined;
   let count = 0;
-  const emit = (record: TailedRecord) => {
-    if (stop.signal.aborted) return;
-    if (keys && !keys.has(record.partitionKey)) return;
+  for await (const record of readStream({
+    client,
+    ...('streamArn' in stream ? { streamArn: stream.streamArn } : { streamName: stream.streamName }),
+    from: readPosition(options),
+    follow: options.follow,
+    shardIds: options.shardIds,
+    pollIntervalMs: options.pollIntervalMs,
+    shardRefreshIntervalMs: options.shardRefreshIntervalMs,
+    signal: options.signal,
+  })) {
+    if (keys && !keys.has(record.partitionKey)) continue;
     count++;
     onRecord(record);
-    if (options.maxRecords !== undefined && count >= options.maxRecords) stop.abort();
-  };
-  const readers = new Map<string, Promise<void>>();
-  const start = (shard: ShardRange, position: TailPosition) => {
-    readers.set(shard.shardId, readShard(client, stream, shard, position, options, stop.signal, emit));
-  };
-  if (options.maxRecords === 0) stop.abort();
-  for (const shard of selected) start(shard, options.position);
-  try {
-    if (options.follow && !options.shardIds?.length) {
-      // New shards (children of a split or merge) are read from their start.
-      while (!stop.signal.aborted) {
-        await sleep(options.shardRefreshIntervalMs ?? 10_000, stop.signal).catch(() => undefined);
-        if (stop.signal.aborted) break;
-        selected = await listShards(client, stream);
-        for (const shard of selected) {
-          if (!readers.has(shard.shardId) && shard.open) start(shard, { type: 'TRIM_HORIZON' });
-        }
-      }
-    }
-    await Promise.all(readers.values());
-  } finally {
-    stop.abort();
-    options.signal?.removeEventListener('abort', abort);
+    if (options.maxRecords !== undefined && count >= options.maxRecords) break;
   }
   return count;
 }
 
-async function readShard(
-  client: KinesisClient,
-  stream: StreamRef,
-  shard: ShardRange,
-  position: TailPosition,
-  options: TailOptions,
-  signal: AbortSignal,
-  emit: (record: TailedRecord) => void,
-): Promise<void> {
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const hashKeyRange = {
-    startingHashKey: shard.startingHashKey.toString(),
-    endingHashKey: shard.endingHashKey.toString(),
-  };
-  let lastSequenceNumber: string | undefined;
-  const iterator = async (): Promise<string | undefined> => {
-    const input: GetShardIteratorCommandInput =
-      lastSequenceNumber !== undefined
-        ? {
-            ...streamParameters(stream),
-            ShardId: shard.shardId,
-            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
-            StartingSequenceNumber: lastSequenceNumber,
-          }
-        : {
-            ...streamParameters(stream),
-            ShardId: shard.shardId,
-            ShardIteratorType: position.type,
-            ...(position.type === 'AT_TIMESTAMP' ? { Timestamp: position.timestamp } : {}),
-            ...(position.type === 'AT_SEQUENCE_NUMBER'
-              ? { StartingSequenceNumber: position.sequenceNumber }
-              : {}),
-          };
-    const output = await aboutStream(stream, () =>
-      sendOperation(client, new GetShardIteratorCommand(input), signal),
-    );
-    return output.ShardIterator ?? undefined;
-  };
-  let shardIterator = await iterator().catch((error: unknown) => {
-    if (signal.aborted) return undefined;
-    throw error;
-  });
-  while (shardIterator && !signal.aborted) {
-    let output: GetRecordsCommandOutput;
-    try {
-      output = await sendOperation(
-        client,
-        new GetRecordsCommand({ ShardIterator: shardIterator, Limit: 10_000 }),
-        signal,
-      );
-    } catch (error) {
-      if (signal.aborted) return;
-      const code = awsErrorCode(error);
-      if (code === 'ExpiredIteratorException') {
-        shardIterator = await iterator();
-        continue;
+function readPosition(options: TailOptions): ReadStreamPosition {
+  const { position } = options;
+  switch (position.type) {
+    case 'TRIM_HORIZON':
+    case 'LATEST':
+      return position.type;
+    case 'AT_TIMESTAMP':
+      return { timestamp: position.timestamp };
+    case 'AT_SEQUENCE_NUMBER': {
+      const shardId = options.shardIds?.[0];
+      if (shardId === undefined || options.shardIds!.length !== 1) {
+        throw new CliUsageError('tail: a sequence number needs exactly one shard');
       }
-      if (code === 'ProvisionedThroughputExceededException' || error instanceof RequestTimeoutError) {
-        await sleep(1_000, signal).catch(() => undefined);
-        continue;
-      }
-      throw error;
+      return { shardId, sequenceNumber: position.sequenceNumber };
     }
-    for (const record of output.Records ?? []) {
-      if (!record.SequenceNumber || !record.Data) continue;
-      lastSequenceNumber = record.SequenceNumber;
-      for (const user of deaggregate(
-        {
-          sequenceNumber: record.SequenceNumber,
-          partitionKey: record.PartitionKey ?? '',
-          data: record.Data,
-          approximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
-        },
-        { hashKeyRange },
-      )) {
-        emit({ ...user, shardId: shard.shardId });
-        if (signal.aborted) return;
-      }
-    }
-    shardIterator = output.NextShardIterator ?? undefined;
-    const idle = (output.Records ?? []).length === 0;
-    if (idle && (output.MillisBehindLatest ?? 0) === 0 && !options.follow) return;
-    await sleep(idle ? pollIntervalMs : 200, signal).catch(() => undefined);
   }
 }
 

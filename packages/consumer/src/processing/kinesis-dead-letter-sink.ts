@@ -11,6 +11,7 @@ import {
   integerOption,
   MAX_RECORD_SIZE_LIMIT_BYTES,
   type OptionSpecsOf,
+  objectOption,
   optionDefaults,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
@@ -21,6 +22,7 @@ import {
   stringOption,
   ValidationError,
 } from '@kinesis-ts/core';
+import type { S3ClaimCheck } from './claim-check.js';
 import { type DeadLetter, type DeadLetterSink, encodeDeadLetter } from './dead-letter.js';
 import { DeadLetterDeliveryError } from './processing-errors.js';
 
@@ -56,6 +58,12 @@ export interface KinesisDeadLetterSinkOptions {
   readonly requestTimeoutMs?: number;
   /** Uniform random numbers in [0, 1) for the backoff jitter (tests). @defaultValue Math.random */
   readonly random?: RandomSource;
+  /**
+   * Where a letter larger than `maxRecordSizeBytes` goes: stored in S3, with a small pointer record
+   * written to the stream in its place (`decodeDeadLetter` reads the pointer; `resolveDeadLetter`
+   * the letter). Without it such a letter is refused. @defaultValue none
+   */
+  readonly claimCheck?: S3ClaimCheck;
 }
 
 /** The default, range and check of each option of {@link KinesisDeadLetterSink}. */
@@ -76,6 +84,10 @@ export const KINESIS_DEAD_LETTER_SINK_OPTION_SPECS = {
   backoff: backoffOption({ default: { baseDelayMs: 100, maxDelayMs: 5_000 } }),
   requestTimeoutMs: integerOption({ min: 100, max: 86_400_000, default: 30_000 }),
   random: functionOption<RandomSource>({ default: Math.random }),
+  claimCheck: objectOption<S3ClaimCheck>({
+    limit: 'an S3ClaimCheck',
+    accepts: (value) => typeof (value as { store?: unknown }).store === 'function',
+  }),
 } satisfies OptionSpecsOf<KinesisDeadLetterSinkOptions>;
 
 /** The defaults of {@link KinesisDeadLetterSinkOptions}. */
@@ -109,6 +121,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
   private readonly backoff: BackoffPolicy;
   private readonly requestTimeoutMs: number;
   private readonly random: RandomSource;
+  private readonly claimCheck: S3ClaimCheck | undefined;
 
   constructor(options: KinesisDeadLetterSinkOptions) {
     const resolved = resolveOptions(KINESIS_DEAD_LETTER_SINK_OPTION_SPECS, options, {
@@ -132,10 +145,11 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
     this.backoff = resolved.backoff;
     this.requestTimeoutMs = resolved.requestTimeoutMs;
     this.random = resolved.random;
+    this.claimCheck = resolved.claimCheck;
   }
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
-    let pending = letters.map((letter) => this.toPending(letter));
+    let pending = await Promise.all(letters.map((letter) => this.toPending(letter)));
     for (let attempt = 1; pending.length > 0; attempt++) {
       const failed: Pending[] = [];
       for (const batch of batches(pending)) failed.push(...(await this.put(batch)));
@@ -152,10 +166,17 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
     }
   }
 
-  private toPending(letter: DeadLetter): Pending {
+  private async toPending(letter: DeadLetter): Promise<Pending> {
     const partitionKey = this.partitionKeyOf(letter);
-    const data = this.encode(letter);
-    const bytes = data.byteLength + Buffer.byteLength(partitionKey, 'utf8');
+    let data = this.encode(letter);
+    let bytes = data.byteLength + Buffer.byteLength(partitionKey, 'utf8');
+    if (bytes > this.maxRecordSizeBytes && this.claimCheck !== undefined) {
+      data = await this.claimCheck.store(
+        data,
+        `${letter.shardId ?? 'shard'}/${letter.sequenceNumber}-${letter.subSequenceNumber}-${Date.now()}`,
+      );
+      bytes = data.byteLength + Buffer.byteLength(partitionKey, 'utf8');
+    }
     if (bytes > this.maxRecordSizeBytes) {
       throw new DeadLetterDeliveryError(
         `The dead letter of ${letter.sequenceNumber}/${letter.subSequenceNumber} is ${bytes} bytes, over the dead-letter stream's ${this.maxRecordSizeBytes}: raise maxRecordSizeBytes (and the stream's limit) or encode it smaller`,

@@ -12,6 +12,12 @@ export const ProcessingErrorCode = {
   SEQUENCE_REGRESSION: 'SEQUENCE_REGRESSION',
   /** `decodeDeadLetter` was given bytes that are not a dead letter (a `ValidationError`). */
   INVALID_DEAD_LETTER: 'INVALID_DEAD_LETTER',
+  /** A tumbling window's state is larger than Lambda keeps (`WindowStateTooLargeError`). */
+  WINDOW_STATE_TOO_LARGE: 'WINDOW_STATE_TOO_LARGE',
+  /** A Lambda on-failure destination message could not be read (a `ValidationError`). */
+  INVALID_FAILURE_MESSAGE: 'INVALID_FAILURE_MESSAGE',
+  /** The records of a failed Lambda batch are no longer (or not all) in the stream (`FailedBatchUnavailableError`). */
+  FAILED_BATCH_UNAVAILABLE: 'FAILED_BATCH_UNAVAILABLE',
 } as const;
 
 /** One of the codes in {@link ProcessingErrorCode}. */
