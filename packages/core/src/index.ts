@@ -10,7 +10,16 @@ export {
   AGGREGATION_MAGIC,
   AGGREGATION_OVERHEAD_BYTES,
 } from './aggregation-format.js';
-export { type AwsErrorKind, awsErrorCode, classifyAwsError, isRetryableAwsError } from './aws-error.js';
+export {
+  type AwsErrorKind,
+  awsErrorCode,
+  classifyAwsError,
+  type FatalCause,
+  failureCode,
+  fatalCause,
+  isClientSetupError,
+  isRetryableAwsError,
+} from './aws-error.js';
 export {
   type BackoffPolicy,
   backoffCeilingMs,

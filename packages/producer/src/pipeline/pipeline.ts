@@ -1,4 +1,5 @@
-import type { Logger, UserRecord } from '@kinesis-ts/core';
+import { failureCode, type Logger, type UserRecord } from '@kinesis-ts/core';
+import { ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
@@ -9,6 +10,7 @@ import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
 import type { PendingRecord, RecordSettler } from './pending-record.js';
 import { PumpScheduler } from './pump-scheduler.js';
+import { isStreamWideFailure } from './put-records-outcome.js';
 import { Retrier } from './retrier.js';
 import { Router } from './router.js';
 import { canSend, isDue } from './send-readiness.js';
@@ -244,10 +246,42 @@ export class ProducerPipeline {
   /** A `PutRecords` call completed: the retrier settles or requeues its records; then the pump looks again. */
   private complete(request: RequestInFlight, completion: RequestCompletion): void {
     this.retrier.complete(request, completion);
+    if (completion.error !== undefined && isStreamWideFailure(completion.error)) {
+      this.failEveryWaitingRecord(completion.error);
+    }
     // Records whose time to live ran out as this call ended fail where they are (a record waiting
     // for room is not let into the room this call freed just to fail there).
     this.failExpired(completion.endedAt);
     this.admission.admitWaiting();
     this.scheduler.runSoon();
+  }
+
+  /**
+   * A call showed the stream cannot be written at all (no region, no credentials, no permission, no
+   * such stream): every record waiting to be sent fails now with `CANNOT_WRITE_STREAM` and the cause,
+   * instead of each being retried until its time to live. Records put later are tried again (the
+   * setup may have been fixed meanwhile).
+   */
+  private failEveryWaitingRecord(error: unknown): void {
+    const errorCode = failureCode(error);
+    const errorMessage = error instanceof Error ? error.message : String(error);
+    const before = this.outstandingRecords;
+    const fail = (record: PendingRecord, lane?: { readonly shardId: string | undefined }) =>
+      this.settlement.failed(
+        record,
+        lane?.shardId,
+        ProducerErrorCode.CANNOT_WRITE_STREAM,
+        errorCode,
+        errorMessage,
+        error,
+      );
+    // Every record not in flight "expires" now: the same removal as at the time to live.
+    this.admission.expireWaiting(Number.POSITIVE_INFINITY, fail);
+    this.router.expireQueued(Number.POSITIVE_INFINITY, fail);
+    this.logger.error('Cannot write to the stream: failing every waiting record', {
+      errorCode,
+      error: errorMessage,
+      failedRecords: before - this.outstandingRecords,
+    });
   }
 }

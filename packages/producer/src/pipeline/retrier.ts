@@ -1,4 +1,4 @@
-import { awsErrorCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
+import { failureCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
 import { ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
@@ -104,7 +104,7 @@ export class Retrier {
         ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
         : interpretPutRecordsOutput(request.entries, output, this.deps.rangeOf, this.options.failIfThrottled);
     metrics.requestCompleted(timing.durationMs, request.entries.length, userRecords);
-    const requestErrorCode = error === undefined ? undefined : (awsErrorCode(error) ?? 'UnknownError');
+    const requestErrorCode = error === undefined ? undefined : failureCode(error);
     events.emit('request:completed', {
       entries: request.entries.length,
       userRecords,

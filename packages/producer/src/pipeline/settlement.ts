@@ -102,6 +102,8 @@ function describeFailure(
       return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
     case ProducerErrorCode.RECORD_THROTTLED:
       return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
+    case ProducerErrorCode.CANNOT_WRITE_STREAM:
+      return `The ${key} was not written: the producer cannot write to the stream (${attempts}); ${errorCode}: ${errorMessage}`;
     default:
       return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;
   }
