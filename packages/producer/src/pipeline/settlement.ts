@@ -80,6 +80,12 @@ export class Settlement {
     this.events.emit('record:failed', { record: record.userRecord, error });
   }
 
+  /** Refuses a record before it was ever sent (above the stream's record size limit) with `error`. */
+  refused(record: PendingRecord, error: unknown): void {
+    this.release(record);
+    record.settler.reject(error);
+  }
+
   private release(record: PendingRecord): void {
     if (record.settled) return;
     record.settled = true;
