@@ -149,4 +149,27 @@ describe('errors from Kinesis', () => {
     expect(error.lastErrorCode).toBe('InternalFailure');
     expect(error.message).toContain('last error InternalFailure');
   });
+
+  it("gives a record that expires unsent, behind its shard's failed sends, the error that held it back", async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ failCall: () => serviceError('InternalFailure', 500) });
+    const producer = producerFor(kinesis, {
+      ...oneAtATime,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      recordTtlMs: 1_000,
+      retryBackoff: { baseDelayMs: 300, maxDelayMs: 300 },
+      random: () => 0.999,
+    });
+    // One request of one record at a time: the first record is retried at the front of the lane,
+    // the second is never sent.
+    const first = producer.put({ partitionKey: 'k', data: utf8('first') }).catch((e: unknown) => e);
+    const second = producer.put({ partitionKey: 'k', data: utf8('second') }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const error = (await second) as RecordFailedError;
+    expect(error.code).toBe('RECORD_EXPIRED');
+    expect(error.attemptCount).toBe(1); // only its Expired attempt
+    expect(error.lastErrorCode).toBe('InternalFailure');
+    expect(error.message).toContain('InternalFailure');
+    expect(((await first) as RecordFailedError).lastErrorCode).toBe('InternalFailure');
+  });
 });
