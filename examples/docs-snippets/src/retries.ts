@@ -54,7 +54,7 @@ export async function putWithFailureHandling(
     if (error instanceof ValidationError) {
       await keepForInspection(record, `${error.field}: ${error.message}`); // never sent
     } else if (error instanceof RecordFailedError) {
-      // code: RECORD_FAILED (not retryable), RECORD_EXPIRED, MAX_ATTEMPTS_EXCEEDED, RECORD_THROTTLED
+      // code: RECORD_FAILED, CANNOT_WRITE_STREAM (not retryable), RECORD_EXPIRED, MAX_ATTEMPTS_EXCEEDED, RECORD_THROTTLED
       console.warn(`${error.code} after ${error.attempts.length} attempt(s), last: ${error.lastErrorCode}`);
       if (error.retryable) await putAgainLater(error.record);
       else await keepForInspection(error.record, error.message);

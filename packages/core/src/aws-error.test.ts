@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsErrorCode, classifyAwsError, isRetryableAwsError } from './aws-error.js';
+import { awsErrorCode, classifyAwsError, failureCode, fatalCause, isRetryableAwsError } from './aws-error.js';
 
 function serviceError(name: string, httpStatusCode?: number) {
   return Object.assign(new Error(`${name} happened`), {
@@ -53,5 +53,54 @@ describe('classifyAwsError', () => {
     expect(awsErrorCode({ code: 'Y' })).toBe('Y');
     expect(awsErrorCode(new Error('plain'))).toBeUndefined();
     expect(awsErrorCode(undefined)).toBeUndefined();
+  });
+
+  // What the SDK v3 throws, measured with @aws-sdk/client-kinesis before any request is sent.
+  const noRegion = () => new Error('Region is missing');
+  const noCredentials = () =>
+    Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+      tryNextLink: false,
+    });
+  const badEndpoint = () => Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' });
+
+  it.each([
+    ['a client without a region', noRegion, 'ClientConfigurationError'],
+    ['a client without credentials', noCredentials, 'CredentialsProviderError'],
+    ['a client with an invalid endpoint', badEndpoint, 'TypeError'],
+    [
+      'a TypeError from a bad client object',
+      () => new TypeError('client.send is not a function'),
+      'TypeError',
+    ],
+  ])('fails at once on %s, as a client-setup error', (_label, make, code) => {
+    expect(classifyAwsError(make())).toBe('fatal');
+    expect(fatalCause(make())).toBe('client-setup');
+    expect(failureCode(make())).toBe(code);
+  });
+
+  it('retries a TypeError that wraps a network error (fetch failed)', () => {
+    const fetchFailed = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    expect(classifyAwsError(fetchFailed)).toBe('transient');
+  });
+
+  it('retries unknown socket and HTTP/2 codes', () => {
+    const code = (c: string) => Object.assign(new Error('socket'), { code: c });
+    expect(classifyAwsError(code('UND_ERR_CLOSED'))).toBe('transient');
+    expect(classifyAwsError(code('ERR_HTTP2_STREAM_CANCEL'))).toBe('transient');
+  });
+
+  it('says how far a fatal error reaches', () => {
+    expect(fatalCause(serviceError('AccessDeniedException', 400))).toBe('authorization');
+    expect(fatalCause(serviceError('UnrecognizedClientException', 400))).toBe('authorization');
+    expect(fatalCause(serviceError('InvalidSignatureException', 400))).toBe('authorization');
+    expect(fatalCause('KMSAccessDeniedException')).toBe('authorization');
+    expect(fatalCause(serviceError('SomethingForbidden', 403))).toBe('authorization');
+    expect(fatalCause(serviceError('ResourceNotFoundException', 400))).toBe('not-found');
+    expect(fatalCause(serviceError('ValidationException', 400))).toBe('invalid-request');
+    expect(fatalCause(serviceError('InternalFailure', 500))).toBeUndefined();
+    expect(fatalCause(new Error('mystery'))).toBeUndefined();
   });
 });

@@ -88,24 +88,132 @@ export function awsErrorCode(error: unknown): string | undefined {
 }
 
 /**
+ * Errors the SDK raises before any request leaves the process because the client cannot make calls
+ * at all: a missing or malformed region, no credentials from any provider, a bad endpoint. Identified
+ * by the SDK's error name, or (for plain `Error`s) by the SDK's message.
+ */
+const CLIENT_SETUP_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError', 'EndpointError']);
+const CLIENT_SETUP_MESSAGES = [
+  /^Region is missing/,
+  /^Region not accepted/,
+  /^Invalid region in client config/,
+  /^Cannot resolve hostname from client config/,
+  /endpoint is not set/,
+  /endpointProvider and endpoint missing/,
+  /^Could not load credentials/,
+];
+
+/** JavaScript's own error classes: a call that threw one will throw it again, whatever the wait. */
+const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
+
+/** Codes of errors where the caller lacks the right to act (or to use the key the stream needs). */
+const AUTHORIZATION = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'NotAuthorized',
+]);
+
+/** Why a fatal error is fatal, and so how far it reaches (see {@link fatalCause}). */
+export type FatalCause =
+  /** The SDK client cannot make any call: no region, no credentials, a bad endpoint, a `TypeError`. */
+  | 'client-setup'
+  /** The caller may not act on the resource: access denied, unknown access key, bad signature, KMS access. */
+  | 'authorization'
+  /** The resource (stream, consumer, table) does not exist. */
+  | 'not-found'
+  /** This request is wrong (validation, an invalid argument, another 4xx); others may succeed. */
+  | 'invalid-request';
+
+/**
  * Sorts an error from an AWS SDK v3 call (or a per-entry `ErrorCode`) into throttling, transient or
- * fatal. Known codes decide first; otherwise an HTTP status of 429 is throttling, 5xx or no response
- * at all (a network error) is transient, and any other 4xx is fatal. Unknown errors with no status
- * are treated as transient, so a record is retried until its time to live rather than dropped.
+ * fatal, in this order:
+ * 1. known codes (the lists above);
+ * 2. client-side setup errors (no region, no credentials, a bad endpoint) and JavaScript's own
+ *    `TypeError`, `RangeError`, `ReferenceError`, `SyntaxError` are fatal — unless a `TypeError`
+ *    wraps a network error (`fetch failed` with an `ECONNREFUSED` cause), which is transient;
+ * 3. a socket or HTTP/2 error code (`ECONNRESET`, `ERR_HTTP2_…`, `UND_ERR_…`) is transient;
+ * 4. the HTTP status of an answer: 429 is throttling, 5xx transient, any other 4xx fatal;
+ * 5. the SDK's `$retryable` hint;
+ * 6. anything else — an error with no code, no status and no sign of coming from the SDK's setup —
+ *    is transient: it is retried within the caller's bounds (the producer's `recordTtlMs` and
+ *    `maxAttempts`), and the caller reports it by its name and message when it gives up. Failing
+ *    everything at once on an error nobody has seen before would turn one odd network fault into
+ *    lost records.
  */
 export function classifyAwsError(error: unknown): AwsErrorKind {
   if (typeof error === 'string') return classifyCode(error) ?? 'transient';
   const code = awsErrorCode(error);
   const byCode = code === undefined ? undefined : classifyCode(code);
   if (byCode !== undefined) return byCode;
-  const systemCode = (error as { code?: unknown } | null)?.code;
-  if (typeof systemCode === 'string' && NETWORK_CODES.has(systemCode)) return 'transient';
+  if (isClientSetupError(error)) return 'fatal';
+  if (hasNetworkCode(error)) return 'transient';
   const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   if (status === 429) return 'throttling';
   if (status !== undefined && status >= 400 && status < 500) return 'fatal';
   const throttlingFlag = (error as { $retryable?: { throttling?: boolean } } | null)?.$retryable?.throttling;
   if (throttlingFlag) return 'throttling';
   return 'transient';
+}
+
+/**
+ * For a fatal error, why it is fatal (undefined for throttling and transient errors): what a caller
+ * needs to decide how far a failure reaches. A `client-setup`, `authorization` or `not-found` error
+ * hits every call to the resource alike; an `invalid-request` error is about the request that got it.
+ */
+export function fatalCause(error: unknown): FatalCause | undefined {
+  if (classifyAwsError(error) !== 'fatal') return undefined;
+  const code = typeof error === 'string' ? error : awsErrorCode(error);
+  if (code !== undefined && AUTHORIZATION.has(code)) return 'authorization';
+  if (code === 'ResourceNotFoundException') return 'not-found';
+  if (typeof error !== 'string' && isClientSetupError(error)) return 'client-setup';
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (status === 401 || status === 403) return 'authorization';
+  return 'invalid-request';
+}
+
+/**
+ * The code to report a failure under: the AWS code when there is one (`AccessDeniedException`,
+ * `CredentialsProviderError`, `TypeError`…), `ClientConfigurationError` for the SDK's plain setup
+ * errors (`Region is missing`), else `UnknownError`.
+ */
+export function failureCode(error: unknown): string {
+  if (typeof error === 'string') return error;
+  return awsErrorCode(error) ?? (isClientSetupError(error) ? 'ClientConfigurationError' : 'UnknownError');
+}
+
+/**
+ * Whether the error comes from the SDK client's own setup (no region, no credentials, a bad endpoint)
+ * or is one of JavaScript's programming errors, not from a network fault: the same call will fail the
+ * same way every time.
+ */
+export function isClientSetupError(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: unknown };
+  if (typeof name === 'string' && CLIENT_SETUP_NAMES.has(name)) return true;
+  if (typeof name === 'string' && PROGRAMMING_ERRORS.has(name)) return !hasNetworkCode(cause);
+  if (typeof message === 'string' && (name === 'Error' || name === undefined)) {
+    return CLIENT_SETUP_MESSAGES.some((pattern) => pattern.test(message));
+  }
+  return false;
+}
+
+function hasNetworkCode(error: unknown): boolean {
+  const systemCode = (error as { code?: unknown } | null)?.code;
+  if (typeof systemCode !== 'string') return false;
+  return (
+    NETWORK_CODES.has(systemCode) || systemCode.startsWith('UND_ERR_') || systemCode.startsWith('ERR_HTTP2_')
+  );
 }
 
 /** Whether an AWS error may succeed on retry (throttling or transient). */

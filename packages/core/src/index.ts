@@ -10,7 +10,16 @@ export {
   AGGREGATION_MAGIC,
   AGGREGATION_OVERHEAD_BYTES,
 } from './aggregation-format.js';
-export { type AwsErrorKind, awsErrorCode, classifyAwsError, isRetryableAwsError } from './aws-error.js';
+export {
+  type AwsErrorKind,
+  awsErrorCode,
+  classifyAwsError,
+  type FatalCause,
+  failureCode,
+  fatalCause,
+  isClientSetupError,
+  isRetryableAwsError,
+} from './aws-error.js';
 export {
   type BackoffPolicy,
   backoffCeilingMs,
@@ -51,6 +60,7 @@ export {
   MAX_PARTITION_KEY_LENGTH,
   MAX_RECORD_SIZE_LIMIT_BYTES,
   MIN_PARTITION_KEY_LENGTH,
+  PUT_RECORDS_LEGACY_MAX_BYTES,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
   SHARD_READ_BYTES_PER_SECOND,

@@ -18,8 +18,13 @@ export const MAX_RECORD_SIZE_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** At most 500 entries in one `PutRecords` request. */
 export const PUT_RECORDS_MAX_ENTRIES = 500;
-/** At most 5 MiB in one `PutRecords` request, counting every entry's partition key and data. */
-export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+/**
+ * At most 10 MiB in one `PutRecords` request, counting every entry's partition key and data (the
+ * limit since records of up to 10 MiB, late 2025).
+ */
+export const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+/** The `PutRecords` request limit before late 2025, 5 MiB: what older endpoints and emulators take. */
+export const PUT_RECORDS_LEGACY_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Each shard accepts up to 1,000 records per second of writes. */
 export const SHARD_WRITE_RECORDS_PER_SECOND = 1000;

@@ -18,7 +18,12 @@ import {
   requestFrontControl,
 } from './front-control';
 import { rejectUnknownOptions } from './options';
-import { createStreamAndWait, deleteStreamAndWait, type StreamWaitOptions } from './streams';
+import {
+  type CreateStreamOptions,
+  createStreamAndWait,
+  deleteStreamAndWait,
+  type StreamWaitOptions,
+} from './streams';
 
 /**
  * A handle on running local services (started here, in a vitest global setup or by the CLI):
@@ -38,11 +43,14 @@ export interface LocalStackConnection extends LocalStackEndpoints {
   kinesisClient(overrides?: LocalKinesisClientOptions): KinesisClient;
   /** A new `DynamoDBClient` for the local DynamoDB, destroyed on `close()` / `stop()`. */
   dynamoDbClient(overrides?: Partial<DynamoDBClientConfig>): DynamoDBClient;
-  /** Creates a provisioned stream and resolves with its summary once it is ACTIVE. */
+  /**
+   * Creates a provisioned stream and resolves with its summary once it is ACTIVE; with
+   * `maxRecordSizeInKiB`, a stream that takes records of up to 10 MiB.
+   */
   createStream(
     streamName: string,
     shardCount: number,
-    options?: StreamWaitOptions,
+    options?: CreateStreamOptions,
   ): Promise<StreamDescriptionSummary>;
   /** Deletes a stream (with its consumers) and resolves once it is gone; a missing stream is fine. */
   deleteStream(streamName: string, options?: StreamWaitOptions): Promise<void>;

@@ -72,4 +72,9 @@ export {
   SHARD_LIMITS,
 } from './service-limit-table';
 export type { ServiceLimitStats } from './service-limits';
-export { createStreamAndWait, deleteStreamAndWait, type StreamWaitOptions } from './streams';
+export {
+  type CreateStreamOptions,
+  createStreamAndWait,
+  deleteStreamAndWait,
+  type StreamWaitOptions,
+} from './streams';

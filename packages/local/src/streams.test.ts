@@ -25,6 +25,27 @@ describe('stream and connection options', () => {
     );
   });
 
+  it('refuses a maxRecordSizeInKiB outside 1024 to 10240, naming it', async () => {
+    for (const maxRecordSizeInKiB of [1023, 10_241, 2048.5]) {
+      await expect(createStreamAndWait(kinesis, 's', 1, { maxRecordSizeInKiB })).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        field: 'maxRecordSizeInKiB',
+      });
+    }
+  });
+
+  it('creates the stream with its MaxRecordSizeInKiB', async () => {
+    const sent: Record<string, unknown>[] = [];
+    const client = {
+      send: async (command: { input: Record<string, unknown> }) => {
+        sent.push(command.input);
+        return { StreamDescriptionSummary: { StreamStatus: 'ACTIVE', MaxRecordSizeInKiB: 10_240 } };
+      },
+    } as unknown as KinesisClient;
+    await createStreamAndWait(client, 's', 2, { maxRecordSizeInKiB: 10_240 });
+    expect(sent[0]).toEqual({ StreamName: 's', ShardCount: 2, MaxRecordSizeInKiB: 10_240 });
+  });
+
   it('rejects an unknown connectLocalStack option, naming it', () => {
     expect(() =>
       connectLocalStack({

@@ -25,6 +25,17 @@ export interface StreamWaitOptions {
 
 const DEFAULT_STREAM_WAIT = { timeoutMs: 10_000, pollIntervalMs: 25 } as const;
 
+/** Options of `createStream`: how to wait, and the stream's record size limit. */
+export interface CreateStreamOptions extends StreamWaitOptions {
+  /**
+   * The stream's largest record (data plus partition key) in KiB, from 1024 (1 MiB) to 10240
+   * (10 MiB): `CreateStream`'s `MaxRecordSizeInKiB`, which kinesis-local honours (it refuses larger
+   * records with `InvalidArgumentException` and reports the limit in `DescribeStreamSummary`).
+   * @defaultValue 1024, the service's default (kinesis-local then reports no limit)
+   */
+  maxRecordSizeInKiB?: number;
+}
+
 function isNotFound(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === 'ResourceNotFoundException';
 }
@@ -63,7 +74,7 @@ export async function createStreamAndWait(
   client: KinesisClient,
   streamName: string,
   shardCount: number,
-  options: StreamWaitOptions = {},
+  options: CreateStreamOptions = {},
 ): Promise<StreamDescriptionSummary> {
   if (!isValidStreamName(streamName)) {
     throw new ValidationError(
@@ -81,10 +92,21 @@ export async function createStreamAndWait(
       CoreErrorCode.INVALID_OPTION,
     );
   }
-  const { timeoutMs, pollIntervalMs } = resolveStreamWait(options, 'createStream');
+  const { maxRecordSizeInKiB, ...wait } = options;
+  if (maxRecordSizeInKiB !== undefined) {
+    requireInteger('maxRecordSizeInKiB', maxRecordSizeInKiB, 1024, 10_240, 'KiB');
+  }
+  const { timeoutMs, pollIntervalMs } = resolveStreamWait(wait, 'createStream');
   const deadline = Date.now() + timeoutMs;
   await sendPaced(
-    () => client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount })),
+    () =>
+      client.send(
+        new CreateStreamCommand({
+          StreamName: streamName,
+          ShardCount: shardCount,
+          ...(maxRecordSizeInKiB === undefined ? {} : { MaxRecordSizeInKiB: maxRecordSizeInKiB }),
+        }),
+      ),
     deadline,
     paceMs(pollIntervalMs),
   );

@@ -17,6 +17,11 @@ export const ProducerErrorCode = {
   PRODUCER_CLOSED: 'PRODUCER_CLOSED',
   /** A record written through `producer.writable()` failed; the stream is destroyed with it. */
   WRITABLE_RECORD_FAILED: 'WRITABLE_RECORD_FAILED',
+  /**
+   * The producer cannot write to the stream at all (the client cannot make calls, the caller may not
+   * write, or the stream does not exist): every waiting record fails with it at once.
+   */
+  CANNOT_WRITE_STREAM: 'CANNOT_WRITE_STREAM',
 } as const;
 
 /** One of the codes in {@link ProducerErrorCode}. */
@@ -31,7 +36,12 @@ export type RecordFailureCode =
   /** It was not written within `maxAttempts` attempts. */
   | 'MAX_ATTEMPTS_EXCEEDED'
   /** Its shard was throttled and `failIfThrottled` is set. */
-  | 'RECORD_THROTTLED';
+  | 'RECORD_THROTTLED'
+  /**
+   * The producer cannot write to the stream at all: the SDK client cannot make calls (no region, no
+   * credentials, a bad endpoint), the caller may not write (IAM, KMS), or the stream does not exist.
+   */
+  | 'CANNOT_WRITE_STREAM';
 
 /**
  * A record the producer gave up on. Carries the record itself and its attempts (start, duration,
@@ -62,7 +72,9 @@ export class RecordFailedError extends KinesisTsError {
       cause?: unknown;
     },
   ) {
-    super(message, { code, retryable: code !== ProducerErrorCode.RECORD_FAILED, cause: details.cause });
+    const retryable =
+      code !== ProducerErrorCode.RECORD_FAILED && code !== ProducerErrorCode.CANNOT_WRITE_STREAM;
+    super(message, { code, retryable, cause: details.cause });
     this.code = code;
     this.record = details.record;
     this.attempts = details.attempts;

@@ -87,7 +87,7 @@ describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
       });
       const started = Date.now();
       const error = await producer.put({ partitionKey: 'k', data: Buffer.from('x') }).catch((e) => e);
-      expect(error.code).toBe('RECORD_FAILED');
+      expect(error.code).toBe('CANNOT_WRITE_STREAM');
       expect(error.lastErrorCode).toBe('ResourceNotFoundException');
       expect(Date.now() - started).toBeLessThan(10_000); // not after the 30 s time to live
       await producer.close();

@@ -277,23 +277,24 @@ describe('retries', () => {
     const producer = producerFor(kinesis);
     const error = await producer.put({ partitionKey: 'k', data: utf8('x') }).catch((e) => e);
     expect(error).toBeInstanceOf(RecordFailedError);
-    expect(error.code).toBe('RECORD_FAILED');
+    expect(error.code).toBe('CANNOT_WRITE_STREAM');
     expect(error.lastErrorCode).toBe('ResourceNotFoundException');
     expect(error.attempts).toHaveLength(1);
     expect(kinesis.putCalls).toHaveLength(1);
   });
 
-  it.each(['AccessDeniedException', 'KMSAccessDeniedException', 'ValidationException'])(
-    'does not retry %s',
-    async (name) => {
-      const kinesis = fakeKinesis({ failCall: () => serviceError(name) });
-      const error = await producerFor(kinesis)
-        .put({ partitionKey: 'k', data: utf8('x') })
-        .catch((e) => e);
-      expect(error.code).toBe('RECORD_FAILED');
-      expect(kinesis.putCalls).toHaveLength(1);
-    },
-  );
+  it.each([
+    ['AccessDeniedException', 'CANNOT_WRITE_STREAM'],
+    ['KMSAccessDeniedException', 'CANNOT_WRITE_STREAM'],
+    ['ValidationException', 'RECORD_FAILED'],
+  ])('does not retry %s', async (name, code) => {
+    const kinesis = fakeKinesis({ failCall: () => serviceError(name) });
+    const error = await producerFor(kinesis)
+      .put({ partitionKey: 'k', data: utf8('x') })
+      .catch((e) => e);
+    expect(error.code).toBe(code);
+    expect(kinesis.putCalls).toHaveLength(1);
+  });
 
   it('retries throttled and failed calls, and KMS throttling', async () => {
     const errors = [

@@ -58,20 +58,34 @@ describe('writing records', () => {
     expect(kinesis.putCalls.map((call) => call.Records?.length)).toEqual([500, 500, 234]);
   });
 
-  it('keeps every request within 5 MiB, partition keys included', async () => {
-    const kinesis = fakeKinesis({ shards: evenShards(8) });
-    const producer = producerFor(kinesis, { aggregation: false, rateLimitPercent: 100_000 });
-    const big = new Uint8Array(400 * 1024);
-    await Promise.all(keys(40).map((k) => producer.put({ partitionKey: k, data: big })));
-    for (const call of kinesis.putCalls) {
-      const bytes = (call.Records ?? []).reduce(
-        (sum, r) => sum + r.Data!.byteLength + Buffer.byteLength(r.PartitionKey!),
-        0,
-      );
-      expect(bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
-    }
-    expect(kinesis.putCalls.length).toBeGreaterThanOrEqual(4);
-  });
+  it.each([
+    ['10 MiB by default', undefined, 10 * 1024 * 1024, 2],
+    ['5 MiB with maxRequestBytes for older endpoints', 5 * 1024 * 1024, 5 * 1024 * 1024, 4],
+  ])(
+    'keeps every request within %s, partition keys included',
+    async (_label, maxRequestBytes, limit, fewest) => {
+      const kinesis = fakeKinesis({ shards: evenShards(8) });
+      const producer = producerFor(kinesis, {
+        aggregation: false,
+        rateLimitPercent: 100_000,
+        maxBufferedTimeMs: 100,
+        ...(maxRequestBytes === undefined ? {} : { maxRequestBytes }),
+      });
+      const big = new Uint8Array(400 * 1024);
+      await Promise.all(keys(40).map((k) => producer.put({ partitionKey: k, data: big })));
+      let largest = 0;
+      for (const call of kinesis.putCalls) {
+        const bytes = (call.Records ?? []).reduce(
+          (sum, r) => sum + r.Data!.byteLength + Buffer.byteLength(r.PartitionKey!),
+          0,
+        );
+        expect(bytes).toBeLessThanOrEqual(limit);
+        largest = Math.max(largest, bytes);
+      }
+      expect(kinesis.putCalls.length).toBeGreaterThanOrEqual(fewest);
+      expect(largest).toBeGreaterThan(limit - 400 * 1024 - 64); // packed up to the limit
+    },
+  );
 
   it('sends a record larger than the aggregation limit alone, raw', async () => {
     const kinesis = fakeKinesis();

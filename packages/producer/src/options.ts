@@ -14,6 +14,7 @@ import {
   objectOption,
   oneOfOption,
   optionDefaults,
+  PUT_RECORDS_LEGACY_MAX_BYTES,
   PUT_RECORDS_MAX_BYTES,
   PUT_RECORDS_MAX_ENTRIES,
   type RandomSource,
@@ -52,8 +53,11 @@ export interface KinesisProducerOptions {
   /** The most user records in one aggregate (the KPL's `AggregationMaxCount`). @defaultValue Infinity */
   readonly maxAggregateRecords?: number;
   /**
-   * The stream's record size limit: data plus partition key. Raise it (up to 10 MiB) only for streams
-   * whose limit was raised with `UpdateMaxRecordSize`. @defaultValue 1048576 (1 MiB)
+   * The largest record (data plus partition key) `put` accepts; larger ones are refused with
+   * `RECORD_TOO_LARGE` before anything is sent. From 1 to 10485760 (10 MiB). When not given, the
+   * producer reads the stream's `MaxRecordSizeInKiB` with `DescribeStreamSummary` at start (raised
+   * with `UpdateMaxRecordSize`), and falls back to 1 MiB, with a warning in the log, when the call is
+   * refused or the answer has no limit. @defaultValue 1048576 (1 MiB, or the stream's MaxRecordSizeInKiB)
    */
   readonly maxRecordSizeBytes?: number;
 
@@ -90,9 +94,10 @@ export interface KinesisProducerOptions {
   /** The most entries in one `PutRecords` request (the KPL's `CollectionMaxCount`), 1 to 500. @defaultValue 500 */
   readonly maxRequestEntries?: number;
   /**
-   * The most bytes (partition keys and data) in one `PutRecords` request, up to 5 MiB. A record larger
-   * than this (possible on a stream whose record size was raised above 5 MiB) is sent alone in a
-   * request of its own. @defaultValue 5242880
+   * The most bytes (partition keys and data) in one `PutRecords` request, up to 10 MiB (the service's
+   * limit since late 2025). Set 5242880 (5 MiB) for older endpoints and emulators that refuse larger
+   * requests; a record larger than this is then sent alone in a request of its own.
+   * @defaultValue 10485760 (10 MiB)
    */
   readonly maxRequestBytes?: number;
   /** The most `PutRecords` requests in flight at once (the KPL's `MaxConnections`), 1 to 256. @defaultValue 24 */
@@ -206,6 +211,8 @@ export const DEFAULT_PRODUCER_OPTIONS = optionDefaults(PRODUCER_OPTION_SPECS);
 export type ResolvedProducerOptions = ResolvedOptions<typeof PRODUCER_OPTION_SPECS> & {
   /** The stream, from exactly one of `streamName` and `streamArn`, checked. */
   readonly stream: StreamReference;
+  /** `maxRecordSizeBytes` was not given: the stream's own limit is read at start. */
+  readonly recordSizeFromStream: boolean;
 };
 
 /**
@@ -215,7 +222,11 @@ export type ResolvedProducerOptions = ResolvedOptions<typeof PRODUCER_OPTION_SPE
  */
 export function resolveProducerOptions(options: KinesisProducerOptions): ResolvedProducerOptions {
   const checked = resolveOptions(PRODUCER_OPTION_SPECS, options, { owner: 'KinesisProducer' });
-  const resolved = { ...checked, stream: streamReference(checked.streamName, checked.streamArn) };
+  const resolved = {
+    ...checked,
+    stream: streamReference(checked.streamName, checked.streamArn),
+    recordSizeFromStream: options.maxRecordSizeBytes === undefined,
+  };
   const { maxRecordSizeBytes } = resolved;
   validateIntegerOption('maxAggregateSizeBytes', resolved.maxAggregateSizeBytes, 64, maxRecordSizeBytes);
   if (resolved.maxBufferedBytes < maxRecordSizeBytes) {
@@ -226,7 +237,7 @@ export function resolveProducerOptions(options: KinesisProducerOptions): Resolve
       CoreErrorCode.INVALID_OPTION,
     );
   }
-  if (resolved.maxRequestBytes < Math.min(maxRecordSizeBytes, PUT_RECORDS_MAX_BYTES)) {
+  if (resolved.maxRequestBytes < Math.min(maxRecordSizeBytes, PUT_RECORDS_LEGACY_MAX_BYTES)) {
     throw new ValidationError(
       'maxRequestBytes',
       `at least maxRecordSizeBytes (${maxRecordSizeBytes}), so any record fits in a request`,

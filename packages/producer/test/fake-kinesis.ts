@@ -5,6 +5,7 @@
  * entries or whole calls. What was written is kept for the test to read back.
  */
 import {
+  DescribeStreamSummaryCommand,
   KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
@@ -43,6 +44,11 @@ export interface FakeKinesisOptions {
   failCall?: (call: number) => Error | undefined;
   /** Keep `PutRecords` calls pending until `release()` is called. */
   hold?: boolean;
+  /**
+   * The stream's `MaxRecordSizeInKiB` as `DescribeStreamSummary` says it (1024 unless told), or an
+   * error that call fails with. `PutRecords` refuses larger entries as Kinesis does.
+   */
+  maxRecordSizeInKiB?: number | Error;
 }
 
 export function evenShards(count: number, prefix = 'shardId-00000000000'): FakeShard[] {
@@ -81,6 +87,25 @@ export function fakeKinesis(options: FakeKinesisOptions = {}) {
         HashKeyRange: { StartingHashKey: shard.start.toString(), EndingHashKey: shard.end.toString() },
         SequenceNumberRange: { StartingSequenceNumber: '0' },
       })),
+    };
+  });
+
+  let describeSummaryCalls = 0;
+  mock.on(DescribeStreamSummaryCommand).callsFake(() => {
+    describeSummaryCalls++;
+    const limit = options.maxRecordSizeInKiB ?? 1024;
+    if (limit instanceof Error) throw limit;
+    return {
+      StreamDescriptionSummary: {
+        StreamName: 'orders',
+        StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders',
+        StreamStatus: 'ACTIVE',
+        RetentionPeriodHours: 24,
+        StreamCreationTimestamp: new Date(0),
+        EnhancedMonitoring: [],
+        OpenShardCount: state.listShards.length,
+        MaxRecordSizeInKiB: limit,
+      },
     };
   });
 
@@ -125,6 +150,9 @@ export function fakeKinesis(options: FakeKinesisOptions = {}) {
     state,
     get listShardsCalls() {
       return listShardsCalls;
+    },
+    get describeSummaryCalls() {
+      return describeSummaryCalls;
     },
     /** Lets the oldest held `PutRecords` call answer, and keeps holding the others. */
     releaseOne() {

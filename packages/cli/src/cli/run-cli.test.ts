@@ -56,6 +56,60 @@ describe('kinesis-ts command line', () => {
     );
   });
 
+  async function failingWith(error: unknown) {
+    const stderr: string[] = [];
+    const code = await runCli(
+      ['shards', '--records-per-second', '10', '--record-bytes', '100', '--stream', 'orders'],
+      {
+        stdout: () => {},
+        stderr: (chunk) => stderr.push(chunk),
+        clients: {
+          ...noAws,
+          kinesis: () => {
+            throw error;
+          },
+        },
+      },
+    );
+    return { code, stderr: stderr.join('') };
+  }
+
+  it('says what to check when the client has no region, no credentials or no permission', async () => {
+    const noRegion = await failingWith(new Error('Region is missing'));
+    expect(noRegion.code).toBe(1);
+    expect(noRegion.stderr).toContain('Region is missing');
+    expect(noRegion.stderr).toContain('check --region (or AWS_REGION)');
+    const noCredentials = await failingWith(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    expect(noCredentials.stderr).toContain('no AWS credentials');
+    const denied = await failingWith(
+      Object.assign(new Error('User is not authorized to perform kinesis:ListShards'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    expect(denied.stderr).toContain('not authorized to perform kinesis:ListShards');
+    expect(denied.stderr).toContain('check the IAM permissions');
+  });
+
+  it('says what to check when a kinesis-ts error was caused by the client setup', async () => {
+    const wrapped = Object.defineProperty(
+      Object.assign(new Error('The record was not written: the producer cannot write to the stream'), {
+        code: 'CANNOT_WRITE_STREAM',
+        retryable: false,
+        cause: new Error('Region is missing'),
+      }),
+      Symbol.for('kinesis-ts.error'),
+      { value: true },
+    );
+    const { stderr } = await failingWith(wrapped);
+    expect(stderr).toContain('[CANNOT_WRITE_STREAM]');
+    expect(stderr).toContain('check --region (or AWS_REGION)');
+  });
+
   it('prints the code of a kinesis-ts error made by another copy of core (the consumer’s or producer’s own)', async () => {
     const foreign = Object.defineProperty(
       Object.assign(new Error('stream orders is gone'), { code: 'ADMIN_STREAM_NOT_FOUND', retryable: false }),

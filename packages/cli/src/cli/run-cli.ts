@@ -1,4 +1,9 @@
-import { describeError as describeAnyError, KinesisTsError } from '@kinesis-ts/core';
+import {
+  describeError as describeAnyError,
+  fatalCause,
+  isClientSetupError,
+  KinesisTsError,
+} from '@kinesis-ts/core';
 import { LAG_OPTIONS, LAG_USAGE, runLag } from '../commands/lag.js';
 import { LEASES_OPTIONS, LEASES_USAGE, runLeases } from '../commands/leases.js';
 import { PUT_OPTIONS, PUT_USAGE, runPut } from '../commands/put.js';
@@ -206,12 +211,29 @@ function kinesisHttpVersion(flags: Flags): KinesisHttpVersion {
   return value;
 }
 
-/** core's `describeError`, with the error code and a hint for missing credentials. */
+/**
+ * core's `describeError`, with the error code, and a hint when the error (or the cause of a
+ * kinesis-ts error) shows the AWS client cannot make calls or is not allowed to.
+ */
 function describeError(error: unknown): string {
   // isInstance, not instanceof: the error may come from the consumer's or producer's own copy of core
-  if (KinesisTsError.isInstance(error)) return `${error.message} [${error.code}]`;
+  const described = KinesisTsError.isInstance(error)
+    ? `${error.message} [${error.code}]`
+    : describeAnyError(error);
+  const hint = setupHint(error) ?? (KinesisTsError.isInstance(error) ? setupHint(error.cause) : undefined);
+  return hint === undefined ? described : `${described} (${hint})`;
+}
+
+/** What to check when an error shows the client's setup or permissions are wrong. */
+function setupHint(error: unknown): string | undefined {
   if (error instanceof Error && error.name === 'CredentialsProviderError') {
-    return `${error.message} (no AWS credentials: configure a profile or the AWS_* environment, or pass --endpoint for a local stack)`;
+    return 'no AWS credentials: configure a profile or the AWS_* environment, or pass --endpoint for a local stack';
   }
-  return describeAnyError(error);
+  if (isClientSetupError(error)) {
+    return 'the AWS client cannot make calls: check --region (or AWS_REGION) and --endpoint';
+  }
+  if (!KinesisTsError.isInstance(error) && fatalCause(error) === 'authorization') {
+    return 'not allowed: check the IAM permissions (and KMS key policy) of these credentials';
+  }
+  return undefined;
 }

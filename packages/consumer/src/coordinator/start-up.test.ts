@@ -89,6 +89,26 @@ describe('ConsumerStartUp', () => {
     expect(kinesis.commandCalls(DescribeStreamSummaryCommand)).toHaveLength(1);
   });
 
+  it.each([
+    ['a client without a region', () => new Error('Region is missing'), 'Region is missing'],
+    [
+      'a client without credentials',
+      () =>
+        Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        }),
+      'CredentialsProviderError',
+    ],
+    ['a bad client object', () => new TypeError('client.send is not a function'), 'TypeError'],
+    ['access denied', () => awsError('AccessDeniedException'), 'AccessDeniedException'],
+  ])('fails at once, with START_FAILED and the cause in the message, on %s', async (_label, make, cause) => {
+    kinesis.on(DescribeStreamSummaryCommand).rejects(make());
+    const error = await startError(startUp(new FakeTable('ACTIVE')).describeStream());
+    expect(error.code).toBe(ConsumerErrorCode.START_FAILED);
+    expect(error.message).toContain(cause);
+    expect(kinesis.commandCalls(DescribeStreamSummaryCommand)).toHaveLength(1);
+  });
+
   it(`gives up after ${START_ATTEMPTS} tries of a transient failure, with START_FAILED and the cause`, async () => {
     const cause = awsError('InternalFailure', 500);
     kinesis.on(DescribeStreamSummaryCommand).rejects(cause);

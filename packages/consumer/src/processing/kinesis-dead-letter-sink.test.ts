@@ -114,6 +114,18 @@ describe('KinesisDeadLetterSink', () => {
     ]);
   });
 
+  it('takes the letters of records up to 10 MiB on a raised stream, and packs calls up to 10 MiB', async () => {
+    kinesis.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+      Records: input.Records.map(() => ({ SequenceNumber: '1', ShardId: 's' })),
+    }));
+    const MIB = 1024 * 1024;
+    const large = sink({ maxRecordSizeBytes: 10 * MIB });
+    await large.send([letter(0, 7 * MIB)]); // a 9.3 MiB letter (the data in base64)
+    await large.send([1, 2, 3].map((i) => letter(i, 2 * MIB))); // three letters of about 2.7 MiB
+    const calls = kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length);
+    expect(calls).toEqual([1, 3]);
+  });
+
   it('uses the custom partition key and encoding, and the stream ARN', async () => {
     kinesis.on(PutRecordsCommand).resolves({ Records: [{ SequenceNumber: '1', ShardId: 's' }] });
     const streamArn = 'arn:aws:kinesis:us-east-1:123456789012:stream/dlq';

@@ -222,7 +222,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
   }
 }
 
-/** Splits entries into PutRecords calls: at most 500 entries and 5 MiB each. */
+/** Splits entries into PutRecords calls: at most 500 entries and 10 MiB each. */
 function* batches(pending: readonly Pending[]): Generator<Pending[]> {
   let batch: Pending[] = [];
   let bytes = 0;

@@ -51,7 +51,7 @@ export function collectRequest(
       preserveKeyOrder: limits.preserveKeyOrder,
       maxEntries: roomEntries,
       maxBytes: oversizedHead ? head.sizeBytes : roomBytes,
-      tokens: lane.limiter?.available(now) ?? UNLIMITED_TOKENS,
+      tokens: lane.limiter?.available(now, head?.sizeBytes) ?? UNLIMITED_TOKENS,
     });
     if (packed.length === 0) {
       const tokenWait =

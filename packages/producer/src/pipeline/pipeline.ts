@@ -1,4 +1,13 @@
-import type { Logger, UserRecord } from '@kinesis-ts/core';
+import {
+  CoreErrorCode,
+  DEFAULT_MAX_RECORD_SIZE_BYTES,
+  failureCode,
+  type Logger,
+  MAX_RECORD_SIZE_LIMIT_BYTES,
+  type UserRecord,
+  ValidationError,
+} from '@kinesis-ts/core';
+import { ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
@@ -9,12 +18,14 @@ import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
 import type { PendingRecord, RecordSettler } from './pending-record.js';
 import { PumpScheduler } from './pump-scheduler.js';
+import { isStreamWideFailure } from './put-records-outcome.js';
 import { Retrier } from './retrier.js';
 import { Router } from './router.js';
 import { canSend, isDue } from './send-readiness.js';
 import { type RequestCompletion, Sender } from './sender.js';
 import { Settlement } from './settlement.js';
 import { ShardMap } from './shard-map.js';
+import { type RecordSizeLimit, readStreamRecordLimit } from './stream-record-limit.js';
 
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
 export interface PipelineContext {
@@ -46,6 +57,16 @@ export class ProducerPipeline {
   private readonly scheduler = new PumpScheduler(() => this.pump());
   /** `flush()` calls under way: while there is one, every lane with records is due. */
   private flushes = 0;
+  /**
+   * The record size limit; undefined while the stream's is being read at start. Records up to the
+   * 10 MiB hard maximum are accepted meanwhile; once one above 1 MiB (the smallest limit a stream can
+   * have) is queued, nothing is sent until the limit is known, so no record goes out above it and
+   * records queued behind it keep their order.
+   */
+  private recordLimit: RecordSizeLimit | undefined;
+  /** Records above 1 MiB routed while the stream's limit was being read. */
+  private largeRecordsBeforeLimit = 0;
+  private stopped = false;
 
   constructor(
     private readonly options: ResolvedProducerOptions,
@@ -58,7 +79,17 @@ export class ProducerPipeline {
       this.admission.release(record);
       this.flushWaiters.settled(record.sequence);
     });
-    this.admission = new Admission(this.options, {
+    this.recordLimit = this.options.recordSizeFromStream
+      ? undefined
+      : { source: 'option', bytes: this.options.maxRecordSizeBytes };
+    const pipeline = this;
+    const admissionLimits = {
+      ...this.options,
+      get maxRecordSizeBytes(): number {
+        return pipeline.recordLimit?.bytes ?? MAX_RECORD_SIZE_LIMIT_BYTES;
+      },
+    };
+    this.admission = new Admission(admissionLimits, {
       admitted: (record) => this.route(record),
       bufferFull: (bufferedRecords, bufferedBytes) =>
         this.events.emit('buffer:full', { bufferedRecords, bufferedBytes }),
@@ -116,6 +147,7 @@ export class ProducerPipeline {
         ),
     });
     this.shardMap.start();
+    if (this.recordLimit === undefined) void this.readRecordLimit();
   }
 
   /** User records accepted and not yet settled (buffered or in flight), plus those waiting for room. */
@@ -158,6 +190,7 @@ export class ProducerPipeline {
 
   /** Stops the pipeline's timers (once everything is settled). */
   stop(): void {
+    this.stopped = true;
     this.shardMap.stop();
     this.scheduler.stop();
   }
@@ -165,6 +198,14 @@ export class ProducerPipeline {
   // ---- routing admitted records -------------------------------------------------------------
 
   private route(record: PendingRecord): void {
+    // A record accepted while the stream's limit was read, that waited for room past that time.
+    if (this.recordLimit !== undefined && record.sizeBytes > this.recordLimit.bytes) {
+      this.settlement.refused(record, this.tooLarge(record, this.recordLimit));
+      return;
+    }
+    if (this.recordLimit === undefined && record.sizeBytes > DEFAULT_MAX_RECORD_SIZE_BYTES) {
+      this.largeRecordsBeforeLimit++;
+    }
     this.metricsRecorder.recordReceived();
     const lane = this.router.route(record);
     this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
@@ -177,9 +218,10 @@ export class ProducerPipeline {
   private pump(): void {
     const now = Date.now();
     this.expireRecords(now);
-    const mode = this.router.desiredMode();
+    const waitForLimit = this.recordLimit === undefined && this.largeRecordsBeforeLimit > 0;
+    const mode = waitForLimit ? undefined : this.router.desiredMode();
     if (mode === undefined) {
-      // The shard map calls back when it is ready; records still expire on time meanwhile.
+      // The shard map (and the stream's record limit) call back when ready; records still expire on time meanwhile.
       const expiry = this.nextExpiry();
       if (expiry !== Number.POSITIVE_INFINITY) this.scheduler.runIn(Math.max(1, expiry - now));
       return;
@@ -244,10 +286,86 @@ export class ProducerPipeline {
   /** A `PutRecords` call completed: the retrier settles or requeues its records; then the pump looks again. */
   private complete(request: RequestInFlight, completion: RequestCompletion): void {
     this.retrier.complete(request, completion);
+    if (completion.error !== undefined && isStreamWideFailure(completion.error)) {
+      this.failEveryWaitingRecord(completion.error);
+    }
     // Records whose time to live ran out as this call ended fail where they are (a record waiting
     // for room is not let into the room this call freed just to fail there).
     this.failExpired(completion.endedAt);
     this.admission.admitWaiting();
     this.scheduler.runSoon();
+  }
+
+  /**
+   * A call showed the stream cannot be written at all (no region, no credentials, no permission, no
+   * such stream): every record waiting to be sent fails now with `CANNOT_WRITE_STREAM` and the cause,
+   * instead of each being retried until its time to live. Records put later are tried again (the
+   * setup may have been fixed meanwhile).
+   */
+  private failEveryWaitingRecord(error: unknown): void {
+    const errorCode = failureCode(error);
+    const errorMessage = error instanceof Error ? error.message : String(error);
+    const before = this.outstandingRecords;
+    const fail = (record: PendingRecord, lane?: { readonly shardId: string | undefined }) =>
+      this.settlement.failed(
+        record,
+        lane?.shardId,
+        ProducerErrorCode.CANNOT_WRITE_STREAM,
+        errorCode,
+        errorMessage,
+        error,
+      );
+    // Every record not in flight "expires" now: the same removal as at the time to live.
+    this.admission.expireWaiting(Number.POSITIVE_INFINITY, fail);
+    this.router.expireQueued(Number.POSITIVE_INFINITY, fail);
+    this.logger.error('Cannot write to the stream: failing every waiting record', {
+      errorCode,
+      error: errorMessage,
+      failedRecords: before - this.outstandingRecords,
+    });
+  }
+
+  // ---- the stream's record size limit ---------------------------------------------------------
+
+  /**
+   * Reads the stream's `MaxRecordSizeInKiB` (falling back to 1 MiB, said once in the log), then
+   * refuses the records accepted meanwhile that are above it, and lets the pump send.
+   */
+  private async readRecordLimit(): Promise<void> {
+    const { client, stream, requestTimeoutMs, random } = this.options;
+    const limit = await readStreamRecordLimit({ client, stream, requestTimeoutMs, random });
+    if (this.stopped) return;
+    this.recordLimit = limit;
+    if (limit.source === 'fallback') {
+      this.logger.warn("Could not read the stream's record size limit; records above 1 MiB are refused", {
+        maxRecordSizeBytes: limit.bytes,
+        reason: limit.reason,
+      });
+    } else {
+      this.logger.debug('Record size limit read from the stream', { maxRecordSizeBytes: limit.bytes });
+    }
+    for (const lane of this.router.allLanes()) {
+      for (const record of lane.removeWhere((queued) => queued.sizeBytes > limit.bytes)) {
+        this.settlement.refused(record, this.tooLarge(record, limit));
+      }
+    }
+    this.admission.admitWaiting();
+    this.scheduler.runSoon();
+  }
+
+  /** The error of a record above the limit, as `put` throws it for one refused at once. */
+  private tooLarge(record: PendingRecord, limit: RecordSizeLimit): ValidationError {
+    const source =
+      limit.source === 'stream'
+        ? "the stream's MaxRecordSizeInKiB"
+        : limit.source === 'fallback'
+          ? `the default: ${limit.reason}`
+          : 'maxRecordSizeBytes';
+    return new ValidationError(
+      'data',
+      `data + partition key at most ${limit.bytes} bytes (${source})`,
+      `record is ${record.sizeBytes} bytes`,
+      CoreErrorCode.RECORD_TOO_LARGE,
+    );
   }
 }

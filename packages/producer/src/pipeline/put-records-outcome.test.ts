@@ -133,12 +133,28 @@ describe('interpretPutRecordsError', () => {
     expect(outcomes).toEqual([
       expect.objectContaining({
         kind: 'fail',
-        code: 'RECORD_FAILED',
+        code: 'CANNOT_WRITE_STREAM',
         errorCode: 'ResourceNotFoundException',
         cause,
       }),
       expect.objectContaining({ kind: 'fail' }),
     ]);
+  });
+
+  it('fails a request-specific refusal as RECORD_FAILED, and a client without a region as CANNOT_WRITE_STREAM', () => {
+    const [invalid] = interpretPutRecordsError([sentEntry(['a'], 'p')], error('ValidationException'), false);
+    expect(invalid).toMatchObject({ kind: 'fail', code: 'RECORD_FAILED', errorCode: 'ValidationException' });
+    const [noRegion] = interpretPutRecordsError(
+      [sentEntry(['a'], 'p')],
+      new Error('Region is missing'),
+      false,
+    );
+    expect(noRegion).toMatchObject({
+      kind: 'fail',
+      code: 'CANNOT_WRITE_STREAM',
+      errorCode: 'ClientConfigurationError',
+      errorMessage: 'Region is missing',
+    });
   });
 
   it('retries throttling and transient errors with backoff', () => {

@@ -1,5 +1,5 @@
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis';
-import { awsErrorCode, classifyAwsError, hashKeyInRange } from '@kinesis-ts/core';
+import { classifyAwsError, failureCode, fatalCause, hashKeyInRange } from '@kinesis-ts/core';
 import { ProducerErrorCode, type RecordFailureCode } from '../errors.js';
 import type { OpenShard } from './list-shards.js';
 import type { PackedEntry } from './packer.js';
@@ -118,20 +118,36 @@ export function interpretPutRecordsOutput(
 }
 
 /**
+ * Whether a `PutRecords` call that failed as a whole shows the stream cannot be written at all, so
+ * every call to it would fail alike: the SDK client cannot make calls (no region, no credentials, a
+ * bad endpoint, a `TypeError`), the caller may not write (access denied, unknown key, bad signature,
+ * KMS access) or the stream does not exist. A request-specific refusal (validation) is not.
+ */
+export function isStreamWideFailure(error: unknown): boolean {
+  const cause = fatalCause(error);
+  return cause === 'client-setup' || cause === 'authorization' || cause === 'not-found';
+}
+
+/**
  * Reads a `PutRecords` call that failed as a whole: a fatal error fails every record at once (no
- * spinning until the time to live); throttling and transient errors are retried with backoff.
+ * spinning until the time to live), as `CANNOT_WRITE_STREAM` when no call to the stream can succeed
+ * (see {@link isStreamWideFailure}), else `RECORD_FAILED`; throttling and transient errors are
+ * retried with backoff.
  */
 export function interpretPutRecordsError(
   entries: readonly SentEntry[],
   error: unknown,
   failIfThrottled: boolean,
 ): EntryOutcome[] {
-  const errorCode = awsErrorCode(error) ?? 'UnknownError';
+  const errorCode = failureCode(error);
   const errorMessage = error instanceof Error ? error.message : String(error);
   const kind = classifyAwsError(error);
+  const fatalCode = isStreamWideFailure(error)
+    ? ProducerErrorCode.CANNOT_WRITE_STREAM
+    : ProducerErrorCode.RECORD_FAILED;
   const outcome: EntryOutcome =
     kind === 'fatal'
-      ? { kind: 'fail', code: ProducerErrorCode.RECORD_FAILED, errorCode, errorMessage, cause: error }
+      ? { kind: 'fail', code: fatalCode, errorCode, errorMessage, cause: error }
       : failIfThrottled && errorCode === THROTTLED
         ? { kind: 'fail', code: ProducerErrorCode.RECORD_THROTTLED, errorCode, errorMessage, cause: error }
         : { kind: 'retry', errorCode, errorMessage, backoff: true, mapOutdated: false };

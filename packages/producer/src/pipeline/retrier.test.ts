@@ -194,7 +194,7 @@ const CASES: RetrierCase[] = [
       { keys: ['k3'], predicted: 'shard-b' },
     ],
     answer: { error: accessDenied },
-    failed: { k1: 'RECORD_FAILED', k2: 'RECORD_FAILED', k3: 'RECORD_FAILED' },
+    failed: { k1: 'CANNOT_WRITE_STREAM', k2: 'CANNOT_WRITE_STREAM', k3: 'CANNOT_WRITE_STREAM' },
     attempts: { k3: [attemptOf({ code: 'AccessDeniedException', message: accessDenied.message })] },
   },
   {

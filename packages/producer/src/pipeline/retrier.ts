@@ -1,4 +1,4 @@
-import { awsErrorCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
+import { failureCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
 import { ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
@@ -104,7 +104,7 @@ export class Retrier {
         ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
         : interpretPutRecordsOutput(request.entries, output, this.deps.rangeOf, this.options.failIfThrottled);
     metrics.requestCompleted(timing.durationMs, request.entries.length, userRecords);
-    const requestErrorCode = error === undefined ? undefined : (awsErrorCode(error) ?? 'UnknownError');
+    const requestErrorCode = error === undefined ? undefined : failureCode(error);
     events.emit('request:completed', {
       entries: request.entries.length,
       userRecords,
@@ -204,14 +204,19 @@ export class Retrier {
 
   /** A record's time to live ran out while it was queued in `lane` (not in flight): it fails. */
   readonly expiredInLane = (record: PendingRecord, lane: ShardLane): void => {
-    // A record sent before carries its last real error (a timeout tells it may have been written).
+    // A record sent before carries its last real error (a timeout tells it may have been written);
+    // one never sent, the error of its shard's last failed send, which kept it waiting.
     const last = record.attempts.at(-1);
+    const behind = lane.lastError;
     this.deps.settlement.failed(
       record,
       lane.shardId,
       ProducerErrorCode.RECORD_EXPIRED,
-      last?.errorCode ?? 'Expired',
-      last?.errorMessage ?? 'Record reached its time to live while waiting to be sent',
+      last?.errorCode ?? behind?.errorCode ?? 'Expired',
+      last?.errorMessage ??
+        (behind === undefined
+          ? 'Record reached its time to live while waiting to be sent'
+          : `Record reached its time to live while waiting to be sent behind its shard's failed sends: ${behind.errorMessage}`),
     );
   };
 
@@ -223,6 +228,7 @@ export class Retrier {
     for (const lane of succeeded) {
       if (backoff.has(lane)) continue;
       lane.retryAttempt = 0;
+      lane.lastError = undefined;
       lane.limiter?.speedUp(endedAt);
     }
     for (const lane of backoff) {
@@ -253,6 +259,7 @@ export class Retrier {
     { expiredBy = timing.endedAt, cause }: { expiredBy?: number; cause?: unknown } = {},
   ): void {
     addFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
+    lane.lastError = { errorCode, errorMessage };
     for (const record of sent.packed.records) {
       if (record.expiresAt <= expiredBy) {
         this.deps.settlement.failed(

@@ -80,6 +80,12 @@ export class Settlement {
     this.events.emit('record:failed', { record: record.userRecord, error });
   }
 
+  /** Refuses a record before it was ever sent (above the stream's record size limit) with `error`. */
+  refused(record: PendingRecord, error: unknown): void {
+    this.release(record);
+    record.settler.reject(error);
+  }
+
   private release(record: PendingRecord): void {
     if (record.settled) return;
     record.settled = true;
@@ -102,6 +108,8 @@ function describeFailure(
       return `The ${key} failed ${attempts}; last error ${errorCode}: ${errorMessage}`;
     case ProducerErrorCode.RECORD_THROTTLED:
       return `The ${key} was throttled (failIfThrottled is set): ${errorMessage}`;
+    case ProducerErrorCode.CANNOT_WRITE_STREAM:
+      return `The ${key} was not written: the producer cannot write to the stream (${attempts}); ${errorCode}: ${errorMessage}`;
     default:
       return `Kinesis refused the ${key}: ${errorCode}: ${errorMessage}`;
   }

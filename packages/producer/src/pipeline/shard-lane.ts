@@ -23,6 +23,11 @@ export class ShardLane {
   notBefore = 0;
   /** The lane's rate-limit tokens cannot pay for its next record before this time. */
   tokensAt = 0;
+  /**
+   * The error of the lane's last failed send, until a send goes through: what a record that expires
+   * queued behind those failures, never sent itself, reports as its last error.
+   */
+  lastError: { readonly errorCode: string; readonly errorMessage: string } | undefined;
 
   constructor(
     readonly shardId: string | undefined,

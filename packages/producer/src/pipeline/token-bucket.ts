@@ -12,6 +12,11 @@ export interface Tokens {
  * A two-stream token bucket (records and bytes) that paces one shard's writes to a percentage of its
  * limits. It starts full, refills continuously, and a take succeeds on both streams or neither. Time
  * is passed in, so the bucket is a pure calculation.
+ *
+ * The bucket holds one second of the rate. An entry larger than that (a large record, up to 10 MiB,
+ * on a stream whose record size was raised) passes on burst credit as soon as the bucket is full,
+ * as Kinesis lets a large record through on the shard's burst capacity: the bucket then goes into
+ * debt by the excess, which later entries wait out, so the average stays at the rate.
  */
 export class ShardRateLimiter {
   private records: number;
@@ -26,7 +31,8 @@ export class ShardRateLimiter {
 
   /**
    * @param ratePercent percent of the shard limits (1,000 records/s, 1 MiB/s) to allow.
-   * @param maxEntryBytes the largest single entry, so that one always fits in the bucket.
+   * @param maxEntryBytes the largest entry usually sent (the record size limit, up to 1 MiB counts):
+   *   the bucket holds at least one of them. Larger entries pass on burst credit (see above).
    * @param now the current time in milliseconds.
    */
   constructor(ratePercent: number, maxEntryBytes: number, now: number) {
@@ -34,19 +40,25 @@ export class ShardRateLimiter {
     this.recordsPerMs = (SHARD_WRITE_RECORDS_PER_SECOND * share) / 1000;
     this.bytesPerMs = (SHARD_WRITE_BYTES_PER_SECOND * share) / 1000;
     this.maxRecords = Math.max(1, SHARD_WRITE_RECORDS_PER_SECOND * share);
-    this.maxBytes = Math.max(maxEntryBytes, SHARD_WRITE_BYTES_PER_SECOND * share);
+    // A bucket as large as a 10 MiB record would let small records burst 10 MiB into the shard at once.
+    const usualEntryBytes = Math.min(maxEntryBytes, SHARD_WRITE_BYTES_PER_SECOND);
+    this.maxBytes = Math.max(usualEntryBytes, SHARD_WRITE_BYTES_PER_SECOND * share);
     this.records = this.maxRecords;
     this.bytes = this.maxBytes;
     this.updatedAt = now;
   }
 
-  /** The tokens on hand at `now`. */
-  available(now: number): Tokens {
+  /**
+   * The tokens on hand at `now`. With `nextEntryBytes` (the next entry to send) larger than the bucket
+   * and the bucket full, the byte tokens include the burst credit that lets that entry pass.
+   */
+  available(now: number, nextEntryBytes = 0): Tokens {
     this.refill(now);
-    return { records: this.records, bytes: this.bytes };
+    const bytes = this.passesOnBurst(nextEntryBytes) ? nextEntryBytes : this.bytes;
+    return { records: this.records, bytes };
   }
 
-  /** Takes tokens that `available` showed to be there. */
+  /** Takes tokens that `available` showed to be there (the bytes may go into debt on burst credit). */
   take(records: number, bytes: number, now: number): void {
     this.refill(now);
     this.records -= records;
@@ -58,7 +70,10 @@ export class ShardRateLimiter {
     this.refill(now);
     const recordWait =
       records <= this.records ? 0 : (records - this.records) / (this.recordsPerMs * this.pace);
-    const byteWait = bytes <= this.bytes ? 0 : (bytes - this.bytes) / (this.bytesPerMs * this.pace);
+    // An entry larger than the bucket waits until the bucket is full, then passes on burst credit.
+    const neededBytes = Math.min(bytes, this.maxBytes);
+    const byteWait =
+      neededBytes <= this.bytes ? 0 : (neededBytes - this.bytes) / (this.bytesPerMs * this.pace);
     return Math.ceil(Math.max(recordWait, byteWait));
   }
 
@@ -81,6 +96,10 @@ export class ShardRateLimiter {
   /** The share of the configured rate in use, from 0.5 to 1. */
   get currentPace(): number {
     return this.pace;
+  }
+
+  private passesOnBurst(entryBytes: number): boolean {
+    return entryBytes > this.maxBytes && this.bytes >= this.maxBytes;
   }
 
   private refill(now: number): void {
