@@ -68,17 +68,20 @@ export class Admission {
     return this.waitingForRoom.peek()?.expiresAt ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
-  accept(record: UserRecord, settler: RecordSettler): void {
+  /**
+   * Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it
+   * ends, told `slot` (the record's index in a `putMany` batch, 0 for `put`).
+   */
+  accept(record: UserRecord, settler: RecordSettler, slot = 0): void {
     if (this.closed) {
-      settler.reject(new ProducerClosedError());
+      settler.reject(new ProducerClosedError(), slot);
       return;
     }
     let validated: ReturnType<typeof validateUserRecord>;
     try {
       validated = validateUserRecord(record, this.limits.maxRecordSizeBytes);
     } catch (error) {
-      settler.reject(error);
+      settler.reject(error, slot);
       return;
     }
     const now = Date.now();
@@ -102,6 +105,7 @@ export class Admission {
       admitted: false,
       settled: false,
       settler,
+      slot,
     };
     if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
       this.admit(pending);
@@ -109,7 +113,7 @@ export class Admission {
     }
     this.callbacks.bufferFull(this.admittedCount, this.bufferedBytes);
     if (this.limits.whenBufferFull === 'reject') {
-      settler.reject(new BufferFullError(record, this.describeLimits()));
+      settler.reject(new BufferFullError(record, this.describeLimits()), slot);
       return;
     }
     this.waitingForRoom.push(pending);

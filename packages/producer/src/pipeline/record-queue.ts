@@ -78,11 +78,25 @@ export class RecordQueue {
       const record = this.slots[(this.head + i) & this.mask]!;
       (shouldRemove(record) ? removed : kept).push(record);
     }
-    if (removed.length > 0) {
-      this.reset();
-      for (const record of kept) this.push(record);
-    }
+    if (removed.length > 0) this.refill(kept);
     return removed;
+  }
+
+  /** Removes the records whose time to live is over at `now` and returns them, in order. */
+  removeExpired(now: number): PendingRecord[] {
+    const removed: PendingRecord[] = [];
+    const kept: PendingRecord[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const record = this.slots[(this.head + i) & this.mask]!;
+      (record.expiresAt <= now ? removed : kept).push(record);
+    }
+    if (removed.length > 0) this.refill(kept);
+    return removed;
+  }
+
+  private refill(records: readonly PendingRecord[]): void {
+    this.reset();
+    for (const record of records) this.push(record);
   }
 
   /** Visits the records front to back. */

@@ -58,9 +58,9 @@ export class ShardLane {
     return this.queue.drain();
   }
 
-  /** Removes the queued records matching `shouldRemove` (expired ones) and returns them. */
-  removeWhere(shouldRemove: (record: PendingRecord) => boolean): PendingRecord[] {
-    const removed = this.queue.removeWhere(shouldRemove);
+  /** Removes the queued records whose time to live is over at `now` and returns them, in order. */
+  removeExpired(now: number): PendingRecord[] {
+    const removed = this.queue.removeExpired(now);
     if (removed.length > 0) {
       for (const record of removed) this.bytes -= record.sizeBytes;
       this.recomputeDueAt();
