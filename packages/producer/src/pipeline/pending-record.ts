@@ -33,11 +33,12 @@ export interface PendingRecord {
   /** When its last attempt ended (or when it arrived). */
   lastAttemptEndedAt: number;
   /**
-   * The attempts so far (the first and the latest ones when there were more than
-   * `MAX_ATTEMPTS_KEPT`); starts as the shared empty list (see `addAttempt`).
+   * The failed attempts so far (the first and the latest ones when there were more than
+   * `MAX_ATTEMPTS_KEPT`); starts as the shared empty list (see `addAttempt`). The successful attempt
+   * is not added here: a written record's result builds it when read (`WrittenResult`).
    */
   attempts: Attempt[];
-  /** How many attempts there were, kept or not. */
+  /** How many attempts there were, kept or not (the successful one included once written). */
   attemptCount: number;
   /** Set once the record is in the buffer (counted in its limits), not waiting for room. */
   admitted: boolean;
