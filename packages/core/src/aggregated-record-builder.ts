@@ -188,9 +188,10 @@ export class AggregatedRecordBuilder {
     out.set(AGGREGATION_MAGIC, 0);
     let at = AGGREGATION_MAGIC.length;
     const partitionKeys = this.partitionKeys;
+    const partitionKeyBytes = this.partitionKeyBytes;
     for (let i = 0; i < partitionKeys.length; i++) {
       out[at++] = Tag.PARTITION_KEY_TABLE;
-      at = writeVarint(out, at, this.partitionKeyBytes[i]!);
+      at = writeVarint(out, at, partitionKeyBytes[i]!);
       at += out.write(partitionKeys[i]!, at, 'utf8');
     }
     for (const key of this.explicitHashKeys) {
@@ -213,10 +214,11 @@ export class AggregatedRecordBuilder {
         out[at++] = Tag.EXPLICIT_HASH_KEY_INDEX;
         at = writeVarint(out, at, explicitHashKeyIndex);
       }
+      const length = recordData.byteLength;
       out[at++] = Tag.DATA;
-      at = writeVarint(out, at, recordData.byteLength);
+      at = writeVarint(out, at, length);
       out.set(recordData, at);
-      at += recordData.byteLength;
+      at += length;
     }
     const digest = createHash('md5').update(out.subarray(AGGREGATION_MAGIC.length, at)).digest();
     out.set(digest, at);
@@ -327,6 +329,10 @@ export class AggregatedRecordBuilder {
 }
 
 function writeVarint(out: Buffer, at: number, value: number): number {
+  if (value < 0x80) {
+    out[at] = value;
+    return at + 1;
+  }
   let position = at;
   let rest = value;
   while (rest >= 0x80) {

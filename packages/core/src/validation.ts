@@ -22,6 +22,15 @@ export const ValidationErrorCode = {
 } as const;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** `String.prototype.isWellFormed` (Node ≥ 20): a lone surrogate check in native code. */
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/** Whether a string has an unpaired UTF-16 surrogate (checked on every new partition key: kept cheap). */
+function hasLoneSurrogate(value: string): boolean {
+  return isWellFormed === undefined ? LONE_SURROGATE.test(value) : !isWellFormed.call(value);
+}
+
+const PARTITION_KEY_LIMIT = `a string of ${MIN_PARTITION_KEY_LENGTH}..${MAX_PARTITION_KEY_LENGTH} characters`;
 
 /**
  * Checks a partition key: a string of 1 to 256 characters (UTF-16 code units, as Kinesis and the KPL
@@ -32,7 +41,7 @@ export function validatePartitionKey(
   partitionKey: unknown,
   field = 'partitionKey',
 ): asserts partitionKey is string {
-  const limit = `a string of ${MIN_PARTITION_KEY_LENGTH}..${MAX_PARTITION_KEY_LENGTH} characters`;
+  const limit = PARTITION_KEY_LIMIT;
   if (typeof partitionKey !== 'string') {
     throw new ValidationError(
       field,
@@ -49,7 +58,7 @@ export function validatePartitionKey(
       CoreErrorCode.INVALID_PARTITION_KEY,
     );
   }
-  if (LONE_SURROGATE.test(partitionKey)) {
+  if (hasLoneSurrogate(partitionKey)) {
     throw new ValidationError(
       field,
       limit,

@@ -1,5 +1,7 @@
 const EXACT_RECORDS = 4096;
 const SAMPLE_RATE = 1 / 8;
+/** What `observe` returns while a window goes on (shared: no array per record). */
+const NONE: HotSpot[] = [];
 
 /** A key (or shard) that took an outsized share of the records of a window. */
 export interface HotSpot {
@@ -49,7 +51,7 @@ export class HotKeyDetector {
    * keys are returned (once) and a new window starts; otherwise an empty list.
    */
   observe(key: string, now: number): HotSpot[] {
-    const finished = now >= this.windowEndsAt ? this.closeWindow(now) : [];
+    const finished = now >= this.windowEndsAt ? this.closeWindow(now) : NONE;
     this.total++;
     if (this.total > EXACT_RECORDS && this.random() >= SAMPLE_RATE) return finished;
     this.sampled++;

@@ -10,7 +10,7 @@ import {
 import { ProducerPipeline } from './pipeline/pipeline.js';
 import { ProducerEventEmitter } from './producer-events.js';
 import { type ProducerWritableOptions, producerWritable } from './producer-writable.js';
-import { PutManyBatch, PutManyBatchSlot, type PutManyResult } from './put-many-batch.js';
+import { PutManyBatch, type PutManyResult } from './put-many-batch.js';
 
 /**
  * A KPL-style producer for one Kinesis stream, in TypeScript: `put` resolves with the shard and
@@ -78,9 +78,8 @@ export class KinesisProducer {
   putMany(records: readonly UserRecord[]): Promise<PutManyResult[]> {
     return new Promise((resolve) => {
       const batch = new PutManyBatch(records.length, resolve);
-      records.forEach((record, index) => {
-        this.pipeline.accept(record, new PutManyBatchSlot(batch, index));
-      });
+      for (let index = 0; index < records.length; index++)
+        this.pipeline.accept(records[index]!, batch, index);
     });
   }
 

@@ -6,8 +6,12 @@ export type PutManyResult =
   | { readonly status: 'fulfilled'; readonly value: PutResult }
   | { readonly status: 'rejected'; readonly reason: unknown };
 
-/** The results of one `putMany` call, filled in as its records settle. */
-export class PutManyBatch {
+/**
+ * The results of one `putMany` call, filled in as its records settle: the settler of every record of
+ * the batch, each told its index (`slot`), so a batch costs one object and one promise, not one per
+ * record.
+ */
+export class PutManyBatch implements RecordSettler {
   readonly results: PutManyResult[];
   private remaining: number;
 
@@ -20,24 +24,16 @@ export class PutManyBatch {
     if (size === 0) done(this.results);
   }
 
+  resolve(value: PutResult, slot: number): void {
+    this.settle(slot, { status: 'fulfilled', value });
+  }
+
+  reject(reason: unknown, slot: number): void {
+    this.settle(slot, { status: 'rejected', reason });
+  }
+
   settle(index: number, result: PutManyResult): void {
     this.results[index] = result;
     if (--this.remaining === 0) this.done(this.results);
-  }
-}
-
-/** One record's place in a `putMany` batch. */
-export class PutManyBatchSlot implements RecordSettler {
-  constructor(
-    private readonly batch: PutManyBatch,
-    private readonly index: number,
-  ) {}
-
-  resolve(value: PutResult): void {
-    this.batch.settle(this.index, { status: 'fulfilled', value });
-  }
-
-  reject(reason: unknown): void {
-    this.batch.settle(this.index, { status: 'rejected', reason });
   }
 }

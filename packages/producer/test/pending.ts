@@ -28,6 +28,7 @@ export function pending(
     admitted: true,
     settled: false,
     settler: { resolve: () => undefined, reject: () => undefined },
+    slot: 0,
     ...overrides,
   };
 }

@@ -124,7 +124,16 @@ export function retrierUnderTest(options: Partial<RetrierOptions> = {}, ranges: 
     newRecord: (key: string, expiresAt = 30_000) => recordFor(key, expiresAt),
     /** A refreshed shard map shows `shard`. */
     learn: (shard: OpenShard) => known.set(shard.shardId, shard),
-    record: (key: string) => records.get(key)!,
+    /**
+     * A record as its owner sees it: a written record's attempts are those of its result (built when
+     * read; the pending record no longer carries the successful attempt).
+     */
+    record: (key: string): PendingRecord => {
+      const record = records.get(key)!;
+      const settled = outcomes.get(key);
+      if (settled?.status !== 'written') return record;
+      return { ...record, attempts: [...(settled as { result: PutResult }).result.attempts] };
+    },
     /** The records written: key → [shard, sequence number]. */
     written: () =>
       Object.fromEntries(

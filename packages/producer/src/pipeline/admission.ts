@@ -1,6 +1,7 @@
 import { type UserRecord, validateUserRecord } from '@kinesis-ts/core';
 import { BufferFullError, ProducerClosedError } from '../errors.js';
 import type { ResolvedProducerOptions } from '../options.js';
+import { Fifo } from './fifo.js';
 import { HashKeyCache } from './hash-key-cache.js';
 import { noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
 
@@ -25,11 +26,6 @@ export interface AdmissionCallbacks {
   readonly recheckIn: (delayMs: number) => void;
 }
 
-/** A record waiting for room in the buffer (`whenBufferFull: 'wait'`). */
-interface AdmissionTicket {
-  readonly record: PendingRecord;
-}
-
 /**
  * The first stage: validates each record `put` is given, turns it into a {@link PendingRecord}, and
  * admits it into the bounded buffer (`maxBufferedRecords`, `maxBufferedBytes`), or makes it wait for
@@ -40,8 +36,9 @@ export class Admission {
   /** Records accepted into the buffer and not settled yet. */
   private admittedCount = 0;
   private bufferedBytes = 0;
-  private readonly waitingForRoom: AdmissionTicket[] = [];
-  private readonly capacityWaiters: (() => void)[] = [];
+  /** Records waiting for room (`whenBufferFull: 'wait'`), in put order. */
+  private readonly waitingForRoom = new Fifo<PendingRecord>();
+  private readonly capacityWaiters = new Fifo<() => void>();
   private readonly hashKeys = new HashKeyCache();
   private nextSequence = 1;
   private closed = false;
@@ -68,20 +65,23 @@ export class Admission {
 
   /** When the oldest record waiting for room reaches its time to live (Infinity when none waits). */
   get nextWaitingExpiry(): number {
-    return this.waitingForRoom[0]?.record.expiresAt ?? Number.POSITIVE_INFINITY;
+    return this.waitingForRoom.peek()?.expiresAt ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
-  accept(record: UserRecord, settler: RecordSettler): void {
+  /**
+   * Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it
+   * ends, told `slot` (the record's index in a `putMany` batch, 0 for `put`).
+   */
+  accept(record: UserRecord, settler: RecordSettler, slot = 0): void {
     if (this.closed) {
-      settler.reject(new ProducerClosedError());
+      settler.reject(new ProducerClosedError(), slot);
       return;
     }
     let validated: ReturnType<typeof validateUserRecord>;
     try {
       validated = validateUserRecord(record, this.limits.maxRecordSizeBytes);
     } catch (error) {
-      settler.reject(error);
+      settler.reject(error, slot);
       return;
     }
     const now = Date.now();
@@ -105,6 +105,7 @@ export class Admission {
       admitted: false,
       settled: false,
       settler,
+      slot,
     };
     if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
       this.admit(pending);
@@ -112,10 +113,10 @@ export class Admission {
     }
     this.callbacks.bufferFull(this.admittedCount, this.bufferedBytes);
     if (this.limits.whenBufferFull === 'reject') {
-      settler.reject(new BufferFullError(record, this.describeLimits()));
+      settler.reject(new BufferFullError(record, this.describeLimits()), slot);
       return;
     }
-    this.waitingForRoom.push({ record: pending });
+    this.waitingForRoom.push(pending);
     // The oldest waiting record is failed when its time to live is over, even if nothing else happens.
     if (this.waitingForRoom.length === 1 && Number.isFinite(this.limits.recordTtlMs)) {
       this.callbacks.recheckIn(this.limits.recordTtlMs);
@@ -143,12 +144,13 @@ export class Admission {
 
   /** Lets records waiting for room into the room there is, in put order, then wakes `waitForCapacity`. */
   admitWaiting(): void {
-    while (this.waitingForRoom.length > 0 && this.hasRoomFor(this.waitingForRoom[0]!.record)) {
-      const ticket = this.waitingForRoom.shift()!;
-      const now = Date.now();
+    let now: number | undefined;
+    while (this.waitingForRoom.length > 0 && this.hasRoomFor(this.waitingForRoom.peek())) {
+      const record = this.waitingForRoom.shift()!;
+      now ??= Date.now();
       // The wait for room does not count against the buffering time.
-      ticket.record.dueAt = now + this.limits.maxBufferedTimeMs;
-      this.admit(ticket.record);
+      record.dueAt = now + this.limits.maxBufferedTimeMs;
+      this.admit(record);
     }
     while (
       this.capacityWaiters.length > 0 &&
@@ -162,8 +164,8 @@ export class Admission {
   /** Takes out the records waiting for room whose time to live is over at `now`, oldest first. */
   expireWaiting(now: number, expired: (record: PendingRecord) => void): void {
     // In put order, so the oldest are first.
-    while (this.waitingForRoom.length > 0 && this.waitingForRoom[0]!.record.expiresAt <= now) {
-      expired(this.waitingForRoom.shift()!.record);
+    while (this.waitingForRoom.length > 0 && this.waitingForRoom.peek()!.expiresAt <= now) {
+      expired(this.waitingForRoom.shift()!);
     }
   }
 

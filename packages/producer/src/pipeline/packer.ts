@@ -62,7 +62,7 @@ interface Budget {
 class EntryAssembler {
   readonly entries: PackedEntry[] = [];
   closedBytes = 0;
-  private builder = new AggregatedRecordBuilder(VALIDATED);
+  private readonly builder = new AggregatedRecordBuilder(VALIDATED);
   private builderRecords: PendingRecord[] = [];
 
   constructor(
@@ -132,7 +132,7 @@ class EntryAssembler {
     const sizeBytes = this.builder.entrySizeBytes;
     this.entries.push({ entry, records: this.builderRecords, sizeBytes });
     this.closedBytes += sizeBytes;
-    this.builder = new AggregatedRecordBuilder(VALIDATED);
+    this.builder.reset(); // the entry holds only what build() returned: the builder is reused
     this.builderRecords = [];
   }
 }

@@ -1,10 +1,13 @@
 import type { UserRecord } from '@kinesis-ts/core';
 import type { Attempt, PutResult } from '../attempt.js';
 
-/** Who hears how a record ends. */
+/**
+ * Who hears how a record ends. `slot` is the record's place in its settler (its index in a `putMany`
+ * batch), so that one settler serves a whole batch without an object per record.
+ */
 export interface RecordSettler {
-  resolve(result: PutResult): void;
-  reject(error: unknown): void;
+  resolve(result: PutResult, slot: number): void;
+  reject(error: unknown, slot: number): void;
 }
 
 /** A record inside the producer, from `put` until its promise settles. */
@@ -30,18 +33,21 @@ export interface PendingRecord {
   /** When its last attempt ended (or when it arrived). */
   lastAttemptEndedAt: number;
   /**
-   * The attempts so far (the first and the latest ones when there were more than
-   * `MAX_ATTEMPTS_KEPT`); starts as the shared empty list (see `addAttempt`).
+   * The failed attempts so far (the first and the latest ones when there were more than
+   * `MAX_ATTEMPTS_KEPT`); starts as the shared empty list (see `addAttempt`). The successful attempt
+   * is not added here: a written record's result builds it when read (`WrittenResult`).
    */
   attempts: Attempt[];
-  /** How many attempts there were, kept or not. */
+  /** How many attempts there were, kept or not (the successful one included once written). */
   attemptCount: number;
   /** Set once the record is in the buffer (counted in its limits), not waiting for room. */
   admitted: boolean;
   /** Set once the record's promise is settled. */
   settled: boolean;
-  /** Who hears how the record ends: the promise of `put`, or a slot of a `putMany` batch. */
+  /** Who hears how the record ends: the promise of `put`, or a `putMany` batch. */
   readonly settler: RecordSettler;
+  /** The record's place in its settler (its index in a `putMany` batch; 0 for `put`). */
+  readonly slot: number;
 }
 
 const NO_ATTEMPTS: Attempt[] = [];

@@ -24,8 +24,11 @@ import { Router } from './router.js';
 import { canSend, isDue } from './send-readiness.js';
 import { type RequestCompletion, Sender } from './sender.js';
 import { Settlement } from './settlement.js';
+import type { ShardLane } from './shard-lane.js';
 import { ShardMap } from './shard-map.js';
 import { type RecordSizeLimit, readStreamRecordLimit } from './stream-record-limit.js';
+
+const byDueAt = (a: ShardLane, b: ShardLane): number => a.dueAt - b.dueAt;
 
 /** What the pipeline reports to and through: the producer's events, metrics and logger. */
 export interface PipelineContext {
@@ -67,6 +70,8 @@ export class ProducerPipeline {
   /** Records above 1 MiB routed while the stream's limit was being read. */
   private largeRecordsBeforeLimit = 0;
   private stopped = false;
+  /** The lanes that may send, gathered by each pump (kept to spare an array per pump). */
+  private readonly candidates: ShardLane[] = [];
 
   constructor(
     private readonly options: ResolvedProducerOptions,
@@ -161,8 +166,8 @@ export class ProducerPipeline {
   }
 
   /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
-  accept(record: UserRecord, settler: RecordSettler): void {
-    this.admission.accept(record, settler);
+  accept(record: UserRecord, settler: RecordSettler, slot = 0): void {
+    this.admission.accept(record, settler, slot);
   }
 
   /** Resolves when the buffer has room for another record. */
@@ -209,8 +214,11 @@ export class ProducerPipeline {
     this.metricsRecorder.recordReceived();
     const lane = this.router.route(record);
     this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
-    if (isDue(lane, Date.now(), this.flushes > 0, this.options)) this.scheduler.runSoon();
-    else this.scheduler.runIn(lane.dueAt - Date.now());
+    // In a burst the pump is already asked for: it looks at every lane, and schedules what it leaves.
+    if (this.scheduler.soon) return;
+    const now = Date.now();
+    if (isDue(lane, now, this.flushes > 0, this.options)) this.scheduler.runSoon();
+    else this.scheduler.runIn(lane.dueAt - now);
   }
 
   // ---- the pump: decides what to send, and when to look again --------------------------------
@@ -232,16 +240,19 @@ export class ProducerPipeline {
     }
 
     let slots = this.options.maxConcurrentRequests - this.sender.requestsInFlight;
-    const candidates = [...this.router.allLanes()].filter((lane) =>
-      canSend(lane, now, this.flushes > 0, this.options),
-    );
-    candidates.sort((a, b) => a.dueAt - b.dueAt);
+    const candidates = this.candidates;
+    candidates.length = 0;
+    for (const lane of this.router.allLanes()) {
+      if (canSend(lane, now, this.flushes > 0, this.options)) candidates.push(lane);
+    }
+    candidates.sort(byDueAt);
     while (slots > 0 && candidates.length > 0) {
       const request = collectRequest(candidates, now, this.flushes > 0, this.options);
       if (request.entries.length === 0) break;
       this.sender.send(request);
       slots--;
     }
+    candidates.length = 0;
     this.scheduleNextPump(now);
   }
 

@@ -9,6 +9,11 @@ export class PumpScheduler {
 
   constructor(private readonly pump: () => void) {}
 
+  /** Whether the pump runs on the next turn of the event loop already. */
+  get soon(): boolean {
+    return this.queued;
+  }
+
   /** Runs the pump on the next turn of the event loop (`setImmediate`). */
   runSoon(): void {
     if (this.queued) return;

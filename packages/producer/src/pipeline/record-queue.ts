@@ -1,39 +1,51 @@
 import type { PendingRecord } from './pending-record.js';
 
+const INITIAL_CAPACITY = 16;
+/** An empty queue holding more slots than this gives them back. */
+const RETAINED_CAPACITY = 1024;
+
 /**
  * The records waiting for one shard, in the order they must be sent: a queue that can also put
  * records back at its front (retries go before newer records) and keep records it skipped over while
  * taking others (keys that must wait for the next request).
+ *
+ * A ring buffer (a double-ended queue): adding at either end and taking from the front cost O(1) per
+ * record (amortized: the ring doubles when full), however long the lane's backlog, so a burst or a
+ * long throttling costs linear work.
  */
 export class RecordQueue {
-  private items: (PendingRecord | undefined)[] = [];
+  private slots: (PendingRecord | undefined)[] = new Array(INITIAL_CAPACITY);
+  /** `slots.length - 1`; the capacity is a power of two. */
+  private mask = INITIAL_CAPACITY - 1;
   private head = 0;
+  private size = 0;
 
   /** How many records are waiting. */
   get length(): number {
-    return this.items.length - this.head;
+    return this.size;
   }
 
   /** Adds a record at the back. */
   push(record: PendingRecord): void {
-    this.items.push(record);
+    if (this.size === this.slots.length) this.resize(this.size + 1);
+    this.slots[(this.head + this.size) & this.mask] = record;
+    this.size++;
   }
 
   /** Puts records back at the front, keeping their order (`records[0]` becomes the first). */
   unshiftAll(records: readonly PendingRecord[]): void {
-    if (records.length === 0) return;
-    if (records.length <= this.head) {
-      this.head -= records.length;
-      for (let i = 0; i < records.length; i++) this.items[this.head + i] = records[i];
-      return;
-    }
-    this.items = [...records, ...this.items.slice(this.head)];
-    this.head = 0;
+    const count = records.length;
+    if (count === 0) return;
+    if (this.size + count > this.slots.length) this.resize(this.size + count);
+    this.head = (this.head - count) & this.mask;
+    for (let i = 0; i < count; i++) this.slots[(this.head + i) & this.mask] = records[i];
+    this.size += count;
   }
 
   /** The record at `offset` from the front, or undefined. */
   at(offset: number): PendingRecord | undefined {
-    return this.items[this.head + offset];
+    if (offset < 0 || offset >= this.size) return undefined;
+    return this.slots[(this.head + offset) & this.mask];
   }
 
   /**
@@ -41,19 +53,20 @@ export class RecordQueue {
    * original order): they stay at the front, before the records that were not walked over.
    */
   removeWalked(walked: number, kept: readonly PendingRecord[]): void {
-    const end = this.head + walked;
-    for (let i = this.head; i < end - kept.length; i++) this.items[i] = undefined;
-    const keptStart = end - kept.length;
-    for (let i = 0; i < kept.length; i++) this.items[keptStart + i] = kept[i];
-    this.head = keptStart;
-    this.compact();
+    for (let i = 0; i < walked; i++) this.slots[(this.head + i) & this.mask] = undefined;
+    this.head = (this.head + walked) & this.mask;
+    this.size -= walked;
+    if (this.size === 0 && kept.length === 0) {
+      this.reset();
+      return;
+    }
+    this.unshiftAll(kept);
   }
 
   /** Removes and returns every record, front first. */
   drain(): PendingRecord[] {
-    const all = this.items.slice(this.head) as PendingRecord[];
-    this.items = [];
-    this.head = 0;
+    const all = this.toArray();
+    this.reset();
     return all;
   }
 
@@ -61,29 +74,61 @@ export class RecordQueue {
   removeWhere(shouldRemove: (record: PendingRecord) => boolean): PendingRecord[] {
     const removed: PendingRecord[] = [];
     const kept: PendingRecord[] = [];
-    for (let i = this.head; i < this.items.length; i++) {
-      const record = this.items[i]!;
+    for (let i = 0; i < this.size; i++) {
+      const record = this.slots[(this.head + i) & this.mask]!;
       (shouldRemove(record) ? removed : kept).push(record);
     }
-    if (removed.length > 0) {
-      this.items = kept;
-      this.head = 0;
-    }
+    if (removed.length > 0) this.refill(kept);
     return removed;
+  }
+
+  /** Removes the records whose time to live is over at `now` and returns them, in order. */
+  removeExpired(now: number): PendingRecord[] {
+    const removed: PendingRecord[] = [];
+    const kept: PendingRecord[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const record = this.slots[(this.head + i) & this.mask]!;
+      (record.expiresAt <= now ? removed : kept).push(record);
+    }
+    if (removed.length > 0) this.refill(kept);
+    return removed;
+  }
+
+  private refill(records: readonly PendingRecord[]): void {
+    this.reset();
+    for (const record of records) this.push(record);
   }
 
   /** Visits the records front to back. */
   forEach(visit: (record: PendingRecord) => void): void {
-    for (let i = this.head; i < this.items.length; i++) visit(this.items[i]!);
+    for (let i = 0; i < this.size; i++) visit(this.slots[(this.head + i) & this.mask]!);
   }
 
-  private compact(): void {
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+  private toArray(): PendingRecord[] {
+    const all: PendingRecord[] = new Array(this.size);
+    for (let i = 0; i < this.size; i++) all[i] = this.slots[(this.head + i) & this.mask]!;
+    return all;
+  }
+
+  /** Moves the records to a ring of at least `needed` slots, the front at slot 0. */
+  private resize(needed: number): void {
+    let capacity = this.slots.length;
+    while (capacity < needed) capacity *= 2;
+    const slots: (PendingRecord | undefined)[] = new Array(capacity);
+    for (let i = 0; i < this.size; i++) slots[i] = this.slots[(this.head + i) & this.mask];
+    this.slots = slots;
+    this.mask = capacity - 1;
+    this.head = 0;
+  }
+
+  private reset(): void {
+    if (this.slots.length > RETAINED_CAPACITY) {
+      this.slots = new Array(INITIAL_CAPACITY);
+      this.mask = INITIAL_CAPACITY - 1;
+    } else {
+      for (let i = 0; i < this.size; i++) this.slots[(this.head + i) & this.mask] = undefined;
     }
+    this.head = 0;
+    this.size = 0;
   }
 }

@@ -89,7 +89,7 @@ export class Router {
   expireQueued(now: number, expired: (record: PendingRecord, lane: ShardLane) => void): void {
     for (const lane of this.lanes.values()) {
       if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
-      for (const record of lane.removeWhere((r) => r.expiresAt <= now)) expired(record, lane);
+      for (const record of lane.removeExpired(now)) expired(record, lane);
     }
   }
 

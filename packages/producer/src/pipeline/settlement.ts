@@ -1,9 +1,9 @@
-import type { PutResult } from '../attempt.js';
 import { ProducerErrorCode, RecordFailedError, type RecordFailureCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import type { PackedEntry } from './packer.js';
 import { type AttemptTiming, addAttempt, type PendingRecord } from './pending-record.js';
+import { WrittenResult } from './written-result.js';
 
 /**
  * The last stage: settles user records. A written entry resolves each of its records with the shard,
@@ -22,25 +22,24 @@ export class Settlement {
   /** An entry was written at `shardId`/`sequenceNumber`: resolves every user record it carried. */
   written(packed: PackedEntry, shardId: string, sequenceNumber: string, timing: AttemptTiming): void {
     const reportEach = this.events.hasListeners('record:put');
-    for (const record of packed.records) {
-      addAttempt(record, {
-        startedAt: timing.startedAt,
-        delayMs: timing.startedAt - record.lastAttemptEndedAt,
-        durationMs: timing.durationMs,
-        success: true,
-      });
-    }
-    this.metrics.entryWritten(shardId, packed.entry.data.byteLength, packed.records);
-    for (const record of packed.records) {
-      const result: PutResult = {
+    const records = packed.records;
+    // The successful attempt is counted now; the attempt objects are built if someone reads them.
+    for (let i = 0; i < records.length; i++) records[i]!.attemptCount++;
+    this.metrics.entryWritten(shardId, packed.entry.data.byteLength, records);
+    const aggregated = packed.entry.aggregated;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const result = new WrittenResult(
         shardId,
         sequenceNumber,
-        aggregated: packed.entry.aggregated,
-        attempts: record.attempts,
-        attemptCount: record.attemptCount,
-      };
+        aggregated,
+        record.attemptCount,
+        record.attempts,
+        timing,
+        timing.startedAt - record.lastAttemptEndedAt,
+      );
       this.release(record);
-      record.settler.resolve(result);
+      record.settler.resolve(result, record.slot);
       if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
     }
   }
@@ -58,9 +57,10 @@ export class Settlement {
     cause?: unknown,
   ): void {
     if (code === ProducerErrorCode.RECORD_EXPIRED && record.attempts.at(-1)?.errorCode !== 'Expired') {
+      const now = Date.now();
       addAttempt(record, {
-        startedAt: Date.now(),
-        delayMs: Date.now() - record.lastAttemptEndedAt,
+        startedAt: now,
+        delayMs: now - record.lastAttemptEndedAt,
         durationMs: 0,
         success: false,
         errorCode: 'Expired',
@@ -76,14 +76,14 @@ export class Settlement {
     });
     this.metrics.userRecordFailed(shardId, record.attemptCount, code === ProducerErrorCode.RECORD_EXPIRED);
     this.release(record);
-    record.settler.reject(error);
+    record.settler.reject(error, record.slot);
     this.events.emit('record:failed', { record: record.userRecord, error });
   }
 
   /** Refuses a record before it was ever sent (above the stream's record size limit) with `error`. */
   refused(record: PendingRecord, error: unknown): void {
     this.release(record);
-    record.settler.reject(error);
+    record.settler.reject(error, record.slot);
   }
 
   private release(record: PendingRecord): void {

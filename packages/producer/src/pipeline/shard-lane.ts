@@ -63,9 +63,19 @@ export class ShardLane {
     return this.queue.drain();
   }
 
-  /** Removes the queued records matching `shouldRemove` (expired ones) and returns them. */
+  /** Removes the queued records for which `shouldRemove` is true and returns them, in order. */
   removeWhere(shouldRemove: (record: PendingRecord) => boolean): PendingRecord[] {
     const removed = this.queue.removeWhere(shouldRemove);
+    if (removed.length > 0) {
+      for (const record of removed) this.bytes -= record.sizeBytes;
+      this.recomputeDueAt();
+    }
+    return removed;
+  }
+
+  /** Removes the queued records whose time to live is over at `now` and returns them, in order. */
+  removeExpired(now: number): PendingRecord[] {
+    const removed = this.queue.removeExpired(now);
     if (removed.length > 0) {
       for (const record of removed) this.bytes -= record.sizeBytes;
       this.recomputeDueAt();

@@ -1,0 +1,75 @@
+/**
+ * CPU per user record of several builds of the producer in one process (not part of `pnpm bench`):
+ * each build's `dist/index.js` is imported by path, and rounds alternate between the builds, so a
+ * shared machine's load falls on all of them alike. Each round gives 100,000 × 100-byte records at
+ * once to a producer whose SDK client is answered in-process (instant-kinesis.ts).
+ *
+ *   PRODUCER_BUILDS="old=/path/to/old/packages/producer/dist/index.js,new=../packages/producer/dist/index.js" \
+ *     node --import tsx --expose-gc src/compare-builds.ts putMany 100000 9
+ */
+import { resolve } from 'node:path';
+import { instantKinesisClient } from './instant-kinesis.js';
+
+type Api = 'put' | 'putMany';
+const api = (process.argv[2] ?? 'putMany') as Api;
+const count = Number(process.argv[3] ?? 100_000);
+const rounds = Number(process.argv[4] ?? 9);
+const payload = Buffer.alloc(100, 'x');
+
+interface ProducerModule {
+  KinesisProducer: new (
+    options: object,
+  ) => {
+    put(record: object): Promise<unknown>;
+    putMany(records: object[]): Promise<unknown>;
+    flush(): Promise<void>;
+    close(): Promise<void>;
+  };
+}
+
+const builds = new Map<string, ProducerModule>();
+for (const spec of (process.env.PRODUCER_BUILDS ?? 'this=../packages/producer/dist/index.js').split(',')) {
+  const [name, path] = spec.split('=') as [string, string];
+  builds.set(name, (await import(resolve(path))) as ProducerModule);
+}
+
+async function round(build: ProducerModule): Promise<number> {
+  const { client } = instantKinesisClient(64);
+  const producer = new build.KinesisProducer({ streamName: 'bench', client });
+  await new Promise((r) => setTimeout(r, 20)); // the shard map
+  const records = Array.from({ length: count }, (_, i) => ({
+    partitionKey: `device-${i % 1000}`,
+    data: payload,
+  }));
+  global.gc?.();
+  const cpu = process.cpuUsage();
+  if (api === 'put') {
+    const all = Promise.all(records.map((record) => producer.put(record)));
+    await producer.flush();
+    await all;
+  } else {
+    const batches: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
+    await producer.flush();
+    await Promise.all(batches);
+  }
+  const used = process.cpuUsage(cpu);
+  await producer.close();
+  return (used.user + used.system) / count;
+}
+
+const names = [...builds.keys()];
+const samples = new Map(names.map((name) => [name, [] as number[]]));
+for (const name of names) await round(builds.get(name)!); // warm-up
+for (let i = 0; i < rounds; i++) {
+  for (const name of i % 2 === 0 ? names : [...names].reverse())
+    samples.get(name)!.push(await round(builds.get(name)!));
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+console.log(`| build | µs of CPU per record (${api}, median of ${rounds}) | single rounds |`);
+console.log('| --- | ---: | --- |');
+for (const name of names) {
+  const values = samples.get(name)!;
+  console.log(`| ${name} | ${median(values).toFixed(2)} | ${values.map((v) => v.toFixed(1)).join(', ')} |`);
+}
+process.exit(0);

@@ -1,0 +1,234 @@
+/**
+ * The producer's put path (issue 16), each table's cases side by side in the same run:
+ *
+ * a. a burst: 200,000 × 100-byte records given to the producer all at once (twice its default
+ *    buffer), through a real SDK `KinesisClient` over HTTP/1.1 to the fast fake Kinesis in a child
+ *    process; `put`, `putMany` and hand-written 500-entry `PutRecords` batches;
+ * b. CPU per record: the same SDK client, answered at once by a middleware (no network, no
+ *    serialization: benchmarks/src/instant-kinesis.ts), 100,000 records per round within the buffer;
+ * c. memory while every entry is throttled (BENCH_THROTTLE_SECONDS, 30 by default; 120 for the
+ *    two minutes of issue 16), the application offering 50,000 records/s and awaiting
+ *    `waitForCapacity`.
+ *
+ * `pnpm bench put-path` (after a build); BENCH_PUT_PATH_ONLY=a|b|c runs one table.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisProducer } from '@kinesis-ts/producer';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startFakeKinesis } from './fake-kinesis-server.js';
+import { HandWrittenBatches } from './hand-written-batches.js';
+import { machineLine } from './harness.js';
+import { instantKinesisClient } from './instant-kinesis.js';
+
+const KEYS = 1000;
+const payload = Buffer.alloc(100, 'x');
+const makeRecords = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ partitionKey: `device-${i % KEYS}`, data: payload }));
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const only = process.env.BENCH_PUT_PATH_ONLY;
+
+function httpClient(endpoint: string): KinesisClient {
+  return new KinesisClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: 64 } }),
+  });
+}
+
+type Api = 'put' | 'putMany';
+
+/** Gives the producer every record at once and waits until all are written; returns records/s. */
+async function burst(
+  client: KinesisClient,
+  records: readonly { partitionKey: string; data: Buffer }[],
+  api: Api,
+) {
+  const producer = new KinesisProducer({ streamName: 'bench', client });
+  const started = performance.now();
+  let written = 0;
+  if (api === 'put') {
+    const results = await Promise.all(records.map((record) => producer.put(record)));
+    written = results.length;
+  } else {
+    const batches: Promise<{ status: string }[]>[] = [];
+    for (let i = 0; i < records.length; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
+    for (const results of await Promise.all(batches)) {
+      written += results.filter((result) => result.status === 'fulfilled').length;
+    }
+  }
+  await producer.close();
+  const seconds = (performance.now() - started) / 1000;
+  if (written !== records.length) throw new Error(`${api} wrote ${written} of ${records.length}`);
+  return records.length / seconds;
+}
+
+async function handWritten(
+  client: KinesisClient,
+  records: readonly { partitionKey: string; data: Buffer }[],
+) {
+  const writer = new HandWrittenBatches(client);
+  const started = performance.now();
+  for (const { partitionKey, data } of records) await writer.add({ PartitionKey: partitionKey, Data: data });
+  await writer.drain();
+  const seconds = (performance.now() - started) / 1000;
+  if (writer.delivered !== records.length) throw new Error(`hand-written delivered ${writer.delivered}`);
+  return records.length / seconds;
+}
+
+// ---- c. memory while throttled, in a child process -------------------------------------------
+
+if (process.argv[2] === 'memory') {
+  const seconds = Number(process.argv[3]);
+  const server = await startFakeKinesis(2, 'throttle-all');
+  const client = httpClient(server.endpoint);
+  const producer = new KinesisProducer({ streamName: 'bench', client, recordTtlMs: 600_000 });
+  global.gc?.();
+  const base = process.memoryUsage();
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const samples: { at: number; mib: number }[] = [];
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    samples.push({
+      at: (performance.now() - start) / 1000,
+      mib: (now.heapUsed + now.arrayBuffers - base.heapUsed - base.arrayBuffers) / 2 ** 20,
+    });
+  }, 250);
+  let i = 0;
+  while (performance.now() < deadline) {
+    for (let j = 0; j < 500 && performance.now() < deadline; j++) {
+      const room = producer.waitForCapacity();
+      const timeout = new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())));
+      await Promise.race([room, timeout]);
+      if (performance.now() >= deadline) break;
+      producer
+        .put({ partitionKey: `device-${i++ % KEYS}`, data: Buffer.from(payload) })
+        .catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  clearInterval(sampler);
+  process.send?.({ samples, outstanding: producer.outstandingRecords });
+  await server.stop();
+  process.exit(0);
+}
+
+console.log('# Put path benchmark (issue 16)');
+console.log(`\nMachine: ${machineLine()}\n`);
+
+if (only === undefined || only === 'a') {
+  const COUNT = 200_000;
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const server = await startFakeKinesis(64, 'unlimited');
+  const client = httpClient(server.endpoint);
+  const records = makeRecords(COUNT);
+  const warm = makeRecords(20_000);
+  await handWritten(client, warm);
+  await burst(client, warm, 'put');
+  await burst(client, warm, 'putMany');
+  const figures: Record<string, number[]> = { hand: [], put: [], putMany: [] };
+  for (let round = 0; round < rounds; round++) {
+    figures.hand!.push(await handWritten(client, records));
+    figures.put!.push(await burst(client, records, 'put'));
+    figures.putMany!.push(await burst(client, records, 'putMany'));
+  }
+  client.destroy();
+  await server.stop();
+  const hand = median(figures.hand!);
+  console.log(
+    `## a. ${fmt(COUNT)} × 100 B given at once (default buffer 100,000), SDK over HTTP/1.1 to the fake (64 shards), median of ${rounds}\n`,
+  );
+  console.log('| producer | user records/s | vs. hand-written | single rounds |');
+  console.log('| --- | ---: | ---: | --- |');
+  const row = (name: string, values: number[]) =>
+    console.log(
+      `| ${name} | ${fmt(median(values))} | ${(median(values) / hand).toFixed(2)}× | ${values.map(fmt).join(', ')} |`,
+    );
+  row('hand-written 500-entry PutRecords batches (p-limit 24)', figures.hand!);
+  row('kinesis-ts `put`, every record at once', figures.put!);
+  row('kinesis-ts `putMany`, batches of 500, all at once', figures.putMany!);
+  console.log('');
+}
+
+if (only === undefined || only === 'b') {
+  const COUNT = 100_000;
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
+  const records = makeRecords(COUNT);
+  const round = async (api: Api) => {
+    const { client } = instantKinesisClient(64);
+    const producer = new KinesisProducer({ streamName: 'bench', client });
+    await new Promise((r) => setTimeout(r, 10)); // the shard map
+    global.gc?.();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    if (api === 'put') {
+      const all = Promise.all(records.map((record) => producer.put(record)));
+      await producer.flush();
+      await all;
+    } else {
+      const batches: Promise<unknown>[] = [];
+      for (let i = 0; i < COUNT; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
+      await producer.flush();
+      await Promise.all(batches);
+    }
+    const wall = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    await producer.close();
+    return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
+  };
+  const figures: Record<Api, { cpuPerSecond: number; wallPerSecond: number }[]> = { put: [], putMany: [] };
+  await round('put');
+  await round('putMany');
+  for (let i = 0; i < rounds; i++) {
+    for (const api of (i % 2 === 0 ? ['put', 'putMany'] : ['putMany', 'put']) as Api[]) {
+      figures[api].push(await round(api));
+    }
+  }
+  console.log(
+    `## b. CPU per record: ${fmt(COUNT)} × 100 B per round, SDK client answered at once by a middleware (no network), median of ${rounds}\n`,
+  );
+  console.log('| API | user records per CPU second | µs of CPU per record | records/s (wall) | target |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [api, target] of [
+    ['put', 300_000],
+    ['putMany', 600_000],
+  ] as const) {
+    const cpu = median(figures[api].map((f) => f.cpuPerSecond));
+    const wall = median(figures[api].map((f) => f.wallPerSecond));
+    console.log(`| \`${api}\` | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | ${fmt(target)} |`);
+  }
+  console.log('');
+}
+
+if (only === undefined || only === 'c') {
+  const seconds = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
+  const readings = await new Promise<{ samples: { at: number; mib: number }[]; outstanding: number }>(
+    (resolve, reject) => {
+      const child = fork(fileURLToPath(import.meta.url), ['memory', String(seconds)], {
+        execArgv: ['--import', 'tsx', '--expose-gc'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      child.once('message', (message) => resolve(message as never));
+      child.once('error', reject);
+    },
+  );
+  const marks = [5, 10, 20, 30, 60, 90, 120].filter((mark) => mark <= seconds);
+  const at = (mark: number) => readings.samples.find((sample) => sample.at >= mark - 0.3)?.mib ?? Number.NaN;
+  const peak = Math.max(...readings.samples.map((sample) => sample.mib));
+  console.log(
+    `## c. Memory while every entry is throttled for ${seconds} s (heap + array buffers over the start, MiB; defaults, recordTtlMs 10 min)\n`,
+  );
+  console.log(
+    `| ${marks.map((mark) => `after ${mark} s`).join(' | ')} | peak | records buffered at the end |`,
+  );
+  console.log(`| ${marks.map(() => '---:').join(' | ')} | ---: | ---: |`);
+  console.log(
+    `| ${marks.map((mark) => at(mark).toFixed(0)).join(' | ')} | ${peak.toFixed(0)} | ${fmt(readings.outstanding)} |`,
+  );
+}
+process.exit(0);

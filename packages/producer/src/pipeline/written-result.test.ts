@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { Attempt } from '../attempt.js';
+import { MAX_ATTEMPTS_KEPT } from './pending-record.js';
+import { WrittenResult } from './written-result.js';
+
+const timing = { startedAt: 1_000, durationMs: 20, endedAt: 1_020 };
+const failed = (i: number): Attempt => ({
+  startedAt: i,
+  delayMs: 0,
+  durationMs: 1,
+  success: false,
+  errorCode: `E${i}`,
+  errorMessage: 'no',
+});
+
+describe('WrittenResult', () => {
+  it('reports the successful attempt after the earlier ones, built once when read', () => {
+    const result = new WrittenResult('shardId-1', '42', true, 2, [failed(1)], timing, 300);
+    expect(result.attempts).toEqual([
+      failed(1),
+      { startedAt: 1_000, delayMs: 300, durationMs: 20, success: true },
+    ]);
+    expect(result.attempts).toBe(result.attempts);
+    expect(result).toMatchObject({
+      shardId: 'shardId-1',
+      sequenceNumber: '42',
+      aggregated: true,
+      attemptCount: 2,
+    });
+  });
+
+  it('keeps the first and the latest attempts when there were more than the most kept', () => {
+    const earlier = Array.from({ length: MAX_ATTEMPTS_KEPT }, (_, i) => failed(i));
+    const result = new WrittenResult('s', '1', false, 15, earlier, timing, 0);
+    expect(result.attempts).toHaveLength(MAX_ATTEMPTS_KEPT);
+    expect(result.attempts.map((a) => a.errorCode ?? 'written')).toEqual([
+      'E0',
+      ...earlier.slice(2).map((a) => a.errorCode),
+      'written',
+    ]);
+    expect(earlier).toHaveLength(MAX_ATTEMPTS_KEPT); // the record's own list is not changed
+  });
+
+  it('shows its attempts when written as JSON, and nothing private', () => {
+    const result = new WrittenResult('s', '1', false, 1, [], timing, 5);
+    expect(JSON.parse(JSON.stringify(result))).toEqual({
+      shardId: 's',
+      sequenceNumber: '1',
+      aggregated: false,
+      attemptCount: 1,
+      attempts: [{ startedAt: 1_000, delayMs: 5, durationMs: 20, success: true }],
+    });
+  });
+});
