@@ -42,6 +42,7 @@ function run(command, commandArgs, options = {}) {
 
 /** pnpm as the caller runs it (`pnpm pack:check` sets npm_execpath), else `npx -y pnpm@10`. */
 function pnpm(pnpmArgs, options) {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a script, not a turbo task
   const execPath = process.env.npm_execpath;
   if (execPath && /pnpm/.test(execPath)) return run(process.execPath, [execPath, ...pnpmArgs], options);
   return run('npx', ['-y', 'pnpm@10', ...pnpmArgs], options);

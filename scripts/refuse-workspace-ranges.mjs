@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a publish hook, not a turbo task
 const agent = process.env.npm_config_user_agent ?? '';
 const workspaceRanges = ['dependencies', 'peerDependencies', 'optionalDependencies']
   .flatMap((field) => Object.entries(manifest[field] ?? {}).map(([name, range]) => [field, name, range]))
