@@ -225,7 +225,7 @@ async function readShard(
         shardIterator = await iterator();
         continue;
       }
-      if (code === 'ProvisionedThroughputExceededException' || error instanceof RequestTimeoutError) {
+      if (code === 'ProvisionedThroughputExceededException' || RequestTimeoutError.isInstance(error)) {
         await sleep(1_000, signal).catch(() => undefined);
         continue;
       }
