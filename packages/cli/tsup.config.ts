@@ -1,4 +1,8 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+const noSourcesContent: Options['esbuildOptions'] = (options) => {
+  options.sourcesContent = false;
+};
 
 export default defineConfig([
   {
@@ -6,6 +10,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    // maps without the sources embedded: the tarball stays small; stack traces still name src lines
+    esbuildOptions: noSourcesContent,
     clean: true,
     target: 'node20',
   },
@@ -13,6 +19,8 @@ export default defineConfig([
     entry: ['src/bin.ts'],
     format: ['esm'],
     sourcemap: true,
+    // maps without the sources embedded: the tarball stays small; stack traces still name src lines
+    esbuildOptions: noSourcesContent,
     clean: false,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },

@@ -56,7 +56,7 @@ export async function fromKplPutLoop(producer: KinesisProducer): Promise<void> {
       })
       .catch((error: unknown) => {
         // was: onFailure(UserRecordFailedException) → getResult().getAttempts()
-        if (error instanceof RecordFailedError) {
+        if (RecordFailedError.isInstance(error)) {
           for (const attempt of error.attempts) console.warn(attempt.errorCode, attempt.errorMessage);
         }
       });

@@ -51,9 +51,9 @@ export async function putWithFailureHandling(
   try {
     await producer.put(record);
   } catch (error) {
-    if (error instanceof ValidationError) {
+    if (ValidationError.isInstance(error)) {
       await keepForInspection(record, `${error.field}: ${error.message}`); // never sent
-    } else if (error instanceof RecordFailedError) {
+    } else if (RecordFailedError.isInstance(error)) {
       // code: RECORD_FAILED, CANNOT_WRITE_STREAM (not retryable), RECORD_EXPIRED, MAX_ATTEMPTS_EXCEEDED, RECORD_THROTTLED
       console.warn(`${error.code} after ${error.attempts.length} attempt(s), last: ${error.lastErrorCode}`);
       if (error.retryable) await putAgainLater(error.record);

@@ -15,8 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ValidationError } from '@kinesis-ts/core';
-import { BufferFullError, type KinesisProducer, ProducerClosedError } from '@kinesis-ts/producer';
+import { KinesisTsError, ValidationError } from '@kinesis-ts/core';
+import { type KinesisProducer, ProducerErrorCode } from '@kinesis-ts/producer';
 
 export interface IngestServerOptions {
   readonly producer: KinesisProducer;
@@ -114,12 +114,15 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     if (refused.length === 0) {
       send(response, 200, { accepted, events: outcomes });
     } else if (
-      refused.every((reason) => reason instanceof BufferFullError || reason instanceof ProducerClosedError)
+      // hasCode, not instanceof: true for an error from any copy of the packages
+      refused.every((reason) =>
+        KinesisTsError.hasCode(reason, ProducerErrorCode.BUFFER_FULL, ProducerErrorCode.PRODUCER_CLOSED),
+      )
     ) {
       // backpressure: the events without a sequence number were not taken; send them again later
       response.setHeader('Retry-After', '1');
       send(response, 503, { error: 'BUFFER_FULL', accepted, events: outcomes });
-    } else if (refused.every((reason) => reason instanceof ValidationError)) {
+    } else if (refused.every((reason) => ValidationError.isInstance(reason))) {
       send(response, 400, { error: 'INVALID_EVENTS', accepted, events: outcomes });
     } else {
       send(response, 502, { error: 'KINESIS_FAILED', accepted, events: outcomes });

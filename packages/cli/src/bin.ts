@@ -1,4 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { runCli } from './cli/run-cli.js';
+
+/** This package's version: package.json is one folder up from dist/bin.js, two from src/bin.ts. */
+function packageVersion(): string | undefined {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const manifest = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+      if (manifest.name === '@kinesis-ts/cli') return manifest.version;
+    } catch {
+      // not there: try the next
+    }
+  }
+  return undefined;
+}
 
 const controller = new AbortController();
 let interrupted = false;
@@ -15,6 +29,7 @@ runCli(process.argv.slice(2), {
   env: process.env,
   interactive: process.stderr.isTTY === true,
   signal: controller.signal,
+  version: packageVersion(),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -24,6 +24,12 @@ export const CliErrorCode = {
   INPUT_NOT_FOUND: 'CLI_INPUT_NOT_FOUND',
   /** Records that `put` could not write. */
   PUT_FAILED: 'CLI_PUT_FAILED',
+  /** No region from `--region`, `AWS_REGION` or the AWS profile, for a call to AWS. */
+  REGION_MISSING: 'CLI_REGION_MISSING',
+  /** `--endpoint`, `--dynamodb-endpoint` or an `AWS_ENDPOINT_URL*` variable that is not an http(s) URL. */
+  INVALID_ENDPOINT: 'CLI_INVALID_ENDPOINT',
+  /** One service on a local endpoint and the other on AWS, without `--allow-mixed-endpoints`. */
+  MIXED_ENDPOINTS: 'CLI_MIXED_ENDPOINTS',
 } as const;
 
 /** One of the codes in {@link CliErrorCode}. */

@@ -54,7 +54,7 @@ export async function rewind(): Promise<void> {
   try {
     await admin.resetCheckpoints({ target });
   } catch (error) {
-    if (error instanceof LeaseAdminError && error.code === 'ADMIN_LEASES_HELD') {
+    if (LeaseAdminError.isInstance(error) && error.code === 'ADMIN_LEASES_HELD') {
       console.error('Stop the workers first:', error.issues);
     }
     throw error;

@@ -183,6 +183,23 @@ export class ConsumerStartError extends KinesisTsError {
       cause,
     });
   }
+
+  /** Whether `value` is a `ConsumerStartError` from any copy of the package (`instanceof` fails across copies). */
+  static override isInstance(value: unknown): value is ConsumerStartError {
+    const { START_FAILED, STREAM_NOT_FOUND, LEASE_TABLE_NOT_FOUND, LEASE_TABLE_NOT_READY } =
+      ConsumerErrorCode;
+    return (
+      KinesisTsError.hasCode(
+        value,
+        START_FAILED,
+        STREAM_NOT_FOUND,
+        LEASE_TABLE_NOT_FOUND,
+        LEASE_TABLE_NOT_READY,
+      ) ||
+      // a StreamConsumerError has the same code, and names its consumer
+      (KinesisTsError.hasCode(value, ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE) && !('consumer' in value))
+    );
+  }
 }
 
 /** A method was called in a state that does not allow it (`start()` twice, `start()` after `stop()`). */
@@ -210,6 +227,11 @@ export class InvalidRetrievalResultError extends KinesisTsError {
     this.shardId = shardId;
     this.reason = reason;
   }
+
+  /** Whether `value` is an `InvalidRetrievalResultError` from any copy of the package. */
+  static override isInstance(value: unknown): value is InvalidRetrievalResultError {
+    return KinesisTsError.hasCode(value, ConsumerErrorCode.INVALID_RETRIEVAL_RESULT);
+  }
 }
 
 /**
@@ -235,5 +257,14 @@ export class StreamConsumerError extends KinesisTsError {
       cause,
     });
     this.consumer = consumer;
+  }
+
+  /** Whether `value` is a `StreamConsumerError` from any copy of the package (it names its consumer). */
+  static override isInstance(value: unknown): value is StreamConsumerError {
+    const { STREAM_CONSUMER_NOT_ACTIVE, STREAM_CONSUMER_NOT_FOUND } = ConsumerErrorCode;
+    return (
+      KinesisTsError.hasCode(value, STREAM_CONSUMER_NOT_ACTIVE, STREAM_CONSUMER_NOT_FOUND) &&
+      'consumer' in value
+    );
   }
 }

@@ -163,7 +163,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     } catch (error) {
       await this.shutdownTimers();
       this.currentState = 'stopped';
-      if (error instanceof ConsumerStartError) throw error;
+      if (ConsumerStartError.isInstance(error)) throw error;
       throw new ConsumerStartError(
         ConsumerErrorCode.START_FAILED,
         this.stopAbort.signal.aborted

@@ -105,7 +105,7 @@ export async function checkpointAtRecord({ records, checkpointer }: ProcessRecor
       try {
         await checkpointer.checkpoint(record);
       } catch (error) {
-        if (error instanceof LeaseLostError) return; // another worker owns the shard: stop here
+        if (LeaseLostError.isInstance(error)) return; // another worker owns the shard: stop here
         throw error;
       }
     }

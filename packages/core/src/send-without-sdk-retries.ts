@@ -70,6 +70,11 @@ export class RequestTimeoutError extends KinesisTsError {
     });
     this.name = 'RequestTimeout';
   }
+
+  /** Whether `value` is a `RequestTimeoutError` from any copy of core (`instanceof` fails across copies). */
+  static override isInstance(value: unknown): value is RequestTimeoutError {
+    return KinesisTsError.hasCode(value, CoreErrorCode.REQUEST_TIMEOUT);
+  }
 }
 
 /**

@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
 import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
 import type { EmulatorLogLevel, LocalStackOptions } from './options';
+import { closestMatch } from './suggest';
 
 /** What the command line asked for. */
-export type CliCommand = { kind: 'help' } | { kind: 'start'; options: LocalStackOptions };
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'start'; options: LocalStackOptions };
 
 /** The usage text of `kinesis-ts-local`. */
 export const CLI_USAGE = `Usage: kinesis-ts-local [options]
@@ -23,6 +27,7 @@ Options:
                            rates, with the service's errors (default: off)
   --subscription-lifetime-ms MS
                            with --enforce-limits: end subscriptions after MS (default: 300000)
+  -v, --version            print the version
   -h, --help               show this help
 `;
 
@@ -63,9 +68,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   try {
     values = parse(args).values;
   } catch (error) {
-    throw usageError('arguments', 'the flags of kinesis-ts-local --help', (error as Error).message);
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw usageError('arguments', 'the flags of kinesis-ts-local --help', `${message}${flagHint(message)}`);
   }
   if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
   const options: LocalStackOptions = {};
   const kinesisPort = parsePort('--kinesis-port', values['kinesis-port']);
   const kinesisTlsPort = parsePort('--kinesis-tls-port', values['kinesis-tls-port']);
@@ -100,24 +107,34 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   return { kind: 'start', options };
 }
 
+/** ` (did you mean '--stream'?)` for an unknown flag close to a known one, else ''. */
+function flagHint(message: string): string {
+  const unknown = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
+  const meant = unknown && closestMatch(unknown, Object.keys(FLAGS));
+  return meant ? ` (did you mean '--${meant}'?)` : '';
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     strict: true,
     allowPositionals: false,
-    options: {
-      stream: { type: 'string', multiple: true },
-      'kinesis-port': { type: 'string' },
-      'kinesis-tls-port': { type: 'string' },
-      'dynamodb-port': { type: 'string' },
-      region: { type: 'string' },
-      'log-level': { type: 'string' },
-      'enforce-limits': { type: 'boolean' },
-      'subscription-lifetime-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: FLAGS,
   });
 }
+
+const FLAGS = {
+  stream: { type: 'string', multiple: true },
+  'kinesis-port': { type: 'string' },
+  'kinesis-tls-port': { type: 'string' },
+  'dynamodb-port': { type: 'string' },
+  region: { type: 'string' },
+  'log-level': { type: 'string' },
+  'enforce-limits': { type: 'boolean' },
+  'subscription-lifetime-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
 
 /** Quotes a value for a POSIX shell when it needs it. */
 function shellQuote(value: string): string {

@@ -1,6 +1,6 @@
-import { ValidationError } from '@kinesis-ts/core';
+import { readFileSync } from 'node:fs';
+import { KinesisTsError, ValidationError } from '@kinesis-ts/core';
 import { CLI_USAGE, exportLine, parseCliArgs } from './cli-args';
-import { LocalStackError } from './errors';
 import { startLocalStack } from './local-stack';
 
 /** The CLI's output: the terminal, the one place in the package that writes to it. */
@@ -10,11 +10,24 @@ const printError = (text: string, error?: unknown) => {
   process.stderr.write(`${text}${detail === undefined ? '' : ` ${String(detail)}`}\n`);
 };
 
+/** This package's version, from its package.json (one folder up from src/cli.ts and dist/cli.js). */
+function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(): Promise<number> {
   // A command-line mistake is a ValidationError, reported with the usage and exit code 2 below.
   const command = parseCliArgs(process.argv.slice(2));
   if (command.kind === 'help') {
     printLine(CLI_USAGE);
+    return 0;
+  }
+  if (command.kind === 'version') {
+    printLine(`kinesis-ts-local ${packageVersion()}`);
     return 0;
   }
 
@@ -75,10 +88,10 @@ main().then(
   (error: unknown) => {
     if (ValidationError.isInstance(error)) {
       // A bad flag or value on the command line (a port, a region, a log level, a stream): a usage error.
-      printError(`kinesis-ts-local: ${error.message}\n\n${CLI_USAGE}`);
+      printError(`kinesis-ts-local: ${error.message} [${error.code}]\n\n${CLI_USAGE}`);
       process.exit(2);
     }
-    if (error instanceof LocalStackError) printError(`kinesis-ts-local: ${error.message}`);
+    if (KinesisTsError.isInstance(error)) printError(`kinesis-ts-local: ${error.message} [${error.code}]`);
     else printError('kinesis-ts-local: unexpected error', error);
     process.exit(1);
   },

@@ -72,4 +72,9 @@ export class LocalStackError extends KinesisTsError {
     this.component = options.component;
     this.output = output;
   }
+
+  /** Whether `value` is a `LocalStackError` from any copy of the package (`instanceof` fails across copies). */
+  static override isInstance(value: unknown): value is LocalStackError {
+    return KinesisTsError.hasCode(value, ...Object.values(LocalStackErrorCode));
+  }
 }

@@ -1,8 +1,10 @@
+// A namespace import for the classes that not every SDK version of the peer range has (DynamoDB's
+// ThrottlingException came after 3.600.0): a named import of a missing class fails at load time.
+import * as dynamoDbClient from '@aws-sdk/client-dynamodb';
 import {
   ConditionalCheckFailedException,
   DynamoDBServiceException,
   ProvisionedThroughputExceededException as DynamoDbProvisionedThroughputExceededException,
-  ThrottlingException as DynamoDbThrottlingException,
   InternalServerError,
   RequestLimitExceeded,
   TransactionConflictException,
@@ -126,7 +128,13 @@ const DYNAMODB_ERRORS: Record<DynamoDbFaultErrorName, ServiceErrorSpec> = {
     status: 400,
     fault: 'client',
     message: 'Rate of requests exceeds the allowed throughput.',
-    create: (options) => new DynamoDbThrottlingException(options),
+    create: (options) => {
+      const Throttling = (dynamoDbClient as { ThrottlingException?: new (o: typeof options) => Error })
+        .ThrottlingException;
+      return Throttling
+        ? new Throttling(options)
+        : new DynamoDBServiceException({ name: 'ThrottlingException', $fault: 'client', ...options });
+    },
   },
   RequestLimitExceeded: {
     status: 400,

@@ -167,7 +167,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // A free port picked here can be taken by another process before a server binds it (other
       // test runs start stacks too): pick new ports and try again.
       const raced =
-        error instanceof LocalStackError && error.code === LocalStackErrorCode.PORT_IN_USE && error.retryable;
+        LocalStackError.isInstance(error) &&
+        error.code === LocalStackErrorCode.PORT_IN_USE &&
+        error.retryable;
       if (!raced || attempt >= MAX_START_ATTEMPTS || Date.now() > deadline) throw error;
     }
   }

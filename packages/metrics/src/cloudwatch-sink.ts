@@ -151,7 +151,7 @@ export async function sendPutMetricData(
 }
 
 function asMetricsError(error: unknown, namespace: string): MetricsError {
-  if (error instanceof MetricsError) return error;
+  if (MetricsError.isInstance(error)) return error;
   return new MetricsError(
     MetricsErrorCode.PUBLISH_FAILED,
     `PutMetricData to namespace ${namespace} failed: ${error instanceof Error ? error.message : String(error)}`,

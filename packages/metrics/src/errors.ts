@@ -18,4 +18,9 @@ export class MetricsError extends KinesisTsError {
   constructor(code: MetricsErrorCode, message: string, cause?: unknown) {
     super(message, { code, retryable: code === MetricsErrorCode.PUBLISH_FAILED, cause });
   }
+
+  /** Whether `value` is a `MetricsError` from any copy of the package (`instanceof` fails across copies). */
+  static override isInstance(value: unknown): value is MetricsError {
+    return KinesisTsError.hasCode(value, ...Object.values(MetricsErrorCode));
+  }
 }

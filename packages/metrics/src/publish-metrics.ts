@@ -138,14 +138,13 @@ export function publishMetrics(source: MetricsSource, options: PublishMetricsOpt
   let unsent: PutMetricDataCommandInput[] = [];
   let chain: Promise<unknown> = Promise.resolve();
   const report = (error: unknown) => {
-    const wrapped =
-      error instanceof MetricsError
-        ? error
-        : new MetricsError(
-            MetricsErrorCode.PUBLISH_FAILED,
-            `Publishing metrics failed: ${String(error)}`,
-            error,
-          );
+    const wrapped = MetricsError.isInstance(error)
+      ? error
+      : new MetricsError(
+          MetricsErrorCode.PUBLISH_FAILED,
+          `Publishing metrics failed: ${String(error)}`,
+          error,
+        );
     options.onError?.(wrapped);
   };
 

@@ -81,6 +81,22 @@ export class RecordFailedError extends KinesisTsError {
     this.attemptCount = details.attemptCount ?? details.attempts.length;
     this.lastErrorCode = details.lastErrorCode;
   }
+
+  /**
+   * Whether `value` is a `RecordFailedError` from any copy of the package (a kinesis-ts error with one
+   * of the record failure codes and its attempts), where `instanceof` is false for another copy's.
+   */
+  static override isInstance(value: unknown): value is RecordFailedError {
+    return (
+      KinesisTsError.hasCode(
+        value,
+        'RECORD_FAILED',
+        'RECORD_EXPIRED',
+        'MAX_ATTEMPTS_EXCEEDED',
+        'RECORD_THROTTLED',
+      ) && Array.isArray((value as { attempts?: unknown }).attempts)
+    );
+  }
 }
 
 /** `put` was called with `whenBufferFull: 'reject'` while the buffer was full. */

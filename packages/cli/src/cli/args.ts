@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { STREAM_NAME_LIMIT, STREAM_NAME_PATTERN } from '@kinesis-ts/core';
 import { CliUsageError } from '../errors.js';
+import { closestMatch } from './suggest.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -10,6 +11,7 @@ export const GLOBAL_OPTIONS = {
   endpoint: { type: 'string' },
   'dynamodb-endpoint': { type: 'string' },
   'kinesis-http': { type: 'string' },
+  'allow-mixed-endpoints': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
@@ -106,6 +108,13 @@ export class Flags {
   }
 }
 
+/** ` (did you mean '--from'?)` for an unknown flag close to one of the command's, else ''. */
+function flagHint(message: string, options: OptionSpecs): string {
+  const unknown = /^Unknown option '--([^'=]+)'/.exec(message)?.[1];
+  const meant = unknown && closestMatch(unknown, Object.keys({ ...GLOBAL_OPTIONS, ...options }));
+  return meant ? ` (did you mean '--${meant}'?)` : '';
+}
+
 /**
  * Parses a command's arguments strictly: an unknown flag, a missing value or a flag of the wrong type
  * is a {@link CliUsageError}.
@@ -121,6 +130,8 @@ export function parseFlags(command: string, argv: readonly string[], options: Op
     return new Flags(command, values as FlagValues, positionals);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new CliUsageError(`${command}: ${message.replace(/\. To specify a positional argument.*$/s, '')}`);
+    throw new CliUsageError(
+      `${command}: ${message.replace(/\. To specify a positional argument.*$/s, '')}${flagHint(message, options)}`,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { checkEndpointMix, type ServiceEndpoint, serviceEndpoint } from './endpoints.js';
 
 /** The HTTP versions the CLI's Kinesis client can speak (`--kinesis-http`). */
 export type KinesisHttpVersion = '1.1' | '2';
@@ -19,6 +20,11 @@ export interface ClientSettings {
    * @defaultValue '1.1'
    */
   readonly kinesisHttp?: KinesisHttpVersion;
+  /**
+   * `--allow-mixed-endpoints`: allow one service on a local endpoint and the other on AWS.
+   * @defaultValue false
+   */
+  readonly allowMixedEndpoints?: boolean;
   /** The environment to read (process.env for the bin). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -32,64 +38,73 @@ export interface CliClients {
   destroy(): void;
 }
 
-function isLoopback(url: string | undefined): boolean {
-  if (!url) return false;
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Builds the CLI's clients: the default credential chain and region for real AWS; an explicit
  * endpoint (flag or `AWS_ENDPOINT_URL_*`) for @kinesis-ts/local or LocalStack, where dummy
- * credentials are used when none are configured. Kinesis goes over HTTP/1.1 (`NodeHttpHandler`)
- * unless `kinesisHttp` is `'2'`: none of the CLI's calls need HTTP/2, and LocalStack's Kinesis
- * emulator breaks on it (the @kinesis-ts/local stack serves both).
+ * credentials are used when none are configured (for a loopback endpoint only). Kinesis goes over
+ * HTTP/1.1 (`NodeHttpHandler`) unless `kinesisHttp` is `'2'`: none of the CLI's calls need HTTP/2,
+ * and LocalStack's Kinesis emulator breaks on it (the @kinesis-ts/local stack serves both).
+ *
+ * A client on AWS while the other service is local is refused (`CLI_MIXED_ENDPOINTS`) when it is
+ * first used, unless `allowMixedEndpoints`; a malformed endpoint is refused at once
+ * (`CLI_INVALID_ENDPOINT`).
  */
 export function createClients(settings: ClientSettings): CliClients {
   const env = settings.env;
-  const kinesisEndpoint = settings.kinesisEndpoint ?? env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL;
-  const dynamoDbEndpoint = settings.dynamoDbEndpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-  const local = isLoopback(kinesisEndpoint) || isLoopback(dynamoDbEndpoint);
-  const region =
-    settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined);
-  const credentials =
+  const endpoints = {
+    kinesis: serviceEndpoint('kinesis', settings.kinesisEndpoint, env),
+    dynamodb: serviceEndpoint('dynamodb', settings.dynamoDbEndpoint, env),
+  };
+  const kinesisEndpoint = endpoints.kinesis.url;
+  const dynamoDbEndpoint = endpoints.dynamodb.url;
+  const configuredRegion = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const regionFor = (endpoint: ServiceEndpoint) =>
+    configuredRegion ?? (endpoint.local ? 'us-east-1' : undefined);
+  const configuredCredentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? {
           accessKeyId: env.AWS_ACCESS_KEY_ID,
           secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
           sessionToken: env.AWS_SESSION_TOKEN,
         }
-      : local && !env.AWS_PROFILE
-        ? { accessKeyId: 'local', secretAccessKey: 'local' }
-        : undefined;
+      : undefined;
+  // dummy credentials only ever go to a loopback endpoint, never to AWS
+  const credentialsFor = (endpoint: ServiceEndpoint) =>
+    configuredCredentials ??
+    (endpoint.local && !env.AWS_PROFILE ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined);
+  const allowMixed = settings.allowMixedEndpoints ?? false;
   let kinesis: KinesisClient | undefined;
   let dynamoDb: DynamoDBClient | undefined;
   return {
     kinesis() {
+      if (kinesis) return kinesis;
+      checkEndpointMix('kinesis', endpoints, allowMixed);
       const config: KinesisClientConfig =
         settings.kinesisHttp === '2' ? {} : { requestHandler: new NodeHttpHandler() };
+      const region = regionFor(endpoints.kinesis);
+      const credentials = credentialsFor(endpoints.kinesis);
       if (region) config.region = region;
       if (kinesisEndpoint) config.endpoint = kinesisEndpoint;
       if (credentials) config.credentials = credentials;
-      kinesis ??= new KinesisClient(config);
+      kinesis = new KinesisClient(config);
       return kinesis;
     },
     dynamoDb() {
+      if (dynamoDb) return dynamoDb;
+      checkEndpointMix('dynamodb', endpoints, allowMixed);
       const config: DynamoDBClientConfig = {};
+      const region = regionFor(endpoints.dynamodb);
+      const credentials = credentialsFor(endpoints.dynamodb);
       if (region) config.region = region;
       if (dynamoDbEndpoint) config.endpoint = dynamoDbEndpoint;
       if (credentials) config.credentials = credentials;
-      dynamoDb ??= new DynamoDBClient(config);
+      dynamoDb = new DynamoDBClient(config);
       return dynamoDb;
     },
     describe: () => ({
       kinesisEndpoint: kinesisEndpoint ?? 'AWS',
       dynamoDbEndpoint: dynamoDbEndpoint ?? 'AWS',
-      region: region ?? '(SDK default)',
+      region: configuredRegion ?? (endpoints.kinesis.local ? 'us-east-1' : '(SDK default)'),
     }),
     destroy() {
       kinesis?.destroy();

@@ -30,11 +30,13 @@ import {
 } from '../commands/reshard.js';
 import { runShards, SHARDS_OPTIONS, SHARDS_USAGE } from '../commands/shards.js';
 import { runTail, TAIL_OPTIONS, TAIL_USAGE } from '../commands/tail.js';
-import { CliUsageError } from '../errors.js';
+import { CliErrorCode, CliUsageError } from '../errors.js';
 import { type Flags, parseFlags } from './args.js';
 import { type CliClients, createClients, type KinesisHttpVersion } from './clients.js';
 import type { CommandContext } from './context.js';
+import { REGION_MISSING_MESSAGE } from './endpoints.js';
 import { createOutput, type Output } from './output.js';
+import { closestMatch } from './suggest.js';
 
 interface CommandSpec {
   readonly options: Parameters<typeof parseFlags>[2];
@@ -120,8 +122,10 @@ Flags of every command:
   --endpoint <url>             the Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS, then AWS)
   --dynamodb-endpoint <url>    the DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, then AWS)
   --kinesis-http <1.1|2>       the HTTP version of Kinesis calls (default: 1.1)
+  --allow-mixed-endpoints      allow one service on a local endpoint and the other on AWS
   --json                       machine-readable output
   --help, -h                   help for a command
+  --version, -v                the version of kinesis-ts (no command)
 
 Credentials come from the SDK's default chain (environment, profile, SSO, instance role).
 For @kinesis-ts/local, paste the export line kinesis-ts-local prints, or pass both endpoints.
@@ -141,6 +145,8 @@ export interface CliIo {
   /** Clients to use instead of building them from flags and environment (tests). */
   readonly clients?: CliClients;
   readonly now?: () => number;
+  /** The version `--version` prints (the bin reads it from package.json). */
+  readonly version?: string;
 }
 
 const EMPTY_INPUT: AsyncIterable<string> = {
@@ -159,11 +165,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const topic = name === 'help' ? rest[0] : undefined;
     const spec = topic === undefined ? undefined : COMMANDS[topic];
     out.line(spec ? spec.usage : CLI_USAGE);
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    out.line(`kinesis-ts ${io.version ?? 'unknown'}`);
+    return 0;
   }
   const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!spec) {
-    out.error(`kinesis-ts: unknown command '${name}'\n\n${CLI_USAGE}`);
+    const meant = closestMatch(name, Object.keys(COMMANDS));
+    const hint = meant ? ` (did you mean '${meant}'?)` : '';
+    out.error(`kinesis-ts: unknown command '${name}'${hint}\n\n${CLI_USAGE}`);
     return 2;
   }
   let clients: CliClients | undefined;
@@ -181,6 +193,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         kinesisEndpoint: flags.string('endpoint'),
         dynamoDbEndpoint: flags.string('dynamodb-endpoint'),
         kinesisHttp,
+        allowMixedEndpoints: flags.boolean('allow-mixed-endpoints'),
         env: io.env ?? {},
       });
     return await spec.run(flags, {
@@ -216,6 +229,9 @@ function kinesisHttpVersion(flags: Flags): KinesisHttpVersion {
  * kinesis-ts error) shows the AWS client cannot make calls or is not allowed to.
  */
 function describeError(error: unknown): string {
+  if (error instanceof Error && error.message === 'Region is missing') {
+    return `${REGION_MISSING_MESSAGE} [${CliErrorCode.REGION_MISSING}]`;
+  }
   // isInstance, not instanceof: the error may come from the consumer's or producer's own copy of core
   const described = KinesisTsError.isInstance(error)
     ? `${error.message} [${error.code}]`

@@ -1,5 +1,10 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliClients } from '../cli/clients.js';
@@ -43,6 +48,17 @@ function mockStream(ageMs: [number, number]) {
   dynamoDbMock
     .on(ScanCommand)
     .resolves({ Items: [lease('shardId-000000000000'), lease('shardId-000000000001')] });
+  kinesisMock.on(DescribeStreamSummaryCommand).resolves({
+    StreamDescriptionSummary: {
+      StreamName: 'orders',
+      StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders',
+      StreamStatus: 'ACTIVE',
+      RetentionPeriodHours: 24,
+      StreamCreationTimestamp: new Date(0),
+      EnhancedMonitoring: [],
+      OpenShardCount: 2,
+    },
+  });
   kinesisMock
     .on(GetShardIteratorCommand)
     .callsFake((input: { ShardId?: string }) => ({ ShardIterator: `iterator-${input.ShardId}` }));

@@ -2,7 +2,7 @@ import type { Flags } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, toJson } from '../cli/output.js';
 import { diagnoseLag, lagFromLeases } from '../lag-diagnosis.js';
-import { formatCheckpoint, leaseAdminFor } from './leases.js';
+import { formatCheckpoint, leaseAdminFor, requireStreamIfNamed } from './leases.js';
 
 /** Flags of `kinesis-ts lag`. */
 export const LAG_OPTIONS = {
@@ -22,6 +22,7 @@ export const LAG_USAGE = `kinesis-ts lag --app <application> --stream <stream> [
 export async function runLag(flags: Flags, ctx: CommandContext): Promise<number> {
   flags.noPositionals();
   const admin = leaseAdminFor(flags, ctx, true);
+  await requireStreamIfNamed(flags, ctx);
   const leases = await admin.listLeases({ includeLag: true });
   const diagnosis = diagnoseLag(lagFromLeases(leases), { lagThresholdMs: flags.integer('threshold-ms') });
   if (ctx.json) {

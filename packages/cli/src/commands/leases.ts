@@ -3,6 +3,7 @@ import type { ExtendedSequenceNumber } from '@kinesis-ts/core';
 import type { Flags } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
 import { formatDuration, formatTable, toJson } from '../cli/output.js';
+import { describeStream } from '../stream-shards.js';
 
 /** Flags of `kinesis-ts leases`. */
 export const LEASES_OPTIONS = {
@@ -36,10 +37,20 @@ export function leaseAdminFor(flags: Flags, ctx: CommandContext, requireStream =
   });
 }
 
+/**
+ * Refuses a `--stream` that does not exist (`CLI_STREAM_NOT_FOUND`, exit 1): the lease admin reports
+ * a lag it cannot read per lease, which would otherwise pass for a table without progress.
+ */
+export async function requireStreamIfNamed(flags: Flags, ctx: CommandContext): Promise<void> {
+  const streamName = flags.string('stream');
+  if (streamName !== undefined) await describeStream(ctx.clients.kinesis(), { streamName });
+}
+
 /** `kinesis-ts leases`. */
 export async function runLeases(flags: Flags, ctx: CommandContext): Promise<number> {
   flags.noPositionals();
   const admin = leaseAdminFor(flags, ctx);
+  await requireStreamIfNamed(flags, ctx);
   const leases = await admin.listLeases({ includeLag: flags.string('stream') !== undefined });
   if (ctx.json) {
     ctx.out.line(toJson({ table: admin.tableName, leases }));

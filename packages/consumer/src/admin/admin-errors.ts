@@ -50,4 +50,9 @@ export class LeaseAdminError extends KinesisTsError {
     this.issues = options.issues ?? [];
     this.applied = options.applied ?? [];
   }
+
+  /** Whether `value` is a `LeaseAdminError` from any copy of the package (a kinesis-ts error with an `ADMIN_` code). */
+  static override isInstance(value: unknown): value is LeaseAdminError {
+    return KinesisTsError.hasCode(value, ...Object.values(LeaseAdminErrorCode));
+  }
 }

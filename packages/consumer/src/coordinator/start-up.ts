@@ -70,7 +70,7 @@ export class ConsumerStartUp {
       );
       return output.StreamDescriptionSummary?.StreamARN;
     } catch (error) {
-      if (error instanceof ConsumerStartError) throw error;
+      if (ConsumerStartError.isInstance(error)) throw error;
       if (awsErrorCode(error) === 'ResourceNotFoundException') {
         throw new ConsumerStartError(
           ConsumerErrorCode.STREAM_NOT_FOUND,
@@ -113,7 +113,7 @@ export class ConsumerStartUp {
       });
       return consumer.consumerArn;
     } catch (error) {
-      if (error instanceof StreamConsumerError) {
+      if (StreamConsumerError.isInstance(error)) {
         throw new ConsumerStartError(ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE, error.message, error);
       }
       throw new ConsumerStartError(
@@ -154,7 +154,7 @@ export class ConsumerStartUp {
         }
       }
     } catch (error) {
-      if (error instanceof ConsumerStartError) throw error;
+      if (ConsumerStartError.isInstance(error)) throw error;
       throw new ConsumerStartError(
         ConsumerErrorCode.START_FAILED,
         `Preparing lease table ${name} failed`,
@@ -174,7 +174,7 @@ export class ConsumerStartUp {
       try {
         return await operation();
       } catch (error) {
-        if (error instanceof ConsumerStartError) throw error;
+        if (ConsumerStartError.isInstance(error)) throw error;
         if (classifyAwsError(error) === 'fatal' || attempt >= START_ATTEMPTS || signal.aborted) {
           throw error;
         }

@@ -493,7 +493,7 @@ export class LeaseRenewer implements CheckpointStore {
           throw new LeaseLostError(leaseKey, 'its lease counter changed: another worker took it');
         });
       } catch (error) {
-        if (error instanceof LeaseLostError) throw error;
+        if (LeaseLostError.isInstance(error)) throw error;
         if (error instanceof CounterMovedByUs) {
           if (attempt < CHECKPOINT_ATTEMPTS) continue;
           throw new CheckpointFailedError(leaseKey, error);

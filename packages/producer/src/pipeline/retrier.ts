@@ -97,8 +97,9 @@ export class Retrier {
     // A call that timed out was cut at its deadline, which may be the time to live of its first-
     // expiring record; the timer can fire a moment before the clock reads that time, and the records
     // whose time to live the deadline reached expire all the same.
-    const expiredBy =
-      error instanceof RequestTimeoutError ? Math.max(endedAt, startedAt + timeoutMs) : endedAt;
+    const expiredBy = RequestTimeoutError.isInstance(error)
+      ? Math.max(endedAt, startedAt + timeoutMs)
+      : endedAt;
     const outcomes =
       output === undefined
         ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)

@@ -232,7 +232,7 @@ export class PollingRetrieval implements ShardRecordsRetrieval {
         // InvalidArgument on GetRecords means the iterator is unusable (the KCL restarts it too); an
         // inconsistent response is read again from after the last record fetched.
         if (code === 'InvalidArgumentException' && operation === 'GetRecords') iterator = undefined;
-        if (error instanceof InvalidRetrievalResultError) iterator = undefined;
+        if (InvalidRetrievalResultError.isInstance(error)) iterator = undefined;
         failures++;
         const kind = classifyAwsError(error);
         const retryInMs = Math.max(
