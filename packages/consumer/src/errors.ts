@@ -16,6 +16,7 @@ export const ConsumerErrorCode = {
   INVALID_RETRIEVAL_RESULT: 'INVALID_RETRIEVAL_RESULT',
   STREAM_CONSUMER_NOT_ACTIVE: 'STREAM_CONSUMER_NOT_ACTIVE',
   STREAM_CONSUMER_NOT_FOUND: 'STREAM_CONSUMER_NOT_FOUND',
+  STREAM_TRACKER_FAILED: 'STREAM_TRACKER_FAILED',
 } as const;
 
 /** One of the codes in {@link ConsumerErrorCode}. */
@@ -234,5 +235,24 @@ export class StreamConsumerError extends KinesisTsError {
       cause,
     });
     this.consumer = consumer;
+  }
+}
+
+/**
+ * Multi-stream: the `streams` function threw or rejected, or a stream it named could not be
+ * described. Reported through `streams:error` (the streams already running keep running, the list
+ * is asked for again after `streamSyncIntervalMs`); at `start()`, the `cause` of the `ConsumerStartError`.
+ */
+export class StreamTrackerError extends KinesisTsError {
+  /** The stream concerned, when the failure is about one stream. */
+  readonly stream: string | undefined;
+
+  constructor(message: string, stream: string | undefined, cause?: unknown) {
+    super(cause === undefined ? message : `${message}: ${describeError(cause)}`, {
+      code: ConsumerErrorCode.STREAM_TRACKER_FAILED,
+      retryable: true,
+      cause,
+    });
+    this.stream = stream;
   }
 }

@@ -3,9 +3,12 @@ import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
+import { createStreamTracker } from './coordinator/multi-stream-parts.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
+import type { StreamRuntime } from './coordinator/stream-runtime.js';
+import type { StreamTracker } from './coordinator/stream-tracker.js';
 import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError } from './errors.js';
 import type { LeaseTable } from './leases/dynamodb/lease-table.js';
 import type { Lease } from './leases/lease.js';
@@ -58,6 +61,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly syncer: ShardSyncer;
   private readonly maintenance: LeaseTableMaintenance;
   private readonly shardConsumers: ShardConsumerFactory;
+  /** Multi-stream (`streams`): the streams and their parts; `undefined` for one stream. */
+  private readonly tracker: StreamTracker | undefined;
   private readonly recorder = new MetricsRecorder();
   private readonly running = new Map<string, RunningShard>();
   private consumerArn: string | undefined;
@@ -93,6 +98,13 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       consumerArn: () => this.consumerArn,
       onLeaseTaken: (acquisition) => this.onLeaseTaken(acquisition),
       onLeaseLost: (lease, reason, token) => this.onLeaseLost(lease, reason, token),
+      ...(resolved.streams !== undefined
+        ? {
+            isWorkable: (lease: Lease) => this.tracker?.isWorkable(lease) ?? false,
+            onScan: (leases: readonly Lease[], scannedAtMs: number) =>
+              this.tracker?.onScan(leases, scannedAtMs),
+          }
+        : {}),
     });
     this.table = parts.table;
     this.coordinator = parts.coordinator;
@@ -100,6 +112,19 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.syncer = parts.syncer;
     this.maintenance = parts.maintenance;
     this.shardConsumers = parts.shardConsumers;
+    this.tracker =
+      resolved.streams === undefined
+        ? undefined
+        : createStreamTracker(resolved, resolved.streams, {
+            table: parts.table,
+            coordinator: parts.coordinator,
+            signal: this.stopAbort.signal,
+            logger,
+            recorder: this.recorder,
+            emit: (event, payload) => this.emit(event, payload),
+            isRunning: () => this.currentState === 'running',
+            onStreamRemoved: (runtime) => this.stopStream(runtime),
+          });
   }
 
   /** Where the consumer is in its life. */
@@ -128,17 +153,23 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   private async doStart(): Promise<void> {
     try {
-      const streamArn = await this.startUp.describeStream();
-      this.consumerArn = await this.startUp.prepareFanOut(streamArn);
-      await this.startUp.ensureLeaseTable();
-      await this.startUp.withRetries('shard sync', () => this.syncer.sync());
+      if (this.tracker) {
+        await this.startUp.ensureLeaseTable();
+        await this.tracker.start();
+      } else {
+        const streamArn = await this.startUp.describeStream();
+        this.consumerArn = await this.startUp.prepareFanOut(streamArn);
+        await this.startUp.ensureLeaseTable();
+        await this.startUp.withRetries('shard sync', () => this.syncer.sync());
+      }
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
       await this.coordinator.runTaker();
       // stop() may have been called meanwhile (and may have stopped the timers already).
       if (this.currentState !== 'starting') return;
       this.coordinator.startTaking();
-      this.syncer.startTimer();
+      if (this.tracker) this.tracker.startTimers();
+      else this.syncer.startTimer();
       this.currentState = 'running';
       this.logger.info('Consumer started', { workerId: this.workerId, leaseTable: this.table.tableName });
       this.emit('started', { workerId: this.workerId });
@@ -191,6 +222,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         this.coordinator.stopTaking(),
         ...this.syncer.inFlight(),
         ...this.maintenance.inFlight(),
+        this.tracker?.stopTimers(),
+        ...(this.tracker?.inFlight() ?? []),
       ]),
       timeLeft(),
     );
@@ -303,12 +336,14 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     if (shard.consumer.state === 'failed') {
       // A stopped shard kept its lease; now that the lease is gone, forget it too.
       this.running.delete(lease.leaseKey);
-      this.recorder.closeShard(shard.consumer.shardId, shard.metrics);
+      this.recorder.closeShard(shard.metrics.shardId, shard.metrics);
     }
   }
 
   private startShardConsumer(lease: Lease, token: string): void {
-    const built = this.shardConsumers.create(lease, token);
+    const built = this.tracker
+      ? this.tracker.runtimeOf(lease.leaseKey)?.createShardConsumer(lease, token)
+      : this.shardConsumers.create(lease, token);
     if (!built) {
       void this.releaseLease(lease.leaseKey); // the processor factory threw (reported)
       return;
@@ -324,7 +359,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.emit('shard:stopped', { shardId, reason });
     if (reason === 'failed') return; // keeps the lease (and its metrics) so nothing else processes past the failure
     if (this.running.get(entry.leaseKey) === entry) this.running.delete(entry.leaseKey);
-    this.recorder.closeShard(shardId, entry.metrics);
+    this.recorder.closeShard(entry.metrics.shardId, entry.metrics);
     if (reason === 'shard-end' && this.coordinator.renewer.getLease(entry.leaseKey, entry.token)) {
       void this.releaseLease(entry.leaseKey);
     }
@@ -336,8 +371,21 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.emit('lease:released', { leaseKey, written });
   }
 
+  /** Multi-stream: a stream left the list; its shards finish their batches and their leases are released. */
+  private async stopStream(runtime: StreamRuntime): Promise<void> {
+    const shards = [...this.running.values()].filter((shard) => runtime.scope.ownsKey(shard.leaseKey));
+    await settleWithin(
+      Promise.all(shards.map((shard) => shard.consumer.requestShutdown())),
+      this.options.shutdownTimeoutMs,
+    );
+    for (const lease of this.coordinator.renewer.heldLeases()) {
+      if (runtime.scope.ownsKey(lease.leaseKey)) await this.releaseLease(lease.leaseKey);
+    }
+  }
+
   private async shutdownTimers(): Promise<void> {
     await this.syncer.stopTimer();
+    await this.tracker?.stopTimers();
     await this.coordinator.stopTaking();
     for (const lease of this.coordinator.renewer.heldLeases()) this.coordinator.renewer.drop(lease.leaseKey);
     await this.coordinator.stopRenewing();

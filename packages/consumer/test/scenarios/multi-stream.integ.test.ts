@@ -1,0 +1,205 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { uniqueName } from '@kinesis-ts/local';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KinesisConsumer, type KinesisConsumerOptions, type StreamConfig } from '../../src/index.js';
+import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../local-stack.js';
+
+const local = useLocalStack();
+const createStream = useTestStreams(local);
+const kinesis = local.kinesisClient();
+const dynamoDb = local.dynamoDbClient();
+
+const consumers: KinesisConsumer[] = [];
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+});
+
+function multiConsumer(
+  options: Partial<KinesisConsumerOptions> & Pick<KinesisConsumerOptions, 'streams' | 'applicationName'>,
+): KinesisConsumer {
+  const consumer = new KinesisConsumer({
+    kinesisClient: kinesis,
+    dynamoDbClient: dynamoDb,
+    initialPosition: 'TRIM_HORIZON',
+    failoverTimeMs: 2_000,
+    retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 },
+    handler: async () => {},
+    ...options,
+  } as KinesisConsumerOptions);
+  consumers.push(consumer);
+  return consumer;
+}
+
+/** The KCL stream identifier of a local stream: account, name, creation epoch in seconds. */
+async function streamIdentifier(streamName: string): Promise<{ id: string; arn: string }> {
+  const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+  const arn = summary.StreamDescriptionSummary!.StreamARN!;
+  const account = arn.split(':')[4];
+  const epoch = Math.floor(summary.StreamDescriptionSummary!.StreamCreationTimestamp!.getTime() / 1000);
+  return { id: `${account}:${streamName}:${epoch}`, arn };
+}
+
+const KCL_KEY = /^\d{12}:[^:]+:\d+:shardId-\d{12}$/;
+
+describe('one application over many streams', () => {
+  it('delivers every record of 3 streams × 2 shards with its stream in the context, shared by two workers, in KCL lease keys', async () => {
+    const names = [uniqueName('ms-a'), uniqueName('ms-b'), uniqueName('ms-c')];
+    await Promise.all(names.map((name) => createStream(name, 2)));
+    const applicationName = uniqueName('ms-app');
+    const sent = new Map<string, string[]>();
+    for (const name of names) sent.set(name, await putRecords(kinesis, name, 60, name));
+    const seen = new Map<string, string[]>(names.map((name) => [name, []]));
+    const handler: KinesisConsumerOptions['handler'] = async (records, context) => {
+      expect(context.streamArn).toContain(`:stream/${context.streamName}`);
+      for (const record of records) seen.get(context.streamName!)!.push(text(record.data));
+    };
+    const streams: StreamConfig[] = names.map((streamName) => ({ streamName }));
+    const a = multiConsumer({ streams, applicationName, workerId: 'a', handler });
+    const b = multiConsumer({ streams, applicationName, workerId: 'b', handler });
+    await Promise.all([a.start(), b.start()]);
+    await waitFor(
+      () => names.every((name) => seen.get(name)!.length >= 60),
+      'every record of every stream',
+      30_000,
+    );
+    for (const name of names) {
+      expect(new Set(seen.get(name))).toEqual(new Set(sent.get(name)));
+      // Every record belongs to the stream named in its context.
+      expect(seen.get(name)!.every((key) => key.startsWith(name))).toBe(true);
+    }
+    const leases = await readLeases(dynamoDb, applicationName);
+    expect(leases.size).toBe(6);
+    for (const name of names) {
+      const { id } = await streamIdentifier(name);
+      const mine = [...leases.values()].filter((lease) => lease.streamIdentifier === id);
+      expect(mine).toHaveLength(2);
+      for (const lease of mine) {
+        expect(lease.leaseKey).toMatch(KCL_KEY);
+        expect(lease.leaseKey).toBe(`${id}:${lease.shardId}`);
+      }
+    }
+    // Fair share over all leases of all streams.
+    await waitFor(
+      () => a.heldLeaseKeys().length === 3 && b.heldLeaseKeys().length === 3,
+      'three leases each',
+      20_000,
+    );
+  });
+
+  it('resumes from checkpoints in rows shaped like the Java KCL multi-stream serializer writes them', async () => {
+    const streamName = uniqueName('ms-golden');
+    await createStream(streamName, 1);
+    const applicationName = uniqueName('ms-golden-app');
+    const keys = await putRecords(kinesis, streamName, 20, 'g');
+    // Find the sequence number of the 10th record by reading with a throwaway application.
+    const firstPass: { key: string; sequenceNumber: string }[] = [];
+    const probe = multiConsumer({
+      streams: [{ streamName }],
+      applicationName: uniqueName('probe'),
+      handler: async (records) => {
+        for (const r of records) firstPass.push({ key: text(r.data), sequenceNumber: r.sequenceNumber });
+      },
+    });
+    await probe.start();
+    await waitFor(() => firstPass.length >= 20, 'the probe to read the stream');
+    await probe.stop();
+    const { id } = await streamIdentifier(streamName);
+    // The consumer creates the table: start and stop one before seeding the Java row.
+    const seeded = multiConsumer({ streams: [{ streamName }], applicationName, workerId: 'seed' });
+    await seeded.start();
+    await seeded.stop();
+    const shardId = 'shardId-000000000000';
+    await dynamoDb.send(
+      new PutItemCommand({
+        TableName: applicationName,
+        Item: {
+          leaseKey: { S: `${id}:${shardId}` },
+          leaseOwner: { S: 'java-worker' },
+          leaseCounter: { N: '12' },
+          ownerSwitchesSinceCheckpoint: { N: '0' },
+          checkpoint: { S: firstPass[9]!.sequenceNumber },
+          checkpointSubSequenceNumber: { N: '0' },
+          streamName: { S: id },
+          shardId: { S: shardId },
+        },
+      }),
+    );
+    const resumed: string[] = [];
+    const worker = multiConsumer({
+      streams: [{ streamName }],
+      applicationName,
+      failoverTimeMs: 1_000,
+      handler: async (records, context) => {
+        expect(context.streamName).toBe(streamName);
+        for (const r of records) resumed.push(text(r.data));
+      },
+    });
+    await worker.start();
+    await waitFor(() => resumed.length >= 10, 'the records after the checkpoint', 20_000);
+    expect(resumed).toEqual(keys.slice(10));
+  });
+
+  it('consumes a stream added to the streams function within one sync interval', async () => {
+    const first = uniqueName('ms-first');
+    const later = uniqueName('ms-later');
+    await createStream(first, 1);
+    await createStream(later, 1);
+    const list: StreamConfig[] = [{ streamName: first }];
+    const seen: string[] = [];
+    const added: string[] = [];
+    const worker = multiConsumer({
+      streams: async () => list,
+      streamSyncIntervalMs: 1_000,
+      applicationName: uniqueName('ms-dyn'),
+      handler: async (records, context) => {
+        for (const r of records) seen.push(`${context.streamName}/${text(r.data)}`);
+      },
+    });
+    worker.on('stream:added', ({ streamName }) => added.push(streamName));
+    await worker.start();
+    expect(added).toEqual([first]);
+    list.push({ streamName: later });
+    await putRecords(kinesis, later, 5, 'late');
+    await waitFor(
+      () => seen.filter((s) => s.startsWith(`${later}/`)).length === 5,
+      'the added stream',
+      15_000,
+    );
+    expect(added).toEqual([first, later]);
+  });
+
+  it('keeps the running streams when the streams function throws or returns garbage, and reports a typed error', async () => {
+    const streamName = uniqueName('ms-keep');
+    await createStream(streamName, 1);
+    let mode: 'ok' | 'throw' | 'garbage' | 'duplicate' = 'ok';
+    const errors: unknown[] = [];
+    const seen: string[] = [];
+    const worker = multiConsumer({
+      streams: async () => {
+        if (mode === 'throw') throw new Error('config service down');
+        if (mode === 'garbage') return [{ streamNam: streamName }] as unknown as StreamConfig[];
+        if (mode === 'duplicate') return [{ streamName }, { streamName }];
+        return [{ streamName }];
+      },
+      streamSyncIntervalMs: 1_000,
+      applicationName: uniqueName('ms-keep-app'),
+      handler: async (records) => {
+        for (const r of records) seen.push(text(r.data));
+      },
+    });
+    worker.on('streams:error', ({ error }) => errors.push(error));
+    await worker.start();
+    for (const next of ['throw', 'garbage', 'duplicate'] as const) {
+      mode = next;
+      const before = errors.length;
+      await waitFor(() => errors.length > before, `an error for ${next}`, 10_000);
+    }
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(
+      expect.arrayContaining(['STREAM_TRACKER_FAILED', 'INVALID_OPTION']),
+    );
+    expect(String((errors.at(-1) as Error).message)).toContain(streamName);
+    await putRecords(kinesis, streamName, 5, 'still');
+    await waitFor(() => seen.length === 5, 'records of the running stream', 10_000);
+  });
+});
