@@ -31,6 +31,7 @@ import {
   ValidationError,
   validateIntegerOption,
 } from '@kinesis-ts/core';
+import type { FormerStreamsLeasesDeletion } from './coordinator/former-streams-plan.js';
 import { checkStreamConfigs, type StreamsSource } from './coordinator/stream-config.js';
 import type {
   PoisonRecord,
@@ -118,6 +119,15 @@ export interface KinesisConsumerOptions {
   readonly streams?: StreamsSource;
   /** How often a `streams` function is called for the list of streams, from 1 000 to a day. @defaultValue 60000 */
   readonly streamSyncIntervalMs?: number;
+  /**
+   * With `streams`: what happens to the leases of a stream that left the list (the KCL's
+   * `FormerStreamsLeasesDeletionStrategy`): `'none'` keeps them, `{ strategy: 'auto-detect-deferred',
+   * waitMs }` deletes them once the stream has been absent for `waitMs`, `{ strategy:
+   * 'provided-deferred', waitMs, streamIdentifiers }` deletes those of the streams the function names.
+   * Deleted streams and older streams of a recreated name lose their leases whatever this says.
+   * @defaultValue 'none'
+   */
+  readonly formerStreamsLeasesDeletion?: FormerStreamsLeasesDeletion;
   /**
    * The application's name: workers with the same name share the stream's shards through one lease
    * table, named after the application unless `leaseTableName` says otherwise.
@@ -406,6 +416,26 @@ const DEFAULT_RETRIEVAL: PollingGiven = Object.freeze({ mode: 'polling' });
  */
 export const MULTI_STREAM: StreamReference = Object.freeze({ streamName: '(multi-stream)' });
 
+function checkFormerStreamsLeasesDeletion(value: unknown, field: string): FormerStreamsLeasesDeletion {
+  const limit =
+    "'none', { strategy: 'auto-detect-deferred', waitMs } or { strategy: 'provided-deferred', waitMs, streamIdentifiers }";
+  if (value === 'none') return value;
+  if (value === null || typeof value !== 'object') throw invalid(field, limit, `got ${describeValue(value)}`);
+  const given = value as { strategy?: unknown; waitMs?: unknown; streamIdentifiers?: unknown };
+  if (given.strategy !== 'auto-detect-deferred' && given.strategy !== 'provided-deferred') {
+    throw invalid(`${field}.strategy`, limit, `got ${describeValue(given.strategy)}`);
+  }
+  validateIntegerOption(`${field}.waitMs`, given.waitMs, 0, DAY_MS * 30);
+  if (given.strategy === 'provided-deferred' && typeof given.streamIdentifiers !== 'function') {
+    throw invalid(
+      `${field}.streamIdentifiers`,
+      'a function returning the stream identifiers whose leases to delete',
+      `got ${describeValue(given.streamIdentifiers)}`,
+    );
+  }
+  return value as FormerStreamsLeasesDeletion;
+}
+
 function checkStreams(value: unknown, field: string): StreamsSource {
   if (typeof value === 'function') return value as StreamsSource;
   checkStreamConfigs(value, { field, checkInitialPosition });
@@ -426,6 +456,11 @@ export const CONSUMER_OPTION_SPECS = {
     checkStreams,
   ),
   streamSyncIntervalMs: integerOption({ min: 1_000, max: DAY_MS, default: 60_000 }),
+  formerStreamsLeasesDeletion: customOption(
+    "'none', { strategy: 'auto-detect-deferred', waitMs } or { strategy: 'provided-deferred', waitMs, streamIdentifiers }",
+    checkFormerStreamsLeasesDeletion,
+    { default: 'none' as FormerStreamsLeasesDeletion },
+  ),
   applicationName: stringOption({ required: true }),
   leaseTableName: stringOption({}),
   kinesisClient: clientOption<KinesisClient>({ required: true }),

@@ -33,7 +33,7 @@ export function createStreamTracker(
 ): StreamTracker {
   const { table, coordinator, signal, logger, emit } = context;
   const retrieval = options.retrieval;
-  return new StreamTracker({
+  const tracker: StreamTracker = new StreamTracker({
     source,
     intervalMs: options.streamSyncIntervalMs,
     initialPosition: options.initialPosition,
@@ -69,6 +69,7 @@ export function createStreamTracker(
         emit,
         isRunning: context.isRunning,
         onChildLeasesCreated: () => void coordinator.runTakerSoon(),
+        onShardSyncError: (stream, error) => tracker.onShardSyncError(stream, error),
       }),
     onAdded: (runtime) => {
       const { streamName, streamArn, streamIdentifier } = runtime.stream;
@@ -82,5 +83,13 @@ export function createStreamTracker(
     },
     onError: (error) => emit('streams:error', { error }),
     logger,
+    formerStreamsLeasesDeletion: options.formerStreamsLeasesDeletion,
+    deleteLease: (leaseKey) => table.deleteLease(leaseKey),
+    onLeaseDeleted: (leaseKey) => {
+      context.recorder.deletedLeases++;
+      emit('lease:deleted', { leaseKey });
+    },
+    now: options.now,
   });
+  return tracker;
 }

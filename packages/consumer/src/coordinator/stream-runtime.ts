@@ -45,6 +45,8 @@ export interface StreamRuntimeContext {
   readonly isRunning: () => boolean;
   /** Leases of a finished shard's children were created: the taker should run soon. */
   readonly onChildLeasesCreated: () => void;
+  /** A shard sync of this stream failed (ResourceNotFound: the stream was deleted). */
+  readonly onShardSyncError?: (stream: ResolvedStream, error: unknown) => void;
 }
 
 /**
@@ -80,7 +82,10 @@ export class StreamRuntime {
       signal,
       now: options.now,
       logger: streamLogger,
-      onSyncError: (error) => emitWithStream('lease-table:error', { operation: 'shard-sync', error }),
+      onSyncError: (error) => {
+        emitWithStream('lease-table:error', { operation: 'shard-sync', error });
+        context.onShardSyncError?.(stream, error);
+      },
       onChildLeasesCreated: context.onChildLeasesCreated,
     });
     this.maintenance = new LeaseTableMaintenance({

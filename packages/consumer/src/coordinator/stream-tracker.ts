@@ -1,4 +1,4 @@
-import { describeError, type Logger } from '@kinesis-ts/core';
+import { awsErrorCode, describeError, type Logger } from '@kinesis-ts/core';
 import { ConsumerErrorCode, ConsumerStartError, StreamTrackerError } from '../errors.js';
 import type { Lease } from '../leases/lease.js';
 import {
@@ -8,6 +8,11 @@ import {
 } from '../leases/stream-identifier.js';
 import type { InitialPosition } from '../retrieval/initial-position.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
+import {
+  type FormerStreamsLeasesDeletion,
+  leasesByStream,
+  planFormerStreamsCleanup,
+} from './former-streams-plan.js';
 import type { ConsumerStartUp } from './start-up.js';
 import { type CheckedStreamConfig, checkStreamConfigs, type StreamsSource } from './stream-config.js';
 import type { ResolvedStream, StreamRuntime } from './stream-runtime.js';
@@ -34,6 +39,13 @@ export interface StreamTrackerOptions {
   readonly onAdded?: (runtime: StreamRuntime) => void;
   readonly onError: (error: unknown) => void;
   readonly logger: Logger;
+  /** What happens to the leases of streams that left the list. */
+  readonly formerStreamsLeasesDeletion: FormerStreamsLeasesDeletion;
+  /** Deletes a lease row (of a stream no longer tracked). */
+  readonly deleteLease: (leaseKey: string) => Promise<void>;
+  /** A lease of a former stream was deleted. */
+  readonly onLeaseDeleted?: (leaseKey: string, streamIdentifier: string, reason: string) => void;
+  readonly now: () => number;
 }
 
 /**
@@ -50,6 +62,10 @@ export class StreamTracker {
   private readonly byConfig = new Map<string, StreamRuntime>();
   private readonly timer: RepeatingTimer;
   private polling: Promise<void> | undefined;
+  /** Streams Kinesis said are deleted, until their leases are gone. */
+  private readonly deleted = new Set<string>();
+  private pendingSinceMs: ReadonlyMap<string, number> = new Map();
+  private cleanup: Promise<void> | undefined;
 
   constructor(options: StreamTrackerOptions) {
     this.options = options;
@@ -72,9 +88,64 @@ export class StreamTracker {
     return this.runtimeOf(lease.leaseKey) !== undefined;
   }
 
-  /** Hands each stream its leases of a taker scan. */
+  /** Hands each stream its leases of a taker scan, and deletes former streams' leases when due. */
   onScan(leases: readonly Lease[], scannedAtMs: number): void {
     for (const runtime of this.runtimes.values()) runtime.onScan(leases, scannedAtMs);
+    this.cleanup ??= this.cleanUpFormerStreams(leases)
+      .catch((error) => this.report(error))
+      .finally(() => {
+        this.cleanup = undefined;
+      });
+  }
+
+  /**
+   * A stream's shard sync failed. ResourceNotFound means the stream was deleted: it stops being
+   * tracked (its shards stop, its leases go at the next scan); its entry in the list stays, so a
+   * stream recreated under that name is picked up, with new lease keys, at a later read of the list.
+   */
+  onShardSyncError(stream: ResolvedStream, error: unknown): void {
+    if (awsErrorCode(error) !== 'ResourceNotFoundException') return;
+    const runtime = this.runtimes.get(stream.streamIdentifier);
+    if (!runtime) return;
+    this.options.logger.warn('Stream deleted: its shards stop and its leases are deleted', {
+      streamName: stream.streamName,
+      streamIdentifier: stream.streamIdentifier,
+    });
+    this.deleted.add(stream.streamIdentifier);
+    void this.forget(runtime);
+  }
+
+  private async forget(runtime: StreamRuntime): Promise<void> {
+    this.runtimes.delete(runtime.stream.streamIdentifier);
+    for (const [key, known] of [...this.byConfig]) if (known === runtime) this.byConfig.delete(key);
+    await runtime.syncer.stopTimer();
+    await this.options.onRemoved(runtime);
+  }
+
+  private async cleanUpFormerStreams(leases: readonly Lease[]): Promise<void> {
+    const byStream = leasesByStream(leases);
+    const deletion = this.options.formerStreamsLeasesDeletion;
+    const provided =
+      deletion !== 'none' && deletion.strategy === 'provided-deferred'
+        ? new Set(await deletion.streamIdentifiers())
+        : new Set<string>();
+    const plan = planFormerStreamsCleanup(deletion, {
+      nowMs: this.options.now(),
+      tracked: new Set(this.runtimes.keys()),
+      inTable: new Set(byStream.keys()),
+      deleted: this.deleted,
+      provided,
+      pendingSinceMs: this.pendingSinceMs,
+    });
+    this.pendingSinceMs = plan.pendingSinceMs;
+    for (const { streamIdentifier, reason } of plan.deleteNow) {
+      this.options.logger.info('Deleting the leases of a former stream', { streamIdentifier, reason });
+      for (const leaseKey of byStream.get(streamIdentifier) ?? []) {
+        await this.options.deleteLease(leaseKey);
+        this.options.onLeaseDeleted?.(leaseKey, streamIdentifier, reason);
+      }
+      this.deleted.delete(streamIdentifier);
+    }
   }
 
   /**
@@ -91,9 +162,12 @@ export class StreamTracker {
     await this.apply(configs, true);
   }
 
-  /** Starts polling the list (a function source) and each stream's shard sync timer. */
+  /**
+   * Starts reading the list every `intervalMs` (a fixed list too: a stream of it that was deleted, or
+   * could not be described, is tried again) and each stream's shard sync timer.
+   */
   startTimers(): void {
-    if (typeof this.options.source === 'function') this.timer.start();
+    this.timer.start();
     for (const runtime of this.runtimes.values()) runtime.syncer.startTimer();
   }
 
@@ -105,7 +179,11 @@ export class StreamTracker {
 
   /** What `stop()` waits on. */
   inFlight(): (Promise<void> | undefined)[] {
-    return [this.polling, ...[...this.runtimes.values()].flatMap((runtime) => runtime.inFlight())];
+    return [
+      this.polling,
+      this.cleanup,
+      ...[...this.runtimes.values()].flatMap((runtime) => runtime.inFlight()),
+    ];
   }
 
   /** Reads the list again and applies the changes; failures are reported, never thrown. */
@@ -186,11 +264,8 @@ export class StreamTracker {
     }
     for (const [key, runtime] of [...this.byConfig]) {
       if (wanted.has(key)) continue;
-      this.byConfig.delete(key);
-      this.runtimes.delete(runtime.stream.streamIdentifier);
-      await runtime.syncer.stopTimer();
       this.options.logger.info('Stream removed from the list', { streamName: runtime.stream.streamName });
-      await this.options.onRemoved(runtime);
+      await this.forget(runtime);
     }
     for (const runtime of added) {
       try {

@@ -203,3 +203,73 @@ describe('one application over many streams', () => {
     await waitFor(() => seen.length === 5, 'records of the running stream', 10_000);
   });
 });
+
+describe('streams that go away or come back', () => {
+  it("deletes a removed stream's leases only after the configured wait, and keeps the others'", async () => {
+    const kept = uniqueName('ms-kept');
+    const dropped = uniqueName('ms-dropped');
+    await createStream(kept, 1);
+    await createStream(dropped, 1);
+    const applicationName = uniqueName('ms-drop-app');
+    let list: StreamConfig[] = [{ streamName: kept }, { streamName: dropped }];
+    const removedAt: number[] = [];
+    const deletedAt = new Map<string, number>();
+    const worker = multiConsumer({
+      streams: async () => list,
+      streamSyncIntervalMs: 1_000,
+      formerStreamsLeasesDeletion: { strategy: 'auto-detect-deferred', waitMs: 4_000 },
+      applicationName,
+    });
+    worker.on('stream:removed', () => removedAt.push(Date.now()));
+    worker.on('lease:deleted', ({ leaseKey }) => deletedAt.set(leaseKey, Date.now()));
+    await worker.start();
+    const { id } = await streamIdentifier(dropped);
+    expect([...(await readLeases(dynamoDb, applicationName)).keys()]).toContain(`${id}:shardId-000000000000`);
+    list = [{ streamName: kept }];
+    await waitFor(() => removedAt.length === 1, 'the stream to be removed', 10_000);
+    // Released, not deleted, until the wait is over.
+    const during = await readLeases(dynamoDb, applicationName);
+    expect(during.get(`${id}:shardId-000000000000`)?.leaseOwner).toBeUndefined();
+    await waitFor(() => deletedAt.has(`${id}:shardId-000000000000`), 'its lease to be deleted', 15_000);
+    expect(deletedAt.get(`${id}:shardId-000000000000`)! - removedAt[0]!).toBeGreaterThanOrEqual(4_000 - 100);
+    const after = await readLeases(dynamoDb, applicationName);
+    expect([...after.keys()].some((key) => key.includes(`:${dropped}:`))).toBe(false);
+    expect([...after.keys()].some((key) => key.includes(`:${kept}:`))).toBe(true);
+  });
+
+  it('purges the leases of a deleted stream, and gives a stream recreated under its name new lease keys', async () => {
+    const streamName = uniqueName('ms-recreated');
+    await local.createStream(streamName, 1);
+    const applicationName = uniqueName('ms-recreate-app');
+    const seen: string[] = [];
+    const worker = multiConsumer({
+      streams: [{ streamName }],
+      streamSyncIntervalMs: 1_000,
+      shardSyncIntervalMs: 1_000,
+      applicationName,
+      handler: async (records) => {
+        for (const r of records) seen.push(text(r.data));
+      },
+    });
+    await worker.start();
+    await putRecords(kinesis, streamName, 3, 'old');
+    await waitFor(() => seen.length === 3, 'the old stream’s records');
+    const old = await streamIdentifier(streamName);
+    await local.deleteStream(streamName);
+    await waitFor(
+      async () =>
+        ![...(await readLeases(dynamoDb, applicationName)).keys()].some((k) => k.startsWith(old.id)),
+      'the deleted stream’s leases to be purged',
+      20_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // a new creation second
+    await createStream(streamName, 1);
+    const recreated = await streamIdentifier(streamName);
+    expect(recreated.id).not.toBe(old.id);
+    await putRecords(kinesis, streamName, 3, 'new');
+    await waitFor(() => seen.length === 6, 'the recreated stream’s records', 20_000);
+    expect(seen).toEqual(['old-0', 'old-1', 'old-2', 'new-0', 'new-1', 'new-2']);
+    const keys = [...(await readLeases(dynamoDb, applicationName)).keys()];
+    expect(keys).toEqual([`${recreated.id}:shardId-000000000000`]);
+  });
+});
