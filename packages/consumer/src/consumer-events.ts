@@ -108,6 +108,12 @@ export interface ConsumerEvents {
    * entry, or a `StreamTrackerError`): the streams already running keep running.
    */
   'streams:error': { readonly error: unknown };
+  /**
+   * Single-stream: the stream was deleted and created again while the consumer ran (a
+   * `StreamRecreatedError`); the consumer stops rather than read the new stream from the old
+   * stream's checkpoints.
+   */
+  'stream:recreated': { readonly error: unknown };
 }
 
 /** The name of an event of {@link ConsumerEvents}. */

@@ -49,6 +49,7 @@ export {
   RecordProcessingError,
   ShardEndNotCheckpointedError,
   StreamConsumerError,
+  StreamRecreatedError,
   StreamTrackerError,
 } from './errors.js';
 export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';

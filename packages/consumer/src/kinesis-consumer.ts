@@ -1,4 +1,4 @@
-import { type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kinesis-ts/core';
+import { KinesisTsError, type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kinesis-ts/core';
 import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
@@ -7,6 +7,7 @@ import { createStreamTracker } from './coordinator/multi-stream-parts.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
+import { StreamRecreationWatch } from './coordinator/stream-recreation-watch.js';
 import type { StreamRuntime } from './coordinator/stream-runtime.js';
 import type { StreamTracker } from './coordinator/stream-tracker.js';
 import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError } from './errors.js';
@@ -63,6 +64,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly shardConsumers: ShardConsumerFactory;
   /** Multi-stream (`streams`): the streams and their parts; `undefined` for one stream. */
   private readonly tracker: StreamTracker | undefined;
+  /** Single-stream: reports a stream deleted and created again while running. */
+  private recreationWatch: StreamRecreationWatch | undefined;
   private readonly recorder = new MetricsRecorder();
   private readonly running = new Map<string, RunningShard>();
   private consumerArn: string | undefined;
@@ -157,7 +160,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         await this.startUp.ensureLeaseTable();
         await this.tracker.start();
       } else {
-        const streamArn = await this.startUp.describeStream();
+        const summary = await this.startUp.describeStreamSummary();
+        const streamArn = summary.streamArn;
+        if (summary.creationTime) this.recreationWatch = this.watchRecreation(summary.creationTime);
         this.consumerArn = await this.startUp.prepareFanOut(streamArn);
         await this.startUp.ensureLeaseTable();
         await this.startUp.withRetries('shard sync', () => this.syncer.sync());
@@ -170,6 +175,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       this.coordinator.startTaking();
       if (this.tracker) this.tracker.startTimers();
       else this.syncer.startTimer();
+      this.recreationWatch?.start();
       this.currentState = 'running';
       this.logger.info('Consumer started', { workerId: this.workerId, leaseTable: this.table.tableName });
       this.emit('started', { workerId: this.workerId });
@@ -223,6 +229,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         ...this.syncer.inFlight(),
         ...this.maintenance.inFlight(),
         this.tracker?.stopTimers(),
+        this.recreationWatch?.stop(),
         ...(this.tracker?.inFlight() ?? []),
       ]),
       timeLeft(),
@@ -383,7 +390,29 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     }
   }
 
+  private watchRecreation(createdAt: Date): StreamRecreationWatch {
+    return new StreamRecreationWatch({
+      stream: streamLabel(this.options.stream),
+      createdAt,
+      describe: async () => {
+        try {
+          return (await this.startUp.describeStreamSummary()).creationTime;
+        } catch (error) {
+          if (KinesisTsError.hasCode(error, ConsumerErrorCode.STREAM_NOT_FOUND)) return undefined;
+          throw error;
+        }
+      },
+      intervalMs: this.options.shardSyncIntervalMs,
+      logger: this.logger,
+      onRecreated: (error) => {
+        this.emit('stream:recreated', { error });
+        void this.stop();
+      },
+    });
+  }
+
   private async shutdownTimers(): Promise<void> {
+    await this.recreationWatch?.stop();
     await this.syncer.stopTimer();
     await this.tracker?.stopTimers();
     await this.coordinator.stopTaking();

@@ -50,6 +50,7 @@ const INDEX_VALUES = [
   'ShardEndNotCheckpointedError',
   'ShardPositionFinder',
   'StreamConsumerError',
+  'StreamRecreatedError',
   'StreamTrackerError',
   'bisectOnError',
   'deadLetterTo',

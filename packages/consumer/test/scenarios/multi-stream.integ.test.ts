@@ -273,3 +273,36 @@ describe('streams that go away or come back', () => {
     expect(keys).toEqual([`${recreated.id}:shardId-000000000000`]);
   });
 });
+
+describe('a single-stream application whose stream is recreated', () => {
+  it('stops with a typed error instead of reading the new stream from the old checkpoints', async () => {
+    const streamName = uniqueName('ss-recreated');
+    await local.createStream(streamName, 1);
+    const seen: string[] = [];
+    const consumer = new KinesisConsumer({
+      streamName,
+      applicationName: uniqueName('ss-recreate-app'),
+      kinesisClient: kinesis,
+      dynamoDbClient: dynamoDb,
+      initialPosition: 'TRIM_HORIZON',
+      failoverTimeMs: 2_000,
+      shardSyncIntervalMs: 1_000,
+      retrieval: { mode: 'polling', idleTimeBetweenReadsMs: 200 },
+      handler: async (records) => {
+        for (const r of records) seen.push(text(r.data));
+      },
+    });
+    consumers.push(consumer);
+    const recreated: unknown[] = [];
+    consumer.on('stream:recreated', ({ error }) => recreated.push(error));
+    await consumer.start();
+    await putRecords(kinesis, streamName, 3, 'old');
+    await waitFor(() => seen.length === 3, 'the old records');
+    await local.deleteStream(streamName);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await createStream(streamName, 1);
+    await waitFor(() => recreated.length === 1, 'the recreation to be reported', 15_000);
+    expect((recreated[0] as { code?: string }).code).toBe('STREAM_RECREATED');
+    await waitFor(() => consumer.state === 'stopped', 'the consumer to stop', 15_000);
+  });
+});
