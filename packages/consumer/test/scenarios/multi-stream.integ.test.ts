@@ -1,7 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { uniqueName } from '@kinesis-ts/local';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KinesisConsumer, type KinesisConsumerOptions, type StreamConfig } from '../../src/index.js';
 import { putRecords, readLeases, text, useLocalStack, useTestStreams, waitFor } from '../local-stack.js';
 
@@ -39,6 +39,9 @@ async function streamIdentifier(streamName: string): Promise<{ id: string; arn: 
   const epoch = Math.floor(summary.StreamDescriptionSummary!.StreamCreationTimestamp!.getTime() / 1000);
   return { id: `${account}:${streamName}:${epoch}`, arn };
 }
+
+// Scenarios of several streams wait on several timers; the machine running them may be loaded.
+vi.setConfig({ testTimeout: 60_000 });
 
 const KCL_KEY = /^\d{12}:[^:]+:\d+:shardId-\d{12}$/;
 
