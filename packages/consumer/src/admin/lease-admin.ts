@@ -16,7 +16,8 @@ import {
   ValidationError,
 } from '@kinesis-ts/core';
 import { LeaseTable } from '../leases/dynamodb/lease-table.js';
-import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../leases/lease.js';
+import { isLeaseFinished, type Lease, type LeaseHashKeyRange } from '../leases/lease.js';
+import { parseMultiStreamLeaseKey, serializeStreamIdentifier } from '../leases/stream-identifier.js';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { LeaseAdminError, LeaseAdminErrorCode, type LeaseAdminIssue } from './admin-errors.js';
 import {
@@ -29,6 +30,7 @@ import {
   staticResetPosition,
   validateResetTarget,
 } from './checkpoint-reset-plan.js';
+import { leasesOfStream, requireStreamForReset, shardIdOfLease } from './multi-stream-selection.js';
 import { ShardPositionFinder } from './shard-positions.js';
 
 /** Options of {@link LeaseAdmin}. */
@@ -82,6 +84,9 @@ export const DEFAULT_LEASE_ADMIN_OPTIONS = optionDefaults(LEASE_ADMIN_OPTION_SPE
 export interface LeaseStatus {
   readonly leaseKey: string;
   readonly shardId: string;
+  /** Multi-stream tables: the lease's stream, and its KCL identifier `<accountId>:<streamName>:<creationEpoch>`. */
+  readonly streamName?: string;
+  readonly streamIdentifier?: string;
   /** `finished`: processed to SHARD_END; `held`: a worker owns it; `available`: nobody does. */
   readonly state: 'finished' | 'held' | 'available';
   readonly leaseOwner?: string;
@@ -148,7 +153,9 @@ const LAG_CONCURRENCY = 8;
  * Reads and rewrites an application's lease table, for operators: list the leases with owner,
  * checkpoint, lag and parent/child links; move checkpoints back (replay) or forward (skip) safely.
  * Works on tables written by this package and by the Java KCL 2.x/3.x (rows that are not leases are
- * skipped). Only single-stream applications' leases can be reset.
+ * skipped). On a multi-stream application's table, `streamName` (or `streamArn`) picks the stream:
+ * the listing shows its leases (every stream's without it), and resets move its checkpoints (the
+ * newest creation epoch's, when the stream was recreated), naming shards by their shard ids.
  *
  * A replay through a *separate* application (a new `applicationName` with `initialPosition:
  * { timestamp }`) needs no admin call at all and never touches the main application's table; a
@@ -184,12 +191,12 @@ export class LeaseAdmin {
    * @throws LeaseAdminError `ADMIN_TABLE_NOT_FOUND` when the table does not exist.
    */
   async listLeases(options: ListLeasesOptions = {}): Promise<LeaseStatus[]> {
-    const leases = await this.readLeases();
+    const leases = leasesOfStream(await this.readLeases(), this.options, false);
     const statuses = leases.map(toStatus);
     if (!options.includeLag) return statuses;
     const finder = this.positionFinder('includeLag');
     return mapWithConcurrency(statuses, LAG_CONCURRENCY, async (status) => {
-      if (status.state === 'finished' || status.leaseKey.includes(':')) return status;
+      if (status.state === 'finished') return status;
       try {
         const lagMs = await finder.lagMs(status.shardId, status.checkpoint);
         return lagMs === undefined ? status : { ...status, lagMs };
@@ -224,7 +231,9 @@ export class LeaseAdmin {
     const needsStream = typeof target === 'object' && !('afterSequenceNumber' in target);
     if (needsStream) this.positionFinder('target');
 
-    const all = await this.readLeases();
+    const table = await this.readLeases();
+    requireStreamForReset(table, this.options);
+    const all = leasesOfStream(table, this.options, true);
     const selected = this.select(all, request.shardIds);
     const positions = new Map<string, ResolvedResetPosition>();
     for (const lease of selected) positions.set(lease.leaseKey, await this.resolve(lease, target));
@@ -279,10 +288,8 @@ export class LeaseAdmin {
   }
 
   private select(all: readonly Lease[], shardIds: readonly string[] | undefined): Lease[] {
-    if (shardIds === undefined) {
-      return all.filter((lease) => !lease.leaseKey.includes(':'));
-    }
-    const byKey = new Map(all.map((lease) => [lease.leaseKey, lease]));
+    if (shardIds === undefined) return [...all];
+    const byKey = new Map(all.map((lease) => [shardIdOfLease(lease), lease]));
     const missing = shardIds.filter((shardId) => !byKey.has(shardId));
     if (missing.length > 0) {
       throw new LeaseAdminError(
@@ -298,7 +305,7 @@ export class LeaseAdmin {
 
   private async resolve(lease: Lease, target: CheckpointResetTarget): Promise<ResolvedResetPosition> {
     const fixed = staticResetPosition(lease, target);
-    const shardId = shardIdOfLeaseKey(lease.leaseKey);
+    const shardId = shardIdOfLease(lease);
     if (fixed) {
       if (typeof target === 'object' && 'afterSequenceNumber' in target && this.options.kinesisClient) {
         await this.positionFinder('target').validateSequenceNumber(shardId, target.afterSequenceNumber);
@@ -393,7 +400,8 @@ export class LeaseAdmin {
 function toStatus(lease: Lease): LeaseStatus {
   return {
     leaseKey: lease.leaseKey,
-    shardId: shardIdOfLeaseKey(lease.leaseKey),
+    shardId: shardIdOfLease(lease),
+    ...streamOf(lease),
     state: isLeaseFinished(lease) ? 'finished' : lease.leaseOwner ? 'held' : 'available',
     leaseOwner: lease.leaseOwner,
     leaseCounter: lease.leaseCounter,
@@ -403,5 +411,14 @@ function toStatus(lease: Lease): LeaseStatus {
     parentShardIds: lease.parentShardIds,
     childShardIds: lease.childShardIds,
     hashKeyRange: lease.hashKeyRange,
+  };
+}
+
+function streamOf(lease: Lease): Pick<LeaseStatus, 'streamName' | 'streamIdentifier'> {
+  const parsed = parseMultiStreamLeaseKey(lease.leaseKey);
+  if (!parsed) return {};
+  return {
+    streamName: parsed.streamIdentifier.streamName,
+    streamIdentifier: serializeStreamIdentifier(parsed.streamIdentifier),
   };
 }
