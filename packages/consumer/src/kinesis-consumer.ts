@@ -343,7 +343,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     if (shard.consumer.state === 'failed') {
       // A stopped shard kept its lease; now that the lease is gone, forget it too.
       this.running.delete(lease.leaseKey);
-      this.recorder.closeShard(shard.metrics.shardId, shard.metrics);
+      this.recorder.closeShard(shard.consumer.shardId, shard.metrics);
     }
   }
 
@@ -366,7 +366,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.emit('shard:stopped', { shardId, reason });
     if (reason === 'failed') return; // keeps the lease (and its metrics) so nothing else processes past the failure
     if (this.running.get(entry.leaseKey) === entry) this.running.delete(entry.leaseKey);
-    this.recorder.closeShard(entry.metrics.shardId, entry.metrics);
+    this.recorder.closeShard(shardId, entry.metrics);
     if (reason === 'shard-end' && this.coordinator.renewer.getLease(entry.leaseKey, entry.token)) {
       void this.releaseLease(entry.leaseKey);
     }

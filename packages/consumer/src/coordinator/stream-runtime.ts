@@ -171,13 +171,13 @@ function withStreamInputs(
   };
 }
 
-/** The recorder, with this stream's shards kept apart from other streams' (`<streamName>/<shardId>`). */
+/** The recorder, with this stream's shards kept apart from other streams' (keyed `<streamName>/<shardId>`). */
 function streamRecorder(recorder: MetricsRecorder, streamName: string): MetricsRecorder {
   return new Proxy(recorder, {
     get(target, property, receiver) {
       if (property === 'openShard') {
         return (shardId: string, checkpoint: Lease['checkpoint']) =>
-          target.openShard(`${streamName}/${shardId}`, checkpoint);
+          target.openShard(shardId, checkpoint, streamName);
       }
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;

@@ -88,6 +88,13 @@ describe('one application over many streams', () => {
       'three leases each',
       20_000,
     );
+    // Per-shard figures name the stream, keyed <streamName>/<shardId>.
+    const shards = Object.entries(a.metrics().shards);
+    expect(shards.length).toBeGreaterThan(0);
+    for (const [key, shard] of shards) {
+      expect(names).toContain(shard.streamName);
+      expect(key).toBe(`${shard.streamName}/${shard.shardId}`);
+    }
   });
 
   it('resumes from checkpoints in rows shaped like the Java KCL multi-stream serializer writes them', async () => {
