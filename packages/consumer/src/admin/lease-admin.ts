@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
   CoreErrorCode,
@@ -7,6 +7,7 @@ import {
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
   integerOption,
+  listShards,
   type OptionSpecsOf,
   optionDefaults,
   type ResolvedOptions,
@@ -30,6 +31,7 @@ import {
   staticResetPosition,
   validateResetTarget,
 } from './checkpoint-reset-plan.js';
+import { missingAncestors, parentShardIdsOf } from './missing-ancestors.js';
 import { leasesOfStream, requireStreamForReset, shardIdOfLease } from './multi-stream-selection.js';
 import { ShardPositionFinder } from './shard-positions.js';
 
@@ -140,6 +142,12 @@ export interface CheckpointResetRequest {
 /** The outcome of {@link LeaseAdmin.resetCheckpoints}. */
 export interface CheckpointResetResult extends CheckpointResetPlan {
   readonly target: string;
+  /**
+   * Timestamp targets: finished ancestors whose leases the cleanup had deleted and that hold records
+   * at or after the timestamp; their leases are created again at that position, and their children
+   * wait for them again.
+   */
+  readonly recreated?: readonly { readonly leaseKey: string; readonly checkpoint: ExtendedSequenceNumber }[];
   readonly dryRun: boolean;
   /** Whether the changes were written (false for a dry run, and for a dry run that would be refused). */
   readonly applied: boolean;
@@ -242,7 +250,21 @@ export class LeaseAdmin {
       staleOwnerAfterMs,
     );
     const plan = planCheckpointReset(selected, positions, liveOwners);
-    const base = { target: describeResetTarget(target), dryRun: request.dryRun === true, ...plan };
+    const recreate =
+      typeof target === 'object' && 'timestamp' in target && request.shardIds === undefined
+        ? await this.ancestorLeases(
+            all,
+            target.timestamp instanceof Date ? target.timestamp : new Date(target.timestamp),
+          )
+        : [];
+    const base = {
+      target: describeResetTarget(target),
+      dryRun: request.dryRun === true,
+      ...plan,
+      ...(recreate.length > 0
+        ? { recreated: recreate.map((lease) => ({ leaseKey: lease.leaseKey, checkpoint: lease.checkpoint })) }
+        : {}),
+    };
     if (request.dryRun) return { ...base, applied: false };
     if (plan.heldLeases.length > 0 && !request.force) {
       throw new LeaseAdminError(
@@ -269,6 +291,7 @@ export class LeaseAdmin {
       }
       applied.push(change.leaseKey);
     }
+    for (const lease of recreate) await this.table.createLeaseIfNotExists(lease);
     return { ...base, applied: true };
   }
 
@@ -301,6 +324,37 @@ export class LeaseAdmin {
       );
     }
     return [...new Set(shardIds)].map((shardId) => byKey.get(shardId)!);
+  }
+
+  /**
+   * The leases to create again for a rewind to `timestamp`: ancestors of `leases` still in the stream,
+   * without a lease (deleted once finished), holding records at or after the timestamp.
+   */
+  private async ancestorLeases(leases: readonly Lease[], timestamp: Date): Promise<Lease[]> {
+    const finder = this.positionFinder('target');
+    const { kinesisClient, streamName, streamArn } = this.options;
+    const shards = await listShards(kinesisClient!, streamArn ? { streamArn } : { streamName: streamName! }, {
+      command: (input) => new ListShardsCommand(input),
+      timeoutMs: this.options.kinesisRequestTimeoutMs,
+    });
+    const multi = leases.map((lease) => parseMultiStreamLeaseKey(lease.leaseKey)).find((parsed) => parsed);
+    const streamIdentifier = multi ? serializeStreamIdentifier(multi.streamIdentifier) : undefined;
+    const created: Lease[] = [];
+    for (const shard of missingAncestors(leases, shards, shardIdOfLease)) {
+      const resolved = await finder.checkpointBeforeTimestamp(shard.shardId, timestamp);
+      if (resolved.firstRecord === undefined) continue; // nothing at or after the timestamp
+      created.push({
+        leaseKey: streamIdentifier ? `${streamIdentifier}:${shard.shardId}` : shard.shardId,
+        leaseCounter: 0,
+        checkpoint: resolved.checkpoint,
+        ownerSwitchesSinceCheckpoint: 0,
+        parentShardIds: parentShardIdsOf(shard),
+        childShardIds: [],
+        hashKeyRange: { startingHashKey: shard.startingHashKey, endingHashKey: shard.endingHashKey },
+        ...(streamIdentifier ? { streamIdentifier, shardId: shard.shardId } : {}),
+      });
+    }
+    return created;
   }
 
   private async resolve(lease: Lease, target: CheckpointResetTarget): Promise<ResolvedResetPosition> {
