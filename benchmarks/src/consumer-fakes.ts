@@ -123,6 +123,12 @@ const SEQUENCE_BASE = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575
 export class FakeDynamoDb {
   private readonly tables = new Map<string, Map<string, Item>>();
   readonly writes = new Map<string, number>();
+  /** Read requests (Scan, GetItem) and the items they returned, per table. */
+  readonly reads = new Map<string, { requests: number; items: number }>();
+
+  readCount(table: string): { requests: number; items: number } {
+    return this.reads.get(table) ?? { requests: 0, items: 0 };
+  }
 
   writeCount(table: string): number {
     return this.writes.get(table) ?? 0;
@@ -151,9 +157,11 @@ export class FakeDynamoDb {
       case 'DescribeTableCommand':
         return { Table: { TableName: input.TableName, TableStatus: 'ACTIVE' } };
       case 'ScanCommand':
+        this.countRead(input.TableName, table.size);
         return { Items: [...table.values()].map((item) => ({ ...item })) };
       case 'GetItemCommand': {
         const item = table.get(key);
+        this.countRead(input.TableName, item ? 1 : 0);
         return { Item: item ? { ...item } : undefined };
       }
       case 'PutItemCommand':
@@ -175,6 +183,11 @@ export class FakeDynamoDb {
       default:
         throw serviceError('UnknownOperationException', name);
     }
+  }
+
+  private countRead(table: string, items: number): void {
+    const now = this.readCount(table);
+    this.reads.set(table, { requests: now.requests + 1, items: now.items + items });
   }
 
   private countWrite(table: string): void {

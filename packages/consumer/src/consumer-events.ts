@@ -91,6 +91,29 @@ export interface ConsumerEvents {
   'retrieval:error': { readonly shardId: string; readonly operation: string; readonly error: unknown };
   /** A lease table call failed (scan, take, renew, shard sync…; retried at the next interval). */
   'lease-table:error': { readonly operation: string; readonly error: unknown };
+  /** Multi-stream: a stream was added (from `streams`), its leases created and its shards open to take. */
+  'stream:added': {
+    readonly streamName: string;
+    readonly streamArn: string;
+    readonly streamIdentifier: string;
+  };
+  /** Multi-stream: a stream left the `streams` list; this worker stopped its shards and released their leases. */
+  'stream:removed': {
+    readonly streamName: string;
+    readonly streamArn: string;
+    readonly streamIdentifier: string;
+  };
+  /**
+   * Multi-stream: the `streams` list could not be read or was invalid (a `ValidationError` naming the
+   * entry, or a `StreamTrackerError`): the streams already running keep running.
+   */
+  'streams:error': { readonly error: unknown };
+  /**
+   * Single-stream: the stream was deleted and created again while the consumer ran (a
+   * `StreamRecreatedError`); the consumer stops rather than read the new stream from the old
+   * stream's checkpoints.
+   */
+  'stream:recreated': { readonly error: unknown };
 }
 
 /** The name of an event of {@link ConsumerEvents}. */

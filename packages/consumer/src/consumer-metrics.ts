@@ -4,6 +4,8 @@ import type { ShardConsumerState } from './lifecycle/shard-consumer-states.js';
 /** A shard's figures, named after the KCL's metrics where it has one. */
 export interface ShardMetrics {
   readonly shardId: string;
+  /** Multi-stream: the shard's stream (the entry is then keyed `<streamName>/<shardId>`). */
+  readonly streamName?: string;
   readonly state: ShardConsumerState;
   /** How far the last batch was behind the tip of the shard, in ms (the KCL's `MillisBehindLatest`). */
   readonly MillisBehindLatest: number | undefined;
@@ -106,9 +108,10 @@ export class MetricsRecorder {
   private readonly shardMetrics = new Map<string, MutableShardMetrics>();
 
   /** Starts (or restarts) a shard's figures. */
-  openShard(shardId: string, checkpoint: ExtendedSequenceNumber): MutableShardMetrics {
+  openShard(shardId: string, checkpoint: ExtendedSequenceNumber, streamName?: string): MutableShardMetrics {
     const metrics: MutableShardMetrics = {
       shardId,
+      streamName,
       state: 'waiting-on-parents',
       MillisBehindLatest: undefined,
       RecordsProcessed: 0,
@@ -123,13 +126,14 @@ export class MetricsRecorder {
       PoisonRecords: 0,
       lastProgressAtMs: undefined,
     };
-    this.shardMetrics.set(shardId, metrics);
+    this.shardMetrics.set(shardKey(shardId, streamName), metrics);
     return metrics;
   }
 
   /** Forgets a shard's figures if `metrics` is still the current entry. */
   closeShard(shardId: string, metrics: MutableShardMetrics): void {
-    if (this.shardMetrics.get(shardId) === metrics) this.shardMetrics.delete(shardId);
+    const key = shardKey(shardId, metrics.streamName);
+    if (this.shardMetrics.get(key) === metrics) this.shardMetrics.delete(key);
   }
 
   /** The figures at `nowMs` (ms since the epoch, for the ages). */
@@ -182,3 +186,8 @@ type CounterFields = Pick<
   | 'Checkpoints'
   | 'PoisonRecords'
 >;
+
+/** A shard's key in `shards`: its id, prefixed with its stream in a multi-stream application. */
+function shardKey(shardId: string, streamName: string | undefined): string {
+  return streamName === undefined ? shardId : `${streamName}/${shardId}`;
+}

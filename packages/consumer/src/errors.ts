@@ -17,6 +17,8 @@ export const ConsumerErrorCode = {
   STREAM_CONSUMER_NOT_ACTIVE: 'STREAM_CONSUMER_NOT_ACTIVE',
   STREAM_CONSUMER_NOT_FOUND: 'STREAM_CONSUMER_NOT_FOUND',
   KCL3_FLEET: 'KCL3_FLEET',
+  STREAM_TRACKER_FAILED: 'STREAM_TRACKER_FAILED',
+  STREAM_RECREATED: 'STREAM_RECREATED',
 } as const;
 
 /** One of the codes in {@link ConsumerErrorCode}. */
@@ -266,5 +268,46 @@ export class StreamConsumerError extends KinesisTsError {
       KinesisTsError.hasCode(value, STREAM_CONSUMER_NOT_ACTIVE, STREAM_CONSUMER_NOT_FOUND) &&
       'consumer' in value
     );
+  }
+}
+
+/**
+ * Multi-stream: the `streams` function threw or rejected, or a stream it named could not be
+ * described. Reported through `streams:error` (the streams already running keep running, the list
+ * is asked for again after `streamSyncIntervalMs`); at `start()`, the `cause` of the `ConsumerStartError`.
+ */
+export class StreamTrackerError extends KinesisTsError {
+  /** The stream concerned, when the failure is about one stream. */
+  readonly stream: string | undefined;
+
+  constructor(message: string, stream: string | undefined, cause?: unknown) {
+    super(cause === undefined ? message : `${message}: ${describeError(cause)}`, {
+      code: ConsumerErrorCode.STREAM_TRACKER_FAILED,
+      retryable: true,
+      cause,
+    });
+    this.stream = stream;
+  }
+}
+
+/**
+ * Single-stream mode: the stream was deleted and created again under the same name while the
+ * application ran (its creation time changed). The lease table's checkpoints are the old stream's,
+ * and its lease keys (bare shard ids) would be reused: the consumer stops instead of reading the new
+ * stream from them. Reported through `stream:recreated`.
+ */
+export class StreamRecreatedError extends KinesisTsError {
+  readonly stream: string;
+  readonly previousCreationTime: Date;
+  readonly creationTime: Date;
+
+  constructor(stream: string, previousCreationTime: Date, creationTime: Date) {
+    super(
+      `Stream ${stream} was deleted and created again (created ${creationTime.toISOString()}, was ${previousCreationTime.toISOString()}): the lease table holds the old stream's checkpoints; the consumer stops`,
+      { code: ConsumerErrorCode.STREAM_RECREATED, retryable: false },
+    );
+    this.stream = stream;
+    this.previousCreationTime = previousCreationTime;
+    this.creationTime = creationTime;
   }
 }

@@ -36,6 +36,7 @@ export {
 } from './admin/shard-positions.js';
 export type { ConsumerEventListener, ConsumerEventName, ConsumerEvents } from './consumer-events.js';
 export type { ConsumerMetrics, ShardMetrics } from './consumer-metrics.js';
+export type { StreamConfig, StreamsSource } from './coordinator/stream-config.js';
 export {
   CheckpointFailedError,
   ConsumerErrorCode,
@@ -48,6 +49,8 @@ export {
   RecordProcessingError,
   ShardEndNotCheckpointedError,
   StreamConsumerError,
+  StreamRecreatedError,
+  StreamTrackerError,
 } from './errors.js';
 export { type ConsumerState, KinesisConsumer } from './kinesis-consumer.js';
 export type { Lease, LeaseHashKeyRange } from './leases/lease.js';
@@ -147,6 +150,7 @@ export type {
   ShardRecordProcessor,
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
+  StreamContext,
 } from './processor/record-processor.js';
 export {
   DEFAULT_READ_STREAM_OPTIONS,

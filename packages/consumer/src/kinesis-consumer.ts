@@ -1,14 +1,18 @@
-import { type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kinesis-ts/core';
+import { KinesisTsError, type Logger, SILENT_LOGGER, streamLabel, TypedEventEmitter } from '@kinesis-ts/core';
 import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import { checkFleetProtocol } from './coordinator/fleet-protocol-check.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import type { LoadAwareAssignment } from './coordinator/load-aware-assignment.js';
+import { createStreamTracker } from './coordinator/multi-stream-parts.js';
 import { handOverLease } from './coordinator/outgoing-handoff.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
+import { StreamRecreationWatch } from './coordinator/stream-recreation-watch.js';
+import type { StreamRuntime } from './coordinator/stream-runtime.js';
+import type { StreamTracker } from './coordinator/stream-tracker.js';
 import { ConsumerErrorCode, ConsumerStartError, ConsumerStateError } from './errors.js';
 import type { LeaseTable } from './leases/dynamodb/lease-table.js';
 import type { Lease } from './leases/lease.js';
@@ -62,6 +66,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly maintenance: LeaseTableMaintenance;
   private readonly shardConsumers: ShardConsumerFactory;
   private readonly assignment: LoadAwareAssignment | undefined;
+  /** Multi-stream (`streams`): the streams and their parts; `undefined` for one stream. */
+  private readonly tracker: StreamTracker | undefined;
+  /** Single-stream: reports a stream deleted and created again while running. */
+  private recreationWatch: StreamRecreationWatch | undefined;
   private readonly recorder = new MetricsRecorder();
   private readonly running = new Map<string, RunningShard>();
   private consumerArn: string | undefined;
@@ -98,6 +106,13 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       onLeaseTaken: (acquisition) => this.onLeaseTaken(acquisition),
       onLeaseLost: (lease, reason, token) => this.onLeaseLost(lease, reason, token),
       onHandoffRequested: (lease, token) => void this.onHandoffRequested(lease, token),
+      ...(resolved.streams !== undefined
+        ? {
+            isWorkable: (lease: Lease) => this.tracker?.isWorkable(lease) ?? false,
+            onScan: (leases: readonly Lease[], scannedAtMs: number) =>
+              this.tracker?.onScan(leases, scannedAtMs),
+          }
+        : {}),
     });
     this.table = parts.table;
     this.coordinator = parts.coordinator;
@@ -106,6 +121,19 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.maintenance = parts.maintenance;
     this.shardConsumers = parts.shardConsumers;
     this.assignment = parts.assignment;
+    this.tracker =
+      resolved.streams === undefined
+        ? undefined
+        : createStreamTracker(resolved, resolved.streams, {
+            table: parts.table,
+            coordinator: parts.coordinator,
+            signal: this.stopAbort.signal,
+            logger,
+            recorder: this.recorder,
+            emit: (event, payload) => this.emit(event, payload),
+            isRunning: () => this.currentState === 'running',
+            onStreamRemoved: (runtime) => this.stopStream(runtime),
+          });
   }
 
   /** Where the consumer is in its life. */
@@ -134,21 +162,19 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   private async doStart(): Promise<void> {
     try {
-      const streamArn = await this.startUp.describeStream();
-      this.consumerArn = await this.startUp.prepareFanOut(streamArn);
-      await this.startUp.ensureLeaseTable();
-      await this.startUp.withRetries('client version', () =>
-        checkFleetProtocol({
-          client: this.options.dynamoDbClient,
-          leaseTableName: this.table.tableName,
-          applicationName: this.options.applicationName,
-          requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
-          kcl3Protocol: false, // the leader-based 3.x protocol is not wired in yet (issue 18 item 2)
-          signal: this.stopAbort.signal,
-          logger: this.logger,
-        }),
-      );
-      await this.startUp.withRetries('shard sync', () => this.syncer.sync());
+      if (this.tracker) {
+        await this.startUp.ensureLeaseTable();
+        await this.checkFleetProtocol();
+        await this.tracker.start();
+      } else {
+        const summary = await this.startUp.describeStreamSummary();
+        const streamArn = summary.streamArn;
+        if (summary.creationTime) this.recreationWatch = this.watchRecreation(summary.creationTime);
+        this.consumerArn = await this.startUp.prepareFanOut(streamArn);
+        await this.startUp.ensureLeaseTable();
+        await this.checkFleetProtocol();
+        await this.startUp.withRetries('shard sync', () => this.syncer.sync());
+      }
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
       await this.assignment?.start();
@@ -156,7 +182,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       // stop() may have been called meanwhile (and may have stopped the timers already).
       if (this.currentState !== 'starting') return;
       this.coordinator.startTaking();
-      this.syncer.startTimer();
+      if (this.tracker) this.tracker.startTimers();
+      else this.syncer.startTimer();
+      this.recreationWatch?.start();
       this.currentState = 'running';
       this.logger.info('Consumer started', { workerId: this.workerId, leaseTable: this.table.tableName });
       this.emit('started', { workerId: this.workerId });
@@ -210,6 +238,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         this.assignment?.stop(),
         ...this.syncer.inFlight(),
         ...this.maintenance.inFlight(),
+        this.tracker?.stopTimers(),
+        this.recreationWatch?.stop(),
+        ...(this.tracker?.inFlight() ?? []),
       ]),
       timeLeft(),
     );
@@ -342,7 +373,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   }
 
   private startShardConsumer(lease: Lease, token: string): void {
-    const built = this.shardConsumers.create(lease, token);
+    const built = this.tracker
+      ? this.tracker.runtimeOf(lease.leaseKey)?.createShardConsumer(lease, token)
+      : this.shardConsumers.create(lease, token);
     if (!built) {
       void this.releaseLease(lease.leaseKey); // the processor factory threw (reported)
       return;
@@ -370,9 +403,59 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.emit('lease:released', { leaseKey, written });
   }
 
+  /** Reads the KCL 3.x `Migration3.0` row and refuses a fleet whose protocol this worker cannot join. */
+  private async checkFleetProtocol(): Promise<void> {
+    await this.startUp.withRetries('client version', () =>
+      checkFleetProtocol({
+        client: this.options.dynamoDbClient,
+        leaseTableName: this.table.tableName,
+        applicationName: this.options.applicationName,
+        requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
+        kcl3Protocol: false, // the leader-based 3.x protocol is not wired in yet (issue 18 item 2)
+        signal: this.stopAbort.signal,
+        logger: this.logger,
+      }),
+    );
+  }
+
+  /** Multi-stream: a stream left the list; its shards finish their batches and their leases are released. */
+  private async stopStream(runtime: StreamRuntime): Promise<void> {
+    const shards = [...this.running.values()].filter((shard) => runtime.scope.ownsKey(shard.leaseKey));
+    await settleWithin(
+      Promise.all(shards.map((shard) => shard.consumer.requestShutdown())),
+      this.options.shutdownTimeoutMs,
+    );
+    for (const lease of this.coordinator.renewer.heldLeases()) {
+      if (runtime.scope.ownsKey(lease.leaseKey)) await this.releaseLease(lease.leaseKey);
+    }
+  }
+
+  private watchRecreation(createdAt: Date): StreamRecreationWatch {
+    return new StreamRecreationWatch({
+      stream: streamLabel(this.options.stream),
+      createdAt,
+      describe: async () => {
+        try {
+          return (await this.startUp.describeStreamSummary()).creationTime;
+        } catch (error) {
+          if (KinesisTsError.hasCode(error, ConsumerErrorCode.STREAM_NOT_FOUND)) return undefined;
+          throw error;
+        }
+      },
+      intervalMs: this.options.shardSyncIntervalMs,
+      logger: this.logger,
+      onRecreated: (error) => {
+        this.emit('stream:recreated', { error });
+        void this.stop();
+      },
+    });
+  }
+
   private async shutdownTimers(): Promise<void> {
     await this.assignment?.stop();
+    await this.recreationWatch?.stop();
     await this.syncer.stopTimer();
+    await this.tracker?.stopTimers();
     await this.coordinator.stopTaking();
     for (const lease of this.coordinator.renewer.heldLeases()) this.coordinator.renewer.drop(lease.leaseKey);
     await this.coordinator.stopRenewing();

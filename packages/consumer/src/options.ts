@@ -26,11 +26,14 @@ import {
   STREAM_ARN_PATTERN,
   STREAM_NAME_LIMIT,
   STREAM_NAME_PATTERN,
+  type StreamReference,
   streamReference,
   stringOption,
   ValidationError,
   validateIntegerOption,
 } from '@kinesis-ts/core';
+import type { FormerStreamsLeasesDeletion } from './coordinator/former-streams-plan.js';
+import { checkStreamConfigs, type StreamsSource } from './coordinator/stream-config.js';
 import type {
   PoisonRecord,
   RecordHandler,
@@ -118,6 +121,24 @@ export interface KinesisConsumerOptions {
   readonly streamName?: string;
   /** The stream's ARN (cross-account access). Give this or `streamName`. */
   readonly streamArn?: string;
+  /**
+   * Many streams in one application (the KCL's multi-stream mode, with its lease keys
+   * `<accountId>:<streamName>:<creationEpoch>:<shardId>`): a non-empty list of `{ streamName }` or
+   * `{ streamArn }`, or a function returning it, called every `streamSyncIntervalMs` so streams can
+   * be added and removed while the application runs. Give this instead of `streamName`/`streamArn`.
+   */
+  readonly streams?: StreamsSource;
+  /** How often a `streams` function is called for the list of streams, from 1 000 to a day. @defaultValue 60000 */
+  readonly streamSyncIntervalMs?: number;
+  /**
+   * With `streams`: what happens to the leases of a stream that left the list (the KCL's
+   * `FormerStreamsLeasesDeletionStrategy`): `'none'` keeps them, `{ strategy: 'auto-detect-deferred',
+   * waitMs }` deletes them once the stream has been absent for `waitMs`, `{ strategy:
+   * 'provided-deferred', waitMs, streamIdentifiers }` deletes those of the streams the function names.
+   * Deleted streams and older streams of a recreated name lose their leases whatever this says.
+   * @defaultValue 'none'
+   */
+  readonly formerStreamsLeasesDeletion?: FormerStreamsLeasesDeletion;
   /**
    * The application's name: workers with the same name share the stream's shards through one lease
    * table, named after the application unless `leaseTableName` says otherwise.
@@ -441,7 +462,7 @@ function checkRetrieval(value: unknown, field: string): PollingGiven | FanOutGiv
 
 const INITIAL_POSITION_LIMIT = "'LATEST', 'TRIM_HORIZON' or { timestamp: Date | epoch ms }";
 
-function checkInitialPosition(value: unknown, field: string): InitialPosition {
+export function checkInitialPosition(value: unknown, field: string): InitialPosition {
   const limit = INITIAL_POSITION_LIMIT;
   if (value === 'LATEST' || value === 'TRIM_HORIZON') return value;
   if (value !== null && typeof value === 'object' && 'timestamp' in value) {
@@ -461,6 +482,38 @@ function checkInitialPosition(value: unknown, field: string): InitialPosition {
 const DEFAULT_RETRIEVAL: PollingGiven = Object.freeze({ mode: 'polling' });
 
 /**
+ * `stream` in a multi-stream application: never sent (each stream's parts get their own), only a
+ * marker that the single-stream parts are not used.
+ */
+export const MULTI_STREAM: StreamReference = Object.freeze({ streamName: '(multi-stream)' });
+
+function checkFormerStreamsLeasesDeletion(value: unknown, field: string): FormerStreamsLeasesDeletion {
+  const limit =
+    "'none', { strategy: 'auto-detect-deferred', waitMs } or { strategy: 'provided-deferred', waitMs, streamIdentifiers }";
+  if (value === 'none') return value;
+  if (value === null || typeof value !== 'object') throw invalid(field, limit, `got ${describeValue(value)}`);
+  const given = value as { strategy?: unknown; waitMs?: unknown; streamIdentifiers?: unknown };
+  if (given.strategy !== 'auto-detect-deferred' && given.strategy !== 'provided-deferred') {
+    throw invalid(`${field}.strategy`, limit, `got ${describeValue(given.strategy)}`);
+  }
+  validateIntegerOption(`${field}.waitMs`, given.waitMs, 0, DAY_MS * 30);
+  if (given.strategy === 'provided-deferred' && typeof given.streamIdentifiers !== 'function') {
+    throw invalid(
+      `${field}.streamIdentifiers`,
+      'a function returning the stream identifiers whose leases to delete',
+      `got ${describeValue(given.streamIdentifiers)}`,
+    );
+  }
+  return value as FormerStreamsLeasesDeletion;
+}
+
+function checkStreams(value: unknown, field: string): StreamsSource {
+  if (typeof value === 'function') return value as StreamsSource;
+  checkStreamConfigs(value, { field, checkInitialPosition });
+  return value as StreamsSource;
+}
+
+/**
  * The default, range and check of every option, beside each other; the TSDoc above says the same to
  * users (a test keeps the two in agreement, and docs/consumer.md's tables with them). Rules between
  * options (one stream, one of handler and processor, timers derived from the failover time…) are
@@ -469,6 +522,16 @@ const DEFAULT_RETRIEVAL: PollingGiven = Object.freeze({ mode: 'polling' });
 export const CONSUMER_OPTION_SPECS = {
   streamName: stringOption({ pattern: STREAM_NAME_PATTERN, limit: STREAM_NAME_LIMIT }),
   streamArn: stringOption({ pattern: STREAM_ARN_PATTERN, limit: STREAM_ARN_LIMIT }),
+  streams: customOption(
+    'a non-empty array of { streamName } or { streamArn }, or a function returning one',
+    checkStreams,
+  ),
+  streamSyncIntervalMs: integerOption({ min: 1_000, max: DAY_MS, default: 60_000 }),
+  formerStreamsLeasesDeletion: customOption(
+    "'none', { strategy: 'auto-detect-deferred', waitMs } or { strategy: 'provided-deferred', waitMs, streamIdentifiers }",
+    checkFormerStreamsLeasesDeletion,
+    { default: 'none' as FormerStreamsLeasesDeletion },
+  ),
   applicationName: stringOption({ required: true }),
   leaseTableName: stringOption({}),
   kinesisClient: clientOption<KinesisClient>({ required: true }),
@@ -547,7 +610,21 @@ export type ResolvedRetrieval = ResolvedConsumerOptions['retrieval'];
  */
 export function resolveConsumerOptions(options: KinesisConsumerOptions) {
   const o = resolveOptions(CONSUMER_OPTION_SPECS, options, { owner: 'KinesisConsumer' });
-  const stream = streamReference(o.streamName, o.streamArn);
+  const stream = o.streams === undefined ? streamReference(o.streamName, o.streamArn) : MULTI_STREAM;
+  if (o.streams !== undefined && (o.streamName !== undefined || o.streamArn !== undefined)) {
+    throw invalid(
+      o.streamName !== undefined ? 'streamName' : 'streamArn',
+      'either streams or streamName/streamArn, not both',
+      'both were given',
+    );
+  }
+  if (o.streams !== undefined && o.retrieval.mode === 'fan-out' && o.retrieval.consumerArn !== undefined) {
+    throw invalid(
+      'retrieval.consumerArn',
+      'with streams, a consumerArn per stream (streams[i].consumerArn)',
+      'one consumerArn cannot serve several streams',
+    );
+  }
   const leaseTableName = o.leaseTableName ?? o.applicationName;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(leaseTableName)) {
     throw invalid(

@@ -52,6 +52,8 @@ const INDEX_VALUES = [
   'ShardEndNotCheckpointedError',
   'ShardPositionFinder',
   'StreamConsumerError',
+  'StreamRecreatedError',
+  'StreamTrackerError',
   'bisectOnError',
   'claimCheckPointerOf',
   'deadLetterTo',

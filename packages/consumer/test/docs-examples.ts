@@ -323,3 +323,24 @@ export async function iterateAStream(kinesisClient: KinesisClient, signal: Abort
     );
   }
 }
+
+declare function route(streamName: string, shardId: string, record: ConsumerRecord): Promise<void>;
+
+/** Many streams: one application over several streams (KCL multi-stream leases). */
+export function manyStreams(kinesisClient: KinesisClient, dynamoDbClient: DynamoDBClient): KinesisConsumer {
+  const consumer = new KinesisConsumer({
+    applicationName: 'events-app',
+    kinesisClient,
+    dynamoDbClient,
+    initialPosition: 'TRIM_HORIZON',
+    streams: [
+      { streamName: 'orders' },
+      { streamName: 'payments', initialPosition: 'LATEST' },
+      { streamArn: 'arn:aws:kinesis:eu-west-1:210987654321:stream/audit' }, // another account
+    ],
+    handler: async (records, { streamName, shardId }) => {
+      for (const record of records) await route(streamName!, shardId, record);
+    },
+  });
+  return consumer;
+}

@@ -14,6 +14,8 @@ interface WorkerConfig {
   applicationName: string;
   workerId: string;
   failoverTimeMs: number;
+  /** Multi-stream: the streams to consume (`streamName` is then ignored); keys are reported as `<stream>/<key>/<data>`. */
+  streams?: string[];
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -24,7 +26,9 @@ const local = connectLocalStack({
 const report = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 const consumer = new KinesisConsumer({
-  streamName: config.streamName,
+  ...(config.streams
+    ? { streams: config.streams.map((streamName) => ({ streamName })) }
+    : { streamName: config.streamName }),
   applicationName: config.applicationName,
   workerId: config.workerId,
   kinesisClient: local.kinesisClient(),
@@ -32,8 +36,11 @@ const consumer = new KinesisConsumer({
   initialPosition: 'TRIM_HORIZON',
   failoverTimeMs: config.failoverTimeMs,
   idleTimeBetweenReadsMs: 200,
-  handler: async (records, { shardId }) => {
-    report({ type: 'records', shardId, keys: records.map((r) => r.partitionKey) });
+  handler: async (records, { shardId, streamName }) => {
+    const key = config.streams
+      ? (r: (typeof records)[number]) => `${streamName}/${r.partitionKey}/${new TextDecoder().decode(r.data)}`
+      : (r: (typeof records)[number]) => r.partitionKey;
+    report({ type: 'records', shardId, keys: records.map(key) });
   },
 });
 const held = () => report({ type: 'held', leases: consumer.heldLeaseKeys() });

@@ -56,4 +56,31 @@ describe('consumerDatums', () => {
       ),
     ).toBe(false);
   });
+
+  it('publishes the shards of a multi-stream consumer with StreamName and ShardId dimensions', () => {
+    const base = consumerSnapshot({ s0: 1 });
+    const shard = base.shards.s0!;
+    const snapshot = {
+      ...base,
+      shards: {
+        'orders/shardId-000000000000': { ...shard, shardId: 'shardId-000000000000', streamName: 'orders' },
+        'payments/shardId-000000000000': {
+          ...shard,
+          shardId: 'shardId-000000000000',
+          streamName: 'payments',
+        },
+      },
+    };
+    const records = consumerDatums(undefined, snapshot).filter(
+      (d) => d.name === 'RecordsProcessed' && d.dimensions.ShardId !== undefined,
+    );
+    expect(records.map((d) => d.dimensions)).toEqual([
+      { Operation: 'ProcessTask', StreamName: 'orders', ShardId: 'shardId-000000000000' },
+      { Operation: 'ProcessTask', StreamName: 'payments', ShardId: 'shardId-000000000000' },
+    ]);
+    // Worker totals carry no stream.
+    expect(consumerDatums(undefined, snapshot).find((d) => d.name === 'CurrentLeases')?.dimensions).toEqual({
+      Operation: 'RenewAllLeases',
+    });
+  });
 });

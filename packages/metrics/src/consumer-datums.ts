@@ -37,6 +37,8 @@ export function consumerDatums(
   const base: Record<string, string> = { ...(options.dimensions ?? {}) };
   if (options.workerIdentifier) base.WorkerIdentifier = current.workerId;
   const out: MetricDatum[] = [];
+  /** Multi-stream consumers: the stream of the shard being published (its `StreamName` dimension). */
+  let shardStream: string | undefined;
   const push = (
     operation: string,
     name: string,
@@ -48,6 +50,7 @@ export function consumerDatums(
     const dimensions = {
       ...base,
       Operation: operation,
+      ...(shardId === undefined || shardStream === undefined ? {} : { StreamName: shardStream }),
       ...(shardId === undefined ? {} : { ShardId: shardId }),
     };
     out.push({ name, unit, dimensions, value });
@@ -71,8 +74,10 @@ export function consumerDatums(
   push('Checkpointer', 'Checkpoints', 'Count', grew('Checkpoints'));
 
   if ((options.granularity ?? 'shard') === 'shard') {
-    for (const [shardId, shard] of Object.entries(current.shards)) {
-      const before = previous?.shards[shardId];
+    for (const [key, shard] of Object.entries(current.shards)) {
+      const before = previous?.shards[key];
+      const shardId = shard.shardId ?? key;
+      shardStream = shard.streamName;
       push('ProcessTask', 'MillisBehindLatest', 'Milliseconds', shard.MillisBehindLatest, shardId);
       push('ProcessTask', 'MillisSinceLastProgress', 'Milliseconds', shard.MillisSinceLastProgress, shardId);
       push(

@@ -41,6 +41,10 @@ export interface ProducerMetricsSnapshot {
 
 /** A shard's figures in `KinesisConsumer.metrics()`. */
 export interface ConsumerShardMetricsSnapshot {
+  /** The shard's id (the entry's key, unless the stream prefixes it). */
+  readonly shardId?: string;
+  /** Multi-stream consumers: the shard's stream, published as the `StreamName` dimension. */
+  readonly streamName?: string;
   readonly MillisBehindLatest: number | undefined;
   readonly RecordsProcessed: number;
   readonly DataBytesProcessed: number;

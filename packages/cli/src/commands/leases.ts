@@ -15,7 +15,8 @@ export const LEASES_OPTIONS = {
 export const LEASES_USAGE = `kinesis-ts leases --app <application> [--table <lease table>] [--stream <stream>]
 
   Lists the application's leases: state, owner, checkpoint, parent and child shards.
-  With --stream, also how far behind each checkpoint is (the age of the first unprocessed record).`;
+  With --stream, also how far behind each checkpoint is (the age of the first unprocessed record);
+  on a multi-stream application's table, --stream also selects that stream's leases.`;
 
 /** A checkpoint for people: the sequence number, with the sub-sequence number when it is not 0. */
 export function formatCheckpoint(checkpoint: ExtendedSequenceNumber | undefined): string {

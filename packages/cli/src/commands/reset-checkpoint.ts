@@ -30,7 +30,8 @@ export const RESET_CHECKPOINT_USAGE = `kinesis-ts reset-checkpoint --app <applic
     --after-sequence <n>       one shard (--shard): resume after <n> [--sub <k>], as a checkpoint does
   Options:
     --table <name>             the lease table, when it is not named after the application
-    --stream <stream>          the application's stream (needed to place timestamps and sequence numbers)
+    --stream <stream>          the application's stream (needed to place timestamps and sequence numbers);
+                               on a multi-stream application's table, the stream whose checkpoints to move (required)
     --shard <id>               reset only this shard (repeatable); default: every lease
     --dry-run                  print what would change, write nothing
     --force                    reset leases that live workers hold (they lose them and restart from the new checkpoint)

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import {
   awsErrorCode,
   CoreErrorCode,
@@ -7,6 +7,7 @@ import {
   compareExtendedSequenceNumbers,
   type ExtendedSequenceNumber,
   integerOption,
+  listShards,
   type OptionSpecsOf,
   optionDefaults,
   type ResolvedOptions,
@@ -16,7 +17,8 @@ import {
   ValidationError,
 } from '@kinesis-ts/core';
 import { LeaseTable } from '../leases/dynamodb/lease-table.js';
-import { isLeaseFinished, type Lease, type LeaseHashKeyRange, shardIdOfLeaseKey } from '../leases/lease.js';
+import { isLeaseFinished, type Lease, type LeaseHashKeyRange } from '../leases/lease.js';
+import { parseMultiStreamLeaseKey, serializeStreamIdentifier } from '../leases/stream-identifier.js';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
 import { LeaseAdminError, LeaseAdminErrorCode, type LeaseAdminIssue } from './admin-errors.js';
 import {
@@ -29,6 +31,8 @@ import {
   staticResetPosition,
   validateResetTarget,
 } from './checkpoint-reset-plan.js';
+import { missingAncestors, parentShardIdsOf } from './missing-ancestors.js';
+import { leasesOfStream, requireStreamForReset, shardIdOfLease } from './multi-stream-selection.js';
 import { ShardPositionFinder } from './shard-positions.js';
 
 /** Options of {@link LeaseAdmin}. */
@@ -82,6 +86,9 @@ export const DEFAULT_LEASE_ADMIN_OPTIONS = optionDefaults(LEASE_ADMIN_OPTION_SPE
 export interface LeaseStatus {
   readonly leaseKey: string;
   readonly shardId: string;
+  /** Multi-stream tables: the lease's stream, and its KCL identifier `<accountId>:<streamName>:<creationEpoch>`. */
+  readonly streamName?: string;
+  readonly streamIdentifier?: string;
   /** `finished`: processed to SHARD_END; `held`: a worker owns it; `available`: nobody does. */
   readonly state: 'finished' | 'held' | 'available';
   readonly leaseOwner?: string;
@@ -135,6 +142,12 @@ export interface CheckpointResetRequest {
 /** The outcome of {@link LeaseAdmin.resetCheckpoints}. */
 export interface CheckpointResetResult extends CheckpointResetPlan {
   readonly target: string;
+  /**
+   * Timestamp targets: finished ancestors whose leases the cleanup had deleted and that hold records
+   * at or after the timestamp; their leases are created again at that position, and their children
+   * wait for them again.
+   */
+  readonly recreated?: readonly { readonly leaseKey: string; readonly checkpoint: ExtendedSequenceNumber }[];
   readonly dryRun: boolean;
   /** Whether the changes were written (false for a dry run, and for a dry run that would be refused). */
   readonly applied: boolean;
@@ -148,7 +161,9 @@ const LAG_CONCURRENCY = 8;
  * Reads and rewrites an application's lease table, for operators: list the leases with owner,
  * checkpoint, lag and parent/child links; move checkpoints back (replay) or forward (skip) safely.
  * Works on tables written by this package and by the Java KCL 2.x/3.x (rows that are not leases are
- * skipped). Only single-stream applications' leases can be reset.
+ * skipped). On a multi-stream application's table, `streamName` (or `streamArn`) picks the stream:
+ * the listing shows its leases (every stream's without it), and resets move its checkpoints (the
+ * newest creation epoch's, when the stream was recreated), naming shards by their shard ids.
  *
  * A replay through a *separate* application (a new `applicationName` with `initialPosition:
  * { timestamp }`) needs no admin call at all and never touches the main application's table; a
@@ -184,12 +199,12 @@ export class LeaseAdmin {
    * @throws LeaseAdminError `ADMIN_TABLE_NOT_FOUND` when the table does not exist.
    */
   async listLeases(options: ListLeasesOptions = {}): Promise<LeaseStatus[]> {
-    const leases = await this.readLeases();
+    const leases = leasesOfStream(await this.readLeases(), this.options, false);
     const statuses = leases.map(toStatus);
     if (!options.includeLag) return statuses;
     const finder = this.positionFinder('includeLag');
     return mapWithConcurrency(statuses, LAG_CONCURRENCY, async (status) => {
-      if (status.state === 'finished' || status.leaseKey.includes(':')) return status;
+      if (status.state === 'finished') return status;
       try {
         const lagMs = await finder.lagMs(status.shardId, status.checkpoint);
         return lagMs === undefined ? status : { ...status, lagMs };
@@ -224,7 +239,9 @@ export class LeaseAdmin {
     const needsStream = typeof target === 'object' && !('afterSequenceNumber' in target);
     if (needsStream) this.positionFinder('target');
 
-    const all = await this.readLeases();
+    const table = await this.readLeases();
+    requireStreamForReset(table, this.options);
+    const all = leasesOfStream(table, this.options, true);
     const selected = this.select(all, request.shardIds);
     const positions = new Map<string, ResolvedResetPosition>();
     for (const lease of selected) positions.set(lease.leaseKey, await this.resolve(lease, target));
@@ -233,7 +250,21 @@ export class LeaseAdmin {
       staleOwnerAfterMs,
     );
     const plan = planCheckpointReset(selected, positions, liveOwners);
-    const base = { target: describeResetTarget(target), dryRun: request.dryRun === true, ...plan };
+    const recreate =
+      typeof target === 'object' && 'timestamp' in target && request.shardIds === undefined
+        ? await this.ancestorLeases(
+            all,
+            target.timestamp instanceof Date ? target.timestamp : new Date(target.timestamp),
+          )
+        : [];
+    const base = {
+      target: describeResetTarget(target),
+      dryRun: request.dryRun === true,
+      ...plan,
+      ...(recreate.length > 0
+        ? { recreated: recreate.map((lease) => ({ leaseKey: lease.leaseKey, checkpoint: lease.checkpoint })) }
+        : {}),
+    };
     if (request.dryRun) return { ...base, applied: false };
     if (plan.heldLeases.length > 0 && !request.force) {
       throw new LeaseAdminError(
@@ -260,6 +291,7 @@ export class LeaseAdmin {
       }
       applied.push(change.leaseKey);
     }
+    for (const lease of recreate) await this.table.createLeaseIfNotExists(lease);
     return { ...base, applied: true };
   }
 
@@ -279,10 +311,8 @@ export class LeaseAdmin {
   }
 
   private select(all: readonly Lease[], shardIds: readonly string[] | undefined): Lease[] {
-    if (shardIds === undefined) {
-      return all.filter((lease) => !lease.leaseKey.includes(':'));
-    }
-    const byKey = new Map(all.map((lease) => [lease.leaseKey, lease]));
+    if (shardIds === undefined) return [...all];
+    const byKey = new Map(all.map((lease) => [shardIdOfLease(lease), lease]));
     const missing = shardIds.filter((shardId) => !byKey.has(shardId));
     if (missing.length > 0) {
       throw new LeaseAdminError(
@@ -296,9 +326,40 @@ export class LeaseAdmin {
     return [...new Set(shardIds)].map((shardId) => byKey.get(shardId)!);
   }
 
+  /**
+   * The leases to create again for a rewind to `timestamp`: ancestors of `leases` still in the stream,
+   * without a lease (deleted once finished), holding records at or after the timestamp.
+   */
+  private async ancestorLeases(leases: readonly Lease[], timestamp: Date): Promise<Lease[]> {
+    const finder = this.positionFinder('target');
+    const { kinesisClient, streamName, streamArn } = this.options;
+    const shards = await listShards(kinesisClient!, streamArn ? { streamArn } : { streamName: streamName! }, {
+      command: (input) => new ListShardsCommand(input),
+      timeoutMs: this.options.kinesisRequestTimeoutMs,
+    });
+    const multi = leases.map((lease) => parseMultiStreamLeaseKey(lease.leaseKey)).find((parsed) => parsed);
+    const streamIdentifier = multi ? serializeStreamIdentifier(multi.streamIdentifier) : undefined;
+    const created: Lease[] = [];
+    for (const shard of missingAncestors(leases, shards, shardIdOfLease)) {
+      const resolved = await finder.checkpointBeforeTimestamp(shard.shardId, timestamp);
+      if (resolved.firstRecord === undefined) continue; // nothing at or after the timestamp
+      created.push({
+        leaseKey: streamIdentifier ? `${streamIdentifier}:${shard.shardId}` : shard.shardId,
+        leaseCounter: 0,
+        checkpoint: resolved.checkpoint,
+        ownerSwitchesSinceCheckpoint: 0,
+        parentShardIds: parentShardIdsOf(shard),
+        childShardIds: [],
+        hashKeyRange: { startingHashKey: shard.startingHashKey, endingHashKey: shard.endingHashKey },
+        ...(streamIdentifier ? { streamIdentifier, shardId: shard.shardId } : {}),
+      });
+    }
+    return created;
+  }
+
   private async resolve(lease: Lease, target: CheckpointResetTarget): Promise<ResolvedResetPosition> {
     const fixed = staticResetPosition(lease, target);
-    const shardId = shardIdOfLeaseKey(lease.leaseKey);
+    const shardId = shardIdOfLease(lease);
     if (fixed) {
       if (typeof target === 'object' && 'afterSequenceNumber' in target && this.options.kinesisClient) {
         await this.positionFinder('target').validateSequenceNumber(shardId, target.afterSequenceNumber);
@@ -393,7 +454,8 @@ export class LeaseAdmin {
 function toStatus(lease: Lease): LeaseStatus {
   return {
     leaseKey: lease.leaseKey,
-    shardId: shardIdOfLeaseKey(lease.leaseKey),
+    shardId: shardIdOfLease(lease),
+    ...streamOf(lease),
     state: isLeaseFinished(lease) ? 'finished' : lease.leaseOwner ? 'held' : 'available',
     leaseOwner: lease.leaseOwner,
     leaseCounter: lease.leaseCounter,
@@ -403,5 +465,14 @@ function toStatus(lease: Lease): LeaseStatus {
     parentShardIds: lease.parentShardIds,
     childShardIds: lease.childShardIds,
     hashKeyRange: lease.hashKeyRange,
+  };
+}
+
+function streamOf(lease: Lease): Pick<LeaseStatus, 'streamName' | 'streamIdentifier'> {
+  const parsed = parseMultiStreamLeaseKey(lease.leaseKey);
+  if (!parsed) return {};
+  return {
+    streamName: parsed.streamIdentifier.streamName,
+    streamIdentifier: serializeStreamIdentifier(parsed.streamIdentifier),
   };
 }

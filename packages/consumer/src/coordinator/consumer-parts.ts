@@ -47,6 +47,10 @@ export interface ConsumerPartsContext {
   readonly onLeaseLost: (lease: Lease, reason: LeaseLossReason, token: string) => void;
   /** A graceful handoff away from this worker was found (see `LeaseRenewerOptions.onHandoffRequested`). */
   readonly onHandoffRequested?: (lease: Lease, token: string) => void;
+  /** Multi-stream: the leases the taker may take (those of the tracked streams). */
+  readonly isWorkable?: (lease: Lease) => boolean;
+  /** Multi-stream: each scan goes to the streams' own upkeep instead of the single-stream one. */
+  readonly onScan?: (leases: readonly Lease[], scannedAtMs: number) => void;
 }
 
 /**
@@ -110,7 +114,9 @@ export function createConsumerParts(
       if (operation === 'renew-lease') recorder.renewalFailures++;
       emit('lease-table:error', { operation, error });
     },
-    onScan: (leases, scannedAtMs) => maintenance.onScan(leases, scannedAtMs),
+    onScan: (leases, scannedAtMs) =>
+      context.onScan ? context.onScan(leases, scannedAtMs) : maintenance.onScan(leases, scannedAtMs),
+    isWorkable: context.isWorkable,
   });
   const startUp = new ConsumerStartUp({ ...options, table, signal, logger });
   const syncer = new ShardSyncer({

@@ -59,6 +59,11 @@ export class ConsumerStartUp {
 
   /** Checks that the stream exists; resolves its ARN (when Kinesis gives it). */
   async describeStream(): Promise<string | undefined> {
+    return (await this.describeStreamSummary()).streamArn;
+  }
+
+  /** Checks that the stream exists; resolves its ARN and creation time (when Kinesis gives them). */
+  async describeStreamSummary(): Promise<{ streamArn?: string; creationTime?: Date }> {
     const { kinesisClient, stream, kinesisRequestTimeoutMs, signal } = this.options;
     try {
       const output = await this.withRetries('DescribeStreamSummary', () =>
@@ -68,7 +73,8 @@ export class ConsumerStartUp {
           { timeoutMs: kinesisRequestTimeoutMs, abortSignal: signal },
         ),
       );
-      return output.StreamDescriptionSummary?.StreamARN;
+      const summary = output.StreamDescriptionSummary;
+      return { streamArn: summary?.StreamARN, creationTime: summary?.StreamCreationTimestamp };
     } catch (error) {
       if (ConsumerStartError.isInstance(error)) throw error;
       if (awsErrorCode(error) === 'ResourceNotFoundException') {

@@ -47,6 +47,11 @@ export interface LeaseCoordinatorOptions {
   /** Called with every scan of the table (all leases, finished ones included), before taking. */
   readonly onScan?: (leases: readonly Lease[], scannedAtMs: number) => void;
   /**
+   * Which unfinished leases of the table this worker may take. @defaultValue single-stream keys
+   * only (a multi-stream application passes the keys of the streams it tracks)
+   */
+  readonly isWorkable?: (lease: Lease) => boolean;
+  /**
    * What the taker may do (load-aware assignment): `'all'` (the KCL 2.x taker, the default),
    * `'no-steal'` (take back, take expired and unowned, never steal: no live leader), `'reclaim-only'`
    * (only take up what the leader assigned to this worker).
@@ -239,9 +244,10 @@ export class LeaseCoordinator {
       this.logger.warn('A scan listener threw', { error: describeError(error) });
     }
     const now = this.options.now();
-    // Finished leases are not worked on; multi-stream leases (`account:stream:epoch:shardId`) belong
-    // to multi-stream applications, which this consumer does not run.
-    const workable = leases.filter((lease) => !isLeaseFinished(lease) && !lease.leaseKey.includes(':'));
+    // Finished leases are not worked on; a single-stream application leaves multi-stream leases
+    // (`account:stream:epoch:shardId`) alone, a multi-stream one takes those of the streams it tracks.
+    const isWorkable = this.options.isWorkable ?? ((lease: Lease) => !lease.leaseKey.includes(':'));
+    const workable = leases.filter((lease) => !isLeaseFinished(lease) && isWorkable(lease));
 
     // One cap over everything: what this worker holds, its own rows it takes back (a restart with the
     // same worker id, or leases given up locally when renewals failed), and what it takes or steals.

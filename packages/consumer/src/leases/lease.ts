@@ -35,6 +35,13 @@ export interface Lease {
   readonly checkpointOwner?: string;
   /** KCL 3.x: the shard's throughput estimate; kept, never written by this package. */
   readonly throughputKBps?: number;
+  /**
+   * Multi-stream leases only: the serialized stream identifier `<accountId>:<streamName>:<creationEpochSeconds>`
+   * (the table attribute is `streamName`, as the KCL names it).
+   */
+  readonly streamIdentifier?: string;
+  /** Multi-stream leases only: the shard id (the `shardId` attribute). */
+  readonly shardId?: string;
 }
 
 /** Whether the lease's shard has been processed to its end. */

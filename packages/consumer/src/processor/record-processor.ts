@@ -9,8 +9,17 @@ import type { Checkpointer } from './checkpointer.js';
  */
 export type ConsumerRecord = DeaggregatedRecord;
 
+/**
+ * The stream of a shard, in a multi-stream application (`streams`): given to the handler and the
+ * processor next to `shardId`.
+ */
+export interface StreamContext {
+  readonly streamName: string;
+  readonly streamArn: string;
+}
+
 /** `initialize`'s input: where the shard's processing resumes. */
-export interface InitializationInput {
+export interface InitializationInput extends Partial<StreamContext> {
   readonly shardId: string;
   /** The lease's checkpoint: a position, or a sentinel (`TRIM_HORIZON`, `LATEST`, `AT_TIMESTAMP`). */
   readonly extendedSequenceNumber: ExtendedSequenceNumber;
@@ -21,7 +30,7 @@ export interface InitializationInput {
 }
 
 /** `processRecords`' input. */
-export interface ProcessRecordsInput {
+export interface ProcessRecordsInput extends Partial<StreamContext> {
   readonly shardId: string;
   /** The batch, deaggregated, in shard order, none at or before the checkpoint. */
   readonly records: readonly ConsumerRecord[];
@@ -40,18 +49,18 @@ export interface ProcessRecordsInput {
 }
 
 /** `leaseLost`'s input. The lease is already gone: checkpoints fail with `LeaseLostError`. */
-export interface LeaseLostInput {
+export interface LeaseLostInput extends Partial<StreamContext> {
   readonly shardId: string;
 }
 
 /** `shardEnded`'s input. The processor must call `checkpointer.checkpoint()` (it writes SHARD_END). */
-export interface ShardEndedInput {
+export interface ShardEndedInput extends Partial<StreamContext> {
   readonly shardId: string;
   readonly checkpointer: Checkpointer;
 }
 
 /** `shutdownRequested`'s input: the consumer is stopping; checkpoint what is done. */
-export interface ShutdownRequestedInput {
+export interface ShutdownRequestedInput extends Partial<StreamContext> {
   readonly shardId: string;
   readonly checkpointer: Checkpointer;
 }
@@ -74,10 +83,10 @@ export interface ShardRecordProcessor {
 }
 
 /** Makes the processor of one shard lease acquisition (the KCL's `ShardRecordProcessorFactory`). */
-export type ShardRecordProcessorFactory = (shardId: string) => ShardRecordProcessor;
+export type ShardRecordProcessorFactory = (shardId: string, stream?: StreamContext) => ShardRecordProcessor;
 
 /** The second argument of a {@link RecordHandler}. */
-export interface HandlerContext {
+export interface HandlerContext extends Partial<StreamContext> {
   readonly shardId: string;
   /** How far the batch is behind the tip of the shard, in ms, when Kinesis said. */
   readonly millisBehindLatest?: number;

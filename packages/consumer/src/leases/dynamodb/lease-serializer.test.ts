@@ -155,3 +155,50 @@ describe('leaseToItem', () => {
     expect(leaseFromItem(leaseToItem(full)).lease).toEqual({ ...full, throughputKBps: undefined });
   });
 });
+
+/**
+ * A multi-stream row exactly as the Java KCL's DynamoDBMultiStreamLeaseSerializer writes it: the
+ * single-stream attributes, plus `streamName` (the serialized stream identifier) and `shardId`.
+ */
+const javaMultiStreamRow = {
+  leaseKey: { S: '123456789012:orders:1700000000:shardId-000000000003' },
+  leaseOwner: { S: 'worker-a' },
+  leaseCounter: { N: '42' },
+  checkpoint: { S: '49631577401484660731866404223772970925544731690085361266' },
+  checkpointSubSequenceNumber: { N: '0' },
+  ownerSwitchesSinceCheckpoint: { N: '0' },
+  parentShardId: { SS: ['shardId-000000000001'] },
+  startingHashKey: { S: '170141183460469231731687303715884105728' },
+  endingHashKey: { S: '255211775190703847597530955573826158591' },
+  streamName: { S: '123456789012:orders:1700000000' },
+  shardId: { S: 'shardId-000000000003' },
+  entityType: { S: 'LEASE' },
+};
+
+describe('multi-stream rows', () => {
+  it('reads the stream identifier and shard id of a row written by the Java KCL in multi-stream mode', () => {
+    const { lease } = leaseFromItem(javaMultiStreamRow);
+    expect(lease?.leaseKey).toBe('123456789012:orders:1700000000:shardId-000000000003');
+    expect(lease?.streamIdentifier).toBe('123456789012:orders:1700000000');
+    expect(lease?.shardId).toBe('shardId-000000000003');
+    expect(lease?.checkpoint.sequenceNumber).toBe('49631577401484660731866404223772970925544731690085361266');
+    expect(lease?.parentShardIds).toEqual(['shardId-000000000001']);
+  });
+
+  it('writes a multi-stream lease back to exactly the row the Java KCL writes', () => {
+    const { lease } = leaseFromItem(javaMultiStreamRow);
+    expect(leaseToItem(lease!)).toEqual(javaMultiStreamRow);
+  });
+
+  it('writes no multi-stream attribute for a single-stream lease', () => {
+    const item = leaseToItem(leaseFromItem(javaRow).lease!);
+    expect(item[LEASE_ATTRIBUTES.streamName]).toBeUndefined();
+    expect(item[LEASE_ATTRIBUTES.shardId]).toBeUndefined();
+  });
+
+  it('skips a row of another entity type even when it carries multi-stream attributes (KCL 3.5.1)', () => {
+    expect(leaseFromItem({ ...javaMultiStreamRow, entityType: { S: 'WORKER_METRIC_STATS' } }).skipped).toBe(
+      'not-a-lease',
+    );
+  });
+});

@@ -20,6 +20,10 @@ export const LEASE_ATTRIBUTES = {
   throughputKBps: 'throughputKBps',
   checkpointOwner: 'checkpointOwner',
   entityType: 'entityType',
+  /** Multi-stream rows: the serialized stream identifier (the KCL keeps the name `streamName`). */
+  streamName: 'streamName',
+  /** Multi-stream rows: the shard id. */
+  shardId: 'shardId',
 } as const;
 
 /** The `entityType` of lease rows (KCL 3.5+); rows with another type are not leases. */
@@ -66,6 +70,8 @@ export function leaseToItem(lease: Lease): LeaseItem {
     item[a.endingHashKey] = { S: lease.hashKeyRange.endingHashKey };
   }
   if (lease.checkpointOwner) item[a.checkpointOwner] = { S: lease.checkpointOwner };
+  if (lease.streamIdentifier) item[a.streamName] = { S: lease.streamIdentifier };
+  if (lease.shardId) item[a.shardId] = { S: lease.shardId };
   return item;
 }
 
@@ -109,8 +115,19 @@ export function leaseFromItem(item: LeaseItem): ReadLeaseResult {
     hashKeyRange: startingHashKey && endingHashKey ? { startingHashKey, endingHashKey } : undefined,
     checkpointOwner: item[a.checkpointOwner]?.S || undefined,
     throughputKBps: throughput === undefined ? undefined : Number(throughput),
+    ...multiStreamAttributes(item),
   };
   return { lease };
+}
+
+/** The `streamName` and `shardId` attributes of a multi-stream row; nothing for a single-stream row. */
+function multiStreamAttributes(item: LeaseItem): Pick<Lease, 'streamIdentifier' | 'shardId'> {
+  const streamIdentifier = item[LEASE_ATTRIBUTES.streamName]?.S;
+  const shardId = item[LEASE_ATTRIBUTES.shardId]?.S;
+  return {
+    ...(streamIdentifier ? { streamIdentifier } : {}),
+    ...(shardId ? { shardId } : {}),
+  };
 }
 
 function isPosition(value: string): boolean {
