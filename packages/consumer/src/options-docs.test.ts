@@ -13,17 +13,21 @@ import { KINESIS_DEAD_LETTER_SINK_OPTION_SPECS } from './processing/kinesis-dead
 const DEPRECATED = Object.keys(POLLING_OPTION_SPECS);
 
 describe('the consumer options as documented', () => {
-  const source = readFileSync(new URL('./options.ts', import.meta.url), 'utf8');
+  const consumerSource = readFileSync(
+    new URL('./options/kinesis-consumer-options.ts', import.meta.url),
+    'utf8',
+  );
+  const retrievalSource = readFileSync(new URL('./options/retrieval-options.ts', import.meta.url), 'utf8');
   const docs = readFileSync(new URL('../../../docs/consumer.md', import.meta.url), 'utf8');
 
   it('have in their TSDoc the defaults and ranges of the specs', () => {
     expect([
-      ...tsdocDisagreements(source, 'KinesisConsumerOptions', CONSUMER_OPTION_SPECS),
-      ...tsdocDisagreements(source, 'PollingRetrievalConfig', {
+      ...tsdocDisagreements(consumerSource, 'KinesisConsumerOptions', CONSUMER_OPTION_SPECS),
+      ...tsdocDisagreements(retrievalSource, 'PollingRetrievalConfig', {
         ...POLLING_OPTION_SPECS,
         ...POLLING_CAUGHT_UP_OPTION_SPECS,
       }),
-      ...tsdocDisagreements(source, 'FanOutRetrievalConfig', FAN_OUT_OPTION_SPECS),
+      ...tsdocDisagreements(retrievalSource, 'FanOutRetrievalConfig', FAN_OUT_OPTION_SPECS),
     ]).toEqual([]);
   });
 
