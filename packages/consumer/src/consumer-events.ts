@@ -5,8 +5,8 @@ import type { ConsumerRecord } from './processor/record-processor.js';
 import type { SubscriptionEndReason } from './retrieval/fanout/fan-out-retrieval-options.js';
 import type { StartingPosition } from './retrieval/records-retrieval.js';
 
-/** Every event a `KinesisConsumer` emits, with its payload. */
-export interface ConsumerEvents {
+/** The payloads of {@link ConsumerEvents}, before the stream fields. */
+interface ConsumerEventPayloads {
   /** `start()` finished: the lease table is ready and the first leases are taken. */
   started: { readonly workerId: string };
   /** `stop()` finished. */
@@ -115,6 +115,37 @@ export interface ConsumerEvents {
    */
   'stream:recreated': { readonly error: unknown };
 }
+
+/**
+ * The stream an event about a shard or a lease concerns. Multi-stream (`streams`): both fields.
+ * Single-stream: the stream as configured, `streamName` or `streamArn` (as in `onPoisonRecord`).
+ * `lease-table:error` carries them only for a stream's own work (its shard sync, its lease cleanup).
+ */
+export interface EventStreamFields {
+  /** The stream's name: always in multi-stream mode; in single-stream mode if configured by `streamName`. */
+  readonly streamName?: string;
+  /** The stream's ARN: always in multi-stream mode; in single-stream mode if configured by `streamArn`. */
+  readonly streamArn?: string;
+}
+
+/** Events about the consumer or the stream list as a whole: they carry no {@link EventStreamFields}. */
+type ConsumerWideEvent =
+  | 'started'
+  | 'stopped'
+  | 'stream:added'
+  | 'stream:removed'
+  | 'streams:error'
+  | 'stream:recreated';
+
+/**
+ * Every event a `KinesisConsumer` emits, with its payload. The events about a shard or a lease
+ * (`lease:*`, `shard:*`, `batch:processed`, `checkpoint`, …) also carry {@link EventStreamFields}.
+ */
+export type ConsumerEvents = {
+  [E in keyof ConsumerEventPayloads]: E extends ConsumerWideEvent
+    ? ConsumerEventPayloads[E]
+    : ConsumerEventPayloads[E] & EventStreamFields;
+};
 
 /** The name of an event of {@link ConsumerEvents}. */
 export type ConsumerEventName = keyof ConsumerEvents;

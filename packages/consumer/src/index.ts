@@ -34,7 +34,12 @@ export {
   ShardPositionFinder,
   type ShardPositionFinderOptions,
 } from './admin/shard-positions.js';
-export type { ConsumerEventListener, ConsumerEventName, ConsumerEvents } from './consumer-events.js';
+export type {
+  ConsumerEventListener,
+  ConsumerEventName,
+  ConsumerEvents,
+  EventStreamFields,
+} from './consumer-events.js';
 export type { ConsumerMetrics, ShardMetrics } from './consumer-metrics.js';
 export type { StreamConfig, StreamsSource } from './coordinator/stream-config.js';
 export {

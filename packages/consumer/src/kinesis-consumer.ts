@@ -2,6 +2,7 @@ import { KinesisTsError, type Logger, SILENT_LOGGER, streamLabel, TypedEventEmit
 import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
+import { leaseEventStream } from './coordinator/event-stream.js';
 import { checkFleetProtocol } from './coordinator/fleet-protocol-check.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import type { LoadAwareAssignment } from './coordinator/load-aware-assignment.js';
@@ -10,6 +11,7 @@ import { handOverLease } from './coordinator/outgoing-handoff.js';
 import type { ShardConsumerFactory, ShardMetricsEntry } from './coordinator/shard-consumer-factory.js';
 import type { ShardSyncer } from './coordinator/shard-syncer.js';
 import type { ConsumerStartUp } from './coordinator/start-up.js';
+import { streamIdentity } from './coordinator/stream.js';
 import { StreamRecreationWatch } from './coordinator/stream-recreation-watch.js';
 import type { StreamRuntime } from './coordinator/stream-runtime.js';
 import type { StreamTracker } from './coordinator/stream-tracker.js';
@@ -95,11 +97,12 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         { workerId: resolved.workerId },
       );
     }
+    const singleStream = resolved.streams === undefined ? streamIdentity(resolved.stream) : {};
     const parts = createConsumerParts(resolved, {
       signal: this.stopAbort.signal,
       logger,
       recorder: this.recorder,
-      emit: (event, payload) => this.emit(event, payload),
+      emit: (event, payload) => this.emit(event, { ...payload, ...singleStream } as typeof payload),
       shardEnds: new ShardEndNotifier(),
       isRunning: () => this.currentState === 'running',
       consumerArn: () => this.consumerArn,
@@ -321,6 +324,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     if (stolen) this.recorder.stolenLeases++;
     this.logger.info('Lease taken', { leaseKey: lease.leaseKey, previousOwner, stolen });
     this.emit('lease:taken', {
+      ...this.eventStream(lease.leaseKey),
       leaseKey: lease.leaseKey,
       previousOwner,
       stolen,
@@ -346,7 +350,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   private onLeaseLost(lease: Lease, reason: LeaseLossReason, token: string): void {
     this.recorder.lostLeases++;
-    this.emit('lease:lost', { leaseKey: lease.leaseKey, reason });
+    this.emit('lease:lost', { ...this.eventStream(lease.leaseKey), leaseKey: lease.leaseKey, reason });
     const shard = this.running.get(lease.leaseKey);
     if (!shard || shard.token !== token) return;
     shard.consumer.leaseLost();
@@ -369,7 +373,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       logger: this.logger,
     });
     if (written) this.recorder.releasedLeases++;
-    this.emit('lease:released', { leaseKey: lease.leaseKey, written });
+    this.emit('lease:released', { ...this.eventStream(lease.leaseKey), leaseKey: lease.leaseKey, written });
   }
 
   private startShardConsumer(lease: Lease, token: string): void {
@@ -388,7 +392,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   private onShardConsumerDone(entry: RunningShard, reason: ShardShutdownReason): void {
     const shardId = entry.consumer.shardId;
-    this.emit('shard:stopped', { shardId, reason });
+    this.emit('shard:stopped', { ...this.eventStream(entry.leaseKey), shardId, reason });
     if (reason === 'failed') return; // keeps the lease (and its metrics) so nothing else processes past the failure
     if (this.running.get(entry.leaseKey) === entry) this.running.delete(entry.leaseKey);
     this.recorder.closeShard(shardId, entry.metrics);
@@ -400,7 +404,16 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private async releaseLease(leaseKey: string, options?: LeaseReleaseOptions): Promise<void> {
     const written = await this.coordinator.renewer.release(leaseKey, options);
     if (written) this.recorder.releasedLeases++;
-    this.emit('lease:released', { leaseKey, written });
+    this.emit('lease:released', { ...this.eventStream(leaseKey), leaseKey, written });
+  }
+
+  /** The stream fields of an event about lease `leaseKey` (see `EventStreamFields`). */
+  private eventStream(leaseKey: string) {
+    return leaseEventStream(
+      leaseKey,
+      this.tracker ? undefined : this.options.stream,
+      (key) => this.tracker?.runtimeOf(key)?.stream,
+    );
   }
 
   /** Reads the KCL 3.x `Migration3.0` row and refuses a fleet whose protocol this worker cannot join. */

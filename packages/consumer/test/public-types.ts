@@ -32,6 +32,7 @@ export type {
   DetectSequenceRegressionsOptions,
   DynamoDbIdempotencyStoreOptions,
   EnsureStreamConsumerOptions,
+  EventStreamFields,
   FanOutRetrievalConfig,
   FoundRecord,
   HandlerContext,

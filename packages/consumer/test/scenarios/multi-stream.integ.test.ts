@@ -60,6 +60,11 @@ describe('one application over many streams', () => {
     const streams: StreamConfig[] = names.map((streamName) => ({ streamName }));
     const a = multiConsumer({ streams, applicationName, workerId: 'a', handler });
     const b = multiConsumer({ streams, applicationName, workerId: 'b', handler });
+    // The events about a shard or a lease name their stream.
+    const eventStreams: { event: string; streamName?: string; streamArn?: string }[] = [];
+    for (const event of ['lease:taken', 'shard:started', 'batch:processed', 'checkpoint'] as const) {
+      a.on(event, ({ streamName, streamArn }) => eventStreams.push({ event, streamName, streamArn }));
+    }
     await Promise.all([a.start(), b.start()]);
     await waitFor(
       () => names.every((name) => seen.get(name)!.length >= 60),
@@ -88,6 +93,13 @@ describe('one application over many streams', () => {
       'three leases each',
       20_000,
     );
+    expect(new Set(eventStreams.map(({ event }) => event))).toEqual(
+      new Set(['lease:taken', 'shard:started', 'batch:processed', 'checkpoint']),
+    );
+    for (const { streamName, streamArn } of eventStreams) {
+      expect(names).toContain(streamName);
+      expect(streamArn).toMatch(new RegExp(`:stream/${streamName}$`));
+    }
     // Per-shard figures name the stream, keyed <streamName>/<shardId>.
     const shards = Object.entries(a.metrics().shards);
     expect(shards.length).toBeGreaterThan(0);

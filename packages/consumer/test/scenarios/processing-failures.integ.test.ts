@@ -175,7 +175,11 @@ describe('processing failures and slow processing', () => {
       .on('stopped', () => events.push('stopped'));
     await worker.start();
     await waitFor(() => events.includes('checkpoint'), 'a checkpoint');
+    const eventStreams: (string | undefined)[] = [];
+    worker.on('lease:released', (event) => eventStreams.push(event.streamName));
+    worker.on('shard:stopped', (event) => eventStreams.push(event.streamName));
     await worker.stop();
+    expect(eventStreams).toEqual([streamName, streamName]); // a single stream's events name it too
     expect(events).toEqual([
       'lease:taken shardId-000000000000 false',
       'shard:started shardId-000000000000 TRIM_HORIZON',
