@@ -3,6 +3,7 @@ import type { ConsumerEvents } from './consumer-events.js';
 import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import { checkFleetProtocol } from './coordinator/fleet-protocol-check.js';
+import type { LeaseOwnerIndexSetup } from './coordinator/lease-owner-index-setup.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import type { LoadAwareAssignment } from './coordinator/load-aware-assignment.js';
 import { handOverLease } from './coordinator/outgoing-handoff.js';
@@ -62,6 +63,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly maintenance: LeaseTableMaintenance;
   private readonly shardConsumers: ShardConsumerFactory;
   private readonly assignment: LoadAwareAssignment | undefined;
+  private readonly indexSetup: LeaseOwnerIndexSetup | undefined;
+  private readonly setAssignmentMode: (mode: 'worker-utilization' | 'lease-count') => void;
+  /** Whether the user gave `leaseAssignment` (a Java KCL 3.x fleet overrides only the default). */
+  private readonly leaseAssignmentGiven: boolean;
   private readonly recorder = new MetricsRecorder();
   private readonly running = new Map<string, RunningShard>();
   private consumerArn: string | undefined;
@@ -98,6 +103,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       onLeaseTaken: (acquisition) => this.onLeaseTaken(acquisition),
       onLeaseLost: (lease, reason, token) => this.onLeaseLost(lease, reason, token),
       onHandoffRequested: (lease, token) => void this.onHandoffRequested(lease, token),
+      leaseAssignmentExplicit: options.leaseAssignment !== undefined,
     });
     this.table = parts.table;
     this.coordinator = parts.coordinator;
@@ -106,6 +112,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     this.maintenance = parts.maintenance;
     this.shardConsumers = parts.shardConsumers;
     this.assignment = parts.assignment;
+    this.indexSetup = parts.indexSetup;
+    this.setAssignmentMode = parts.setAssignmentMode;
+    this.leaseAssignmentGiven = options.leaseAssignment !== undefined;
   }
 
   /** Where the consumer is in its life. */
@@ -137,21 +146,26 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       const streamArn = await this.startUp.describeStream();
       this.consumerArn = await this.startUp.prepareFanOut(streamArn);
       await this.startUp.ensureLeaseTable();
-      await this.startUp.withRetries('client version', () =>
+      const mode = await this.startUp.withRetries('client version', () =>
         checkFleetProtocol({
           client: this.options.dynamoDbClient,
           leaseTableName: this.table.tableName,
           applicationName: this.options.applicationName,
           requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
-          kcl3Protocol: false, // the leader-based 3.x protocol is not wired in yet (issue 18 item 2)
+          leaseAssignment: this.options.leaseAssignment,
+          leaseAssignmentExplicit: this.leaseAssignmentGiven,
           signal: this.stopAbort.signal,
           logger: this.logger,
         }),
       );
+      this.setAssignmentMode(mode);
       await this.startUp.withRetries('shard sync', () => this.syncer.sync());
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
-      await this.assignment?.start();
+      if (mode === 'worker-utilization' && this.assignment) {
+        await this.indexSetup?.start(mode);
+        await this.assignment.start();
+      }
       await this.coordinator.runTaker();
       // stop() may have been called meanwhile (and may have stopped the timers already).
       if (this.currentState !== 'starting') return;
@@ -208,6 +222,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         this.syncer.stopTimer(),
         this.coordinator.stopTaking(),
         this.assignment?.stop(),
+        this.indexSetup?.stop(),
         ...this.syncer.inFlight(),
         ...this.maintenance.inFlight(),
       ]),
@@ -371,6 +386,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   }
 
   private async shutdownTimers(): Promise<void> {
+    await this.indexSetup?.stop();
     await this.assignment?.stop();
     await this.syncer.stopTimer();
     await this.coordinator.stopTaking();

@@ -257,6 +257,13 @@ export interface KinesisConsumerOptions {
   readonly leaderLockHeartbeatPeriodMs?: number;
   /** How often each worker writes its metrics row (CPU) for the leader, from 1 000 to a day. @defaultValue 30000 */
   readonly workerMetricsReportIntervalMs?: number;
+  /**
+   * With `'worker-utilization'`, add the KCL 3.x `LeaseOwnerToLeaseKeyIndex` to an existing lease
+   * table that lacks it (UpdateTable, which needs `dynamodb:UpdateTable`), as the KCL 3.x does, so
+   * that workers find their leases by Query and only the leader scans. When it is denied or not
+   * supported the worker logs it once and scans. @defaultValue true
+   */
+  readonly createLeaseOwnerIndexIfMissing?: boolean;
 
   /**
    * How shards are read: `{ mode: 'polling', maxRecordsPerFetch?, idleTimeBetweenReadsMs?,
@@ -500,6 +507,7 @@ export const CONSUMER_OPTION_SPECS = {
   leaderLockLeaseDurationMs: integerOption({ min: 1_000, max: DAY_MS, default: 120_000 }),
   leaderLockHeartbeatPeriodMs: integerOption({ min: 100, max: DAY_MS, default: 30_000 }),
   workerMetricsReportIntervalMs: integerOption({ min: 1_000, max: DAY_MS, default: 30_000 }),
+  createLeaseOwnerIndexIfMissing: booleanOption({ default: true }),
   retrieval: customOption("{ mode: 'polling', … } or { mode: 'fan-out', … }", checkRetrieval, {
     default: DEFAULT_RETRIEVAL,
   }),

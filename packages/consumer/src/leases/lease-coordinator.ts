@@ -14,7 +14,7 @@ import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
 import type { LeaseStore } from './lease-store.js';
 import { type LeaseTakingPlan, planLeaseTaking } from './lease-taking-plan.js';
-import type { LeaseThroughputMeter } from './lease-throughput-meter.js';
+import type { ThroughputEstimates } from './lease-throughput-meter.js';
 
 /** How a lease came to this worker. */
 export interface LeaseAcquisition {
@@ -53,7 +53,7 @@ export interface LeaseCoordinatorOptions {
    */
   readonly takingMode?: () => 'all' | 'no-steal' | 'reclaim-only';
   /** When given, renewals write each lease's `throughputKBps` from it. */
-  readonly throughput?: LeaseThroughputMeter;
+  readonly throughput?: ThroughputEstimates;
   /**
    * Move leases stolen for balance by a KCL 3.x graceful handoff (the owner checkpoints, then hands
    * over) instead of taking them at once. @defaultValue false
@@ -111,6 +111,7 @@ export class LeaseCoordinator {
   private readonly takerTimer: RepeatingTimer;
   private takerRun: Promise<void> | undefined;
   private lastScanAtMs: number | undefined;
+  private discovery: LeaseIndexDiscovery | undefined;
   /** Aborted by {@link stopTaking}: a scan in flight stops, and no further take starts. */
   private readonly takerStop = sharedAbortController();
   private view: LeaseTableView = {
@@ -122,6 +123,7 @@ export class LeaseCoordinator {
 
   constructor(options: LeaseCoordinatorOptions) {
     this.options = options;
+    this.discovery = options.discovery;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.handoffs = new IncomingHandoffs(
       options.workerId,
@@ -149,6 +151,14 @@ export class LeaseCoordinator {
       this.renewer.renewAll(),
     );
     this.takerTimer = new RepeatingTimer(options.takerIntervalMs, 'fixed-delay', () => this.runTaker());
+  }
+
+  /**
+   * Switches to index discovery from the next taker run on (the index became ACTIVE after start, or
+   * start-up found it): see `LeaseCoordinatorOptions.discovery`.
+   */
+  useIndexDiscovery(discovery: LeaseIndexDiscovery): void {
+    this.discovery = discovery;
   }
 
   /** What the last taker run saw. */
@@ -209,7 +219,7 @@ export class LeaseCoordinator {
     const stop = this.takerStop.signal;
     if (stop.aborted) return;
     const scanStartedAt = this.options.now();
-    const { discovery } = this.options;
+    const discovery = this.discovery;
     if (
       discovery &&
       !(

@@ -64,7 +64,7 @@ describe('lease throughput on renewals', () => {
     const [withThroughput, without] = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     expect(withThroughput).toMatchObject({
       UpdateExpression: 'SET #counter = :next, #throughput = :throughput',
-      ConditionExpression: '#counter = :seen',
+      ConditionExpression: '#counter = :seen AND attribute_not_exists(#checkpointOwner)',
       ExpressionAttributeNames: { '#throughput': 'throughputKBps' },
       ExpressionAttributeValues: { ':throughput': { N: '12.346' } },
     });
