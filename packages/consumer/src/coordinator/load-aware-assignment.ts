@@ -31,7 +31,10 @@ export interface LoadAwareAssignmentOptions {
   readonly now: () => number;
   readonly random: RandomSource;
   readonly logger: Logger;
-  /** Moves a live owner's lease; the conditional take-style write unless replaced (graceful handoff). */
+  /**
+   * Moves a live owner's lease: the consumer gives `LeaseTable.initiateLeaseHandoff` (graceful
+   * handoff) unless `gracefulLeaseHandoff` is false; the owner-fenced take that bumps the counter when absent.
+   */
   readonly moveLease?: LeaseMoveFunction;
   /** Stores (tests): the DynamoDB ones by default. */
   readonly lockStore?: LeaderLockStore;
