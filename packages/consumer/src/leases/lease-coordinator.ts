@@ -343,7 +343,9 @@ export class LeaseCoordinator {
       ...found.pendingHandoffs.filter((lease) => this.handoffs.mayTake(lease, now, false)),
     ].slice(0, Math.max(0, this.options.maxLeasesForWorker - heldKeys.size));
     await mapWithConcurrency(ready, MAX_CONCURRENT_TAKES, async (lease) => {
-      if (!stop.aborted) await this.takeOne(lease, false, this.options.now());
+      // A handoff this worker saw pending (or started) and that is over now: report its old owner.
+      const from = this.handoffs.handedOverRow(lease);
+      if (!stop.aborted) await this.takeOne(lease, false, this.options.now(), from);
     });
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryLeaseStore } from '../../test/in-memory-lease-store.js';
-import { LeaseCoordinator } from './lease-coordinator.js';
+import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
 import type { LeaseDiscoveryStore } from './lease-discovery.js';
 
 const F = 10_000;
@@ -28,6 +28,7 @@ function coordinator(
   workerId: string,
   discovery: LeaseDiscoveryStore,
   isLeader: () => boolean,
+  onLeaseTaken: (acquisition: LeaseAcquisition) => void = () => {},
 ) {
   return new LeaseCoordinator({
     store,
@@ -42,7 +43,7 @@ function coordinator(
     discovery: { store: discovery, isLeader, leaderScanIntervalMs: 2 * F },
     now: () => Date.now(),
     random: () => 0.5,
-    onLeaseTaken: () => {},
+    onLeaseTaken,
     onLeaseLost: () => {},
   });
 }
@@ -136,5 +137,24 @@ describe('lease discovery through the LeaseOwnerToLeaseKeyIndex', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await c.runTaker();
     expect(c.renewer.holds('s0')).toBe(true);
+  });
+
+  it('names the old owner of a lease handed over to it when it takes it from the index', async () => {
+    const store = new InMemoryLeaseStore();
+    store.put({ leaseKey: 's0', leaseOwner: 'w2', checkpointOwner: 'w1', leaseCounter: 4 });
+    const { discovery } = index(store);
+    const taken: LeaseAcquisition[] = [];
+    const c = coordinator(
+      store,
+      'w2',
+      discovery,
+      () => false,
+      (a) => taken.push(a),
+    );
+    started.push(c);
+    await c.runTaker();
+    await store.transferLease(store.rows.get('s0')!);
+    await c.runTaker();
+    expect(taken).toMatchObject([{ lease: { leaseKey: 's0' }, previousOwner: 'w1', stolen: true }]);
   });
 });
