@@ -201,6 +201,7 @@ export function createConsumerParts(
                 leaderSeemsAlive: assignment.election.leaderSeemsAlive(),
               }),
             leaderScanIntervalMs: options.leaseAssignmentIntervalMs,
+            leaderless: () => !assignment.election.leaderSeemsAlive(),
           }),
       })
     : undefined;

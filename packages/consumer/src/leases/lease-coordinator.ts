@@ -81,6 +81,11 @@ export interface LeaseIndexDiscovery {
   readonly isLeader: () => boolean;
   /** The least time between two scans of the leader, in ms (the KCL's lease assignment interval, 2 × failover). */
   readonly leaderScanIntervalMs: number;
+  /**
+   * Whether no leader seems alive now: then every taker run scans (no `leaderScanIntervalMs` wait),
+   * so that expired leases are detected and taken in about a failover time. @defaultValue never
+   */
+  readonly leaderless?: () => boolean;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -222,6 +227,7 @@ export class LeaseCoordinator {
     const discovery = this.discovery;
     if (
       discovery &&
+      !(discovery.leaderless?.() ?? false) &&
       !(
         discovery.isLeader() &&
         (this.lastScanAtMs === undefined ||

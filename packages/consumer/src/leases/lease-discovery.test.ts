@@ -29,6 +29,7 @@ function coordinator(
   discovery: LeaseDiscoveryStore,
   isLeader: () => boolean,
   onLeaseTaken: (acquisition: LeaseAcquisition) => void = () => {},
+  leaderless?: () => boolean,
 ) {
   return new LeaseCoordinator({
     store,
@@ -40,7 +41,7 @@ function coordinator(
     maxLeasesToStealAtOneTime: 1,
     enablePriorityLeaseAssignment: true,
     gracefulLeaseHandoffTimeoutMs: 30_000,
-    discovery: { store: discovery, isLeader, leaderScanIntervalMs: 2 * F },
+    discovery: { store: discovery, isLeader, leaderScanIntervalMs: 2 * F, leaderless },
     now: () => Date.now(),
     random: () => 0.5,
     onLeaseTaken,
@@ -156,5 +157,30 @@ describe('lease discovery through the LeaseOwnerToLeaseKeyIndex', () => {
     await store.transferLease(store.rows.get('s0')!);
     await c.runTaker();
     expect(taken).toMatchObject([{ lease: { leaseKey: 's0' }, previousOwner: 'w1', stolen: true }]);
+  });
+
+  it('scans on every run while no leader seems alive, not only every leaderScanIntervalMs', async () => {
+    const store = new InMemoryLeaseStore();
+    store.put({ leaseKey: 's0', leaseOwner: 'dead', leaseCounter: 4 });
+    const { discovery, calls } = index(store);
+    let leaderless = false;
+    const c = coordinator(
+      store,
+      'w2',
+      discovery,
+      () => true,
+      undefined,
+      () => leaderless,
+    );
+    started.push(c);
+    await c.runTaker(); // a scan
+    await c.runTaker(); // within leaderScanIntervalMs: the index
+    expect(store.count('list')).toBe(1);
+    expect(calls.query).toBe(1);
+    leaderless = true;
+    await c.runTaker();
+    await c.runTaker();
+    expect(store.count('list')).toBe(3);
+    expect(calls.query).toBe(1);
   });
 });
