@@ -73,6 +73,8 @@ function worker(
     initialPosition: 'TRIM_HORIZON',
     failoverTimeMs: FAILOVER_MS,
     leaseAssignment: 'worker-utilization',
+    // Rounds every second (a rebalance every third), so the busy worker sheds within seconds.
+    leaseAssignmentIntervalMs: 1_000,
     leaderLockLeaseDurationMs: 8_000,
     leaderLockHeartbeatPeriodMs: 1_000,
     workerMetricsReportIntervalMs: 1_000,
@@ -132,7 +134,9 @@ describe("the KCL 3.x mode: 'worker-utilization' with the LeaseOwnerToLeaseKeyIn
 
     // A busy worker: its metrics rows say 90 % CPU, the others 10 %; the leader moves some of its
     // leases away, by graceful handoff (the owner checkpoints and transfers), not by a counter bump.
-    const busy = fleet.find((w) => w.workerId !== leader)!;
+    const busy = fleet
+      .filter((w) => w.workerId !== leader)
+      .sort((a, b) => b.consumer.heldLeaseKeys().length - a.consumer.heldLeaseKeys().length)[0]!;
     for (const w of fleet) w.cpuPercent = w === busy ? 90 : 10;
     const busyLeases = new Set(busy.consumer.heldLeaseKeys());
     const movedTo = new Map<string, string>();
