@@ -188,7 +188,7 @@ export class ConsumerStartError extends KinesisTsError {
 
   /** Whether `value` is a `ConsumerStartError` from any copy of the package (`instanceof` fails across copies). */
   static override isInstance(value: unknown): value is ConsumerStartError {
-    const { START_FAILED, STREAM_NOT_FOUND, LEASE_TABLE_NOT_FOUND, LEASE_TABLE_NOT_READY } =
+    const { START_FAILED, STREAM_NOT_FOUND, LEASE_TABLE_NOT_FOUND, LEASE_TABLE_NOT_READY, KCL3_FLEET } =
       ConsumerErrorCode;
     return (
       KinesisTsError.hasCode(
@@ -197,6 +197,7 @@ export class ConsumerStartError extends KinesisTsError {
         STREAM_NOT_FOUND,
         LEASE_TABLE_NOT_FOUND,
         LEASE_TABLE_NOT_READY,
+        KCL3_FLEET,
       ) ||
       // a StreamConsumerError has the same code, and names its consumer
       (KinesisTsError.hasCode(value, ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE) && !('consumer' in value))

@@ -4,6 +4,7 @@ import { type ConsumerMetrics, MetricsRecorder } from './consumer-metrics.js';
 import { createConsumerParts } from './coordinator/consumer-parts.js';
 import { leaseEventStream } from './coordinator/event-stream.js';
 import { checkFleetProtocol } from './coordinator/fleet-protocol-check.js';
+import type { LeaseOwnerIndexSetup } from './coordinator/lease-owner-index-setup.js';
 import type { LeaseTableMaintenance } from './coordinator/lease-table-maintenance.js';
 import type { LoadAwareAssignment } from './coordinator/load-aware-assignment.js';
 import { createStreamTracker } from './coordinator/multi-stream-parts.js';
@@ -72,6 +73,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly tracker: StreamTracker | undefined;
   /** Single-stream: reports a stream deleted and created again while running. */
   private recreationWatch: StreamRecreationWatch | undefined;
+  private readonly indexSetup: LeaseOwnerIndexSetup | undefined;
+  private readonly setAssignmentMode: (mode: 'worker-utilization' | 'lease-count') => void;
+  /** Whether the user gave `leaseAssignment` (a Java KCL 3.x fleet overrides only the default). */
+  private readonly leaseAssignmentGiven: boolean;
   private readonly recorder = new MetricsRecorder();
   private readonly running = new Map<string, RunningShard>();
   private consumerArn: string | undefined;
@@ -116,6 +121,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
               this.tracker?.onScan(leases, scannedAtMs),
           }
         : {}),
+      leaseAssignmentExplicit: options.leaseAssignment !== undefined,
     });
     this.table = parts.table;
     this.coordinator = parts.coordinator;
@@ -137,6 +143,9 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
             isRunning: () => this.currentState === 'running',
             onStreamRemoved: (runtime) => this.stopStream(runtime),
           });
+    this.indexSetup = parts.indexSetup;
+    this.setAssignmentMode = parts.setAssignmentMode;
+    this.leaseAssignmentGiven = options.leaseAssignment !== undefined;
   }
 
   /** Where the consumer is in its life. */
@@ -165,9 +174,10 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
   private async doStart(): Promise<void> {
     try {
+      let mode: 'worker-utilization' | 'lease-count';
       if (this.tracker) {
         await this.startUp.ensureLeaseTable();
-        await this.checkFleetProtocol();
+        mode = await this.checkFleetProtocol();
         await this.tracker.start();
       } else {
         const summary = await this.startUp.describeStreamSummary();
@@ -175,12 +185,15 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         if (summary.creationTime) this.recreationWatch = this.watchRecreation(summary.creationTime);
         this.consumerArn = await this.startUp.prepareFanOut(streamArn);
         await this.startUp.ensureLeaseTable();
-        await this.checkFleetProtocol();
+        mode = await this.checkFleetProtocol();
         await this.startUp.withRetries('shard sync', () => this.syncer.sync());
       }
       if (this.currentState !== 'starting') return;
       this.coordinator.startRenewing();
-      await this.assignment?.start();
+      if (mode === 'worker-utilization' && this.assignment) {
+        await this.indexSetup?.start(mode);
+        await this.assignment.start();
+      }
       await this.coordinator.runTaker();
       // stop() may have been called meanwhile (and may have stopped the timers already).
       if (this.currentState !== 'starting') return;
@@ -239,6 +252,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
         this.syncer.stopTimer(),
         this.coordinator.stopTaking(),
         this.assignment?.stop(),
+        this.indexSetup?.stop(),
         ...this.syncer.inFlight(),
         ...this.maintenance.inFlight(),
         this.tracker?.stopTimers(),
@@ -416,19 +430,25 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
     );
   }
 
-  /** Reads the KCL 3.x `Migration3.0` row and refuses a fleet whose protocol this worker cannot join. */
-  private async checkFleetProtocol(): Promise<void> {
-    await this.startUp.withRetries('client version', () =>
+  /**
+   * Reads the KCL 3.x `Migration3.0` row and settles the assignment mode: a Java KCL 3.x fleet's
+   * protocol when it runs one (unless `leaseAssignment: 'lease-count'` was set: then a typed refusal).
+   */
+  private async checkFleetProtocol(): Promise<'worker-utilization' | 'lease-count'> {
+    const mode = await this.startUp.withRetries('client version', () =>
       checkFleetProtocol({
         client: this.options.dynamoDbClient,
         leaseTableName: this.table.tableName,
         applicationName: this.options.applicationName,
         requestTimeoutMs: this.options.dynamoDbRequestTimeoutMs,
-        kcl3Protocol: false, // the leader-based 3.x protocol is not wired in yet (issue 18 item 2)
+        leaseAssignment: this.options.leaseAssignment,
+        leaseAssignmentExplicit: this.leaseAssignmentGiven,
         signal: this.stopAbort.signal,
         logger: this.logger,
       }),
     );
+    this.setAssignmentMode(mode);
+    return mode;
   }
 
   /** Multi-stream: a stream left the list; its shards finish their batches and their leases are released. */
@@ -465,6 +485,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   }
 
   private async shutdownTimers(): Promise<void> {
+    await this.indexSetup?.stop();
     await this.assignment?.stop();
     await this.recreationWatch?.stop();
     await this.syncer.stopTimer();

@@ -6,6 +6,8 @@ import { type LeaseAcquisition, LeaseCoordinator } from '../leases/lease-coordin
 import type { LeaseLossReason } from '../leases/lease-renewer.js';
 import type { ShardEndNotifier } from '../lifecycle/shard-end-notifier.js';
 import type { ResolvedConsumerOptions } from '../options.js';
+import { type LeaseAssignmentMode, leaderMoveWrite, scansUnderIndexDiscovery } from './kcl3-protocol.js';
+import { LeaseOwnerIndexSetup } from './lease-owner-index-setup.js';
 import { LeaseTableMaintenance } from './lease-table-maintenance.js';
 import { LoadAwareAssignment } from './load-aware-assignment.js';
 import { type EmitConsumerEvent, ShardConsumerFactory } from './shard-consumer-factory.js';
@@ -27,8 +29,15 @@ export interface ConsumerParts {
   readonly maintenance: LeaseTableMaintenance;
   /** The shard consumer of each lease taken. */
   readonly shardConsumers: ShardConsumerFactory;
-  /** `leaseAssignment: 'worker-utilization'`: metering, worker metrics, leader election and rounds. */
+  /**
+   * Metering, worker metrics, leader election and rounds: built unless `leaseAssignment: 'lease-count'`
+   * was set explicitly (a Java KCL 3.x fleet may call for it), run only in `'worker-utilization'`.
+   */
   readonly assignment: LoadAwareAssignment | undefined;
+  /** The `LeaseOwnerToLeaseKeyIndex` set-up of index discovery (with `assignment`). */
+  readonly indexSetup: LeaseOwnerIndexSetup | undefined;
+  /** Sets the mode start-up resolved (the option, or what the fleet's `Migration3.0` row calls for). */
+  readonly setAssignmentMode: (mode: LeaseAssignmentMode) => void;
 }
 
 /** What the facade gives its parts: its signal, figures, events and lease callbacks. */
@@ -51,6 +60,8 @@ export interface ConsumerPartsContext {
   readonly isWorkable?: (lease: Lease) => boolean;
   /** Multi-stream: each scan goes to the streams' own upkeep instead of the single-stream one. */
   readonly onScan?: (leases: readonly Lease[], scannedAtMs: number) => void;
+  /** Whether the user gave `leaseAssignment` (not the default). */
+  readonly leaseAssignmentExplicit?: boolean;
 }
 
 /**
@@ -68,8 +79,11 @@ export function createConsumerParts(
     requestTimeoutMs: options.dynamoDbRequestTimeoutMs,
     logger,
   });
+  // The mode is settled at start (a Java KCL 3.x fleet turns the default 'lease-count' into
+  // 'worker-utilization'); until then, and in 'lease-count', the load-aware parts stay idle.
+  let loadAware = options.leaseAssignment === 'worker-utilization';
   const assignment =
-    options.leaseAssignment === 'worker-utilization'
+    loadAware || context.leaseAssignmentExplicit !== true
       ? new LoadAwareAssignment({
           client: options.dynamoDbClient,
           tableName: options.leaseTableName,
@@ -85,12 +99,22 @@ export function createConsumerParts(
           now: options.now,
           random: options.random,
           logger,
+          // With graceful handoff, a live owner's lease moves by checkpointOwner: it checkpoints and transfers.
+          moveLease:
+            leaderMoveWrite(options.gracefulLeaseHandoff) === 'handoff'
+              ? (lease, newOwner, moveSignal) => table.initiateLeaseHandoff(lease, newOwner, moveSignal)
+              : undefined,
           onError: (operation, error) => emit('lease-table:error', { operation, error }),
         })
       : undefined;
   const coordinator: LeaseCoordinator = new LeaseCoordinator({
-    takingMode: assignment ? () => assignment.takingMode() : undefined,
-    throughput: assignment?.throughput,
+    takingMode: assignment ? () => (loadAware ? assignment.takingMode() : 'all') : undefined,
+    throughput: assignment
+      ? {
+          nextEstimate: (leaseKey, previousKBps) =>
+            loadAware ? assignment.throughput.nextEstimate(leaseKey, previousKBps) : undefined,
+        }
+      : undefined,
     store: table,
     workerId: options.workerId,
     failoverTimeMs: options.failoverTimeMs,
@@ -159,7 +183,7 @@ export function createConsumerParts(
     emit: assignment
       ? (event, payload) => {
           // Single-stream lease keys are shard ids: the bytes delivered feed the lease's throughputKBps.
-          if (event === 'batch:processed') {
+          if (event === 'batch:processed' && loadAware) {
             const { shardId, bytes } = payload as { shardId: string; bytes: number };
             assignment.throughput.record(shardId, bytes);
           }
@@ -168,5 +192,37 @@ export function createConsumerParts(
       : emit,
     logger,
   });
-  return { table, coordinator, startUp, syncer, maintenance, shardConsumers, assignment };
+  const indexSetup = assignment
+    ? new LeaseOwnerIndexSetup({
+        table,
+        createAllowed: options.createLeaseOwnerIndexIfMissing,
+        recheckIntervalMs: options.leaseAssignmentIntervalMs,
+        logger,
+        onActive: () =>
+          coordinator.useIndexDiscovery({
+            store: table,
+            isLeader: () =>
+              scansUnderIndexDiscovery({
+                isLeader: assignment.election.isLeader(),
+                leaderSeemsAlive: assignment.election.leaderSeemsAlive(),
+              }),
+            leaderScanIntervalMs: options.leaseAssignmentIntervalMs,
+            leaderless: () => !assignment.election.leaderSeemsAlive(),
+          }),
+      })
+    : undefined;
+  const setAssignmentMode = (mode: LeaseAssignmentMode) => {
+    loadAware = mode === 'worker-utilization' && assignment !== undefined;
+  };
+  return {
+    table,
+    coordinator,
+    startUp,
+    syncer,
+    maintenance,
+    shardConsumers,
+    assignment,
+    indexSetup,
+    setAssignmentMode,
+  };
 }

@@ -3,28 +3,30 @@ import type { Logger } from '@kinesis-ts/core';
 import { ConsumerErrorCode, ConsumerStartError } from '../errors.js';
 import {
   coordinatorStateTableName,
-  fleetProtocol,
   KclClientVersion,
   readClientVersionRow,
 } from '../leases/dynamodb/client-version-row.js';
+import { decideFleetMode, type LeaseAssignmentMode } from './kcl3-protocol.js';
 
 /**
- * At start, finds out whether the lease table belongs to a Java KCL 3.x fleet in 3.x mode (its
- * `Migration3.0` row says `CLIENT_VERSION_3X` or `CLIENT_VERSION_3X_WITH_ROLLBACK`): there a leader
- * assigns leases, and a worker that takes them by count would fight it. Unless this consumer runs
- * the 3.x protocol (`kcl3Protocol`), it refuses to start with `KCL3_FLEET`, naming the row. In the
- * KCL's 2.x-compatible mode (`CLIENT_VERSION_UPGRADE_FROM_2X`, `CLIENT_VERSION_2X`) it runs as today,
- * as those Java workers do. Resolves the fleet's protocol.
+ * At start, reads the `Migration3.0` client-version row (lease table or `<app>-CoordinatorState`)
+ * and resolves the lease assignment mode to run in (see {@link decideFleetMode}): beside a Java KCL
+ * 3.x fleet in 3.x mode (`CLIENT_VERSION_3X`, `CLIENT_VERSION_3X_WITH_ROLLBACK`) the 3.x protocol,
+ * `'worker-utilization'`, following the Java leader's assignments; there, a `leaseAssignment:
+ * 'lease-count'` set explicitly makes it refuse to start with `KCL3_FLEET`, naming the row. Beside
+ * the KCL's 2.x-compatible mode it takes by count, as those Java workers do. Never writes the row.
  */
 export async function checkFleetProtocol(input: {
   readonly client: DynamoDBClient;
   readonly leaseTableName: string;
   readonly applicationName: string;
   readonly requestTimeoutMs: number;
-  readonly kcl3Protocol: boolean;
+  /** The `leaseAssignment` option, and whether the user gave it (not the default). */
+  readonly leaseAssignment: LeaseAssignmentMode;
+  readonly leaseAssignmentExplicit: boolean;
   readonly signal?: AbortSignal;
   readonly logger: Logger;
-}): Promise<'kcl2' | 'kcl3'> {
+}): Promise<LeaseAssignmentMode> {
   const row = await readClientVersionRow({
     client: input.client,
     leaseTableName: input.leaseTableName,
@@ -32,19 +34,38 @@ export async function checkFleetProtocol(input: {
     requestTimeoutMs: input.requestTimeoutMs,
     signal: input.signal,
   });
-  const protocol = fleetProtocol(row?.clientVersion);
-  if (row && protocol === 'kcl3' && !input.kcl3Protocol) {
+  const decision = decideFleetMode({
+    clientVersion: row?.clientVersion,
+    rowInLeaseTable: row ? row.tableName === input.leaseTableName : undefined,
+    configured: input.leaseAssignment,
+    explicit: input.leaseAssignmentExplicit,
+  });
+  if (decision.action === 'refuse' && decision.reason === 'coordinator-state-table') {
     throw new ConsumerStartError(
       ConsumerErrorCode.KCL3_FLEET,
-      `The Migration3.0 row of table ${row.tableName} says ${row.clientVersion}: a Java KCL 3.x fleet whose leader assigns the leases of ${input.leaseTableName}. This worker takes leases by count and would fight that leader; run the Java workers with CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X (or roll the fleet back to ${KclClientVersion.V2X}) while it runs`,
+      `The Migration3.0 row of table ${row?.tableName} says ${row?.clientVersion}: a Java KCL 3.0–3.4 fleet whose leader assigns the leases of ${input.leaseTableName} and keeps its Leader lock in ${row?.tableName}, where this worker cannot follow it. Upgrade the Java workers to KCL 3.5 or later (coordinator state in the lease table), or run them with CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X while this worker shares the table`,
+    );
+  }
+  if (decision.action === 'refuse') {
+    throw new ConsumerStartError(
+      ConsumerErrorCode.KCL3_FLEET,
+      `The Migration3.0 row of table ${row?.tableName} says ${row?.clientVersion}: a Java KCL 3.x fleet whose leader assigns the leases of ${input.leaseTableName}, and this worker was given leaseAssignment: 'lease-count', which takes leases by count and would fight that leader. Leave leaseAssignment unset or set it to 'worker-utilization' to follow the Java leader, or run the Java workers with CLIENT_VERSION_CONFIG_COMPATIBLE_WITH_2X (or roll the fleet back to ${KclClientVersion.V2X})`,
     );
   }
   if (row) {
     input.logger.info('Lease table shared with Java KCL workers', {
       clientVersion: row.clientVersion,
       table: row.tableName,
-      protocol,
+      leaseAssignment: decision.mode,
     });
+    if (decision.mode !== input.leaseAssignment) {
+      input.logger.warn(
+        decision.reason === 'kcl3-fleet'
+          ? "Following the Java KCL 3.x leader: leases are assigned as with leaseAssignment: 'worker-utilization'"
+          : "The Java fleet runs the KCL's 2.x-compatible mode: leases are taken by count as with leaseAssignment: 'lease-count'",
+        { configured: input.leaseAssignment },
+      );
+    }
   }
-  return protocol;
+  return decision.mode;
 }

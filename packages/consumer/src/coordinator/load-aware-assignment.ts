@@ -31,7 +31,10 @@ export interface LoadAwareAssignmentOptions {
   readonly now: () => number;
   readonly random: RandomSource;
   readonly logger: Logger;
-  /** Moves a live owner's lease; the conditional take-style write unless replaced (graceful handoff). */
+  /**
+   * Moves a live owner's lease: the consumer gives `LeaseTable.initiateLeaseHandoff` (graceful
+   * handoff) unless `gracefulLeaseHandoff` is false; the owner-fenced take that bumps the counter when absent.
+   */
   readonly moveLease?: LeaseMoveFunction;
   /** Stores (tests): the DynamoDB ones by default. */
   readonly lockStore?: LeaderLockStore;
@@ -101,11 +104,15 @@ export class LoadAwareAssignment {
       onError: (error) => options.onError?.('lease-assignment', error),
       resign: () => this.election.resign(),
     });
-    const cpu = new CpuSampler();
+    // Built at the first sample (start()): a consumer whose mode stays 'lease-count' reads no cgroup files.
+    let cpu: CpuSampler | undefined;
     this.reporter = new WorkerMetricsReporter({
       store: metricsStore,
       workerId: options.workerId,
-      sampleCpu: () => cpu.sample(),
+      sampleCpu: () => {
+        cpu ??= new CpuSampler();
+        return cpu.sample();
+      },
       wallClock: Date.now,
       valuesKept: LOAD_AWARE_ASSIGNMENT_DEFAULTS.workerMetricsValuesKept,
       logger: options.logger,

@@ -84,6 +84,19 @@ export class IncomingHandoffs {
     return known !== undefined && nowMs - known.sinceMs >= this.timeoutMs;
   }
 
+  /**
+   * A row index discovery read that names this worker with no handoff left: when this worker saw it
+   * in a handoff to itself, the handoff is over, and this resolves its old owner (once).
+   */
+  handedOverRow(lease: Lease): string | undefined {
+    const known = this.pending.get(lease.leaseKey);
+    if (!known || lease.checkpointOwner || lease.leaseOwner !== this.workerId || known.to !== this.workerId) {
+      return undefined;
+    }
+    this.pending.delete(lease.leaseKey);
+    return known.from;
+  }
+
   /** The old owner of a lease handed over to this worker, once (when this worker takes it). */
   completed(leaseKey: string): string | undefined {
     const from = this.handedOver.get(leaseKey);

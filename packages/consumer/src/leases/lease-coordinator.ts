@@ -14,7 +14,7 @@ import { LeaseExpiryTracker } from './lease-expiry-tracker.js';
 import { type LeaseLossReason, LeaseRenewer } from './lease-renewer.js';
 import type { LeaseStore } from './lease-store.js';
 import { type LeaseTakingPlan, planLeaseTaking } from './lease-taking-plan.js';
-import type { LeaseThroughputMeter } from './lease-throughput-meter.js';
+import type { ThroughputEstimates } from './lease-throughput-meter.js';
 
 /** How a lease came to this worker. */
 export interface LeaseAcquisition {
@@ -58,7 +58,7 @@ export interface LeaseCoordinatorOptions {
    */
   readonly takingMode?: () => 'all' | 'no-steal' | 'reclaim-only';
   /** When given, renewals write each lease's `throughputKBps` from it. */
-  readonly throughput?: LeaseThroughputMeter;
+  readonly throughput?: ThroughputEstimates;
   /**
    * Move leases stolen for balance by a KCL 3.x graceful handoff (the owner checkpoints, then hands
    * over) instead of taking them at once. @defaultValue false
@@ -86,6 +86,11 @@ export interface LeaseIndexDiscovery {
   readonly isLeader: () => boolean;
   /** The least time between two scans of the leader, in ms (the KCL's lease assignment interval, 2 × failover). */
   readonly leaderScanIntervalMs: number;
+  /**
+   * Whether no leader seems alive now: then every taker run scans (no `leaderScanIntervalMs` wait),
+   * so that expired leases are detected and taken in about a failover time. @defaultValue never
+   */
+  readonly leaderless?: () => boolean;
 }
 
 /** What the last taker run saw, for metrics. */
@@ -116,6 +121,7 @@ export class LeaseCoordinator {
   private readonly takerTimer: RepeatingTimer;
   private takerRun: Promise<void> | undefined;
   private lastScanAtMs: number | undefined;
+  private discovery: LeaseIndexDiscovery | undefined;
   /** Aborted by {@link stopTaking}: a scan in flight stops, and no further take starts. */
   private readonly takerStop = sharedAbortController();
   private view: LeaseTableView = {
@@ -127,6 +133,7 @@ export class LeaseCoordinator {
 
   constructor(options: LeaseCoordinatorOptions) {
     this.options = options;
+    this.discovery = options.discovery;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.handoffs = new IncomingHandoffs(
       options.workerId,
@@ -154,6 +161,14 @@ export class LeaseCoordinator {
       this.renewer.renewAll(),
     );
     this.takerTimer = new RepeatingTimer(options.takerIntervalMs, 'fixed-delay', () => this.runTaker());
+  }
+
+  /**
+   * Switches to index discovery from the next taker run on (the index became ACTIVE after start, or
+   * start-up found it): see `LeaseCoordinatorOptions.discovery`.
+   */
+  useIndexDiscovery(discovery: LeaseIndexDiscovery): void {
+    this.discovery = discovery;
   }
 
   /** What the last taker run saw. */
@@ -214,9 +229,10 @@ export class LeaseCoordinator {
     const stop = this.takerStop.signal;
     if (stop.aborted) return;
     const scanStartedAt = this.options.now();
-    const { discovery } = this.options;
+    const discovery = this.discovery;
     if (
       discovery &&
+      !(discovery.leaderless?.() ?? false) &&
       !(
         discovery.isLeader() &&
         (this.lastScanAtMs === undefined ||
@@ -339,7 +355,9 @@ export class LeaseCoordinator {
       ...found.pendingHandoffs.filter((lease) => this.handoffs.mayTake(lease, now, false)),
     ].slice(0, Math.max(0, this.options.maxLeasesForWorker - heldKeys.size));
     await mapWithConcurrency(ready, MAX_CONCURRENT_TAKES, async (lease) => {
-      if (!stop.aborted) await this.takeOne(lease, false, this.options.now());
+      // A handoff this worker saw pending (or started) and that is over now: report its old owner.
+      const from = this.handoffs.handedOverRow(lease);
+      if (!stop.aborted) await this.takeOne(lease, false, this.options.now(), from);
     });
   }
 

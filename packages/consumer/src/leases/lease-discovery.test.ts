@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryLeaseStore } from '../../test/in-memory-lease-store.js';
-import { LeaseCoordinator } from './lease-coordinator.js';
+import { type LeaseAcquisition, LeaseCoordinator } from './lease-coordinator.js';
 import type { LeaseDiscoveryStore } from './lease-discovery.js';
 
 const F = 10_000;
@@ -28,6 +28,8 @@ function coordinator(
   workerId: string,
   discovery: LeaseDiscoveryStore,
   isLeader: () => boolean,
+  onLeaseTaken: (acquisition: LeaseAcquisition) => void = () => {},
+  leaderless?: () => boolean,
 ) {
   return new LeaseCoordinator({
     store,
@@ -39,10 +41,10 @@ function coordinator(
     maxLeasesToStealAtOneTime: 1,
     enablePriorityLeaseAssignment: true,
     gracefulLeaseHandoffTimeoutMs: 30_000,
-    discovery: { store: discovery, isLeader, leaderScanIntervalMs: 2 * F },
+    discovery: { store: discovery, isLeader, leaderScanIntervalMs: 2 * F, leaderless },
     now: () => Date.now(),
     random: () => 0.5,
-    onLeaseTaken: () => {},
+    onLeaseTaken,
     onLeaseLost: () => {},
   });
 }
@@ -136,5 +138,49 @@ describe('lease discovery through the LeaseOwnerToLeaseKeyIndex', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await c.runTaker();
     expect(c.renewer.holds('s0')).toBe(true);
+  });
+
+  it('names the old owner of a lease handed over to it when it takes it from the index', async () => {
+    const store = new InMemoryLeaseStore();
+    store.put({ leaseKey: 's0', leaseOwner: 'w2', checkpointOwner: 'w1', leaseCounter: 4 });
+    const { discovery } = index(store);
+    const taken: LeaseAcquisition[] = [];
+    const c = coordinator(
+      store,
+      'w2',
+      discovery,
+      () => false,
+      (a) => taken.push(a),
+    );
+    started.push(c);
+    await c.runTaker();
+    await store.transferLease(store.rows.get('s0')!);
+    await c.runTaker();
+    expect(taken).toMatchObject([{ lease: { leaseKey: 's0' }, previousOwner: 'w1', stolen: true }]);
+  });
+
+  it('scans on every run while no leader seems alive, not only every leaderScanIntervalMs', async () => {
+    const store = new InMemoryLeaseStore();
+    store.put({ leaseKey: 's0', leaseOwner: 'dead', leaseCounter: 4 });
+    const { discovery, calls } = index(store);
+    let leaderless = false;
+    const c = coordinator(
+      store,
+      'w2',
+      discovery,
+      () => true,
+      undefined,
+      () => leaderless,
+    );
+    started.push(c);
+    await c.runTaker(); // a scan
+    await c.runTaker(); // within leaderScanIntervalMs: the index
+    expect(store.count('list')).toBe(1);
+    expect(calls.query).toBe(1);
+    leaderless = true;
+    await c.runTaker();
+    await c.runTaker();
+    expect(store.count('list')).toBe(3);
+    expect(calls.query).toBe(1);
   });
 });

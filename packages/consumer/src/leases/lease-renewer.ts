@@ -20,7 +20,7 @@ import type {
   LeaseWriter,
   PendingCheckpointUpdate,
 } from './lease-store.js';
-import type { LeaseThroughputMeter } from './lease-throughput-meter.js';
+import type { ThroughputEstimates } from './lease-throughput-meter.js';
 
 /** Options of {@link LeaseRenewer.release}. */
 export interface LeaseReleaseOptions {
@@ -63,7 +63,7 @@ export interface LeaseRenewerOptions {
   /** Called when a renewal fails without losing the lease (throttling, a network error). */
   readonly onRenewalError?: (lease: Lease, error: unknown) => void;
   /** When given, each renewal writes the lease's `throughputKBps` from it (load-aware assignment). */
-  readonly throughput?: LeaseThroughputMeter;
+  readonly throughput?: ThroughputEstimates;
   /**
    * Called once when a renewal finds the lease in a KCL 3.x graceful handoff away from this worker
    * (`leaseOwner` the next owner, `checkpointOwner` this worker): the lease is still held (and

@@ -1,5 +1,10 @@
 import { nextThroughputKBps } from './assignment/exponential-moving-average.js';
 
+/** What renewals read the `throughputKBps` to write from (`undefined`: write none). */
+export interface ThroughputEstimates {
+  nextEstimate(leaseKey: string, previousKBps: number | undefined): number | undefined;
+}
+
 /**
  * Counts the bytes delivered to the processor per lease, and turns them into the `throughputKBps`
  * each renewal writes (the KCL's estimate: bytes per renewal interval, EMA α 0.5).

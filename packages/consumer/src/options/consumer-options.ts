@@ -105,6 +105,7 @@ export const CONSUMER_OPTION_SPECS = {
   leaderLockLeaseDurationMs: integerOption({ min: 1_000, max: DAY_MS, default: 120_000 }),
   leaderLockHeartbeatPeriodMs: integerOption({ min: 100, max: DAY_MS, default: 30_000 }),
   workerMetricsReportIntervalMs: integerOption({ min: 1_000, max: DAY_MS, default: 30_000 }),
+  createLeaseOwnerIndexIfMissing: booleanOption({ default: true }),
   retrieval: customOption("{ mode: 'polling', … } or { mode: 'fan-out', … }", checkRetrieval, {
     default: DEFAULT_RETRIEVAL,
   }),

@@ -156,7 +156,9 @@ export interface KinesisConsumerOptions {
    * How leases are spread over workers: `'lease-count'` (every worker takes and steals by count, the
    * KCL 2.x way; right beside KCL 2.x workers) or `'worker-utilization'` (one leader, elected through
    * the lock row `Leader` of the lease table, assigns leases by worker CPU and lease throughput, the
-   * KCL 3.x way). @defaultValue 'lease-count'
+   * KCL 3.x way). Left unset, a lease table whose `Migration3.0` row says a Java KCL 3.x fleet runs in
+   * 3.x mode makes the worker follow that fleet's leader as `'worker-utilization'`; set to
+   * `'lease-count'` there, `start()` fails with `KCL3_FLEET`. @defaultValue 'lease-count'
    */
   readonly leaseAssignment?: 'worker-utilization' | 'lease-count';
   /**
@@ -177,6 +179,13 @@ export interface KinesisConsumerOptions {
   readonly leaderLockHeartbeatPeriodMs?: number;
   /** How often each worker writes its metrics row (CPU) for the leader, from 1 000 to a day. @defaultValue 30000 */
   readonly workerMetricsReportIntervalMs?: number;
+  /**
+   * With `'worker-utilization'`, add the KCL 3.x `LeaseOwnerToLeaseKeyIndex` to an existing lease
+   * table that lacks it (UpdateTable, which needs `dynamodb:UpdateTable`), as the KCL 3.x does, so
+   * that workers find their leases by Query and only the leader scans. When it is denied or not
+   * supported the worker logs it once and scans. @defaultValue true
+   */
+  readonly createLeaseOwnerIndexIfMissing?: boolean;
 
   /**
    * How shards are read: `{ mode: 'polling', maxRecordsPerFetch?, idleTimeBetweenReadsMs?,

@@ -4,7 +4,8 @@ import type { Lease } from '../lease.js';
 import { LEASE_ATTRIBUTES as A, leaseFromItem } from './lease-serializer.js';
 
 /**
- * The leader's writes that give a lease to a worker, until the graceful handoff replaces the move:
+ * The leader's writes that give a lease to a worker (with `gracefulLeaseHandoff`, the default, the
+ * consumer replaces `moveLease` by `LeaseTable.initiateLeaseHandoff`):
  *
  * - `assignLease` (unowned or expired leases): `SET leaseOwner = <to>, leaseCounter = N + 1 REMOVE
  *   checkpointOwner` (+ `ownerSwitchesSinceCheckpoint` 1 when the owner changes), if `leaseCounter = N`,
