@@ -34,6 +34,7 @@ import {
 } from '@kinesis-ts/core';
 import type { FormerStreamsLeasesDeletion } from './coordinator/former-streams-plan.js';
 import { checkStreamConfigs, type StreamsSource } from './coordinator/stream-config.js';
+import type { S3ClaimCheck } from './processing/claim-check.js';
 import type {
   PoisonRecord,
   RecordHandler,
@@ -175,6 +176,14 @@ export interface KinesisConsumerOptions {
    * `shardEnded`, `shutdownRequested`); the application checkpoints. Give this or `handler`.
    */
   readonly processor?: ShardRecordProcessorFactory;
+  /**
+   * Opt-in: records whose data is a claim-check pointer (written by an `S3ClaimCheck`, e.g. a
+   * `KinesisDeadLetterSink` with `claimCheck`) reach `handler` / `processor` with the payload read
+   * from S3 instead, checked against the pointer's size and digest; a pointer that cannot be read
+   * fails its record (retried, then `onPoisonRecord`). The object is kept or deleted as the
+   * claim check's `lifecycle` says. Without it, pointers are delivered as they are.
+   */
+  readonly resolveClaimChecks?: S3ClaimCheck;
 
   /**
    * How long a lease stays valid without renewal: a worker that stops renewing loses its leases
@@ -541,6 +550,10 @@ export const CONSUMER_OPTION_SPECS = {
   handler: functionOption<RecordHandler>({ limit: 'a function (records, context) => Promise<void>' }),
   processor: functionOption<ShardRecordProcessorFactory>({
     limit: 'a function (shardId) => ShardRecordProcessor',
+  }),
+  resolveClaimChecks: objectOption<S3ClaimCheck>({
+    limit: 'an S3ClaimCheck',
+    accepts: (value) => typeof (value as { resolve?: unknown }).resolve === 'function',
   }),
   failoverTimeMs: integerOption({ min: MIN_FAILOVER_TIME_MS, max: DAY_MS, default: 10_000 }),
   leaseRenewalIntervalMs: integerOption({ min: 50, max: DAY_MS }),
