@@ -235,6 +235,7 @@ async function startOnce(
       dynamoDbEndpoint: `http://127.0.0.1:${dynamoDb.port}`,
       region: resolved.region,
       credentials: copyCredentials(LOCAL_CREDENTIALS),
+      ...(s3 === undefined ? {} : { s3Endpoint: s3.endpoint }),
     };
     connection = connectLocalStack(endpoints);
 
