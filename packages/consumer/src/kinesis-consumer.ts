@@ -29,6 +29,7 @@ import {
   type ResolvedConsumerOptions,
   resolveConsumerOptions,
 } from './options.js';
+import { withClaimCheckedDelivery } from './processor/claim-checked-delivery.js';
 import { settleWithin } from './util/settle-within.js';
 import { sharedAbortController } from './util/signals.js';
 
@@ -90,7 +91,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
   private readonly stopAbort = sharedAbortController();
 
   constructor(options: KinesisConsumerOptions) {
-    const resolved = resolveConsumerOptions(options);
+    const resolved = withClaimCheckedDelivery(resolveConsumerOptions(options));
     const logger = resolved.logger ?? SILENT_LOGGER;
     super(logger);
     this.options = resolved;

@@ -68,6 +68,8 @@ export interface LocalStackEndpoints {
   readonly region: string;
   /** The dummy credentials to sign with. */
   readonly credentials: LocalCredentials;
+  /** Endpoint of the local S3 server, when the stack started one (`s3: true`); use `forcePathStyle: true`. */
+  readonly s3Endpoint?: string;
 }
 
 /**

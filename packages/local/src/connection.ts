@@ -91,6 +91,8 @@ export interface LocalStackConnectionInfo {
    * @defaultValue {@link LOCAL_CREDENTIALS}
    */
   credentials?: LocalCredentials;
+  /** Endpoint of a local S3 server (a stack started with `s3: true`). */
+  s3Endpoint?: string;
 }
 
 function requireUrl(field: string, value: unknown): string {
@@ -112,7 +114,7 @@ function requireUrl(field: string, value: unknown): string {
 export function connectLocalStack(info: LocalStackConnectionInfo): LocalStackConnection {
   rejectUnknownOptions(
     info,
-    ['kinesisEndpoint', 'dynamoDbEndpoint', 'region', 'credentials'],
+    ['kinesisEndpoint', 'dynamoDbEndpoint', 'region', 'credentials', 's3Endpoint'],
     'connectLocalStack',
   );
   const endpoints: LocalStackEndpoints = Object.freeze({
@@ -120,6 +122,7 @@ export function connectLocalStack(info: LocalStackConnectionInfo): LocalStackCon
     dynamoDbEndpoint: requireUrl('dynamoDbEndpoint', info.dynamoDbEndpoint),
     region: info.region ?? 'us-east-1',
     credentials: Object.freeze({ ...(info.credentials ?? LOCAL_CREDENTIALS) }),
+    ...(info.s3Endpoint === undefined ? {} : { s3Endpoint: requireUrl('s3Endpoint', info.s3Endpoint) }),
   });
   const clients = new Set<{ destroy(): void }>();
   let admin: KinesisClient | undefined;
@@ -135,6 +138,7 @@ export function connectLocalStack(info: LocalStackConnectionInfo): LocalStackCon
     kinesisEndpoint: endpoints.kinesisEndpoint,
     dynamoDbEndpoint: endpoints.dynamoDbEndpoint,
     region: endpoints.region,
+    s3Endpoint: endpoints.s3Endpoint,
     get credentials() {
       return copyCredentials(endpoints.credentials);
     },

@@ -27,6 +27,7 @@ import {
   resolveLocalStackOptions,
 } from './options';
 import { findFreePort, tryBindPort } from './ports';
+import { type LocalS3, startLocalS3 } from './s3-server';
 import { ServiceLimits } from './service-limits';
 
 /** A running local Kinesis + DynamoDB, returned by {@link startLocalStack}. */
@@ -47,6 +48,11 @@ export interface LocalStack extends LocalStackConnection {
   readonly dynamoDbPort: number;
   /** The account id in the emulator's ARNs. */
   readonly accountId: string;
+  /**
+   * `http://127.0.0.1:<port>` of the local S3 server with `s3: true` (give it to an `S3Client` with
+   * `forcePathStyle: true`, any credentials); `undefined` without.
+   */
+  readonly s3Endpoint: string | undefined;
   /** Process id of the Kinesis emulator. */
   readonly kinesisPid: number;
   /** Resolves when the emulator process exits: after `stop()`, or if it crashes or is killed. */
@@ -183,6 +189,7 @@ async function startOnce(
   const ports = await choosePorts(resolved);
 
   let dynamoDb: DynamoDbServer | undefined;
+  let s3: LocalS3 | undefined;
   let front: KinesisFront | undefined;
   let emulator: KinesisEmulatorProcess | undefined;
   let connection: LocalStackConnection | undefined;
@@ -198,7 +205,7 @@ async function startOnce(
   const cleanUp = async () => {
     caller?.close();
     connection?.close();
-    await Promise.all([front?.close(), emulator?.stop(0), dynamoDb?.close(1_000)]);
+    await Promise.all([front?.close(), emulator?.stop(0), dynamoDb?.close(1_000), s3?.stop()]);
   };
 
   try {
@@ -209,6 +216,7 @@ async function startOnce(
       deleteTableMs: resolved.deleteTableMs,
       updateTableMs: resolved.updateTableMs,
     });
+    if (resolved.s3) s3 = await startLocalS3({ buckets: resolved.s3Buckets });
     front = await startFront(
       ports.kinesisPort,
       ports.kinesisEmulatorPort,
@@ -227,6 +235,7 @@ async function startOnce(
       dynamoDbEndpoint: `http://127.0.0.1:${dynamoDb.port}`,
       region: resolved.region,
       credentials: copyCredentials(LOCAL_CREDENTIALS),
+      ...(s3 === undefined ? {} : { s3Endpoint: s3.endpoint }),
     };
     connection = connectLocalStack(endpoints);
 
@@ -302,6 +311,7 @@ async function startOnce(
     const server = dynamoDb;
     const kinesisFront = front;
     const live = connection;
+    const localS3 = s3;
     let stopping: Promise<void> | undefined;
     // Copy the connection's properties as they are defined: `credentials` stays a getter that
     // hands out a fresh object on every read.
@@ -312,6 +322,7 @@ async function startOnce(
       kinesisTlsPort: ports.kinesisTlsPort,
       dynamoDbPort: server.port,
       accountId: resolved.accountId,
+      s3Endpoint: localS3?.endpoint,
       kinesisPid: running.pid,
       kinesisExited: running.exited,
       kinesisOutput: () => running.output(),
@@ -319,7 +330,12 @@ async function startOnce(
       stop() {
         stopping ??= (async () => {
           live.close();
-          await Promise.all([kinesisFront.close(), running.stop(resolved.stopGraceMs), server.close(2_000)]);
+          await Promise.all([
+            kinesisFront.close(),
+            running.stop(resolved.stopGraceMs),
+            server.close(2_000),
+            localS3?.stop(),
+          ]);
           caller?.close();
         })();
         return stopping;

@@ -216,6 +216,17 @@ export interface LocalStackOptions {
    * @defaultValue { subscriptionLifetimeMs: 300000 }
    */
   limits?: ServiceLimitOptions;
+  /**
+   * Also start a local S3 server (s3rver, as `startLocalS3`) beside the two emulators: its endpoint is
+   * the stack's `s3Endpoint` (use `forcePathStyle: true`), `stop()` ends it with the rest.
+   * @defaultValue false
+   */
+  s3?: boolean;
+  /**
+   * Buckets the local S3 server creates at the start; only with `s3: true`.
+   * @defaultValue []
+   */
+  s3Buckets?: readonly string[];
 }
 
 const LOG_LEVELS: readonly EmulatorLogLevel[] = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'];
@@ -272,6 +283,21 @@ function checkStreams(value: unknown, field: string): readonly { name: string; s
   return value;
 }
 
+function checkBucketNames(value: unknown, field: string): readonly string[] {
+  if (
+    !Array.isArray(value) ||
+    !value.every((name) => typeof name === 'string' && /^[a-z0-9][a-z0-9.-]{2,62}$/.test(name))
+  ) {
+    throw new ValidationError(
+      field,
+      'an array of S3 bucket names (3 to 63 of a-z 0-9 . -)',
+      `got ${describeValue(value)}`,
+      CoreErrorCode.INVALID_OPTION,
+    );
+  }
+  return value;
+}
+
 /** The default, range and check of every option of {@link startLocalStack}. */
 export const LOCAL_STACK_OPTION_SPECS = {
   kinesisPort: port(),
@@ -311,6 +337,8 @@ export const LOCAL_STACK_OPTION_SPECS = {
   limits: customOption<ResolvedServiceLimitOptions>('{ subscriptionLifetimeMs }', checkServiceLimits, {
     default: optionDefaults(SERVICE_LIMIT_OPTION_SPECS),
   }),
+  s3: booleanOption({ default: false }),
+  s3Buckets: customOption('an array of bucket names', checkBucketNames, { default: [] as readonly string[] }),
 } satisfies OptionSpecsOf<LocalStackOptions>;
 
 /** {@link LocalStackOptions} with every default applied. */
@@ -362,6 +390,14 @@ export function resolveLocalStackOptions(options: LocalStackOptions = {}): Resol
       'limits',
       'limits only with enforceLimits: true',
       'limits was given but enforceLimits is false: the stack would enforce nothing',
+      CoreErrorCode.INVALID_OPTION,
+    );
+  }
+  if (options.s3Buckets !== undefined && !resolved.s3) {
+    throw new ValidationError(
+      's3Buckets',
+      's3Buckets only with s3: true',
+      's3Buckets was given but s3 is false: no S3 server would hold them',
       CoreErrorCode.INVALID_OPTION,
     );
   }

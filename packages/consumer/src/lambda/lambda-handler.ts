@@ -10,6 +10,8 @@ import {
   validateIntegerOption,
 } from '@kinesis-ts/core';
 import { bisectOnError } from '../processing/bisect-on-error.js';
+import type { S3ClaimCheck } from '../processing/claim-check.js';
+import { withResolvedClaimChecks } from '../processing/claim-check-batch.js';
 import type { PoisonRecordInput } from '../processing/dead-letter.js';
 import { type BatchFunction, parallelByKey } from '../processing/parallel-by-key.js';
 import { processWithRetries } from '../processing/processing-retry.js';
@@ -63,6 +65,14 @@ interface LambdaHandlerCommonOptions {
   readonly verifyChecksum?: boolean;
   /** Uniform random numbers in [0, 1) for the backoff jitter (tests). @defaultValue Math.random */
   readonly random?: RandomSource;
+  /**
+   * Opt-in: records whose data is a claim-check pointer (written by an `S3ClaimCheck`, e.g. a
+   * `KinesisDeadLetterSink` with `claimCheck`) reach `processRecord` / `processBatch` with the
+   * payload read from S3 instead; a pointer that cannot be read fails its record (retried within
+   * `maxAttempts`, then `onPoisonRecord` or `batchItemFailures`). Without it, pointers are delivered
+   * as they are.
+   */
+  readonly resolveClaimChecks?: S3ClaimCheck;
 }
 
 /** {@link kinesisLambdaHandler} with a function per record. */
@@ -137,7 +147,7 @@ export function kinesisLambdaHandler<L = unknown>(
     0,
     900_000,
   );
-  const batchFunction = toBatchFunction(options);
+  const batchFunction = withClaimChecks(options.resolveClaimChecks, toBatchFunction(options));
   const onPoisonRecord = options.onPoisonRecord;
 
   return async (event, lambdaContext) => {
@@ -200,6 +210,22 @@ function abortBeforeTimeout(
     budgetMs,
   );
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+function withClaimChecks<R extends LambdaDeaggregatedRecord, C>(
+  claimCheck: S3ClaimCheck | undefined,
+  batchFunction: BatchFunction<R, C>,
+): BatchFunction<R, C> {
+  if (claimCheck === undefined) return batchFunction;
+  if (typeof (claimCheck as { resolve?: unknown }).resolve !== 'function') {
+    throw new ValidationError(
+      'resolveClaimChecks',
+      'an S3ClaimCheck',
+      'resolveClaimChecks has no resolve function',
+      CoreErrorCode.INVALID_OPTION,
+    );
+  }
+  return withResolvedClaimChecks(claimCheck, batchFunction);
 }
 
 function toBatchFunction<L>(

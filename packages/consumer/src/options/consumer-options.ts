@@ -25,6 +25,7 @@ import {
   validateIntegerOption,
 } from '@kinesis-ts/core';
 import type { FormerStreamsLeasesDeletion } from '../coordinator/former-streams-plan.js';
+import type { S3ClaimCheck } from '../processing/claim-check.js';
 import type {
   PoisonRecord,
   RecordHandler,
@@ -83,6 +84,10 @@ export const CONSUMER_OPTION_SPECS = {
   handler: functionOption<RecordHandler>({ limit: 'a function (records, context) => Promise<void>' }),
   processor: functionOption<ShardRecordProcessorFactory>({
     limit: 'a function (shardId) => ShardRecordProcessor',
+  }),
+  resolveClaimChecks: objectOption<S3ClaimCheck>({
+    limit: 'an S3ClaimCheck',
+    accepts: (value) => typeof (value as { resolve?: unknown }).resolve === 'function',
   }),
   failoverTimeMs: integerOption({ min: MIN_FAILOVER_TIME_MS, max: DAY_MS, default: 10_000 }),
   leaseRenewalIntervalMs: integerOption({ min: 50, max: DAY_MS }),

@@ -3,6 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { BackoffPolicy, Logger, RandomSource } from '@kinesis-ts/core';
 import type { FormerStreamsLeasesDeletion } from '../coordinator/former-streams-plan.js';
 import type { StreamsSource } from '../coordinator/stream-config.js';
+import type { S3ClaimCheck } from '../processing/claim-check.js';
 import type {
   PoisonRecord,
   RecordHandler,
@@ -74,6 +75,14 @@ export interface KinesisConsumerOptions {
    * `shardEnded`, `shutdownRequested`); the application checkpoints. Give this or `handler`.
    */
   readonly processor?: ShardRecordProcessorFactory;
+  /**
+   * Opt-in: records whose data is a claim-check pointer (written by an `S3ClaimCheck`, e.g. a
+   * `KinesisDeadLetterSink` with `claimCheck`) reach `handler` / `processor` with the payload read
+   * from S3 instead, checked against the pointer's size and digest; a pointer that cannot be read
+   * fails its record (retried, then `onPoisonRecord`). The object is kept or deleted as the
+   * claim check's `lifecycle` says. Without it, pointers are delivered as they are.
+   */
+  readonly resolveClaimChecks?: S3ClaimCheck;
 
   /**
    * How long a lease stays valid without renewal: a worker that stops renewing loses its leases

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type LocalS3, startLocalS3, uniqueName } from '@kinesis-ts/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLocalStack, useTestStreams } from '../../test/local-stack.js';
+import { useLocalStack, useTestStreams, waitFor } from '../../test/local-stack.js';
+import { KinesisConsumer } from '../kinesis-consumer.js';
 import { kinesisLambdaHandler } from '../lambda/lambda-handler.js';
 import { readStream } from '../read-stream/read-stream.js';
 import { claimCheckPointerOf, resolveClaimChecks, resolveDeadLetter, S3ClaimCheck } from './claim-check.js';
@@ -92,5 +94,41 @@ describe('a claim check on a real local S3 server', () => {
 
     // delete-after-read: the object is gone once read
     await expect(claimCheck.resolve(letters[0]!.data)).rejects.toThrow();
+  }, 60_000);
+
+  it('hands a KinesisConsumer with resolveClaimChecks the 3 MiB payload behind a pointer record', async () => {
+    const streamName = uniqueName('claims');
+    await createStream(streamName, 1);
+    const payload = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) % 253);
+    const claimCheck = new S3ClaimCheck({ client, bucket: 'dead-letters' });
+    const pointer = await claimCheck.store(payload);
+    for (const data of [new TextEncoder().encode('plain'), pointer]) {
+      await kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'k', Data: data }));
+    }
+    const seen: { bytes: number; sha256: string }[] = [];
+    const consumer = new KinesisConsumer({
+      streamName,
+      applicationName: uniqueName('claims-app'),
+      kinesisClient: kinesis,
+      dynamoDbClient: local.dynamoDbClient(),
+      initialPosition: 'TRIM_HORIZON',
+      failoverTimeMs: 2_000,
+      idleTimeBetweenReadsMs: 200,
+      resolveClaimChecks: claimCheck,
+      handler: (records) => {
+        for (const record of records)
+          seen.push({ bytes: record.data.byteLength, sha256: sha256(record.data) });
+      },
+    });
+    try {
+      await consumer.start();
+      await waitFor(() => seen.length === 2, 'both records');
+    } finally {
+      await consumer.stop();
+    }
+    expect(seen).toEqual([
+      { bytes: 5, sha256: sha256(new TextEncoder().encode('plain')) },
+      { bytes: payload.byteLength, sha256: sha256(payload) },
+    ]);
   }, 60_000);
 });
