@@ -143,6 +143,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
             emit: (event, payload) => this.emit(event, payload),
             isRunning: () => this.currentState === 'running',
             onStreamRemoved: (runtime) => this.stopStream(runtime),
+            onBytesDelivered: parts.recordDelivered,
           });
     this.indexSetup = parts.indexSetup;
     this.setAssignmentMode = parts.setAssignmentMode;

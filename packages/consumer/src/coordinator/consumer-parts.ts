@@ -6,6 +6,7 @@ import { type LeaseAcquisition, LeaseCoordinator } from '../leases/lease-coordin
 import type { LeaseLossReason } from '../leases/lease-renewer.js';
 import type { ShardEndNotifier } from '../lifecycle/shard-end-notifier.js';
 import type { ResolvedConsumerOptions } from '../options.js';
+import { withDeliveryMeter } from './delivery-meter.js';
 import { type LeaseAssignmentMode, leaderMoveWrite, scansUnderIndexDiscovery } from './kcl3-protocol.js';
 import { LeaseOwnerIndexSetup } from './lease-owner-index-setup.js';
 import { LeaseTableMaintenance } from './lease-table-maintenance.js';
@@ -38,6 +39,11 @@ export interface ConsumerParts {
   readonly indexSetup: LeaseOwnerIndexSetup | undefined;
   /** Sets the mode start-up resolved (the option, or what the fleet's `Migration3.0` row calls for). */
   readonly setAssignmentMode: (mode: LeaseAssignmentMode) => void;
+  /**
+   * Multi-stream: bytes delivered from a lease (its table key) feed its `throughputKBps` in
+   * `'worker-utilization'` (single-stream shard consumers feed it themselves).
+   */
+  readonly recordDelivered: (leaseKey: string, bytes: number) => void;
 }
 
 /** What the facade gives its parts: its signal, figures, events and lease callbacks. */
@@ -180,15 +186,13 @@ export function createConsumerParts(
     shardStatus: (shardId) => syncer.shardStatus(shardId),
     consumerArn: context.consumerArn,
     recorder,
+    // Single-stream lease keys are shard ids: the bytes delivered feed the lease's throughputKBps.
     emit: assignment
-      ? (event, payload) => {
-          // Single-stream lease keys are shard ids: the bytes delivered feed the lease's throughputKBps.
-          if (event === 'batch:processed' && loadAware) {
-            const { shardId, bytes } = payload as { shardId: string; bytes: number };
-            assignment.throughput.record(shardId, bytes);
-          }
-          emit(event, payload);
-        }
+      ? withDeliveryMeter(
+          emit,
+          (shardId) => shardId,
+          (key, bytes) => recordDelivered(key, bytes),
+        )
       : emit,
     logger,
   });
@@ -214,6 +218,9 @@ export function createConsumerParts(
   const setAssignmentMode = (mode: LeaseAssignmentMode) => {
     loadAware = mode === 'worker-utilization' && assignment !== undefined;
   };
+  function recordDelivered(leaseKey: string, bytes: number): void {
+    if (loadAware && assignment) assignment.throughput.record(leaseKey, bytes);
+  }
   return {
     table,
     coordinator,
@@ -224,5 +231,6 @@ export function createConsumerParts(
     assignment,
     indexSetup,
     setAssignmentMode,
+    recordDelivered,
   };
 }

@@ -20,6 +20,8 @@ export interface MultiStreamPartsContext {
   readonly isRunning: () => boolean;
   /** A stream left the list: stop its shards and release their leases. */
   readonly onStreamRemoved: (runtime: StreamRuntime) => Promise<void>;
+  /** Bytes delivered from a lease (its table key), for load-aware assignment's `throughputKBps`. */
+  readonly onBytesDelivered?: (leaseKey: string, bytes: number) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export function createStreamTracker(
         isRunning: context.isRunning,
         onChildLeasesCreated: () => void coordinator.runTakerSoon(),
         onShardSyncError: (stream, error) => tracker.onShardSyncError(stream, error),
+        onBytesDelivered: context.onBytesDelivered,
       }),
     onAdded: (runtime) => {
       const { streamName, streamArn, streamIdentifier } = runtime.stream;

@@ -13,6 +13,7 @@ import type {
   StreamContext,
 } from '../processor/record-processor.js';
 import type { InitialPosition } from '../retrieval/initial-position.js';
+import { withDeliveryMeter } from './delivery-meter.js';
 import { LeaseTableMaintenance } from './lease-table-maintenance.js';
 import {
   type BuiltShardConsumer,
@@ -47,6 +48,8 @@ export interface StreamRuntimeContext {
   readonly onChildLeasesCreated: () => void;
   /** A shard sync of this stream failed (ResourceNotFound: the stream was deleted). */
   readonly onShardSyncError?: (stream: ResolvedStream, error: unknown) => void;
+  /** Bytes delivered to the handler from a lease (its table key): feeds the lease's `throughputKBps`. */
+  readonly onBytesDelivered?: (leaseKey: string, bytes: number) => void;
 }
 
 /**
@@ -122,7 +125,9 @@ export class StreamRuntime {
       shardStatus: (shardId) => this.syncer.shardStatus(shardId),
       consumerArn: () => stream.consumerArn,
       recorder: streamRecorder(context.recorder, stream.streamName),
-      emit: emitWithStream,
+      emit: context.onBytesDelivered
+        ? withDeliveryMeter(emitWithStream, (shardId) => scope.tableKey(shardId), context.onBytesDelivered)
+        : emitWithStream,
       logger: streamLogger,
     });
   }
