@@ -28,6 +28,7 @@ export {
   sleep,
   validateBackoffPolicy,
 } from './backoff.js';
+export { closestMatch } from './closest-match.js';
 export {
   type DeaggregateOptions,
   type DeaggregationDiscard,

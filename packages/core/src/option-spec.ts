@@ -1,4 +1,5 @@
 import { type BackoffPolicy, validateBackoffPolicy } from './backoff.js';
+import { editDistance } from './closest-match.js';
 import { CoreErrorCode, ValidationError } from './errors.js';
 import { describeValue, integerLimit, validateBooleanOption, validateIntegerOption } from './validation.js';
 
@@ -397,18 +398,4 @@ export function nearestName(name: string, known: readonly string[]): string | un
     }
   }
   return best;
-}
-
-/** Levenshtein distance: the fewest insertions, deletions and substitutions turning `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

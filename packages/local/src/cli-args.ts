@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CoreErrorCode, ValidationError } from '@kinesis-ts/core';
+import { CoreErrorCode, closestMatch, ValidationError } from '@kinesis-ts/core';
 import type { EmulatorLogLevel, LocalStackOptions } from './options';
-import { closestMatch } from './suggest';
 
 /** What the command line asked for. */
 export type CliCommand =

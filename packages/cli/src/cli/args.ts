@@ -1,7 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { STREAM_NAME_LIMIT, STREAM_NAME_PATTERN } from '@kinesis-ts/core';
+import { closestMatch, STREAM_NAME_LIMIT, STREAM_NAME_PATTERN } from '@kinesis-ts/core';
 import { CliUsageError } from '../errors.js';
-import { closestMatch } from './suggest.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

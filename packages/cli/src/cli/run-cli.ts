@@ -1,4 +1,5 @@
 import {
+  closestMatch,
   describeError as describeAnyError,
   fatalCause,
   isClientSetupError,
@@ -36,7 +37,6 @@ import { type CliClients, createClients, type KinesisHttpVersion } from './clien
 import type { CommandContext } from './context.js';
 import { REGION_MISSING_MESSAGE } from './endpoints.js';
 import { createOutput, type Output } from './output.js';
-import { closestMatch } from './suggest.js';
 
 interface CommandSpec {
   readonly options: Parameters<typeof parseFlags>[2];

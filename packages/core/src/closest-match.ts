@@ -1,5 +1,8 @@
-/** The edit distance between two strings (insertions, deletions, substitutions, transpositions). */
-function distance(a: string, b: string): number {
+/**
+ * The edit distance between two strings: the fewest insertions, deletions, substitutions and swaps of
+ * two neighbouring characters turning `a` into `b`.
+ */
+export function editDistance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
@@ -16,14 +19,14 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to `input` (a mistyped command or flag), if one is close enough to be what
- * was meant: at most one edit per three characters of the input (at least one, at most two).
+ * The candidate closest to `input` (a mistyped command or flag of a command line), if one is close
+ * enough to be what was meant: at most one edit per three characters of the input (at least one, at most two).
  */
 export function closestMatch(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const d = distance(input.toLowerCase(), candidate.toLowerCase());
+    const d = editDistance(input.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
