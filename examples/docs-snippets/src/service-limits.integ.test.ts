@@ -110,7 +110,7 @@ describe('under the service limits', () => {
     // the two applications did ask for more than the shard's 5 reads a second
     const refused = (await stack.kinesisFrontStats()).limits.refusedCalls.GetRecords ?? 0;
     expect(refused).toBeGreaterThan(refusedBefore);
-  });
+  }, 60_000); // the wait for delivery above is bounded at 30 s: the test's own limit must be above it
 });
 
 describe('subscriptions that end every 3 seconds', () => {
