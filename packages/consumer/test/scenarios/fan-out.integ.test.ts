@@ -228,7 +228,7 @@ describe.each(KINESIS_TRANSPORTS)('over %s', (transport) => {
       // A stopped the stolen shard because of the loss, closed its subscription, and never subscribed
       // to it again; nothing failed.
       expect(lostByA.map((l) => l.leaseKey)).toEqual([stolen]);
-      expect(stoppedOnA).toEqual([{ shardId: stolen, reason: 'lease-lost' }]);
+      expect(stoppedOnA).toEqual([{ shardId: stolen, reason: 'lease-lost', streamName }]);
       expect(endedOnA.filter((e) => e.shardId === stolen).at(-1)?.reason).toBe('closed');
       const lossIndex = faultsA.calls.filter((c) => c.shardId === stolen).length;
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -93,6 +93,12 @@ describe('one application over many streams', () => {
       'three leases each',
       20_000,
     );
+    // A checkpoint is written after its batch was handed over: it may come just after the last record.
+    await waitFor(
+      () => eventStreams.some(({ event }) => event === 'checkpoint'),
+      'a checkpoint event',
+      10_000,
+    );
     expect(new Set(eventStreams.map(({ event }) => event))).toEqual(
       new Set(['lease:taken', 'shard:started', 'batch:processed', 'checkpoint']),
     );

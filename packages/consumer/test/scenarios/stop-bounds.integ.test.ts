@@ -135,7 +135,7 @@ describe('lease releases on stop()', () => {
     await waitFor(() => worker.heldLeaseKeys().length === 1, 'the lease');
     await worker.stop();
     expect(throttled).toBe(2);
-    expect(released).toEqual([{ leaseKey: 'shardId-000000000000', written: true }]);
+    expect(released).toEqual([{ leaseKey: 'shardId-000000000000', written: true, streamName }]);
     const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000');
     expect(lease?.leaseOwner).toBeUndefined();
   });
