@@ -53,7 +53,10 @@ export async function pipeFile(producer: KinesisProducer): Promise<void> {
 }
 
 /** docs/producer.md, "Records above the limit: a claim check": store them in S3, write a pointer. */
-export function oversizedRecordsThroughAClaimCheck(s3: ClaimCheckS3Client, kinesis: KinesisClient): KinesisProducer {
+export function oversizedRecordsThroughAClaimCheck(
+  s3: ClaimCheckS3Client,
+  kinesis: KinesisClient,
+): KinesisProducer {
   const claimCheck = new S3ClaimCheck({ client: s3, bucket: 'my-large-records' });
   const producer = new KinesisProducer({
     streamName: 'orders',

@@ -24,7 +24,10 @@ function slowHook() {
     calls.push({ data, ...context });
     return new Promise((resolve) => answers.push(() => resolve(text(`pointer-${data.byteLength}`))));
   };
-  return { hook, calls, answerAll: () => answers.splice(0).forEach((answer) => answer()) };
+  const answerAll = () => {
+    for (const answer of answers.splice(0)) answer();
+  };
+  return { hook, calls, answerAll };
 }
 
 const until = (condition: () => boolean) => vi.waitFor(() => expect(condition()).toBe(true));

@@ -221,7 +221,9 @@ export const PRODUCER_OPTION_SPECS = {
   hotKeyShare: shareOption({ default: 0.05 }),
   hotKeyWindowMs: integerOption({ min: 100, max: 3_600_000, default: 10_000 }),
   logger: objectOption<Logger>({ limit: 'a Logger object' }),
-  oversizedRecords: functionOption<OversizedRecordHook>({ limit: 'a function returning Promise<Uint8Array>' }),
+  oversizedRecords: functionOption<OversizedRecordHook>({
+    limit: 'a function returning Promise<Uint8Array>',
+  }),
   random: functionOption<RandomSource>({ limit: 'a function returning [0, 1)', default: Math.random }),
 } satisfies OptionSpecsOf<KinesisProducerOptions>;
 
