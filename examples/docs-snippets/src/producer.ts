@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { type ClaimCheckS3Client, S3ClaimCheck } from '@kinesis-ts/consumer';
 import type { UserRecord } from '@kinesis-ts/core';
 import { KinesisProducer } from '@kinesis-ts/producer';
 
@@ -49,4 +50,18 @@ export async function pipeFile(producer: KinesisProducer): Promise<void> {
     split(), // one string per line
     producer.writable({ partitionKey: (line) => JSON.parse(String(line)).customerId }),
   );
+}
+
+/** docs/producer.md, "Records above the limit: a claim check": store them in S3, write a pointer. */
+export function oversizedRecordsThroughAClaimCheck(
+  s3: ClaimCheckS3Client,
+  kinesis: KinesisClient,
+): KinesisProducer {
+  const claimCheck = new S3ClaimCheck({ client: s3, bucket: 'my-large-records' });
+  const producer = new KinesisProducer({
+    streamName: 'orders',
+    client: kinesis,
+    oversizedRecords: (data) => claimCheck.store(data),
+  });
+  return producer;
 }

@@ -22,6 +22,8 @@ export const ProducerErrorCode = {
    * write, or the stream does not exist): every waiting record fails with it at once.
    */
   CANNOT_WRITE_STREAM: 'CANNOT_WRITE_STREAM',
+  /** The `oversizedRecords` hook threw for a record above the limit, or returned data still above it. */
+  OVERSIZED_RECORD_FAILED: 'OVERSIZED_RECORD_FAILED',
 } as const;
 
 /** One of the codes in {@link ProducerErrorCode}. */
@@ -120,5 +122,24 @@ export class ProducerClosedError extends KinesisTsError {
       code: ProducerErrorCode.PRODUCER_CLOSED,
       retryable: false,
     });
+  }
+}
+
+/**
+ * A record above the stream's record limit could not be replaced through the `oversizedRecords` hook:
+ * the hook threw (the error is the `cause`), or the data it returned is still above the limit. Only
+ * that record fails; nothing is sent for it.
+ */
+export class OversizedRecordError extends KinesisTsError {
+  /** The record as it was given to `put`. */
+  readonly record: UserRecord;
+
+  constructor(record: UserRecord, detail: string, cause?: unknown) {
+    super(`The oversizedRecords hook could not replace a record above the limit: ${detail}`, {
+      code: ProducerErrorCode.OVERSIZED_RECORD_FAILED,
+      retryable: false,
+      cause,
+    });
+    this.record = record;
   }
 }

@@ -2,6 +2,7 @@ export { type Logger, SILENT_LOGGER } from '@kinesis-ts/core';
 export type { Attempt, PutResult } from './attempt.js';
 export {
   BufferFullError,
+  OversizedRecordError,
   ProducerClosedError,
   ProducerErrorCode,
   RecordFailedError,
@@ -14,6 +15,8 @@ export {
   type BufferFullBehavior,
   DEFAULT_PRODUCER_OPTIONS,
   type KinesisProducerOptions,
+  type OversizedRecordContext,
+  type OversizedRecordHook,
 } from './options.js';
 export { bucketedPartitionKey } from './partition-key-bucket.js';
 export type { OpenShard } from './pipeline/list-shards.js';

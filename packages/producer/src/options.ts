@@ -31,6 +31,16 @@ import {
 /** What `put` does when the buffer is full. */
 export type BufferFullBehavior = 'wait' | 'reject';
 
+/** What the `oversizedRecords` hook is told about a record above the limit. */
+export interface OversizedRecordContext {
+  readonly partitionKey: string;
+  /** The record limit (data plus partition key) the replacement must fit in. */
+  readonly limitBytes: number;
+}
+
+/** Returns the data to write in place of a record above the limit (see `oversizedRecords`). */
+export type OversizedRecordHook = (data: Uint8Array, context: OversizedRecordContext) => Promise<Uint8Array>;
+
 /** Options of {@link KinesisProducer}. Sizes are in bytes, times in milliseconds. */
 export interface KinesisProducerOptions {
   /** The stream to write to. Give this or `streamArn`. */
@@ -60,6 +70,16 @@ export interface KinesisProducerOptions {
    * refused or the answer has no limit. @defaultValue 1048576 (1 MiB, or the stream's MaxRecordSizeInKiB)
    */
   readonly maxRecordSizeBytes?: number;
+  /**
+   * Replaces the data of a record above the record limit (the stream's, or `maxRecordSizeBytes`)
+   * before it is sent, instead of refusing it: return the small data to write in its place, e.g. a
+   * claim-check pointer after storing the original in S3 (see docs/producer.md). Called once per such
+   * record; records of the same partition key put after it are not sent before it. When the hook
+   * throws, or returns data still above the limit, only that record fails, with
+   * `OVERSIZED_RECORD_FAILED`. Records above the 10 MiB hard maximum are refused still.
+   * @defaultValue none (records above the limit are refused)
+   */
+  readonly oversizedRecords?: OversizedRecordHook;
 
   /**
    * How long a record may wait in the buffer to be packed with others before it is sent (the KPL's
@@ -201,6 +221,9 @@ export const PRODUCER_OPTION_SPECS = {
   hotKeyShare: shareOption({ default: 0.05 }),
   hotKeyWindowMs: integerOption({ min: 100, max: 3_600_000, default: 10_000 }),
   logger: objectOption<Logger>({ limit: 'a Logger object' }),
+  oversizedRecords: functionOption<OversizedRecordHook>({
+    limit: 'a function returning Promise<Uint8Array>',
+  }),
   random: functionOption<RandomSource>({ limit: 'a function returning [0, 1)', default: Math.random }),
 } satisfies OptionSpecsOf<KinesisProducerOptions>;
 

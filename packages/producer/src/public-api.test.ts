@@ -18,6 +18,7 @@ const PUBLIC_VALUES = [
   'BufferFullError',
   'DEFAULT_PRODUCER_OPTIONS',
   'KinesisProducer',
+  'OversizedRecordError',
   'ProducerClosedError',
   'ProducerErrorCode',
   'ProducerWritableError',

@@ -142,6 +142,11 @@ export class Admission {
     }
   }
 
+  /** A buffered record's size changed by `deltaBytes` (its data was replaced by the `oversizedRecords` hook). */
+  resized(record: PendingRecord, deltaBytes: number): void {
+    if (record.admitted) this.bufferedBytes += deltaBytes;
+  }
+
   /** Lets records waiting for room into the room there is, in put order, then wakes `waitForCapacity`. */
   admitWaiting(): void {
     let now: number | undefined;

@@ -15,13 +15,14 @@ export interface PendingRecord {
   /** The record as given to `put` (returned in errors). */
   readonly userRecord: UserRecord;
   readonly partitionKey: string;
-  readonly data: Uint8Array;
+  /** Replaced once by the `oversizedRecords` hook for a record above the limit (with `sizeBytes`). */
+  data: Uint8Array;
   /** Canonical decimal form, when the record has one. */
   readonly explicitHashKey: string | undefined;
   /** The effective hash key: decides the shard. */
   readonly hashKey: bigint;
   /** Data plus partition key, in bytes: what counts against buffer and record limits. */
-  readonly sizeBytes: number;
+  sizeBytes: number;
   /** Put order, increasing from 1. */
   readonly sequence: number;
   /** When `put` accepted it, in milliseconds since the epoch. */

@@ -7,7 +7,7 @@ import {
   type UserRecord,
   ValidationError,
 } from '@kinesis-ts/core';
-import { ProducerErrorCode } from '../errors.js';
+import { OversizedRecordError, ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
@@ -69,6 +69,12 @@ export class ProducerPipeline {
   private recordLimit: RecordSizeLimit | undefined;
   /** Records above 1 MiB routed while the stream's limit was being read. */
   private largeRecordsBeforeLimit = 0;
+  /**
+   * Calls of the `oversizedRecords` hook under way. The record waits in its lane meanwhile, and
+   * nothing is sent until every call has settled, so no record overtakes it (see
+   * docs/internals/producer-pipeline.md).
+   */
+  private replacementsPending = 0;
   private stopped = false;
   /** The lanes that may send, gathered by each pump (kept to spare an array per pump). */
   private readonly candidates: ShardLane[] = [];
@@ -91,6 +97,8 @@ export class ProducerPipeline {
     const admissionLimits = {
       ...this.options,
       get maxRecordSizeBytes(): number {
+        // With the hook, records above the limit are let in up to the hard maximum, and replaced in `route`.
+        if (pipeline.options.oversizedRecords !== undefined) return MAX_RECORD_SIZE_LIMIT_BYTES;
         return pipeline.recordLimit?.bytes ?? MAX_RECORD_SIZE_LIMIT_BYTES;
       },
     };
@@ -204,8 +212,10 @@ export class ProducerPipeline {
 
   private route(record: PendingRecord): void {
     // A record accepted while the stream's limit was read, that waited for room past that time.
-    if (this.recordLimit !== undefined && record.sizeBytes > this.recordLimit.bytes) {
-      this.settlement.refused(record, this.tooLarge(record, this.recordLimit));
+    const limit = this.recordLimit;
+    const oversized = limit !== undefined && record.sizeBytes > limit.bytes;
+    if (oversized && this.options.oversizedRecords === undefined) {
+      this.settlement.refused(record, this.tooLarge(record, limit));
       return;
     }
     if (this.recordLimit === undefined && record.sizeBytes > DEFAULT_MAX_RECORD_SIZE_BYTES) {
@@ -213,6 +223,7 @@ export class ProducerPipeline {
     }
     this.metricsRecorder.recordReceived();
     const lane = this.router.route(record);
+    if (oversized) this.replaceOversized(record, lane, limit);
     this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
     // In a burst the pump is already asked for: it looks at every lane, and schedules what it leaves.
     if (this.scheduler.soon) return;
@@ -226,7 +237,8 @@ export class ProducerPipeline {
   private pump(): void {
     const now = Date.now();
     this.expireRecords(now);
-    const waitForLimit = this.recordLimit === undefined && this.largeRecordsBeforeLimit > 0;
+    const waitForLimit =
+      (this.recordLimit === undefined && this.largeRecordsBeforeLimit > 0) || this.replacementsPending > 0;
     const mode = waitForLimit ? undefined : this.router.desiredMode();
     if (mode === undefined) {
       // The shard map (and the stream's record limit) call back when ready; records still expire on time meanwhile.
@@ -356,12 +368,67 @@ export class ProducerPipeline {
       this.logger.debug('Record size limit read from the stream', { maxRecordSizeBytes: limit.bytes });
     }
     for (const lane of this.router.allLanes()) {
+      if (this.options.oversizedRecords !== undefined) {
+        const above: PendingRecord[] = [];
+        lane.queue.forEach((queued) => {
+          if (queued.sizeBytes > limit.bytes) above.push(queued);
+        });
+        for (const record of above) this.replaceOversized(record, lane, limit);
+        continue;
+      }
       for (const record of lane.removeWhere((queued) => queued.sizeBytes > limit.bytes)) {
         this.settlement.refused(record, this.tooLarge(record, limit));
       }
     }
     this.admission.admitWaiting();
     this.scheduler.runSoon();
+  }
+
+  /**
+   * Gives a queued record above the limit to the `oversizedRecords` hook and puts the data it returns
+   * in its place. The record stays in its lane meanwhile and the pump sends nothing (no rebucketing
+   * either, so the lane stays the record's); when the hook fails, only this record is taken out and
+   * fails. A record that settled meanwhile (its time to live ran out) is left as it is.
+   */
+  private replaceOversized(record: PendingRecord, lane: ShardLane, limit: RecordSizeLimit): void {
+    const hook = this.options.oversizedRecords!;
+    this.replacementsPending++;
+    const context = { partitionKey: record.partitionKey, limitBytes: limit.bytes };
+    void Promise.resolve()
+      .then(() => hook(record.data, context))
+      .then(
+        (data) => {
+          if (record.settled) return;
+          const sizeBytes = record.sizeBytes - record.data.byteLength + (data?.byteLength ?? 0);
+          if (!(data instanceof Uint8Array) || sizeBytes > limit.bytes) {
+            const detail = !(data instanceof Uint8Array)
+              ? 'it did not return a Uint8Array'
+              : `it returned ${sizeBytes} bytes (data + partition key), above the limit of ${limit.bytes}`;
+            this.failOversized(record, lane, new OversizedRecordError(record.userRecord, detail));
+            return;
+          }
+          const delta = sizeBytes - record.sizeBytes;
+          lane.bytes += delta;
+          this.admission.resized(record, delta);
+          record.data = data;
+          record.sizeBytes = sizeBytes;
+        },
+        (error: unknown) => {
+          if (record.settled) return;
+          const detail = `it threw: ${error instanceof Error ? error.message : String(error)}`;
+          this.failOversized(record, lane, new OversizedRecordError(record.userRecord, detail, error));
+        },
+      )
+      .finally(() => {
+        this.replacementsPending--;
+        this.admission.admitWaiting();
+        this.scheduler.runSoon();
+      });
+  }
+
+  private failOversized(record: PendingRecord, lane: ShardLane, error: OversizedRecordError): void {
+    lane.removeWhere((queued) => queued === record);
+    this.settlement.refused(record, error);
   }
 
   /** The error of a record above the limit, as `put` throws it for one refused at once. */
