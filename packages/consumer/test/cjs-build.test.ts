@@ -10,8 +10,8 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The package's own tsup configuration, built as CommonJS into a scratch folder (no type
- * declarations or source maps, to keep it quick). `@kinesis-ts/core` is bundled in so the build can be
- * loaded without a build of core; it changes nothing about how the two entries share code.
+ * declarations or source maps, to keep it quick). `@kinesis-ts/core` is bundled in from its sources so
+ * the build needs no build of core; it changes nothing about how the two entries share code.
  */
 async function buildCommonJs(outDir: string): Promise<void> {
   const config = packageConfig as Options;
@@ -24,6 +24,11 @@ async function buildCommonJs(outDir: string): Promise<void> {
     clean: true,
     silent: true,
     noExternal: [/^@kinesis-ts\/core/],
+    // core's sources, not its build: a fresh clone has no build of core
+    esbuildOptions: (options, context) => {
+      config.esbuildOptions?.(options, context);
+      options.conditions = ['kinesis-ts-source', ...(options.conditions ?? [])];
+    },
     config: false,
   });
 }

@@ -120,7 +120,16 @@ describe('load-aware assignment with an elected leader', () => {
           (input.Key as { leaseKey?: { S?: string } } | undefined)?.leaseKey?.S === 'Leader',
       },
     });
-    await Promise.all(fleet.map((w) => w.consumer.start()));
+    // c1 starts first, so that it does try for the free lock (once another worker holds the lock, a
+    // contender only reads it) and loses; then the others.
+    await fleet[0]!.consumer.start();
+    await waitFor(
+      () => faults.stats().conditionalCheckFailures > 0,
+      'c1 losing the race for the lock',
+      15_000,
+      100,
+    );
+    await Promise.all(fleet.slice(1).map((w) => w.consumer.start()));
     await waitFor(
       async () => {
         const current = [...(await owners(app)).values()];
