@@ -1,15 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import {
-  type LambdaDeaggregatedRecord,
-  parseKinesisFailureMessages,
-  readFailedBatch,
-} from '@kinesis-ts/consumer/lambda';
+import { parseKinesisFailureMessages, readFailedBatch } from '@kinesis-ts/consumer/lambda';
 import { KinesisProducer } from '@kinesis-ts/producer';
 import type { Flags } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
-import { toJson } from '../cli/output.js';
 import { CliErrorCode, OperationsError } from '../errors.js';
-import { dataAsText } from './tail.js';
+import { printRecord } from './tail.js';
 
 /** Flags of `kinesis-ts replay-failure`. */
 export const REPLAY_FAILURE_OPTIONS = {
@@ -46,7 +41,7 @@ export async function runReplayFailure(flags: Flags, ctx: CommandContext): Promi
       ctx.out.error(
         `${batch.shardId} ${batch.startSequenceNumber}..${batch.endSequenceNumber}${batch.condition ? ` (${batch.condition})` : ''}: ${records.length} record(s)${batch.event ? ' from the S3 object' : ''}`,
       );
-      for (const record of records) print(record, ctx);
+      for (const record of records) printRecord(record, ctx);
       if (producer !== undefined) {
         await Promise.all(
           records.map((record) =>
@@ -81,33 +76,4 @@ async function readMessage(file: string | undefined, ctx: CommandContext): Promi
   for await (const chunk of ctx.stdin)
     text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
   return text + decoder.decode();
-}
-
-function print(record: LambdaDeaggregatedRecord, ctx: CommandContext): void {
-  const text = dataAsText(record.data);
-  if (ctx.json) {
-    ctx.out.line(
-      toJson({
-        shardId: record.shardId,
-        sequenceNumber: record.sequenceNumber,
-        subSequenceNumber: record.subSequenceNumber,
-        partitionKey: record.partitionKey,
-        explicitHashKey: record.explicitHashKey,
-        approximateArrivalTimestamp: record.approximateArrivalTimestamp?.toISOString(),
-        aggregated: record.aggregated,
-        data: text ?? null,
-        dataBase64: Buffer.from(record.data).toString('base64'),
-      }),
-    );
-    return;
-  }
-  ctx.out.line(
-    [
-      record.shardId,
-      `${record.sequenceNumber}${record.aggregated ? `/${record.subSequenceNumber}` : ''}`,
-      record.approximateArrivalTimestamp?.toISOString() ?? '-',
-      record.partitionKey,
-      text ?? `base64:${Buffer.from(record.data).toString('base64')}`,
-    ].join('  '),
-  );
 }

@@ -1,5 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type ReadStreamPosition, readStream } from '@kinesis-ts/consumer';
+import type { LambdaDeaggregatedRecord } from '@kinesis-ts/consumer/lambda';
 import type { DeaggregatedRecord } from '@kinesis-ts/core';
 import type { Flags } from '../cli/args.js';
 import type { CommandContext } from '../cli/context.js';
@@ -196,34 +197,52 @@ export async function runTail(flags: Flags, ctx: CommandContext): Promise<number
     pollIntervalMs: flags.integer('poll-interval-ms'),
     signal: ctx.signal,
   };
-  const count = await tailStream(ctx.clients.kinesis(), { streamName }, options, (record) => {
-    const text = dataAsText(record.data);
-    if (ctx.json) {
-      ctx.out.line(
-        toJson({
-          shardId: record.shardId,
-          sequenceNumber: record.sequenceNumber,
-          subSequenceNumber: record.subSequenceNumber,
-          partitionKey: record.partitionKey,
-          explicitHashKey: record.explicitHashKey,
-          approximateArrivalTimestamp: record.approximateArrivalTimestamp?.toISOString(),
-          aggregated: record.aggregated,
-          data: text ?? null,
-          dataBase64: Buffer.from(record.data).toString('base64'),
-        }),
-      );
-    } else {
-      ctx.out.line(
-        [
-          record.shardId,
-          `${record.sequenceNumber}${record.aggregated ? `/${record.subSequenceNumber}` : ''}`,
-          record.approximateArrivalTimestamp?.toISOString() ?? '-',
-          record.partitionKey,
-          text ?? `base64:${Buffer.from(record.data).toString('base64')}`,
-        ].join('  '),
-      );
-    }
-  });
+  const count = await tailStream(ctx.clients.kinesis(), { streamName }, options, (record) =>
+    printRecord(record, ctx),
+  );
   ctx.out.error(`${count} record(s)`);
   return 0;
+}
+
+/** What a printed record carries (a tailed record, or a replayed Lambda one). */
+type PrintableRecord = Pick<
+  LambdaDeaggregatedRecord,
+  | 'shardId'
+  | 'sequenceNumber'
+  | 'subSequenceNumber'
+  | 'partitionKey'
+  | 'explicitHashKey'
+  | 'approximateArrivalTimestamp'
+  | 'aggregated'
+  | 'data'
+>;
+
+/** Prints a record as `tail` and `replay-failure` show it: one line of text, or JSON with `--json`. */
+export function printRecord(record: PrintableRecord, ctx: CommandContext): void {
+  const text = dataAsText(record.data);
+  if (ctx.json) {
+    ctx.out.line(
+      toJson({
+        shardId: record.shardId,
+        sequenceNumber: record.sequenceNumber,
+        subSequenceNumber: record.subSequenceNumber,
+        partitionKey: record.partitionKey,
+        explicitHashKey: record.explicitHashKey,
+        approximateArrivalTimestamp: record.approximateArrivalTimestamp?.toISOString(),
+        aggregated: record.aggregated,
+        data: text ?? null,
+        dataBase64: Buffer.from(record.data).toString('base64'),
+      }),
+    );
+    return;
+  }
+  ctx.out.line(
+    [
+      record.shardId,
+      `${record.sequenceNumber}${record.aggregated ? `/${record.subSequenceNumber}` : ''}`,
+      record.approximateArrivalTimestamp?.toISOString() ?? '-',
+      record.partitionKey,
+      text ?? `base64:${Buffer.from(record.data).toString('base64')}`,
+    ].join('  '),
+  );
 }
