@@ -9,10 +9,15 @@ import { type LocalStack, startLocalStack, uniqueName } from '@kinesis-ts/local'
 import { KinesisProducer } from '@kinesis-ts/producer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+/** Waits for `condition`; on timeout, the error says what `describe` reports (what was seen so far). */
+async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  describe: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms ${describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -26,6 +31,8 @@ describe('under the service limits', () => {
     stack = await startLocalStack({ enforceLimits: true }); // a stack of its own: 1 MiB/s per shard…
   });
   afterAll(() => stack?.stop());
+  const events = new Map<string, number>();
+  const count = (event: string) => events.set(event, (events.get(event) ?? 0) + 1);
 
   /** A polling application reading `streamName` from the start into `seen`. */
   function application(streamName: string, seen: string[], problems: string[]): KinesisConsumer {
@@ -43,6 +50,12 @@ describe('under the service limits', () => {
     });
     consumer.on('processing:error', ({ error }) => problems.push(`processing: ${String(error)}`));
     consumer.on('shard:failed', ({ error }) => problems.push(`shard failed: ${String(error)}`));
+    // what each application went through, for the message of a test that times out
+    consumer.on('lease:taken', () => count(`${applicationName} lease:taken`));
+    consumer.on('shard:started', () => count(`${applicationName} shard:started`));
+    consumer.on('retrieval:error', ({ operation, error }) =>
+      count(`${applicationName} ${operation} ${error instanceof Error ? error.name : String(error)}`),
+    );
     afterAll(async () => {
       await consumer.stop();
       await stack
@@ -76,7 +89,11 @@ describe('under the service limits', () => {
     const seen: string[] = [];
     const problems: string[] = [];
     await application(streamName, seen, problems).start();
-    await waitFor(() => seen.length >= 3_000, 30_000);
+    await waitFor(
+      () => seen.length >= 3_000,
+      30_000,
+      () => `with ${seen.length} records seen, problems: ${problems.join('; ')}`,
+    );
     expect(new Set(seen.map((data) => data.split(':')[0])).size).toBe(3_000);
     expect(problems).toEqual([]);
   });
@@ -102,7 +119,13 @@ describe('under the service limits', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     await producer.close();
-    await waitFor(() => first.length >= 200 && second.length >= 200, 30_000);
+    await waitFor(
+      () => first.length >= 200 && second.length >= 200,
+      30_000,
+      () =>
+        `with ${first.length} and ${second.length} records seen, problems: ${problems.join('; ')}, ` +
+        `events: ${[...events].map(([event, n]) => `${event} × ${n}`).join(', ')}`,
+    );
 
     expect(first).toEqual(sent); // one shard: in order, each record once
     expect(second).toEqual(sent);
