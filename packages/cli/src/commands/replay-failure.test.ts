@@ -2,12 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
+  PutRecordsCommand,
+  type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { encodeAggregatedRecord } from '@kinesis-ts/core';
+import { deaggregate, encodeAggregatedRecord } from '@kinesis-ts/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliClients } from '../cli/clients.js';
@@ -121,6 +124,83 @@ describe('kinesis-ts replay-failure (aws-sdk-client-mock)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^shardId-000000000000 {2}100 {2}- {2}k {2}from-s3$/m);
     expect(kinesisMock.commandCalls(GetRecordsCommand)).toHaveLength(0);
+  });
+
+  it('--to-stream puts exactly the batch’s user records into the stream, keys and data unchanged', async () => {
+    kinesisMock.on(ListShardsCommand).resolves({
+      Shards: [
+        {
+          ShardId: 'shardId-000000000000',
+          HashKeyRange: { StartingHashKey: '0', EndingHashKey: (2n ** 128n - 1n).toString() },
+          SequenceNumberRange: { StartingSequenceNumber: '1' },
+        },
+      ],
+    });
+    kinesisMock.on(DescribeStreamSummaryCommand).resolves({
+      StreamDescriptionSummary: {
+        StreamName: 'orders-retry',
+        StreamARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/orders-retry',
+        StreamStatus: 'ACTIVE',
+        RetentionPeriodHours: 24,
+        StreamCreationTimestamp: new Date(),
+        EnhancedMonitoring: [],
+        OpenShardCount: 1,
+      },
+    });
+    kinesisMock.on(GetShardIteratorCommand).resolves({ ShardIterator: 'it' });
+    const aggregate = encodeAggregatedRecord([
+      { partitionKey: 'a', data: new TextEncoder().encode('order-1') },
+      { partitionKey: 'b', explicitHashKey: '123', data: new TextEncoder().encode('order-2') },
+    ]);
+    kinesisMock.on(GetRecordsCommand).resolves({
+      Records: [
+        { SequenceNumber: '100', PartitionKey: 'k', Data: new TextEncoder().encode('order-0') },
+        { SequenceNumber: '200', PartitionKey: 'agg', Data: aggregate },
+        { SequenceNumber: '300', PartitionKey: 'k', Data: new TextEncoder().encode('later') },
+      ],
+      NextShardIterator: 'next',
+      MillisBehindLatest: 0,
+    });
+    const entries: PutRecordsRequestEntry[] = [];
+    kinesisMock.on(PutRecordsCommand).callsFake((input: { Records: PutRecordsRequestEntry[] }) => {
+      entries.push(...input.Records);
+      return {
+        FailedRecordCount: 0,
+        Records: input.Records.map((_, index) => ({
+          ShardId: 'shardId-000000000000',
+          SequenceNumber: String(1_000 + entries.length + index),
+        })),
+      };
+    });
+
+    const result = await run(
+      ['replay-failure', '--json', '--to-stream', 'orders-retry'],
+      JSON.stringify(invocationRecord),
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('3 record(s) put into orders-retry');
+    expect(kinesisMock.commandCalls(PutRecordsCommand).map((call) => call.args[0].input.StreamName)).toEqual(
+      expect.arrayContaining(['orders-retry']),
+    );
+    // the producer may aggregate them: unpack what was put, as a consumer would
+    const put = entries.flatMap((entry, index) =>
+      deaggregate({
+        partitionKey: entry.PartitionKey!,
+        explicitHashKey: entry.ExplicitHashKey,
+        data: entry.Data!,
+        sequenceNumber: String(index + 1),
+      }).map((record) => ({
+        partitionKey: record.partitionKey,
+        explicitHashKey: record.explicitHashKey,
+        data: new TextDecoder().decode(record.data),
+      })),
+    );
+    expect(put).toEqual([
+      { partitionKey: 'k', explicitHashKey: undefined, data: 'order-0' },
+      { partitionKey: 'a', explicitHashKey: undefined, data: 'order-1' },
+      { partitionKey: 'b', explicitHashKey: '123', data: 'order-2' },
+    ]);
   });
 
   it('refuses a message that is not a Kinesis failure message, naming the field', async () => {
