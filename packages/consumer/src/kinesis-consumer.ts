@@ -144,6 +144,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
             isRunning: () => this.currentState === 'running',
             onStreamRemoved: (runtime) => this.stopStream(runtime),
             onBytesDelivered: parts.recordDelivered,
+            periodicShardSyncAllowed: parts.periodicShardSyncAllowed,
           });
     this.indexSetup = parts.indexSetup;
     this.setAssignmentMode = parts.setAssignmentMode;

@@ -7,7 +7,12 @@ import type { LeaseLossReason } from '../leases/lease-renewer.js';
 import type { ShardEndNotifier } from '../lifecycle/shard-end-notifier.js';
 import type { ResolvedConsumerOptions } from '../options.js';
 import { withDeliveryMeter } from './delivery-meter.js';
-import { type LeaseAssignmentMode, leaderMoveWrite, scansUnderIndexDiscovery } from './kcl3-protocol.js';
+import {
+  type LeaseAssignmentMode,
+  leaderMoveWrite,
+  runsPeriodicShardSync,
+  scansUnderIndexDiscovery,
+} from './kcl3-protocol.js';
 import { LeaseOwnerIndexSetup } from './lease-owner-index-setup.js';
 import { LeaseTableMaintenance } from './lease-table-maintenance.js';
 import { LoadAwareAssignment } from './load-aware-assignment.js';
@@ -44,6 +49,11 @@ export interface ConsumerParts {
    * `'worker-utilization'` (single-stream shard consumers feed it themselves).
    */
   readonly recordDelivered: (leaseKey: string, bytes: number) => void;
+  /**
+   * Whether this worker runs the periodic shard sync now ({@link runsPeriodicShardSync}): the
+   * leader's alone while load-aware assignment elects one; every stream's syncer asks it.
+   */
+  readonly periodicShardSyncAllowed: () => boolean;
 }
 
 /** What the facade gives its parts: its signal, figures, events and lease callbacks. */
@@ -160,6 +170,7 @@ export function createConsumerParts(
     logger,
     onSyncError: (error) => emit('lease-table:error', { operation: 'shard-sync', error }),
     onChildLeasesCreated: () => void coordinator.runTakerSoon(),
+    periodicSyncAllowed: () => periodicShardSyncAllowed(),
   });
   const maintenance = new LeaseTableMaintenance({
     store: table,
@@ -218,6 +229,17 @@ export function createConsumerParts(
   const setAssignmentMode = (mode: LeaseAssignmentMode) => {
     loadAware = mode === 'worker-utilization' && assignment !== undefined;
   };
+  /** The leader's alone while one is elected (load-aware assignment runs the election). */
+  function periodicShardSyncAllowed(): boolean {
+    return runsPeriodicShardSync(
+      loadAware && assignment
+        ? {
+            isLeader: assignment.election.isLeader(),
+            leaderSeemsAlive: assignment.election.leaderSeemsAlive(),
+          }
+        : undefined,
+    );
+  }
   function recordDelivered(leaseKey: string, bytes: number): void {
     if (loadAware && assignment) assignment.throughput.record(leaseKey, bytes);
   }
@@ -232,5 +254,6 @@ export function createConsumerParts(
     indexSetup,
     setAssignmentMode,
     recordDelivered,
+    periodicShardSyncAllowed,
   };
 }

@@ -3,6 +3,7 @@ import {
   decideFleetMode,
   decideIndexDiscovery,
   leaderMoveWrite,
+  runsPeriodicShardSync,
   scansUnderIndexDiscovery,
 } from './kcl3-protocol.js';
 
@@ -102,6 +103,15 @@ describe('index discovery at start-up', () => {
     expect(scansUnderIndexDiscovery({ isLeader: true, leaderSeemsAlive: true })).toBe(true);
     expect(scansUnderIndexDiscovery({ isLeader: false, leaderSeemsAlive: true })).toBe(false);
     expect(scansUnderIndexDiscovery({ isLeader: false, leaderSeemsAlive: false })).toBe(true);
+  });
+});
+
+describe('the periodic shard sync', () => {
+  it('runs on the leader alone while one is elected, on every worker without one', () => {
+    expect(runsPeriodicShardSync({ isLeader: true, leaderSeemsAlive: true })).toBe(true);
+    expect(runsPeriodicShardSync({ isLeader: false, leaderSeemsAlive: true })).toBe(false);
+    expect(runsPeriodicShardSync({ isLeader: false, leaderSeemsAlive: false })).toBe(true);
+    expect(runsPeriodicShardSync(undefined)).toBe(true); // lease-count: no election
   });
 });
 

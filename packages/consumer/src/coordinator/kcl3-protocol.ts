@@ -100,3 +100,17 @@ export function scansUnderIndexDiscovery(input: {
 }): boolean {
   return input.isLeader || !input.leaderSeemsAlive;
 }
+
+/**
+ * Whether this worker runs the periodic shard sync (every `shardSyncIntervalMs`, a scan of the lease
+ * table and a `ListShards` per stream): the elected leader does, as in the KCL (only its leader runs
+ * `PeriodicShardSyncManager`), and so does every worker while no leader seems alive, or when the
+ * application elects none (`leaseAssignment: 'lease-count'`, or a 2.x fleet). Start-up syncs, syncs
+ * a scan asks for (an empty table, hash-range holes) and children's leases at a shard's end run on
+ * every worker regardless.
+ */
+export function runsPeriodicShardSync(
+  election: { readonly isLeader: boolean; readonly leaderSeemsAlive: boolean } | undefined,
+): boolean {
+  return election === undefined || scansUnderIndexDiscovery(election);
+}

@@ -2,6 +2,7 @@ import type { Logger } from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../consumer-metrics.js';
 import type { LeaseTable } from '../leases/dynamodb/lease-table.js';
 import type { LeaseCoordinator } from '../leases/lease-coordinator.js';
+import { SharedLeaseListing, sharedLeaseListingMaxAgeMs } from '../leases/shared-lease-listing.js';
 import { checkInitialPosition, type ResolvedConsumerOptions } from '../options.js';
 import type { EmitConsumerEvent } from './shard-consumer-factory.js';
 import { ConsumerStartUp } from './start-up.js';
@@ -22,6 +23,8 @@ export interface MultiStreamPartsContext {
   readonly onStreamRemoved: (runtime: StreamRuntime) => Promise<void>;
   /** Bytes delivered from a lease (its table key), for load-aware assignment's `throughputKBps`. */
   readonly onBytesDelivered?: (leaseKey: string, bytes: number) => void;
+  /** Whether the periodic shard sync runs on this worker now (the leader's alone while one is elected). */
+  readonly periodicShardSyncAllowed?: () => boolean;
 }
 
 /**
@@ -35,6 +38,13 @@ export function createStreamTracker(
 ): StreamTracker {
   const { table, coordinator, signal, logger, emit } = context;
   const retrieval = options.retrieval;
+  // One scan of the table serves every stream's shard sync (and the taker's scans feed it).
+  const leaseListing = new SharedLeaseListing({
+    scan: (scanSignal) => table.listLeases(scanSignal),
+    maxAgeMs: sharedLeaseListingMaxAgeMs(options.shardSyncIntervalMs),
+    now: options.now,
+    signal,
+  });
   const tracker: StreamTracker = new StreamTracker({
     source,
     intervalMs: options.streamSyncIntervalMs,
@@ -73,6 +83,8 @@ export function createStreamTracker(
         onChildLeasesCreated: () => void coordinator.runTakerSoon(),
         onShardSyncError: (stream, error) => tracker.onShardSyncError(stream, error),
         onBytesDelivered: context.onBytesDelivered,
+        periodicShardSyncAllowed: context.periodicShardSyncAllowed,
+        listLeases: (listSignal) => leaseListing.list(listSignal),
       }),
     onAdded: (runtime) => {
       const { streamName, streamArn, streamIdentifier } = runtime.stream;
@@ -93,6 +105,7 @@ export function createStreamTracker(
       emit('lease:deleted', { leaseKey });
     },
     now: options.now,
+    onTableScanned: (leases, scannedAtMs) => leaseListing.record(leases, scannedAtMs),
   });
   return tracker;
 }

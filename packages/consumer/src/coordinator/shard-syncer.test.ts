@@ -233,4 +233,29 @@ describe('ShardSyncer', () => {
       vi.useRealTimers();
     }
   });
+
+  it('skips the periodic sync while periodicSyncAllowed says no (a follower), and runs requested ones', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new InMemoryLeaseStore();
+      const list = fakeShards([shard('shardId-0')]);
+      let leader = false;
+      const { syncer: s } = syncer(store, list, { intervalMs: 1_000, periodicSyncAllowed: () => leader });
+      s.startTimer();
+      await vi.advanceTimersByTimeAsync(3_500);
+      expect(list.calls).toBe(0); // not the leader: no ListShards, no scan, no lease written
+      expect(store.rows.size).toBe(0);
+
+      await s.requestSync('hash-range hole');
+      expect(store.rows.has('shardId-0')).toBe(true); // a sync asked for a reason runs anyway
+
+      const afterRequest = list.calls;
+      leader = true;
+      await vi.advanceTimersByTimeAsync(2_500);
+      expect(list.calls).toBeGreaterThan(afterRequest); // leader now: the timer's syncs run
+      await s.stopTimer();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

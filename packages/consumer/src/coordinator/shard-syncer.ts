@@ -32,6 +32,12 @@ export interface ShardSyncerOptions {
   readonly onSyncError?: (error: unknown) => void;
   /** Leases of a finished shard's children were created: a taker run should follow. */
   readonly onChildLeasesCreated?: () => void;
+  /**
+   * Whether the periodic sync runs on this worker now (asked at each tick; syncs requested for a
+   * reason always run). The consumer passes {@link runsPeriodicShardSync}: with an elected leader,
+   * only the leader runs it, as the KCL's periodic shard sync manager does. @defaultValue always
+   */
+  readonly periodicSyncAllowed?: () => boolean;
 }
 
 /**
@@ -53,7 +59,9 @@ export class ShardSyncer {
   constructor(options: ShardSyncerOptions) {
     this.options = options;
     this.logger = options.logger ?? SILENT_LOGGER;
-    this.timer = new RepeatingTimer(options.intervalMs, 'fixed-delay', () => this.requestSync('interval'));
+    this.timer = new RepeatingTimer(options.intervalMs, 'fixed-delay', async () => {
+      if (options.periodicSyncAllowed?.() ?? true) await this.requestSync('interval');
+    });
   }
 
   /** Starts the periodic shard sync. */

@@ -50,6 +50,13 @@ export interface StreamRuntimeContext {
   readonly onShardSyncError?: (stream: ResolvedStream, error: unknown) => void;
   /** Bytes delivered to the handler from a lease (its table key): feeds the lease's `throughputKBps`. */
   readonly onBytesDelivered?: (leaseKey: string, bytes: number) => void;
+  /**
+   * Lists the table's leases for this stream's shard sync: a listing shared by every stream
+   * (`SharedLeaseListing`). @defaultValue a scan of the table per sync
+   */
+  readonly listLeases?: (signal?: AbortSignal) => Promise<readonly Lease[]>;
+  /** Whether the periodic shard sync runs on this worker now (the leader's alone while one is elected). @defaultValue always */
+  readonly periodicShardSyncAllowed?: () => boolean;
 }
 
 /**
@@ -74,7 +81,12 @@ export class StreamRuntime {
     const streamLogger = withFields(logger, { streamName: stream.streamName });
     const emitWithStream: EmitConsumerEvent = (event, payload) =>
       emit(event, { ...payload, ...streamFields } as typeof payload);
-    const syncStore = scope.syncStore(table);
+    const listLeases = context.listLeases;
+    const syncStore = scope.syncStore({
+      listLeases: listLeases ?? ((listSignal) => table.listLeases(listSignal)),
+      getLease: (leaseKey, consistentRead, getSignal) => table.getLease(leaseKey, consistentRead, getSignal),
+      createLeaseIfNotExists: (lease, createSignal) => table.createLeaseIfNotExists(lease, createSignal),
+    });
     const ref = { streamArn: stream.streamArn };
     this.syncer = new ShardSyncer({
       store: syncStore,
@@ -90,6 +102,7 @@ export class StreamRuntime {
         context.onShardSyncError?.(stream, error);
       },
       onChildLeasesCreated: context.onChildLeasesCreated,
+      periodicSyncAllowed: context.periodicShardSyncAllowed,
     });
     this.maintenance = new LeaseTableMaintenance({
       store: scope.maintenanceStore(table),

@@ -46,6 +46,8 @@ export interface StreamTrackerOptions {
   /** A lease of a former stream was deleted. */
   readonly onLeaseDeleted?: (leaseKey: string, streamIdentifier: string, reason: string) => void;
   readonly now: () => number;
+  /** Told of each scan of the table the taker (or assignment leader) made, before the streams are. */
+  readonly onTableScanned?: (leases: readonly Lease[], scannedAtMs: number) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class StreamTracker {
 
   /** Hands each stream its leases of a taker scan, and deletes former streams' leases when due. */
   onScan(leases: readonly Lease[], scannedAtMs: number): void {
+    this.options.onTableScanned?.(leases, scannedAtMs);
     for (const runtime of this.runtimes.values()) runtime.onScan(leases, scannedAtMs);
     this.cleanup ??= this.cleanUpFormerStreams(leases)
       .catch((error) => this.report(error))

@@ -59,8 +59,15 @@ export class StreamLeaseScope {
     return leases.filter((lease) => this.owns(lease)).map((lease) => this.toScope(lease));
   }
 
-  /** Shard sync's view of the table (reads, conditional creates) inside the scope. */
-  syncStore(table: ShardSyncStore): ShardSyncStore {
+  /**
+   * Shard sync's view of the table (reads, conditional creates) inside the scope. `table.listLeases`
+   * may hand out a listing shared by every stream (`SharedLeaseListing`).
+   */
+  syncStore(
+    table: Omit<ShardSyncStore, 'listLeases'> & {
+      listLeases(signal?: AbortSignal): Promise<readonly Lease[]>;
+    },
+  ): ShardSyncStore {
     return {
       listLeases: async (signal) => this.select(await table.listLeases(signal)),
       getLease: async (shardId, consistentRead, signal) => {
