@@ -280,7 +280,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
 
     // 3. Stop renewing, then release: retried until the deadline, each lease tried at least once,
     //    and everything cut off one DynamoDB request timeout after the deadline.
-    const cutOff = new AbortController();
+    const cutOff = sharedAbortController(); // one release per lease listens to it
     const cutOffMs = Math.max(0, timeLeft()) + this.options.dynamoDbRequestTimeoutMs;
     const cutOffTimer = setTimeout(() => cutOff.abort(new Error('stop() ran out of time')), cutOffMs);
     const renewer = this.coordinator.renewer;

@@ -8,6 +8,7 @@ import { type WorkerMetricsStore, WorkerMetricsTable } from '../leases/dynamodb/
 import type { Lease } from '../leases/lease.js';
 import { LeaseThroughputMeter } from '../leases/lease-throughput-meter.js';
 import { RepeatingTimer } from '../util/repeating-timer.js';
+import { sharedAbortController } from '../util/signals.js';
 import { LeaderElection } from './leader-election.js';
 import {
   type AssignmentRoundResult,
@@ -61,7 +62,7 @@ export class LoadAwareAssignment {
   private readonly electionTimer: RepeatingTimer;
   private readonly assignmentTimer: RepeatingTimer;
   private readonly reportTimer: RepeatingTimer;
-  private readonly stopping = new AbortController();
+  private readonly stopping = sharedAbortController(); // a round writes many leases at once
 
   constructor(options: LoadAwareAssignmentOptions) {
     const tableOptions = {

@@ -139,4 +139,26 @@ describe('lease releases on stop()', () => {
     const lease = (await readLeases(dynamoDb, applicationName)).get('shardId-000000000000');
     expect(lease?.leaseOwner).toBeUndefined();
   });
+
+  it('releases 12 leases at once without Node warning of an EventTarget leak', async () => {
+    const streamName = uniqueName('many');
+    const applicationName = uniqueName('app');
+    await createStream(streamName, 12);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const worker = consumer({ streamName, applicationName });
+      const released: string[] = [];
+      worker.on('lease:released', ({ leaseKey }) => released.push(leaseKey));
+      await worker.start();
+      await waitFor(() => worker.heldLeaseKeys().length === 12, 'the 12 leases', 30_000);
+      await worker.stop();
+      await new Promise((resolve) => setImmediate(resolve)); // Node emits warnings on a later tick
+      expect(released).toHaveLength(12); // one release each, all waiting on stop's cut-off signal
+      expect(warnings.filter((warning) => warning.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
