@@ -114,6 +114,12 @@ interface ConsumerEventPayloads {
    * stream's checkpoints.
    */
   'stream:recreated': { readonly error: unknown };
+  /**
+   * Load-aware assignment (`'worker-utilization'`): this worker became the fleet's leader (it holds
+   * the `Leader` lock row: it assigns leases, scans the table and runs the periodic shard sync), or
+   * stopped being it (its heartbeats failed for a lock lease duration, or it stopped).
+   */
+  'leadership:changed': { readonly isLeader: boolean };
 }
 
 /**
@@ -135,7 +141,8 @@ type ConsumerWideEvent =
   | 'stream:added'
   | 'stream:removed'
   | 'streams:error'
-  | 'stream:recreated';
+  | 'stream:recreated'
+  | 'leadership:changed';
 
 /**
  * Every event a `KinesisConsumer` emits, with its payload. The events about a shard or a lease

@@ -13,7 +13,8 @@ type ConsumerWideEvent =
   | 'stream:added'
   | 'stream:removed'
   | 'streams:error'
-  | 'stream:recreated';
+  | 'stream:recreated'
+  | 'leadership:changed';
 type StreamEvent = Exclude<ConsumerEventName, ConsumerWideEvent>;
 
 /** Every event about a shard or a lease has both stream fields, optional. */

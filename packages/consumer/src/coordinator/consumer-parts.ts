@@ -110,6 +110,7 @@ export function createConsumerParts(
           leaseAssignmentIntervalMs: options.leaseAssignmentIntervalMs,
           leaderLockLeaseDurationMs: options.leaderLockLeaseDurationMs,
           leaderLockHeartbeatPeriodMs: options.leaderLockHeartbeatPeriodMs,
+          onLeadershipChange: (isLeader) => emit('leadership:changed', { isLeader }),
           workerMetricsReportIntervalMs: options.workerMetricsReportIntervalMs,
           listLeases: (listSignal) => table.listLeases(listSignal),
           now: options.now,

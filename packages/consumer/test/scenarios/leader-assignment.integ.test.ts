@@ -36,7 +36,9 @@ function worker(streamName: string, applicationName: string, workerId: string) {
     handler: async () => {},
   } satisfies KinesisConsumerOptions);
   workers.push(consumer);
-  return { consumer, dynamoDbClient, workerId };
+  const leadership: boolean[] = [];
+  consumer.on('leadership:changed', ({ isLeader }) => leadership.push(isLeader));
+  return { consumer, dynamoDbClient, workerId, leadership };
 }
 
 async function lockOwner(table: string): Promise<string | undefined> {
@@ -65,6 +67,11 @@ describe('load-aware assignment with an elected leader', () => {
     );
     const leader = await lockOwner(app);
     expect(fleet.map((w) => w.workerId)).toContain(leader);
+    // Each worker said whether it leads: the lock's owner last said yes, the others never did.
+    for (const w of fleet) {
+      if (w.workerId === leader) expect(w.leadership.at(-1), `${w.workerId} leads`).toBe(true);
+      else expect(w.leadership, `${w.workerId} does not lead`).not.toContain(true);
+    }
     // The lock row is not a lease: nobody processes it, the lease listing skips it.
     expect((await owners(app)).has('Leader')).toBe(false);
     expect([...(await owners(app)).keys()].sort()).toHaveLength(4);
@@ -99,6 +106,7 @@ describe('load-aware assignment with an elected leader', () => {
       200,
     );
     expect(newLeader).not.toBe(leader);
+    expect(fleet.find((w) => w.workerId === newLeader)!.leadership).toContain(true);
     // The lock's promise: a new leader within about two lock lease durations.
     expect(newLeaderAt! - diedAt).toBeLessThanOrEqual(2 * LOCK_MS);
     // Assignment did not wait for the new leader: the expired leases were taken first.
