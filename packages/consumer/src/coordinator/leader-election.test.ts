@@ -139,7 +139,7 @@ describe('LeaderElection', () => {
     expect(changes).toEqual([true, false]);
   });
 
-  it('reports no live leader once the version stops changing for two heartbeat periods', async () => {
+  it('reports no live leader once the version stops changing for three heartbeat periods', async () => {
     const store = new FakeLockStore();
     const clock = { now: 0 };
     const a = election(store, 'a', clock);
@@ -149,6 +149,29 @@ describe('LeaderElection', () => {
     expect(b.leaderSeemsAlive()).toBe(true);
     clock.now = 60_000;
     await b.tick();
+    expect(b.leaderSeemsAlive()).toBe(true); // one heartbeat may have landed just after a read
+    clock.now = 90_000;
+    await b.tick();
     expect(b.leaderSeemsAlive()).toBe(false);
+  });
+
+  it('keeps seeing a live leader whose heartbeat landed just after its read, while its next read is late', async () => {
+    // Each worker steps once a heartbeat period (30 s here) on its own timer. The leader's
+    // heartbeat can land just after a follower's read, so that read sees no new version; if the
+    // follower's next read is then a little late, two periods pass without a version seen to change.
+    // The leader is alive all along: the follower must not call it dead (and start scanning).
+    const store = new FakeLockStore();
+    const clock = { now: 0 };
+    const leader = election(store, 'leader', clock);
+    const follower = election(store, 'follower', clock);
+    await leader.tick();
+    await follower.tick(); // sees the leader's first version
+    clock.now = 30_000;
+    await follower.tick(); // just before the leader's heartbeat: the same version
+    clock.now = 31_000;
+    await leader.tick(); // heartbeat, 1 s late
+    clock.now = 60_500; // the follower's next read is 500 ms late
+    expect(leader.isLeader()).toBe(true);
+    expect(follower.leaderSeemsAlive()).toBe(true);
   });
 });

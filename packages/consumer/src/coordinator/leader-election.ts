@@ -18,6 +18,9 @@ export interface LeaderElectionOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** Heartbeat periods without a change of the lock's version after which no leader seems alive. */
+export const LEADER_SILENCE_HEARTBEATS = 3;
+
 /**
  * Leader election over one lock row, with the semantics of the DynamoDB lock client the KCL 3.x uses:
  * the holder rewrites the row's record version number every heartbeat; another worker takes the lock
@@ -49,13 +52,18 @@ export class LeaderElection {
   }
 
   /**
-   * Whether some worker seems to lead: this one, or another whose heartbeats were seen within two
-   * heartbeat periods. While none does, workers take expired leases themselves.
+   * Whether some worker seems to lead: this one, or another whose lock version was seen to change
+   * within three heartbeat periods. While none does, workers take expired leases themselves. Three,
+   * not two: this worker reads the lock once a period on its own timer, so a heartbeat that lands
+   * just after a read is seen a period late, and a read that runs late adds to that; two periods
+   * would call a live leader dead at such moments, and every follower would scan.
    */
   leaderSeemsAlive(): boolean {
     if (this.isLeader()) return true;
     if (!this.observed || this.observed.version === undefined) return false;
-    return this.options.now() - this.observed.sinceMs < 2 * this.options.heartbeatPeriodMs;
+    return (
+      this.options.now() - this.observed.sinceMs < LEADER_SILENCE_HEARTBEATS * this.options.heartbeatPeriodMs
+    );
   }
 
   /** One step: heartbeat when leading, else look at the lock and take it when free. Never rejects. */
