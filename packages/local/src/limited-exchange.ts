@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { EventStreamBoundary } from './event-stream-boundary';
 import type { WireResponse } from './kinesis-wire';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
-import type { LimitDecision, ServiceLimits } from './service-limits';
+import type { KinesisCall, LimitDecision } from './service-limits';
 
 /** One request and its response, over HTTP/1.1 or HTTP/2, as the limited path sees it. */
 export interface Exchange {
@@ -99,7 +99,8 @@ export function http1Exchange(request: IncomingMessage, response: ServerResponse
 
 /** What the limited path needs from the front. */
 export interface LimitedCallContext {
-  readonly limits: ServiceLimits;
+  /** Decides the call: the service limits and the large-record store, as the front composes them. */
+  readonly limits: { decide(call: KinesisCall): Promise<LimitDecision> };
   /** Opens the request to the emulator (counted by the front). */
   readonly openUpstream: (method: string, path: string, headers: OutgoingHttpHeaders) => ClientRequest;
   /** Counts a request to the emulator ended early (the client went away, or a lifetime ended it not). */
