@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis';
+import { rewriteEventPayload } from './event-stream-messages';
 import { jsonResponse, parseJsonObject, streamNameOf, type WireResponse } from './kinesis-wire';
 import {
   dataBytes,
@@ -23,7 +24,7 @@ export interface LargeRecordStats {
   readonly records: number;
   /** The data the front holds now, in bytes. */
   readonly bytes: number;
-  /** Records whose data was put back into a GetRecords response. */
+  /** Records whose data was put back into a GetRecords response or a SubscribeToShard event. */
   readonly restored: number;
   /** Records (PutRecord calls, PutRecords entries) refused for exceeding the stream's `MaxRecordSizeInKiB`. */
   readonly refusedRecords: number;
@@ -49,7 +50,7 @@ interface Held {
 }
 
 /** The operations the store has a hand in. */
-const OPERATIONS = new Set(['PutRecord', 'PutRecords', 'GetRecords', 'DeleteStream']);
+const OPERATIONS = new Set(['PutRecord', 'PutRecords', 'GetRecords', 'SubscribeToShard', 'DeleteStream']);
 
 const respond = (response: WireResponse): LimitDecision => ({ kind: 'respond', response });
 
@@ -67,8 +68,8 @@ const respond = (response: WireResponse): LimitDecision => ({ kind: 'respond', r
  * above 1 MiB), with the emulator's own errors; and it refuses a PutRecords request above 10 MiB
  * as the service does. The service limits (when enforced) decide on the real records, so they
  * count the real sizes. Held data is freed when its stream is deleted through the front (not when
- * the retention period passes: trimming is not modelled). SubscribeToShard is not rewritten: its
- * events carry the placeholders.
+ * the retention period passes: trimming is not modelled). SubscribeToShard events get the data
+ * back too (each event-stream message is rewritten whole, its checksums computed again).
  */
 export class LargeRecordStore {
   private readonly nonce = randomBytes(8).toString('hex');
@@ -115,6 +116,8 @@ export class LargeRecordStore {
         return this.putRecord(call, request, inner);
       case 'GetRecords':
         return this.getRecords(call, inner);
+      case 'SubscribeToShard':
+        return this.subscribeToShard(call, inner);
       case 'DeleteStream':
         return this.deleteStream(call, request, inner);
     }
@@ -222,6 +225,18 @@ export class LargeRecordStore {
     };
   }
 
+  private async subscribeToShard(call: KinesisCall, inner: InnerDecision): Promise<LimitDecision> {
+    const decision = await inner(call);
+    if (decision.kind === 'respond') return decision;
+    return {
+      ...decision,
+      rewriteEvent: (message) =>
+        this.held.size === 0
+          ? message
+          : rewriteEventPayload(message, (payload) => this.restorePayload(payload)),
+    };
+  }
+
   private async deleteStream(
     call: KinesisCall,
     request: Record<string, unknown>,
@@ -262,15 +277,25 @@ export class LargeRecordStore {
 
   private restore(response: WireResponse): WireResponse {
     if (response.status !== 200) return response;
-    const output = parseJsonObject(response.body);
-    if (!output || !Array.isArray(output.Records)) return response;
+    const body = this.restorePayload(response.body);
+    return body ? { ...response, body } : response;
+  }
+
+  /**
+   * A GetRecords output or a SubscribeToShard event (JSON with `Records`) with the held data put
+   * back; `undefined` when it has none of it (or is not such JSON).
+   */
+  private restorePayload(payload: Buffer): Buffer | undefined {
+    if (this.held.size === 0) return undefined;
+    const output = parseJsonObject(payload);
+    if (!output || !Array.isArray(output.Records)) return undefined;
     const back = restoreLargeData(output.Records, (data, sequenceNumber) => {
       const held = this.held.get(data);
       return held?.sequenceNumber === sequenceNumber ? held.data : undefined;
     });
-    if (!back) return response;
+    if (!back) return undefined;
     this.restored += back.restored;
-    return { ...response, body: Buffer.from(JSON.stringify({ ...output, Records: back.records })) };
+    return Buffer.from(JSON.stringify({ ...output, Records: back.records }));
   }
 
   /** Frees the data of a deleted stream's records. */

@@ -1,4 +1,5 @@
 import {
+  DescribeStreamConsumerCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
@@ -6,6 +7,8 @@ import {
   ListShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { uniqueName } from './connection';
@@ -157,6 +160,55 @@ describe('records of several MiB through the local Kinesis front', () => {
       message: 'Records size exceeds 10 MB limit',
     });
     expect(await readAll(kinesis, streamName, 1)).toEqual([]);
+    await local.deleteStream(streamName);
+  }, 120_000);
+
+  it('delivers a 9.5 MiB record whole through SubscribeToShard, over HTTP/1.1 and HTTP/2', async () => {
+    const streamName = uniqueName('large-efo');
+    const summary = await local.createStream(streamName, 1, { maxRecordSizeInKiB: 10_240 });
+    const setup = local.kinesisClient();
+    const { Consumer } = await setup.send(
+      new RegisterStreamConsumerCommand({ StreamARN: summary.StreamARN, ConsumerName: 'large' }),
+    );
+    for (let status = Consumer!.ConsumerStatus; status !== 'ACTIVE'; ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const described = await setup.send(
+        new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }),
+      );
+      status = described.ConsumerDescription?.ConsumerStatus;
+    }
+    const data = payload(9.5 * MIB, 6);
+    await setup.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'big', Data: data }));
+    await setup.send(
+      new PutRecordCommand({ StreamName: streamName, PartitionKey: 'small', Data: payload(10, 7) }),
+    );
+    for (const transport of ['http1', 'http2'] as const) {
+      const kinesis = local.kinesisClient({ transport });
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 30_000);
+      const received: KinesisRecord[] = [];
+      try {
+        const subscription = await kinesis.send(
+          new SubscribeToShardCommand({
+            ConsumerARN: Consumer!.ConsumerARN,
+            ShardId: 'shardId-000000000000',
+            StartingPosition: { Type: 'TRIM_HORIZON' },
+          }),
+          { abortSignal: abort.signal },
+        );
+        for await (const event of subscription.EventStream!) {
+          received.push(...(event.SubscribeToShardEvent?.Records ?? []));
+          if (received.length >= 2) break;
+        }
+      } finally {
+        clearTimeout(timer);
+        abort.abort();
+      }
+      expect(received.map((record) => record.PartitionKey)).toEqual(['big', 'small']);
+      expect(same(received[0]?.Data, data)).toBe(true);
+      // The next subscription of this consumer to the shard: after the emulator let go of this one.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
     await local.deleteStream(streamName);
   }, 120_000);
 

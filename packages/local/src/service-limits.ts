@@ -36,6 +36,8 @@ export type LimitDecision =
       readonly body: Buffer;
       readonly onResponse?: (response: WireResponse) => WireResponse;
       readonly subscription?: { readonly lifetimeMs: number; readonly onExpired: () => void };
+      /** Rewrites each whole message of a streamed response (an event stream) before it is sent. */
+      readonly rewriteEvent?: (message: Buffer) => Buffer;
     };
 
 /** What the limits refused since the stack started. */
