@@ -73,8 +73,8 @@ describe('records of several MiB through the local Kinesis front', () => {
     expect(record?.SequenceNumber).toBe(written.SequenceNumber);
     expect(record?.PartitionKey).toBe('big');
     expect(same(record?.Data, data)).toBe(true);
-    // The emulator alone takes over 60 s for this record; the bound is generous for a loaded machine.
-    expect(tookMs).toBeLessThan(30_000);
+    // The emulator alone takes 30 to 70 s for this record (measured); with the store about 3 s.
+    expect(tookMs).toBeLessThan(15_000);
     await local.deleteStream(streamName);
   }, 120_000);
 
