@@ -27,6 +27,9 @@ function storeWith(maxRecordSizeInKiB = 1_024) {
   const described: unknown[] = [];
   const callEmulator: EmulatorCall = async (operation, request) => {
     described.push({ operation, request });
+    if (operation === 'GetShardIterator') {
+      return { status: 200, body: { ShardIterator: `after-${String(request.StartingSequenceNumber)}` } };
+    }
     return { status: 200, body: { StreamDescriptionSummary: { MaxRecordSizeInKiB: maxRecordSizeInKiB } } };
   };
   return { store: new LargeRecordStore({ thresholdBytes: THRESHOLD, callEmulator }), described };
@@ -66,7 +69,7 @@ describe('LargeRecordStore', () => {
         { SequenceNumber: '2', ShardId: 'shardId-000000000000' },
       ],
     };
-    expect(json(decision.onResponse!(ok(written)).body)).toEqual(written);
+    expect(json((await decision.onResponse!(ok(written))).body)).toEqual(written);
     expect(store.stats()).toMatchObject({ records: 1, bytes: 3 * MIB });
 
     const read = forwarded(await store.decide(call('GetRecords', { ShardIterator: 'it' }), forward));
@@ -80,7 +83,7 @@ describe('LargeRecordStore', () => {
         { SequenceNumber: '3', PartitionKey: 'c', Data: sent[0].Data },
       ],
     };
-    expect(json(read.onResponse!(ok(fromEmulator)).body)).toEqual({
+    expect(json((await read.onResponse!(ok(fromEmulator))).body)).toEqual({
       ...fromEmulator,
       Records: [
         { SequenceNumber: '1', PartitionKey: 'a', Data: big },
@@ -99,10 +102,10 @@ describe('LargeRecordStore', () => {
         forward,
       ),
     );
-    decision.onResponse!(
+    await decision.onResponse!(
       ok({ FailedRecordCount: 1, Records: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] }),
     );
-    decision.onResponse!({ status: 400, headers: {}, body: Buffer.from('{}') });
+    await decision.onResponse!({ status: 400, headers: {}, body: Buffer.from('{}') });
     expect(store.stats()).toMatchObject({ records: 0, bytes: 0 });
   });
 
@@ -131,8 +134,10 @@ describe('LargeRecordStore', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0].PartitionKey).toBe('fits');
     const response = json(
-      decision.onResponse!(
-        ok({ FailedRecordCount: 0, Records: [{ SequenceNumber: '9', ShardId: 'shardId-0' }] }),
+      (
+        await decision.onResponse!(
+          ok({ FailedRecordCount: 0, Records: [{ SequenceNumber: '9', ShardId: 'shardId-0' }] }),
+        )
       ).body,
     );
     expect(response.FailedRecordCount).toBe(1);
@@ -182,7 +187,7 @@ describe('LargeRecordStore', () => {
     );
     expect(described).toHaveLength(1);
     expect(isPlaceholder(json(decision.body).Data)).toBe(true);
-    decision.onResponse!(ok({ SequenceNumber: '5', ShardId: 'shardId-0' }));
+    await decision.onResponse!(ok({ SequenceNumber: '5', ShardId: 'shardId-0' }));
     expect(store.stats()).toMatchObject({ records: 1, bytes: MIB });
   });
 
@@ -239,8 +244,11 @@ describe('LargeRecordStore', () => {
     expect((seenByLimits as { Records: { Data: string }[] }).Records[0]!.Data).toBe(big);
     expect(json(decision.body).Records).toHaveLength(1);
     const out = json(
-      decision.onResponse!(ok({ FailedRecordCount: 0, Records: [{ SequenceNumber: '7', ShardId: 'x' }] }))
-        .body,
+      (
+        await decision.onResponse!(
+          ok({ FailedRecordCount: 0, Records: [{ SequenceNumber: '7', ShardId: 'x' }] }),
+        )
+      ).body,
     );
     expect(out.Records[1].ErrorCode).toBe('ProvisionedThroughputExceededException');
     expect(store.stats().records).toBe(1);
@@ -253,7 +261,7 @@ describe('LargeRecordStore', () => {
       await store.decide(call('PutRecord', { StreamName: 's', PartitionKey: 'p', Data: big }), forward),
     );
     const placeholder = json(put.body).Data;
-    put.onResponse!(ok({ SequenceNumber: '1', ShardId: 'x' }));
+    await put.onResponse!(ok({ SequenceNumber: '1', ShardId: 'x' }));
     let countedBytes = 0;
     const limits: InnerDecision = async (c) => ({
       kind: 'forward',
@@ -264,8 +272,59 @@ describe('LargeRecordStore', () => {
       },
     });
     const read = forwarded(await store.decide(call('GetRecords', { ShardIterator: 'i' }), limits));
-    read.onResponse!(ok({ Records: [{ SequenceNumber: '1', PartitionKey: 'p', Data: placeholder }] }));
+    await read.onResponse!(ok({ Records: [{ SequenceNumber: '1', PartitionKey: 'p', Data: placeholder }] }));
     expect(countedBytes).toBe(big.length);
+  });
+
+  it('cuts a GetRecords whose restored records exceed 10 MiB after the last that fits, with an iterator after it from the emulator', async () => {
+    const { store, described } = storeWith(10_240);
+    const placeholders: string[] = [];
+    for (const seq of ['1', '2']) {
+      const put = forwarded(
+        await store.decide(
+          call('PutRecord', { StreamName: 's', PartitionKey: 'p', Data: base64(9.5 * MIB, Number(seq)) }),
+          forward,
+        ),
+      );
+      placeholders.push(json(put.body).Data);
+      await put.onResponse!(ok({ SequenceNumber: seq, ShardId: 'shardId-000000000001' }));
+    }
+    described.length = 0;
+    const arrival = Date.now() / 1000 - 5;
+    const read = forwarded(await store.decide(call('GetRecords', { ShardIterator: 'it' }), forward));
+    const out = json(
+      (
+        await read.onResponse!(
+          ok({
+            NextShardIterator: null,
+            MillisBehindLatest: 0,
+            ChildShards: [{ ShardId: 'shardId-000000000002' }],
+            Records: placeholders.map((data, i) => ({
+              SequenceNumber: String(i + 1),
+              PartitionKey: 'p',
+              Data: data,
+              ApproximateArrivalTimestamp: arrival,
+            })),
+          }),
+        )
+      ).body,
+    );
+    expect(out.Records.map((record: { SequenceNumber: string }) => record.SequenceNumber)).toEqual(['1']);
+    expect(out.Records[0].Data).toBe(base64(9.5 * MIB, 1));
+    expect(out.NextShardIterator).toBe('after-1');
+    expect(out.ChildShards).toBeUndefined();
+    expect(out.MillisBehindLatest).toBeGreaterThanOrEqual(5_000);
+    expect(described).toEqual([
+      {
+        operation: 'GetShardIterator',
+        request: {
+          StreamName: 's',
+          ShardId: 'shardId-000000000001',
+          ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+          StartingSequenceNumber: '1',
+        },
+      },
+    ]);
   });
 
   it("frees a stream's data once its DeleteStream succeeds, and only that stream's", async () => {
@@ -280,11 +339,11 @@ describe('LargeRecordStore', () => {
           forward,
         ),
       );
-      put.onResponse!(ok({ SequenceNumber: seq, ShardId: 'x' }));
+      await put.onResponse!(ok({ SequenceNumber: seq, ShardId: 'x' }));
     }
     expect(store.stats()).toMatchObject({ records: 2, bytes: 200 * KIB });
     const failed = forwarded(await store.decide(call('DeleteStream', { StreamName: 'a' }), forward));
-    failed.onResponse!({ status: 400, headers: {}, body: Buffer.from('{}') });
+    await failed.onResponse!({ status: 400, headers: {}, body: Buffer.from('{}') });
     expect(store.stats().records).toBe(2);
     const deleted = forwarded(
       await store.decide(
@@ -292,7 +351,7 @@ describe('LargeRecordStore', () => {
         forward,
       ),
     );
-    deleted.onResponse!(ok({}));
+    await deleted.onResponse!(ok({}));
     expect(store.stats()).toMatchObject({ records: 1, bytes: 100 * KIB });
   });
 

@@ -10,6 +10,7 @@ import {
   oversizeFailure,
   oversizeRecordResponse,
   placeholderData,
+  recordsWithinReadLimit,
   requestSizeRefusal,
   restoreLargeData,
   type SwappedRecord,
@@ -44,6 +45,7 @@ export type InnerDecision = (call: KinesisCall) => Promise<LimitDecision>;
 
 interface Held {
   readonly stream: string;
+  readonly shardId: string | undefined;
   readonly sequenceNumber: string;
   readonly data: string;
   readonly bytes: number;
@@ -59,7 +61,8 @@ const respond = (response: WireResponse): LimitDecision => ({ kind: 'respond', r
  * (a 9.5 MiB record takes over a minute to store), so the front keeps the data of records above
  * `thresholdBytes` itself and writes a placeholder of a few dozen bytes in its place; the records
  * keep their partition key, hash key, shard and sequence number. Reads (GetRecords) get the data
- * back before the response leaves the front: a record is restored only if it is a placeholder this
+ * back before the response leaves the front (cut to the 10 MiB one call returns, with an iterator
+ * after the last record kept): a record is restored only if it is a placeholder this
  * front issued and sits at the sequence number the write returned for it, so a record that happens
  * to look like a placeholder keeps its own bytes.
  *
@@ -176,9 +179,9 @@ export class LargeRecordStore {
     return {
       ...decision,
       body: Buffer.from(JSON.stringify({ ...forwarded, Records: swap.records })),
-      onResponse: (response) => {
+      onResponse: async (response) => {
         this.keep(stream, swap.swapped, response);
-        const decided = decision.onResponse ? decision.onResponse(response) : response;
+        const decided = decision.onResponse ? await decision.onResponse(response) : response;
         return plan.failures.size === 0 ? decided : spliceFailures(plan, decided);
       },
     };
@@ -206,7 +209,7 @@ export class LargeRecordStore {
     return {
       ...decision,
       body: Buffer.from(JSON.stringify(swap.records[0])),
-      onResponse: (response) => {
+      onResponse: async (response) => {
         this.keep(stream, swap.swapped, response);
         return decision.onResponse ? decision.onResponse(response) : response;
       },
@@ -218,8 +221,8 @@ export class LargeRecordStore {
     if (decision.kind === 'respond' || this.held.size === 0) return decision;
     return {
       ...decision,
-      onResponse: (response) => {
-        const restored = this.restore(response);
+      onResponse: async (response) => {
+        const restored = await this.restoreRead(response, call.headers);
         return decision.onResponse ? decision.onResponse(restored) : restored;
       },
     };
@@ -247,7 +250,7 @@ export class LargeRecordStore {
     if (decision.kind === 'respond' || stream === undefined || !this.byStream.has(stream)) return decision;
     return {
       ...decision,
-      onResponse: (response) => {
+      onResponse: async (response) => {
         if (response.status === 200) this.free(stream);
         return decision.onResponse ? decision.onResponse(response) : response;
       },
@@ -262,10 +265,17 @@ export class LargeRecordStore {
     const results = Array.isArray(output.Records) ? (output.Records as unknown[]) : [output];
     let placeholders = this.byStream.get(stream);
     for (const record of swapped) {
-      const sequenceNumber = (results[record.index] as { SequenceNumber?: unknown } | undefined)
-        ?.SequenceNumber;
+      const result = results[record.index] as { SequenceNumber?: unknown; ShardId?: unknown } | undefined;
+      const sequenceNumber = result?.SequenceNumber;
       if (typeof sequenceNumber !== 'string') continue;
-      this.held.set(record.placeholder, { stream, sequenceNumber, data: record.data, bytes: record.bytes });
+      const shardId = typeof result?.ShardId === 'string' ? result.ShardId : undefined;
+      this.held.set(record.placeholder, {
+        stream,
+        shardId,
+        sequenceNumber,
+        data: record.data,
+        bytes: record.bytes,
+      });
       this.heldBytes += record.bytes;
       if (!placeholders) {
         placeholders = new Set();
@@ -275,27 +285,87 @@ export class LargeRecordStore {
     }
   }
 
-  private restore(response: WireResponse): WireResponse {
+  /**
+   * A GetRecords response with the held data put back, cut to what one call returns (10 MiB: the
+   * emulator cut it by the placeholders' sizes) with a `NextShardIterator` after the last record
+   * kept, from the emulator.
+   */
+  private async restoreRead(response: WireResponse, headers: IncomingHttpHeaders): Promise<WireResponse> {
     if (response.status !== 200) return response;
-    const body = this.restorePayload(response.body);
-    return body ? { ...response, body } : response;
+    const output = parseJsonObject(response.body);
+    const back = output && this.restoreOutput(output);
+    if (!output || !back) return response;
+    const records = back.records;
+    const keep = recordsWithinReadLimit(records);
+    const last = records[keep - 1] as { SequenceNumber?: unknown; ApproximateArrivalTimestamp?: unknown };
+    const next =
+      keep < records.length && back.shard?.shardId !== undefined && typeof last.SequenceNumber === 'string'
+        ? await this.iteratorAfter(back.shard.stream, back.shard.shardId, last.SequenceNumber, headers)
+        : undefined;
+    const cut: Record<string, unknown> =
+      next === undefined
+        ? { ...output, Records: records }
+        : {
+            ...output,
+            Records: records.slice(0, keep),
+            NextShardIterator: next,
+            MillisBehindLatest: millisBehind(last.ApproximateArrivalTimestamp),
+          };
+    // Not at the end of a closed shard any more: its children come with the last records.
+    if (next !== undefined) delete cut.ChildShards;
+    return { ...response, body: Buffer.from(JSON.stringify(cut)) };
   }
 
   /**
-   * A GetRecords output or a SubscribeToShard event (JSON with `Records`) with the held data put
-   * back; `undefined` when it has none of it (or is not such JSON).
+   * A SubscribeToShard event (JSON with `Records`) with the held data put back; `undefined` when
+   * it has none of it (or is not such JSON).
    */
   private restorePayload(payload: Buffer): Buffer | undefined {
     if (this.held.size === 0) return undefined;
     const output = parseJsonObject(payload);
-    if (!output || !Array.isArray(output.Records)) return undefined;
+    const back = output && this.restoreOutput(output);
+    return back && Buffer.from(JSON.stringify({ ...output, Records: back.records }));
+  }
+
+  /** The records of a read with the held data put back, and the stream and shard of one of them. */
+  private restoreOutput(
+    output: Record<string, unknown>,
+  ): { records: unknown[]; shard: Held | undefined } | undefined {
+    if (!Array.isArray(output.Records)) return undefined;
+    let shard: Held | undefined;
     const back = restoreLargeData(output.Records, (data, sequenceNumber) => {
       const held = this.held.get(data);
-      return held?.sequenceNumber === sequenceNumber ? held.data : undefined;
+      if (held?.sequenceNumber !== sequenceNumber) return undefined;
+      shard ??= held;
+      return held.data;
     });
     if (!back) return undefined;
     this.restored += back.restored;
-    return Buffer.from(JSON.stringify({ ...output, Records: back.records }));
+    return { records: back.records, shard };
+  }
+
+  /** An iterator of the emulator's just after `sequenceNumber`; `undefined` when it gives none. */
+  private async iteratorAfter(
+    stream: string,
+    shardId: string,
+    sequenceNumber: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<string | undefined> {
+    try {
+      const { status, body } = await this.options.callEmulator(
+        'GetShardIterator',
+        {
+          StreamName: stream,
+          ShardId: shardId,
+          ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+          StartingSequenceNumber: sequenceNumber,
+        },
+        headers,
+      );
+      return status === 200 && typeof body?.ShardIterator === 'string' ? body.ShardIterator : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Frees the data of a deleted stream's records. */
@@ -344,4 +414,9 @@ function spliceFailures(plan: PutRecordsPlan, response: WireResponse): WireRespo
     ...response,
     body: Buffer.from(JSON.stringify(splicePutRecordsOutput(plan, output as unknown as PutRecordsOutput))),
   };
+}
+
+/** How far behind the tip a record that arrived at `arrival` (epoch seconds) is, in milliseconds. */
+function millisBehind(arrival: unknown): number {
+  return typeof arrival === 'number' ? Math.max(0, Math.round(Date.now() - arrival * 1000)) : 0;
 }

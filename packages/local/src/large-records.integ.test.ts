@@ -78,6 +78,36 @@ describe('records of several MiB through the local Kinesis front', () => {
     await local.deleteStream(streamName);
   }, 120_000);
 
+  it('returns two 9.5 MiB records of a shard in two GetRecords calls, as the 10 MiB per call allows', async () => {
+    const kinesis = local.kinesisClient();
+    const streamName = uniqueName('large-two');
+    await local.createStream(streamName, 1, { maxRecordSizeInKiB: 10_240 });
+    const data = [payload(9.5 * MIB, 21), payload(9.5 * MIB, 22)];
+    for (const [i, bytes] of data.entries()) {
+      await kinesis.send(
+        new PutRecordCommand({ StreamName: streamName, PartitionKey: `k${i}`, Data: bytes }),
+      );
+    }
+    await kinesis.send(
+      new PutRecordCommand({ StreamName: streamName, PartitionKey: 'k2', Data: payload(10, 23) }),
+    );
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    const first = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+    expect(first.Records?.map((record) => record.PartitionKey)).toEqual(['k0']);
+    expect(same(first.Records?.[0]?.Data, data[0]!)).toBe(true);
+    expect(first.MillisBehindLatest).toBeGreaterThanOrEqual(0);
+    const second = await kinesis.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator }));
+    expect(second.Records?.map((record) => record.PartitionKey)).toEqual(['k1', 'k2']);
+    expect(same(second.Records?.[0]?.Data, data[1]!)).toBe(true);
+    await local.deleteStream(streamName);
+  }, 120_000);
+
   it('writes three 3 MiB records in one PutRecords beside small ones, and reads each back on its own shard', async () => {
     const kinesis = local.kinesisClient();
     const streamName = uniqueName('large-three');

@@ -5,6 +5,7 @@ import {
   oversizeFailure,
   PLACEHOLDER_MARKER,
   placeholderData,
+  recordsWithinReadLimit,
   requestSizeRefusal,
   restoreLargeData,
   swapLargeData,
@@ -65,6 +66,17 @@ describe('large-record substitution', () => {
       ],
     });
     expect(restoreLargeData([{ SequenceNumber: '102', Data: 'small' }], lookup)).toBeUndefined();
+  });
+
+  it('keeps in one read the records within 10 MiB of data and partition keys, and always the first', () => {
+    const record = (bytes: number) => ({ PartitionKey: 'k', Data: base64(bytes) });
+    const MIB = 1024 * 1024;
+    expect(recordsWithinReadLimit([])).toBe(0);
+    expect(recordsWithinReadLimit([record(3 * MIB), record(3 * MIB), record(3 * MIB)])).toBe(3);
+    expect(recordsWithinReadLimit([record(9.5 * MIB), record(9.5 * MIB)])).toBe(1);
+    expect(recordsWithinReadLimit([record(5 * MIB - 1), record(5 * MIB - 1)])).toBe(2);
+    expect(recordsWithinReadLimit([record(5 * MIB), record(5 * MIB)])).toBe(1);
+    expect(recordsWithinReadLimit([record(10 * MIB), record(1)])).toBe(1);
   });
 
   it("gives the emulator's error for a record above the stream's limit", () => {

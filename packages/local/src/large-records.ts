@@ -15,6 +15,11 @@ const MIB = 1024 * 1024;
  * (10 MiB since the service took records up to 10 MiB; the emulator does not check it).
  */
 export const MAX_PUT_RECORDS_REQUEST_BYTES = 10 * MIB;
+/**
+ * The most one GetRecords call returns, data and partition keys of its records, in bytes (the
+ * emulator applies it to the records it stores, placeholders included, not to the data put back).
+ */
+export const MAX_GET_RECORDS_BYTES = 10 * MIB;
 /** The smallest `MaxRecordSizeInKiB` a stream can have, in bytes: data up to it never needs the stream's limit. */
 export const MIN_MAX_RECORD_BYTES = MIB;
 /** The text every placeholder starts with (followed by the front's nonce and the placeholder's id). */
@@ -129,4 +134,17 @@ export function isWireRecord(value: unknown): value is WireRecord & { Data: stri
     typeof record.Data === 'string' &&
     typeof record.PartitionKey === 'string'
   );
+}
+
+/**
+ * How many of a read's records, from the first, one GetRecords call returns: those within
+ * {@link MAX_GET_RECORDS_BYTES} (data and partition keys), and always the first.
+ */
+export function recordsWithinReadLimit(records: readonly unknown[]): number {
+  let total = 0;
+  for (let index = 0; index < records.length; index++) {
+    total += recordBytes(records[index] as WireRecord);
+    if (total > MAX_GET_RECORDS_BYTES && index > 0) return index;
+  }
+  return records.length;
 }

@@ -185,9 +185,16 @@ export async function runLimitedCall(
     const { onResponse, subscription } = decision;
     if (onResponse) {
       readAll(response).then(
-        (received) => {
+        async (received) => {
           complete = true;
-          exchange.send(onResponse({ status, headers: headers as Record<string, string>, body: received }));
+          const whole = { status, headers: headers as Record<string, string>, body: received };
+          let answer: WireResponse;
+          try {
+            answer = await onResponse(whole);
+          } catch {
+            answer = whole;
+          }
+          if (!exchange.gone()) exchange.send(answer);
         },
         () => {
           complete = true;
