@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { LocalStackError, LocalStackErrorCode } from './errors';
+import type { LargeRecordStats } from './large-record-store';
 import type { ServiceLimitStats } from './service-limits';
 
 /**
@@ -40,6 +41,8 @@ export interface KinesisFrontStats {
   readonly http1Connections: number;
   /** What the service's limits refused (all zero, `enforced: false`, unless `enforceLimits` is on). */
   readonly limits: ServiceLimitStats;
+  /** What the front's large-record store holds and did (see `largeRecordThresholdBytes`). */
+  readonly largeRecords: LargeRecordStats;
 }
 
 /** The path prefix of the front's control requests (no Kinesis API uses a path other than `/`). */

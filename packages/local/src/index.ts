@@ -50,6 +50,7 @@ export {
   type KinesisFaultOptions,
   type PutRecordsFailureRule,
 } from './kinesis-faults';
+export type { LargeRecordStats } from './large-record-store';
 export { type LocalStack, startLocalStack } from './local-stack';
 export {
   DEFAULT_LOCAL_STACK_OPTIONS,

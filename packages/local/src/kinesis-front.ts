@@ -16,6 +16,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { emulatorCaller } from './emulator-call';
 import {
   type CloseSessionsMode,
   type CloseSessionsResult,
@@ -24,10 +25,11 @@ import {
   type KinesisFrontStats,
 } from './front-control';
 import { operationOf } from './kinesis-wire';
+import { type LargeRecordStats, LargeRecordStore } from './large-record-store';
 import { http1Exchange, http2Exchange, type LimitedCallContext, runLimitedCall } from './limited-exchange';
 import { sniffProtocol } from './protocol-sniff';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
-import type { ServiceLimitStats, ServiceLimits } from './service-limits';
+import type { KinesisCall, LimitDecision, ServiceLimitStats, ServiceLimits } from './service-limits';
 
 /** Where the front listens and where it forwards. */
 export interface KinesisFrontOptions {
@@ -45,7 +47,18 @@ export interface KinesisFrontOptions {
    * forwarded. @defaultValue none: every call is streamed through as it is
    */
   readonly limits?: ServiceLimits;
+  /**
+   * Records whose data is larger than this, in bytes, are kept by the front: the emulator stores a
+   * placeholder of a few dozen bytes instead (it takes over a minute to store a 9.5 MiB record) and
+   * GetRecords responses get the original data back. The front then checks those records against
+   * the stream's `MaxRecordSizeInKiB` itself. `Infinity` sends every record to the emulator as it is.
+   * @defaultValue 65536
+   */
+  readonly largeRecordThresholdBytes?: number;
 }
+
+/** The default of {@link KinesisFrontOptions.largeRecordThresholdBytes}, in bytes (64 KiB). */
+export const DEFAULT_LARGE_RECORD_THRESHOLD_BYTES = 65_536;
 
 /** A running front (see {@link startKinesisFront}). */
 export interface KinesisFront {
@@ -64,6 +77,14 @@ export interface KinesisFront {
   /** Stops listening, closes every session and upstream connection; resolves once all are closed. */
   close(): Promise<void>;
 }
+
+const NO_LARGE_RECORDS: LargeRecordStats = {
+  records: 0,
+  bytes: 0,
+  restored: 0,
+  refusedRecords: 0,
+  refusedRequests: 0,
+};
 
 const NO_LIMITS: ServiceLimitStats = {
   enforced: false,
@@ -125,8 +146,22 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
     return upstream;
   }
 
-  const limited: LimitedCallContext | undefined = options.limits && {
-    limits: options.limits,
+  const thresholdBytes = options.largeRecordThresholdBytes ?? DEFAULT_LARGE_RECORD_THRESHOLD_BYTES;
+  if (!(thresholdBytes >= 0))
+    throw new RangeError(`largeRecordThresholdBytes: got ${thresholdBytes}, not a size in bytes`);
+  const storeCaller =
+    thresholdBytes === Number.POSITIVE_INFINITY
+      ? undefined
+      : emulatorCaller({ port: options.upstreamPort, host: options.upstreamHost });
+  const store = storeCaller && new LargeRecordStore({ thresholdBytes, callEmulator: storeCaller.call });
+  const serviceLimits = options.limits;
+  /** What the limits decide, or a plain forward for a call they do not intercept. */
+  const limitsDecide = (call: KinesisCall): Promise<LimitDecision> =>
+    serviceLimits?.intercepts(call.operation)
+      ? serviceLimits.decide(call)
+      : Promise.resolve({ kind: 'forward', body: call.body });
+  const limited: LimitedCallContext | undefined = (serviceLimits || store) && {
+    limits: { decide: (call) => (store ? store.decide(call, limitsDecide) : limitsDecide(call)) },
     openUpstream,
     countAborted: () => {
       counters.upstreamAborted += 1;
@@ -138,7 +173,7 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
   /** The operation of a call the limits intercept, if limits are on and they do. */
   function limitedOperation(headers: IncomingHttpHeaders): string | undefined {
     const operation = operationOf(headers);
-    return limited?.limits.intercepts(operation) ? operation : undefined;
+    return serviceLimits?.intercepts(operation) || store?.intercepts(operation) ? operation : undefined;
   }
 
   const h2 = createHttp2Server();
@@ -337,6 +372,7 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
       http2Sessions: sessions.size,
       http1Connections: http1Sockets.size,
       limits: options.limits?.stats() ?? NO_LIMITS,
+      largeRecords: store?.stats() ?? NO_LARGE_RECORDS,
     };
   }
 
@@ -417,6 +453,7 @@ export async function startKinesisFront(options: KinesisFrontOptions): Promise<K
           void sessionsClosed.then(() => {
             clearTimeout(grace);
             upstreamAgent.destroy();
+            storeCaller?.close();
             resolve();
           });
         });

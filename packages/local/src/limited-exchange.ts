@@ -8,9 +8,10 @@ import type {
 import { constants as http2, type ServerHttp2Stream } from 'node:http2';
 import type { Readable, Writable } from 'node:stream';
 import { EventStreamBoundary } from './event-stream-boundary';
+import { EventStreamMessages } from './event-stream-messages';
 import type { WireResponse } from './kinesis-wire';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './proxy-headers';
-import type { LimitDecision, ServiceLimits } from './service-limits';
+import type { KinesisCall, LimitDecision } from './service-limits';
 
 /** One request and its response, over HTTP/1.1 or HTTP/2, as the limited path sees it. */
 export interface Exchange {
@@ -99,7 +100,8 @@ export function http1Exchange(request: IncomingMessage, response: ServerResponse
 
 /** What the limited path needs from the front. */
 export interface LimitedCallContext {
-  readonly limits: ServiceLimits;
+  /** Decides the call: the service limits and the large-record store, as the front composes them. */
+  readonly limits: { decide(call: KinesisCall): Promise<LimitDecision> };
   /** Opens the request to the emulator (counted by the front). */
   readonly openUpstream: (method: string, path: string, headers: OutgoingHttpHeaders) => ClientRequest;
   /** Counts a request to the emulator ended early (the client went away, or a lifetime ended it not). */
@@ -183,9 +185,16 @@ export async function runLimitedCall(
     const { onResponse, subscription } = decision;
     if (onResponse) {
       readAll(response).then(
-        (received) => {
+        async (received) => {
           complete = true;
-          exchange.send(onResponse({ status, headers: headers as Record<string, string>, body: received }));
+          const whole = { status, headers: headers as Record<string, string>, body: received };
+          let answer: WireResponse;
+          try {
+            answer = await onResponse(whole);
+          } catch {
+            answer = whole;
+          }
+          if (!exchange.gone()) exchange.send(answer);
         },
         () => {
           complete = true;
@@ -201,10 +210,17 @@ export async function runLimitedCall(
       upstream.destroy();
       return;
     }
-    pipeWithLifetime(response, sink, status === 200 ? subscription : undefined, () => {
-      complete = true;
-      upstream.destroy();
-    });
+    const rewriteEvent = status === 200 ? decision.rewriteEvent : undefined;
+    pipeWithLifetime(
+      response,
+      sink,
+      status === 200 ? subscription : undefined,
+      () => {
+        complete = true;
+        upstream.destroy();
+      },
+      rewriteEvent,
+    );
     response.once('end', () => {
       complete = true;
     });
@@ -221,19 +237,22 @@ export async function runLimitedCall(
 
 /**
  * Pipes `source` to `sink` with backpressure; with a `subscription`, ends the sink at the first
- * event boundary after `lifetimeMs` and calls `expired` (the caller ends the emulator's side).
+ * event boundary after `lifetimeMs` and calls `expired` (the caller ends the emulator's side). With
+ * `rewriteEvent`, the source is sent a whole event-stream message at a time, each rewritten.
  */
 function pipeWithLifetime(
   source: IncomingMessage,
   sink: Writable,
   subscription: { readonly lifetimeMs: number; readonly onExpired: () => void } | undefined,
   expired: () => void,
+  rewriteEvent?: (message: Buffer) => Buffer,
 ): void {
-  if (!subscription) {
+  if (!subscription && !rewriteEvent) {
     source.pipe(sink);
     return;
   }
   const boundary = new EventStreamBoundary();
+  const messages = rewriteEvent && new EventStreamMessages();
   let ending = false;
   let ended = false;
   let timer: NodeJS.Timeout | undefined;
@@ -241,27 +260,48 @@ function pipeWithLifetime(
     if (ended) return;
     ended = true;
     clearTimeout(timer);
-    subscription.onExpired();
+    subscription?.onExpired();
     expired();
     source.destroy();
     sink.end();
   };
-  timer = setTimeout(() => {
-    ending = true;
-    if (boundary.atBoundary) finish();
-  }, subscription.lifetimeMs);
+  if (subscription) {
+    timer = setTimeout(() => {
+      ending = true;
+      if (messages ? messages.atBoundary : boundary.atBoundary) finish();
+    }, subscription.lifetimeMs);
+  }
+  const pauseUntilDrained = () => {
+    source.pause();
+    sink.once('drain', () => source.resume());
+  };
   source.on('data', (chunk: Buffer) => {
     if (ended) return;
+    if (messages && rewriteEvent) {
+      let flowing = true;
+      for (const message of messages.feed(chunk)) {
+        let out = message;
+        try {
+          out = rewriteEvent(message);
+        } catch {
+          // A message the rewrite cannot handle goes as it came.
+        }
+        flowing = sink.write(out);
+        if (ending) {
+          finish();
+          return;
+        }
+      }
+      if (!flowing) pauseUntilDrained();
+      return;
+    }
     const ends = boundary.feed(chunk);
     if (ending && ends.length > 0) {
       sink.write(chunk.subarray(0, ends[0]));
       finish();
       return;
     }
-    if (!sink.write(chunk)) {
-      source.pause();
-      sink.once('drain', () => source.resume());
-    }
+    if (!sink.write(chunk)) pauseUntilDrained();
   });
   source.once('end', () => {
     clearTimeout(timer);

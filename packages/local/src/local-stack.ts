@@ -116,9 +116,10 @@ async function startFront(
   upstreamPort: number,
   picked: boolean,
   limits: ServiceLimits | undefined,
+  largeRecordThresholdBytes: number,
 ): Promise<KinesisFront> {
   try {
-    return await startKinesisFront({ port, upstreamPort, limits });
+    return await startKinesisFront({ port, upstreamPort, limits, largeRecordThresholdBytes });
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw cause;
     throw new LocalStackError(`The Kinesis port ${port} (option kinesisPort) is already in use`, {
@@ -222,6 +223,7 @@ async function startOnce(
       ports.kinesisEmulatorPort,
       resolved.kinesisPort === 0,
       limits,
+      resolved.largeRecordThresholdBytes,
     );
     emulator = spawnKinesisEmulator({
       emulatorPath,

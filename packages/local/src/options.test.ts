@@ -120,3 +120,14 @@ describe('emulatorEnvironment', () => {
     });
   });
 });
+
+describe('the large-record threshold', () => {
+  it('keeps records above 64 KiB in the front by default, and takes 0 to 10 MiB', () => {
+    expect(resolveLocalStackOptions().largeRecordThresholdBytes).toBe(65_536);
+    expect(
+      resolveLocalStackOptions({ largeRecordThresholdBytes: 10_485_760 }).largeRecordThresholdBytes,
+    ).toBe(10_485_760);
+    expect(invalid({ largeRecordThresholdBytes: 10_485_761 }).field).toBe('largeRecordThresholdBytes');
+    expect(invalid({ largeRecordThresholdBytes: -1 }).message).toContain('from 0 to 10485760 bytes');
+  });
+});

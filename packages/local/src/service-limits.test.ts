@@ -90,7 +90,7 @@ describe('ServiceLimits, PutRecords', () => {
     expect(sent).toHaveLength(110);
     if (third.kind !== 'forward' || !third.onResponse) throw new Error('expected a rewritten response');
     const emulatorAnswer = written(110, 'shardId-000000000000');
-    const output = parseJsonObject(third.onResponse(emulatorAnswer).body)!;
+    const output = parseJsonObject((await third.onResponse(emulatorAnswer)).body)!;
     const results = output.Records as {
       ErrorCode?: string | null;
       ErrorMessage?: string;

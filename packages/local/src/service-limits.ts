@@ -34,8 +34,10 @@ export type LimitDecision =
   | {
       readonly kind: 'forward';
       readonly body: Buffer;
-      readonly onResponse?: (response: WireResponse) => WireResponse;
+      readonly onResponse?: (response: WireResponse) => WireResponse | Promise<WireResponse>;
       readonly subscription?: { readonly lifetimeMs: number; readonly onExpired: () => void };
+      /** Rewrites each whole message of a streamed response (an event stream) before it is sent. */
+      readonly rewriteEvent?: (message: Buffer) => Buffer;
     };
 
 /** What the limits refused since the stack started. */
