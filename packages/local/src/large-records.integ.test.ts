@@ -199,15 +199,24 @@ describe('records of several MiB through the local Kinesis front', () => {
     const streamName = uniqueName('large-efo');
     const summary = await local.createStream(streamName, 1, { maxRecordSizeInKiB: 10_240 });
     const setup = local.kinesisClient();
-    const { Consumer } = await setup.send(
-      new RegisterStreamConsumerCommand({ StreamARN: summary.StreamARN, ConsumerName: 'large' }),
-    );
-    for (let status = Consumer!.ConsumerStatus; status !== 'ACTIVE'; ) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      const described = await setup.send(
-        new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }),
+    // A stream consumer per transport: a second subscription of one consumer to the shard is
+    // refused until the emulator has let the first go, which takes a moment on a loaded machine.
+    const consumers = new Map<'http1' | 'http2', string>();
+    for (const transport of ['http1', 'http2'] as const) {
+      const { Consumer } = await setup.send(
+        new RegisterStreamConsumerCommand({
+          StreamARN: summary.StreamARN,
+          ConsumerName: `large-${transport}`,
+        }),
       );
-      status = described.ConsumerDescription?.ConsumerStatus;
+      for (let status = Consumer!.ConsumerStatus; status !== 'ACTIVE'; ) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const described = await setup.send(
+          new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }),
+        );
+        status = described.ConsumerDescription?.ConsumerStatus;
+      }
+      consumers.set(transport, Consumer!.ConsumerARN!);
     }
     const data = payload(9.5 * MIB, 6);
     await setup.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'big', Data: data }));
@@ -222,7 +231,7 @@ describe('records of several MiB through the local Kinesis front', () => {
       try {
         const subscription = await kinesis.send(
           new SubscribeToShardCommand({
-            ConsumerARN: Consumer!.ConsumerARN,
+            ConsumerARN: consumers.get(transport),
             ShardId: 'shardId-000000000000',
             StartingPosition: { Type: 'TRIM_HORIZON' },
           }),
@@ -238,8 +247,6 @@ describe('records of several MiB through the local Kinesis front', () => {
       }
       expect(received.map((record) => record.PartitionKey)).toEqual(['big', 'small']);
       expect(same(received[0]?.Data, data)).toBe(true);
-      // The next subscription of this consumer to the shard: after the emulator let go of this one.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
     }
     await local.deleteStream(streamName);
   }, 120_000);
