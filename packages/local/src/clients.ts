@@ -126,12 +126,15 @@ export function createLocalDynamoDbClient(
 
 /**
  * The environment variables that point the AWS CLI and the AWS SDKs at the local services
- * (`AWS_ENDPOINT_URL_KINESIS`, `AWS_ENDPOINT_URL_DYNAMODB`, region and dummy credentials).
+ * (`AWS_ENDPOINT_URL_KINESIS`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3` when the stack runs
+ * a local S3, region and dummy credentials). A local S3 is addressed by path: give S3 clients
+ * `forcePathStyle: true` (no environment variable sets it).
  */
 export function localStackEnvironment(endpoints: LocalStackEndpoints): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_KINESIS: endpoints.kinesisEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoDbEndpoint,
+    ...(endpoints.s3Endpoint === undefined ? {} : { AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint }),
     AWS_REGION: endpoints.region,
     AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,

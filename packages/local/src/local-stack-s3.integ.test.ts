@@ -22,6 +22,8 @@ describe('startLocalStack with s3', () => {
       const got = await fetch(object);
       expect(new Uint8Array(await got.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
       await stack.kinesisClient().send(new ListStreamsCommand({}));
+      // What points the AWS CLI and SDKs here names the S3 endpoint too.
+      expect(stack.environment().AWS_ENDPOINT_URL_S3).toBe(stack.s3Endpoint);
     } finally {
       await stack.stop();
     }
@@ -32,6 +34,7 @@ describe('startLocalStack with s3', () => {
     const stack = await startLocalStack();
     try {
       expect(stack.s3Endpoint).toBeUndefined();
+      expect(stack.environment()).not.toHaveProperty('AWS_ENDPOINT_URL_S3');
     } finally {
       await stack.stop();
     }
