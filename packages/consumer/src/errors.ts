@@ -19,6 +19,7 @@ export const ConsumerErrorCode = {
   KCL3_FLEET: 'KCL3_FLEET',
   STREAM_TRACKER_FAILED: 'STREAM_TRACKER_FAILED',
   STREAM_RECREATED: 'STREAM_RECREATED',
+  KCL3_TABLE_NOT_FOUND: 'KCL3_TABLE_NOT_FOUND',
 } as const;
 
 /** One of the codes in {@link ConsumerErrorCode}. */
@@ -198,6 +199,7 @@ export class ConsumerStartError extends KinesisTsError {
         LEASE_TABLE_NOT_FOUND,
         LEASE_TABLE_NOT_READY,
         KCL3_FLEET,
+        ConsumerErrorCode.KCL3_TABLE_NOT_FOUND,
       ) ||
       // a StreamConsumerError has the same code, and names its consumer
       (KinesisTsError.hasCode(value, ConsumerErrorCode.STREAM_CONSUMER_NOT_ACTIVE) && !('consumer' in value))

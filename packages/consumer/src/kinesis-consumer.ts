@@ -438,7 +438,7 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
    * protocol when it runs one (unless `leaseAssignment: 'lease-count'` was set: then a typed refusal).
    */
   private async checkFleetProtocol(): Promise<'worker-utilization' | 'lease-count'> {
-    const mode = await this.startUp.withRetries('client version', () =>
+    const { mode, layout } = await this.startUp.withRetries('client version', () =>
       checkFleetProtocol({
         client: this.options.dynamoDbClient,
         leaseTableName: this.table.tableName,
@@ -451,6 +451,8 @@ export class KinesisConsumer extends TypedEventEmitter<ConsumerEvents> {
       }),
     );
     this.setAssignmentMode(mode);
+    // Where the Leader lock and the worker metrics rows are: a KCL 3.0–3.4 fleet keeps them apart.
+    this.assignment?.useCoordinatorLayout(layout);
     return mode;
   }
 

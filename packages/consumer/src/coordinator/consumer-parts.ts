@@ -103,6 +103,7 @@ export function createConsumerParts(
       ? new LoadAwareAssignment({
           client: options.dynamoDbClient,
           tableName: options.leaseTableName,
+          applicationName: options.applicationName,
           requestTimeoutMs: options.dynamoDbRequestTimeoutMs,
           workerId: options.workerId,
           failoverTimeMs: options.failoverTimeMs,

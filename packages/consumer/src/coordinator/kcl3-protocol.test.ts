@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decideCoordinatorLayout } from '../leases/dynamodb/coordinator-layout.js';
 import {
   decideFleetMode,
   decideIndexDiscovery,
@@ -41,23 +42,16 @@ describe('the lease assignment mode start-up settles on', () => {
     ).toEqual({ action: 'refuse', reason: 'lease-count-explicit' });
   });
 
-  it('refuses a 3.x fleet whose row (and Leader lock) is in <app>-CoordinatorState, KCL 3.0 to 3.4', () => {
-    expect(
-      decideFleetMode({
-        clientVersion: 'CLIENT_VERSION_3X_WITH_ROLLBACK',
-        rowInLeaseTable: false,
-        configured: 'lease-count',
-        explicit: false,
-      }),
-    ).toEqual({ action: 'refuse', reason: 'coordinator-state-table' });
-    expect(
-      decideFleetMode({
-        clientVersion: 'CLIENT_VERSION_UPGRADE_FROM_2X',
-        rowInLeaseTable: false,
-        configured: 'lease-count',
-        explicit: false,
-      }),
-    ).toMatchObject({ action: 'run', mode: 'lease-count' });
+  it('follows a KCL 3.0 to 3.4 fleet too (row in <app>-CoordinatorState), its lock and metrics in the legacy tables', () => {
+    const clientVersion = 'CLIENT_VERSION_3X_WITH_ROLLBACK';
+    expect(decideFleetMode({ clientVersion, configured: 'lease-count', explicit: false })).toEqual({
+      action: 'run',
+      mode: 'worker-utilization',
+      reason: 'kcl3-fleet',
+    });
+    expect(decideCoordinatorLayout({ rowTableName: 'app-CoordinatorState', leaseTableName: 'app' })).toBe(
+      'legacy-tables',
+    );
   });
 
   it("takes by count beside the KCL's 2.x-compatible mode, whatever the option says", () => {

@@ -10,11 +10,9 @@ export type FleetDecision =
 
 /**
  * Why start-up refuses a 3.x fleet: `'lease-count-explicit'` (the user asked to take by count, which
- * would fight the Java leader), `'coordinator-state-table'` (a KCL 3.0–3.4 fleet keeps its `Leader`
- * lock in `<app>-CoordinatorState`, where this package's election does not look, so it could not
- * follow that leader and would elect a second one).
+ * would fight the Java leader).
  */
-export type FleetRefusalReason = 'lease-count-explicit' | 'coordinator-state-table';
+export type FleetRefusalReason = 'lease-count-explicit';
 
 /**
  * Why the mode was chosen: `'configured'` (no row: the option, or its default, decides),
@@ -29,17 +27,15 @@ export type FleetDecisionReason = 'configured' | 'kcl3-fleet' | 'kcl2-compatible
  *
  * - `CLIENT_VERSION_3X` / `CLIENT_VERSION_3X_WITH_ROLLBACK`: the 3.x protocol (`'worker-utilization'`:
  *   follow the Java leader through the shared `Leader` lock row, write worker metrics, lead when the
- *   lock is free), unless `'lease-count'` was set explicitly: then refuse (taking by count would fight
- *   that leader), or when the row is in `<app>-CoordinatorState` (KCL 3.0–3.4: the Java leader's lock is
- *   there, out of this package's election's sight);
+ *   lock is free), wherever the row is (the lease table of KCL 3.5+, or `<app>-CoordinatorState` of
+ *   KCL 3.0–3.4: see `decideCoordinatorLayout` for where the lock and metrics rows are then), unless
+ *   `'lease-count'` was set explicitly: then refuse (taking by count would fight that leader);
  * - any other row (`CLIENT_VERSION_UPGRADE_FROM_2X`, `CLIENT_VERSION_2X`, `CLIENT_VERSION_INIT`, unknown):
  *   the KCL's 2.x-compatible mode, `'lease-count'`, as those Java workers take by count;
  * - no row: the option.
  */
 export function decideFleetMode(input: {
   readonly clientVersion: string | undefined;
-  /** Where the row is: the lease table (KCL 3.5 layout) or `<app>-CoordinatorState` (3.0–3.4). */
-  readonly rowInLeaseTable?: boolean;
   readonly configured: LeaseAssignmentMode;
   readonly explicit: boolean;
 }): FleetDecision {
@@ -47,7 +43,6 @@ export function decideFleetMode(input: {
   if (clientVersion === undefined) return { action: 'run', mode: configured, reason: 'configured' };
   if (clientVersion === KclClientVersion.V3X || clientVersion === KclClientVersion.V3X_WITH_ROLLBACK) {
     if (explicit && configured === 'lease-count') return { action: 'refuse', reason: 'lease-count-explicit' };
-    if (input.rowInLeaseTable === false) return { action: 'refuse', reason: 'coordinator-state-table' };
     return { action: 'run', mode: 'worker-utilization', reason: 'kcl3-fleet' };
   }
   return { action: 'run', mode: 'lease-count', reason: 'kcl2-compatible-fleet' };

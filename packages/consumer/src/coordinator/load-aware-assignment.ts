@@ -2,6 +2,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger, RandomSource } from '@kinesis-ts/core';
 import { CpuSampler } from '../leases/assignment/cpu-sampler.js';
 import { WorkerMetricsReporter } from '../leases/assignment/worker-metrics-reporter.js';
+import {
+  type CoordinatorLayout,
+  leaderLockPlace,
+  workerMetricsPlace,
+} from '../leases/dynamodb/coordinator-layout.js';
 import { type LeaderLockStore, LeaderLockTable } from '../leases/dynamodb/leader-lock-table.js';
 import { type LeaseMoveFunction, leaseMoveWrites } from '../leases/dynamodb/lease-mover.js';
 import { type WorkerMetricsStore, WorkerMetricsTable } from '../leases/dynamodb/worker-metrics-table.js';
@@ -20,6 +25,8 @@ import {
 export interface LoadAwareAssignmentOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /** Names `<app>-CoordinatorState` and `<app>-WorkerMetricStats` in the `'legacy-tables'` layout. */
+  readonly applicationName: string;
   readonly requestTimeoutMs: number;
   readonly workerId: string;
   readonly failoverTimeMs: number;
@@ -63,18 +70,35 @@ export class LoadAwareAssignment {
   private readonly assignmentTimer: RepeatingTimer;
   private readonly reportTimer: RepeatingTimer;
   private readonly stopping = sharedAbortController(); // a round writes many leases at once
+  private readonly options: LoadAwareAssignmentOptions;
+  /** The stores of the coordinator layout in use ({@link useCoordinatorLayout}). */
+  private lockTable: LeaderLockStore;
+  private metricsTable: WorkerMetricsStore;
+  private started = false;
 
   constructor(options: LoadAwareAssignmentOptions) {
+    this.options = options;
     const tableOptions = {
       client: options.client,
       tableName: options.tableName,
       requestTimeoutMs: options.requestTimeoutMs,
     };
     const writes = leaseMoveWrites(tableOptions);
-    const metricsStore = options.metricsStore ?? new WorkerMetricsTable(tableOptions);
+    this.lockTable = options.lockStore ?? this.lockTableOf('single-table');
+    this.metricsTable = options.metricsStore ?? this.metricsTableOf('single-table');
+    // The parts below reach the stores through these, so that start-up may still change the layout.
+    const lockStore: LeaderLockStore = {
+      read: (signal) => this.lockTable.read(signal),
+      write: (...args) => this.lockTable.write(...args),
+      release: (...args) => this.lockTable.release(...args),
+    };
+    const metricsStore: WorkerMetricsStore = {
+      writeWorkerMetrics: (row, signal) => this.metricsTable.writeWorkerMetrics(row, signal),
+      listWorkerMetrics: (signal) => this.metricsTable.listWorkerMetrics(signal),
+    };
     this.throughput = new LeaseThroughputMeter({ now: options.now, alpha: 0.5 });
     this.election = new LeaderElection({
-      store: options.lockStore ?? new LeaderLockTable(tableOptions),
+      store: lockStore,
       workerId: options.workerId,
       leaseDurationMs: options.leaderLockLeaseDurationMs,
       heartbeatPeriodMs: options.leaderLockHeartbeatPeriodMs,
@@ -135,8 +159,20 @@ export class LoadAwareAssignment {
     return this.election.leaderSeemsAlive() ? 'reclaim-only' : 'no-steal';
   }
 
+  /**
+   * Where the lock and metrics rows are (the fleet's layout, settled at start from where its
+   * `Migration3.0` row is; `'single-table'` until then). Call before {@link start}; stores given in
+   * the options (tests) stay as they are.
+   */
+  useCoordinatorLayout(layout: CoordinatorLayout): void {
+    if (this.started) throw new Error('The coordinator layout is settled before the assignment starts');
+    if (!this.options.lockStore) this.lockTable = this.lockTableOf(layout);
+    if (!this.options.metricsStore) this.metricsTable = this.metricsTableOf(layout);
+  }
+
   /** Writes a first metrics row, looks at the lock once, and starts the timers. */
   async start(): Promise<void> {
+    this.started = true;
     this.reporter.prime();
     await this.reporter.report(this.stopping.signal);
     await this.election.tick(this.stopping.signal);
@@ -150,6 +186,24 @@ export class LoadAwareAssignment {
     this.stopping.abort(new Error('stopping'));
     await Promise.all([this.electionTimer.stop(), this.assignmentTimer.stop(), this.reportTimer.stop()]);
     await this.election.resign();
+  }
+
+  private lockTableOf(layout: CoordinatorLayout): LeaderLockStore {
+    const { client, tableName, applicationName, requestTimeoutMs } = this.options;
+    return new LeaderLockTable({
+      client,
+      place: leaderLockPlace(layout, tableName, applicationName),
+      requestTimeoutMs,
+    });
+  }
+
+  private metricsTableOf(layout: CoordinatorLayout): WorkerMetricsStore {
+    const { client, tableName, applicationName, requestTimeoutMs } = this.options;
+    return new WorkerMetricsTable({
+      client,
+      place: workerMetricsPlace(layout, tableName, applicationName),
+      requestTimeoutMs,
+    });
   }
 
   private async runRound(): Promise<void> {

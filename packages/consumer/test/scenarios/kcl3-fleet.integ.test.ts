@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -48,7 +49,7 @@ describe('a lease table shared with a Java KCL 3.x fleet (the Migration3.0 row)'
     expect((error as Error).message).toContain("leaseAssignment: 'lease-count'");
   });
 
-  it('finds the row in <app>-CoordinatorState too (KCL 3.0 to 3.4), and refuses: the Leader lock is there, out of sight', async () => {
+  it('finds the row in <app>-CoordinatorState too (KCL 3.0 to 3.4), and refuses to start without <app>-WorkerMetricStats, which it never creates', async () => {
     const streamName = uniqueName('kcl3');
     const app = uniqueName('app');
     await createStream(streamName, 1);
@@ -66,9 +67,14 @@ describe('a lease table shared with a Java KCL 3.x fleet (the Migration3.0 row)'
         Item: { key: { S: 'Migration3.0' }, cv: { S: 'CLIENT_VERSION_3X_WITH_ROLLBACK' } },
       }),
     );
-    await expect(consumer({ streamName, applicationName: app }).start()).rejects.toMatchObject({
-      code: 'KCL3_FLEET',
-    });
+    const error = await consumer({ streamName, applicationName: app })
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KCL3_TABLE_NOT_FOUND', retryable: false });
+    expect((error as Error).message).toContain(`table ${app}-WorkerMetricStats does not exist`);
+    await expect(
+      dynamoDb.send(new DescribeTableCommand({ TableName: `${app}-WorkerMetricStats` })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it("runs as today beside a fleet in the KCL's 2.x-compatible mode, leaving the row as it was", async () => {

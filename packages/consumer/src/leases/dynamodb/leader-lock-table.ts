@@ -5,13 +5,15 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { awsErrorCode, type CommandWithMiddlewareStack, sendWithoutSdkRetries } from '@kinesis-ts/core';
+import type { CoordinatorRowPlace } from './coordinator-layout.js';
 import { LEASE_ATTRIBUTES } from './lease-serializer.js';
 
 /**
- * The leader lock row, as the KCL 3.x keeps it in the lease table (3.5 single-table layout): the
- * `AmazonDynamoDBLockClient` item keyed `leaseKey = "Leader"` with `entityType = LEADER`, so that lease
- * readers (ours and the KCL's) skip it. Every write is an `UpdateItem`, so attributes written by
- * another client survive.
+ * The leader lock row, as the KCL 3.x keeps it: the `AmazonDynamoDBLockClient` item keyed `"Leader"`.
+ * In the lease table (3.5 single-table layout) it is keyed `leaseKey` and carries `entityType = LEADER`,
+ * so that lease readers (ours and the KCL's) skip it; in `<app>-CoordinatorState` (3.0–3.4) it is keyed
+ * `key` and carries the lock client's attributes only, as the Java 3.0–3.4 lock client writes it.
+ * Every write is an `UpdateItem`, so attributes written by another client survive.
  */
 export const LEADER_LOCK_KEY = 'Leader';
 export const LEADER_ENTITY_TYPE = 'LEADER';
@@ -67,12 +69,18 @@ export function leaderLockFromItem(item: Record<string, AttributeValue>): Leader
   };
 }
 
+/** How the lock row is keyed and whether it is tagged (the lease table's, by default). */
+export type LeaderLockShape = Pick<CoordinatorRowPlace, 'keyAttribute' | 'tagged'>;
+
+const LEASE_TABLE_SHAPE: LeaderLockShape = { keyAttribute: LEASE_ATTRIBUTES.leaseKey, tagged: true };
+
 /** The expression parts of {@link LeaderLockStore.write}. */
 export function leaderLockWriteExpression(
   owner: string,
   newVersion: string,
   leaseDurationMs: number,
   expectedVersion: string | undefined,
+  shape: LeaderLockShape = LEASE_TABLE_SHAPE,
 ): {
   UpdateExpression: string;
   ConditionExpression: string;
@@ -80,48 +88,58 @@ export function leaderLockWriteExpression(
   ExpressionAttributeValues: Record<string, AttributeValue>;
 } {
   const names: Record<string, string> = {
-    '#key': LEASE_ATTRIBUTES.leaseKey,
+    '#key': shape.keyAttribute,
     '#owner': N.ownerName,
     '#duration': N.leaseDuration,
     '#version': N.recordVersionNumber,
     '#released': N.isReleased,
-    '#type': N.entityType,
   };
   const values: Record<string, AttributeValue> = {
     ':owner': { S: owner },
     ':duration': { S: String(leaseDurationMs) },
     ':version': { S: newVersion },
-    ':type': { S: LEADER_ENTITY_TYPE },
   };
+  let set = 'SET #owner = :owner, #duration = :duration, #version = :version';
+  if (shape.tagged) {
+    names['#type'] = N.entityType;
+    values[':type'] = { S: LEADER_ENTITY_TYPE };
+    set += ', #type = :type';
+  }
   let condition = 'attribute_not_exists(#key)';
   if (expectedVersion !== undefined) {
     condition = 'attribute_exists(#key) AND #version = :expected';
     values[':expected'] = { S: expectedVersion };
   }
   return {
-    UpdateExpression:
-      'SET #owner = :owner, #duration = :duration, #version = :version, #type = :type REMOVE #released',
+    UpdateExpression: `${set} REMOVE #released`,
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
 }
 
-/** The lock row in the lease table, one SDK call per operation without SDK retries. */
+/**
+ * The lock row in its table (`place`: the lease table or `<app>-CoordinatorState`), one SDK call per
+ * operation without SDK retries.
+ */
 export class LeaderLockTable implements LeaderLockStore {
+  private readonly key: Record<string, AttributeValue>;
+
   constructor(
     private readonly options: {
       readonly client: DynamoDBClient;
-      readonly tableName: string;
+      readonly place: CoordinatorRowPlace;
       readonly requestTimeoutMs: number;
     },
-  ) {}
+  ) {
+    this.key = { [options.place.keyAttribute]: { S: LEADER_LOCK_KEY } };
+  }
 
   async read(signal?: AbortSignal): Promise<LeaderLockRow | undefined> {
     const output = await this.send(
       new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: { [LEASE_ATTRIBUTES.leaseKey]: { S: LEADER_LOCK_KEY } },
+        TableName: this.options.place.tableName,
+        Key: this.key,
         ConsistentRead: true,
       }),
       signal,
@@ -138,9 +156,9 @@ export class LeaderLockTable implements LeaderLockStore {
   ): Promise<boolean> {
     return this.conditional(
       new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: { [LEASE_ATTRIBUTES.leaseKey]: { S: LEADER_LOCK_KEY } },
-        ...leaderLockWriteExpression(owner, newVersion, leaseDurationMs, expectedVersion),
+        TableName: this.options.place.tableName,
+        Key: this.key,
+        ...leaderLockWriteExpression(owner, newVersion, leaseDurationMs, expectedVersion, this.options.place),
       }),
       signal,
     );
@@ -149,12 +167,12 @@ export class LeaderLockTable implements LeaderLockStore {
   release(owner: string, version: string, signal?: AbortSignal): Promise<boolean> {
     return this.conditional(
       new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: { [LEASE_ATTRIBUTES.leaseKey]: { S: LEADER_LOCK_KEY } },
+        TableName: this.options.place.tableName,
+        Key: this.key,
         UpdateExpression: 'SET #released = :released',
         ConditionExpression: 'attribute_exists(#key) AND #owner = :owner AND #version = :version',
         ExpressionAttributeNames: {
-          '#key': LEASE_ATTRIBUTES.leaseKey,
+          '#key': this.options.place.keyAttribute,
           '#released': N.isReleased,
           '#owner': N.ownerName,
           '#version': N.recordVersionNumber,

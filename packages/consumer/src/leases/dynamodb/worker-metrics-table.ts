@@ -5,13 +5,15 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type CommandWithMiddlewareStack, sendWithoutSdkRetries } from '@kinesis-ts/core';
+import type { CoordinatorRowPlace } from './coordinator-layout.js';
 import { LEASE_ATTRIBUTES } from './lease-serializer.js';
 
 /**
- * Worker metrics rows in the KCL 3.x format, in the lease table (the 3.5 single-table layout):
- * `leaseKey` = worker id, `entityType = WORKER_METRIC_STATS`, `lut` (last update, epoch seconds), `sts`
- * (metric short name → the last values, oldest first; -1 marks a failed reading), `opr` (metric short
- * name → [max utilization]). CPU is the metric `C`.
+ * Worker metrics rows in the KCL 3.x format: `lut` (last update, epoch seconds), `sts` (metric short
+ * name → the last values, oldest first; -1 marks a failed reading), `opr` (metric short name → [max
+ * utilization]). CPU is the metric `C`. In the lease table (the 3.5 single-table layout) a row is keyed
+ * `leaseKey` = worker id and tagged `entityType = WORKER_METRIC_STATS`; in `<app>-WorkerMetricStats`
+ * (3.0–3.4) it is keyed `wid` = worker id, untagged, as the Java 3.0–3.4 workers write it.
  */
 export const WORKER_METRIC_STATS_ENTITY_TYPE = 'WORKER_METRIC_STATS';
 export const CPU_METRIC = 'C';
@@ -27,8 +29,16 @@ export interface WorkerMetricsRow {
   readonly operatingRange: Readonly<Record<string, number>>;
 }
 
+/** How the rows are keyed and whether they are tagged (the lease table's, by default). */
+export type WorkerMetricsShape = Pick<CoordinatorRowPlace, 'keyAttribute' | 'tagged'>;
+
+const LEASE_TABLE_SHAPE: WorkerMetricsShape = { keyAttribute: LEASE_ATTRIBUTES.leaseKey, tagged: true };
+
 /** The `UpdateItem` parts writing a worker's row (unknown attributes survive). */
-export function workerMetricsUpdate(row: WorkerMetricsRow): {
+export function workerMetricsUpdate(
+  row: WorkerMetricsRow,
+  shape: WorkerMetricsShape = LEASE_TABLE_SHAPE,
+): {
   UpdateExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: Record<string, AttributeValue>;
@@ -39,27 +49,37 @@ export function workerMetricsUpdate(row: WorkerMetricsRow): {
   }
   const range: Record<string, AttributeValue> = {};
   for (const [name, max] of Object.entries(row.operatingRange)) range[name] = { L: [{ N: String(max) }] };
+  const names: Record<string, string> = { '#lut': 'lut', '#sts': 'sts', '#opr': 'opr' };
+  const values: Record<string, AttributeValue> = {
+    ':lut': { N: String(Math.floor(row.lastUpdateMs / 1000)) },
+    ':sts': { M: stats },
+    ':opr': { M: range },
+  };
+  if (!shape.tagged) {
+    return {
+      UpdateExpression: 'SET #lut = :lut, #sts = :sts, #opr = :opr',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
   return {
     UpdateExpression: 'SET #type = :type, #lut = :lut, #sts = :sts, #opr = :opr',
-    ExpressionAttributeNames: {
-      '#type': LEASE_ATTRIBUTES.entityType,
-      '#lut': 'lut',
-      '#sts': 'sts',
-      '#opr': 'opr',
-    },
-    ExpressionAttributeValues: {
-      ':type': { S: WORKER_METRIC_STATS_ENTITY_TYPE },
-      ':lut': { N: String(Math.floor(row.lastUpdateMs / 1000)) },
-      ':sts': { M: stats },
-      ':opr': { M: range },
-    },
+    ExpressionAttributeNames: { '#type': LEASE_ATTRIBUTES.entityType, ...names },
+    ExpressionAttributeValues: { ':type': { S: WORKER_METRIC_STATS_ENTITY_TYPE }, ...values },
   };
 }
 
-/** Reads a worker metrics row; `undefined` when the item is not one. */
-export function workerMetricsFromItem(item: Record<string, AttributeValue>): WorkerMetricsRow | undefined {
-  if (item[LEASE_ATTRIBUTES.entityType]?.S !== WORKER_METRIC_STATS_ENTITY_TYPE) return undefined;
-  const workerId = item[LEASE_ATTRIBUTES.leaseKey]?.S ?? item.wid?.S;
+/**
+ * Reads a worker metrics row; `undefined` when the item is not one (in the lease table: not tagged
+ * `WORKER_METRIC_STATS`; anywhere: no worker id or no `lut`).
+ */
+export function workerMetricsFromItem(
+  item: Record<string, AttributeValue>,
+  shape: WorkerMetricsShape = LEASE_TABLE_SHAPE,
+): WorkerMetricsRow | undefined {
+  if (shape.tagged && item[LEASE_ATTRIBUTES.entityType]?.S !== WORKER_METRIC_STATS_ENTITY_TYPE)
+    return undefined;
+  const workerId = item[shape.keyAttribute]?.S;
   const lut = Number(item.lut?.N);
   if (!workerId || !Number.isFinite(lut)) return undefined;
   const stats: Record<string, number[]> = {};
@@ -80,12 +100,12 @@ export interface WorkerMetricsStore {
   listWorkerMetrics(signal?: AbortSignal): Promise<WorkerMetricsRow[]>;
 }
 
-/** Worker metrics rows in the lease table. */
+/** Worker metrics rows in their table (`place`: the lease table or `<app>-WorkerMetricStats`). */
 export class WorkerMetricsTable implements WorkerMetricsStore {
   constructor(
     private readonly options: {
       readonly client: DynamoDBClient;
-      readonly tableName: string;
+      readonly place: CoordinatorRowPlace;
       readonly requestTimeoutMs: number;
     },
   ) {}
@@ -93,9 +113,9 @@ export class WorkerMetricsTable implements WorkerMetricsStore {
   async writeWorkerMetrics(row: WorkerMetricsRow, signal?: AbortSignal): Promise<void> {
     await this.send(
       new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: { [LEASE_ATTRIBUTES.leaseKey]: { S: row.workerId } },
-        ...workerMetricsUpdate(row),
+        TableName: this.options.place.tableName,
+        Key: { [this.options.place.keyAttribute]: { S: row.workerId } },
+        ...workerMetricsUpdate(row, this.options.place),
       }),
       signal,
     );
@@ -103,20 +123,23 @@ export class WorkerMetricsTable implements WorkerMetricsStore {
 
   async listWorkerMetrics(signal?: AbortSignal): Promise<WorkerMetricsRow[]> {
     const rows: WorkerMetricsRow[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.send(
-        new ScanCommand({
-          TableName: this.options.tableName,
-          ExclusiveStartKey: startKey,
+    const { place } = this.options;
+    // In the lease table only the tagged rows; <app>-WorkerMetricStats holds nothing else.
+    const filter = place.tagged
+      ? {
           FilterExpression: '#type = :type',
           ExpressionAttributeNames: { '#type': LEASE_ATTRIBUTES.entityType },
           ExpressionAttributeValues: { ':type': { S: WORKER_METRIC_STATS_ENTITY_TYPE } },
-        }),
+        }
+      : {};
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const output = await this.send(
+        new ScanCommand({ TableName: place.tableName, ExclusiveStartKey: startKey, ...filter }),
         signal,
       );
       for (const item of output.Items ?? []) {
-        const row = workerMetricsFromItem(item);
+        const row = workerMetricsFromItem(item, place);
         if (row) rows.push(row);
       }
       startKey = output.LastEvaluatedKey;
