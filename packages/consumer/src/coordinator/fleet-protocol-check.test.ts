@@ -112,3 +112,36 @@ describe('load-aware assignment in the legacy layout', () => {
     expect(() => assignment.useCoordinatorLayout('single-table')).toThrow();
   });
 });
+
+describe('start-up with a policy that names the lease table alone', () => {
+  it('starts as configured when <app>-CoordinatorState cannot be read, and says so in the log', async () => {
+    ddb.on(GetItemCommand, { TableName: 'app' }).resolves({});
+    ddb.on(GetItemCommand, { TableName: 'app-CoordinatorState' }).rejects(
+      Object.assign(new Error('User is not authorized to perform: dynamodb:GetItem'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const warnings: string[] = [];
+    const logger = { ...SILENT_LOGGER, warn: (message: string) => warnings.push(message) };
+    await expect(
+      checkFleetProtocol({
+        client,
+        leaseTableName: 'app',
+        applicationName: 'app',
+        requestTimeoutMs: 5_000,
+        leaseAssignment: 'lease-count',
+        leaseAssignmentExplicit: false,
+        logger,
+      }),
+    ).resolves.toEqual({ mode: 'lease-count', layout: 'single-table' });
+    expect(warnings).toEqual([expect.stringContaining('coordinator state table')]);
+  });
+
+  it('still fails when the lease table itself cannot be read', async () => {
+    ddb
+      .on(GetItemCommand, { TableName: 'app' })
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: {} }));
+    await expect(check()).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});

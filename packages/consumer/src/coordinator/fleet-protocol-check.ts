@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Logger } from '@kinesis-ts/core';
+import { describeError, type Logger } from '@kinesis-ts/core';
 import { ConsumerErrorCode, ConsumerStartError } from '../errors.js';
 import {
   coordinatorStateTableName,
@@ -50,6 +50,11 @@ export async function checkFleetProtocol(input: {
     coordinatorStateTableName: coordinatorStateTableName(input.applicationName),
     requestTimeoutMs: input.requestTimeoutMs,
     signal: input.signal,
+    onCoordinatorStateDenied: (error) =>
+      input.logger.warn(
+        'Cannot read the KCL 3.0–3.4 coordinator state table: assuming no such Java fleet shares the lease table (grant dynamodb:GetItem on it if one does)',
+        { table: coordinatorStateTableName(input.applicationName), error: describeError(error) },
+      ),
   });
   const decision = decideFleetMode({
     clientVersion: row?.clientVersion,

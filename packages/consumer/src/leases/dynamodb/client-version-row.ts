@@ -46,7 +46,9 @@ export function coordinatorStateTableName(applicationName: string): string {
 
 /**
  * Reads the client-version row: first in the lease table, then in `<app>-CoordinatorState`.
- * Resolves `undefined` when neither holds it (a KCL 2.x or new application).
+ * Resolves `undefined` when neither holds it (a KCL 2.x or new application). Access denied to
+ * `<app>-CoordinatorState` (a least-privilege policy that names the lease table alone, the usual case
+ * without a KCL 3.0–3.4 fleet) counts as no row there, and `onCoordinatorStateDenied` is told.
  */
 export async function readClientVersionRow(input: {
   readonly client: DynamoDBClient;
@@ -54,6 +56,8 @@ export async function readClientVersionRow(input: {
   readonly coordinatorStateTableName: string;
   readonly requestTimeoutMs: number;
   readonly signal?: AbortSignal;
+  /** `<app>-CoordinatorState` could not be read for lack of permission. @defaultValue none */
+  readonly onCoordinatorStateDenied?: (error: unknown) => void;
 }): Promise<ClientVersionRow | undefined> {
   const places = [
     { tableName: input.leaseTableName, keyName: 'leaseKey' },
@@ -76,10 +80,18 @@ export async function readClientVersionRow(input: {
       // No such table, or a table whose key is not named so (not a KCL coordinator-state table).
       const code = awsErrorCode(error);
       if (code === 'ResourceNotFoundException' || code === 'ValidationException') continue;
+      if (tableName === input.coordinatorStateTableName && isAccessDenied(code)) {
+        input.onCoordinatorStateDenied?.(error);
+        continue;
+      }
       throw error;
     }
     const clientVersion = item?.cv?.S;
     if (clientVersion) return { clientVersion, tableName, modifiedBy: item?.mb?.S };
   }
   return undefined;
+}
+
+function isAccessDenied(code: string | undefined): boolean {
+  return code === 'AccessDeniedException' || code === 'UnrecognizedClientException';
 }
