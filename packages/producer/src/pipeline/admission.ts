@@ -16,6 +16,35 @@ export type AdmissionLimits = Pick<
   | 'whenBufferFull'
 >;
 
+/**
+ * Admission's limits taken from the options, but for the record size limit, asked of `recordSizeLimit`
+ * each time (it changes once the stream's own limit is read). A class, not an object spreading the
+ * options next to a getter: that one was a dictionary-mode object, a hash lookup per field read on
+ * every record.
+ */
+export class LiveAdmissionLimits implements AdmissionLimits {
+  readonly recordTtlMs: number;
+  readonly maxBufferedTimeMs: number;
+  readonly maxBufferedRecords: number;
+  readonly maxBufferedBytes: number;
+  readonly whenBufferFull: AdmissionLimits['whenBufferFull'];
+
+  constructor(
+    options: Omit<AdmissionLimits, 'maxRecordSizeBytes'>,
+    private readonly recordSizeLimit: () => number,
+  ) {
+    this.recordTtlMs = options.recordTtlMs;
+    this.maxBufferedTimeMs = options.maxBufferedTimeMs;
+    this.maxBufferedRecords = options.maxBufferedRecords;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.whenBufferFull = options.whenBufferFull;
+  }
+
+  get maxRecordSizeBytes(): number {
+    return this.recordSizeLimit();
+  }
+}
+
 /** What admission tells the rest of the pipeline. */
 export interface AdmissionCallbacks {
   /** A record entered the buffer (counted in its limits): route it to its shard lane. */
