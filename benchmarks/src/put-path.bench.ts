@@ -5,7 +5,8 @@
  *    buffer), through a real SDK `KinesisClient` over HTTP/1.1 to the fast fake Kinesis in a child
  *    process; `put`, `putMany` and hand-written 500-entry `PutRecords` batches;
  * b. CPU per record: the same SDK client, answered at once by a middleware (no network, no
- *    serialization: benchmarks/src/instant-kinesis.ts), 100,000 records per round within the buffer;
+ *    serialization: benchmarks/src/instant-kinesis.ts), 100,000 records per round within the buffer,
+ *    next to the floor of any API with a promise per record (bare promises, no producer);
  * c. memory while every entry is throttled (BENCH_THROTTLE_SECONDS, 30 by default; 120 for the
  *    two minutes of issue 16), the application offering 50,000 records/s and awaiting
  *    `waitForCapacity`.
@@ -181,13 +182,35 @@ if (only === undefined || only === 'b') {
     await producer.close();
     return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
   };
-  const figures: Record<Api, { cpuPerSecond: number; wallPerSecond: number }[]> = { put: [], putMany: [] };
+  // The floor of any API with a promise per record, measured the same way: a bare promise per
+  // record (its resolvers kept, as a producer must), all awaited with Promise.all, each resolved
+  // on the next turn with a small result object; no producer at all.
+  const promiseFloor = async () => {
+    global.gc?.();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const resolvers: ((result: { shardId: string; sequenceNumber: string }) => void)[] = [];
+    const all = Promise.all(records.map(() => new Promise<unknown>((resolve) => resolvers.push(resolve))));
+    await new Promise((r) => setImmediate(r));
+    for (const resolve of resolvers) resolve({ shardId: 'shardId-000000000000', sequenceNumber: '1' });
+    await all;
+    const wall = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
+  };
+  const figures: Record<Api | 'floor', { cpuPerSecond: number; wallPerSecond: number }[]> = {
+    put: [],
+    putMany: [],
+    floor: [],
+  };
   await round('put');
   await round('putMany');
+  await promiseFloor();
   for (let i = 0; i < rounds; i++) {
     for (const api of (i % 2 === 0 ? ['put', 'putMany'] : ['putMany', 'put']) as Api[]) {
       figures[api].push(await round(api));
     }
+    figures.floor.push(await promiseFloor());
   }
   console.log(
     `## b. CPU per record: ${fmt(COUNT)} × 100 B per round, SDK client answered at once by a middleware (no network), median of ${rounds}\n`,
@@ -202,6 +225,11 @@ if (only === undefined || only === 'b') {
     const wall = median(figures[api].map((f) => f.wallPerSecond));
     console.log(`| \`${api}\` | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | ${fmt(target)} |`);
   }
+  const floorCpu = median(figures.floor.map((f) => f.cpuPerSecond));
+  const floorWall = median(figures.floor.map((f) => f.wallPerSecond));
+  console.log(
+    `| floor of a promise per record (no producer: a bare promise each, Promise.all, resolved by hand) | ${fmt(floorCpu)} | ${(1e6 / floorCpu).toFixed(2)} | ${fmt(floorWall)} | |`,
+  );
   console.log('');
 }
 

@@ -72,6 +72,22 @@ class RunningStatistic {
     if (value > this.max) this.max = value;
   }
 
+  /** Adds every value of `values` at once (the same as adding each; the caller visits the values once). */
+  addAll(values: RunningStatistic): void {
+    this.count += values.count;
+    this.sum += values.sum;
+    if (values.min < this.min) this.min = values.min;
+    if (values.max > this.max) this.max = values.max;
+  }
+
+  /** Starts over, empty (a scratch statistic reused between calls). */
+  clear(): void {
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+  }
+
   snapshot(): Statistic {
     return this.count === 0
       ? { count: 0, sum: 0, min: 0, max: 0, average: 0 }
@@ -120,6 +136,8 @@ export class MetricsRecorder {
   private readonly requestTime = new RunningStatistic();
   private readonly kinesisRecordsPerRequest = new RunningStatistic();
   private readonly userRecordsPerRequest = new RunningStatistic();
+  /** One entry's figures, summed once before they are added at stream and shard level. */
+  private readonly scratch = new RunningStatistic();
 
   recordReceived(): void {
     this.received++;
@@ -131,12 +149,11 @@ export class MetricsRecorder {
     records: readonly { lastAttemptEndedAt: number }[],
     startedAt: number,
   ): void {
-    const shard = this.shard(shardId);
-    for (const record of records) {
-      const waitedMs = startedAt - record.lastAttemptEndedAt;
-      this.stream.bufferingTime.add(waitedMs);
-      shard.bufferingTime.add(waitedMs);
-    }
+    const waited = this.scratch;
+    waited.clear();
+    for (const record of records) waited.add(startedAt - record.lastAttemptEndedAt);
+    this.stream.bufferingTime.addAll(waited);
+    this.shard(shardId).bufferingTime.addAll(waited);
   }
 
   requestCompleted(durationMs: number, kinesisRecords: number, userRecords: number): void {
@@ -151,15 +168,21 @@ export class MetricsRecorder {
     bytes: number,
     records: readonly { readonly data: Uint8Array; readonly attemptCount: number }[],
   ): void {
+    // The records are visited once, their figures added to the stream's and the shard's counters.
+    const retries = this.scratch;
+    retries.clear();
+    let dataBytes = 0;
+    for (const record of records) {
+      dataBytes += record.data.byteLength;
+      retries.add(record.attemptCount - 1);
+    }
     for (const counters of [this.stream, this.shard(shardId)]) {
       counters.kinesisRecordsPut++;
       counters.kinesisRecordsDataPut += bytes;
       counters.userRecordsPerKinesisRecord.add(records.length);
       counters.userRecordsPut += records.length;
-      for (const record of records) {
-        counters.userRecordsDataPut += record.data.byteLength;
-        counters.retriesPerRecord.add(record.attemptCount - 1);
-      }
+      counters.userRecordsDataPut += dataBytes;
+      counters.retriesPerRecord.addAll(retries);
     }
   }
 

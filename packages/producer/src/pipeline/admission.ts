@@ -2,7 +2,7 @@ import { type UserRecord, validateUserRecord } from '@kinesis-ts/core';
 import { BufferFullError, ProducerClosedError } from '../errors.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import { Fifo } from './fifo.js';
-import { HashKeyCache } from './hash-key-cache.js';
+import { HashKeyCache, type KeyFacts } from './hash-key-cache.js';
 import { noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
 
 /** The options admission works with. */
@@ -15,6 +15,35 @@ export type AdmissionLimits = Pick<
   | 'maxBufferedBytes'
   | 'whenBufferFull'
 >;
+
+/**
+ * Admission's limits taken from the options, but for the record size limit, asked of `recordSizeLimit`
+ * each time (it changes once the stream's own limit is read). A class, not an object spreading the
+ * options next to a getter: that one was a dictionary-mode object, a hash lookup per field read on
+ * every record.
+ */
+export class LiveAdmissionLimits implements AdmissionLimits {
+  readonly recordTtlMs: number;
+  readonly maxBufferedTimeMs: number;
+  readonly maxBufferedRecords: number;
+  readonly maxBufferedBytes: number;
+  readonly whenBufferFull: AdmissionLimits['whenBufferFull'];
+
+  constructor(
+    options: Omit<AdmissionLimits, 'maxRecordSizeBytes'>,
+    private readonly recordSizeLimit: () => number,
+  ) {
+    this.recordTtlMs = options.recordTtlMs;
+    this.maxBufferedTimeMs = options.maxBufferedTimeMs;
+    this.maxBufferedRecords = options.maxBufferedRecords;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.whenBufferFull = options.whenBufferFull;
+  }
+
+  get maxRecordSizeBytes(): number {
+    return this.recordSizeLimit();
+  }
+}
 
 /** What admission tells the rest of the pipeline. */
 export interface AdmissionCallbacks {
@@ -77,24 +106,43 @@ export class Admission {
       settler.reject(new ProducerClosedError(), slot);
       return;
     }
-    let validated: ReturnType<typeof validateUserRecord>;
-    try {
-      validated = validateUserRecord(record, this.limits.maxRecordSizeBytes);
-    } catch (error) {
-      settler.reject(error, slot);
-      return;
+    let partitionKey: string;
+    let data: Uint8Array;
+    let explicitHashKey: string | undefined;
+    let hashKey: bigint;
+    let sizeBytes: number;
+    const maxRecordSizeBytes = this.limits.maxRecordSizeBytes;
+    const known = this.knownKeyFacts(record);
+    if (known !== undefined && record.data.byteLength + known.utf8Bytes <= maxRecordSizeBytes) {
+      // The key passed validation when first seen; the rest of the record was checked just now.
+      partitionKey = record.partitionKey;
+      data = record.data;
+      explicitHashKey = undefined;
+      hashKey = known.hashKey;
+      sizeBytes = record.data.byteLength + known.utf8Bytes;
+    } else {
+      let validated: ReturnType<typeof validateUserRecord>;
+      try {
+        validated = validateUserRecord(record, maxRecordSizeBytes);
+      } catch (error) {
+        settler.reject(error, slot);
+        return;
+      }
+      partitionKey = validated.partitionKey;
+      data = validated.data;
+      explicitHashKey = validated.explicitHashKey;
+      hashKey =
+        explicitHashKey === undefined ? this.hashKeys.facts(partitionKey).hashKey : BigInt(explicitHashKey);
+      sizeBytes = validated.sizeBytes;
     }
     const now = Date.now();
     const pending: PendingRecord = {
       userRecord: record,
-      partitionKey: validated.partitionKey,
-      data: validated.data,
-      explicitHashKey: validated.explicitHashKey,
-      hashKey:
-        validated.explicitHashKey === undefined
-          ? this.hashKeys.of(validated.partitionKey)
-          : BigInt(validated.explicitHashKey),
-      sizeBytes: validated.sizeBytes,
+      partitionKey,
+      data,
+      explicitHashKey,
+      hashKey,
+      sizeBytes,
       sequence: this.nextSequence++,
       arrivedAt: now,
       expiresAt: now + this.limits.recordTtlMs,
@@ -172,6 +220,21 @@ export class Admission {
     while (this.waitingForRoom.length > 0 && this.waitingForRoom.peek()!.expiresAt <= now) {
       expired(this.waitingForRoom.shift()!);
     }
+  }
+
+  /**
+   * The remembered facts of the record's partition key when the record needs no validation beyond
+   * its size: an object whose key was validated before, without an explicit hash key, whose data is
+   * a `Uint8Array`. Any other record (undefined) goes through `validateUserRecord`, which also words
+   * the error of a bad one. This spares the key's checks, its UTF-8 length and a result object per
+   * record, the common case of a producer that sees the same keys again and again.
+   */
+  private knownKeyFacts(record: UserRecord): KeyFacts | undefined {
+    if (typeof record !== 'object' || record === null) return undefined;
+    const { partitionKey } = record;
+    if (typeof partitionKey !== 'string' || record.explicitHashKey !== undefined) return undefined;
+    if (!(record.data instanceof Uint8Array)) return undefined;
+    return this.hashKeys.known(partitionKey);
   }
 
   private hasRoomFor(record: PendingRecord | undefined): boolean {

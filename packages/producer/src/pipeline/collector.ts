@@ -70,7 +70,7 @@ export function collectRequest(
     }
     const packedBytes = packed.reduce((sum, entry) => sum + entry.sizeBytes, 0);
     lane.limiter?.take(packed.length, packedBytes, now);
-    lane.taken(packed.flatMap((entry) => entry.records));
+    lane.taken(packed);
     for (const entry of packed) request.entries.push({ packed: entry, predictedShardId: lane.shardId });
     request.lanes.add(lane);
     bytes += packedBytes;

@@ -1,24 +1,47 @@
 import { partitionKeyToHashKey } from '@kinesis-ts/core';
 
+/** What the producer remembers of a partition key it has validated once. */
+export interface KeyFacts {
+  /** The MD5 of the key's UTF-8 bytes, as a bigint: decides the shard. */
+  readonly hashKey: bigint;
+  /** The key's length in UTF-8 bytes: counts against the record size limit. */
+  readonly utf8Bytes: number;
+}
+
 /**
- * Remembers the hash keys of recent partition keys: producers usually see the same keys (device,
- * user, tenant ids) again and again, and an MD5 per record is a good share of the cost of a put.
- * Bounded: when full it starts over, which costs one MD5 per key again.
+ * Remembers the hash keys (and UTF-8 lengths) of recent partition keys: producers usually see the
+ * same keys (device, user, tenant ids) again and again, and an MD5 per record is a good share of the
+ * cost of a put. Only keys that passed validation are remembered, so a key found here needs no
+ * validation again (`known`). Bounded: when full it starts over, which costs one MD5 and one
+ * validation per key again.
  */
 export class HashKeyCache {
-  private readonly hashKeys = new Map<string, bigint>();
+  private readonly hashKeys = new Map<string, KeyFacts>();
 
   /** @param capacity the most partition keys remembered. @defaultValue 10000 */
   constructor(private readonly capacity = 10_000) {}
 
   /** The hash key of `partitionKey` (the MD5 of its UTF-8 bytes, as a bigint). */
   of(partitionKey: string): bigint {
-    let hashKey = this.hashKeys.get(partitionKey);
-    if (hashKey === undefined) {
-      hashKey = partitionKeyToHashKey(partitionKey);
+    return this.facts(partitionKey).hashKey;
+  }
+
+  /** What is known of a key already remembered (so valid), or undefined. */
+  known(partitionKey: string): KeyFacts | undefined {
+    return this.hashKeys.get(partitionKey);
+  }
+
+  /** The facts of a valid partition key, worked out and remembered when it is new. */
+  facts(partitionKey: string): KeyFacts {
+    let facts = this.hashKeys.get(partitionKey);
+    if (facts === undefined) {
+      facts = {
+        hashKey: partitionKeyToHashKey(partitionKey),
+        utf8Bytes: Buffer.byteLength(partitionKey, 'utf8'),
+      };
       if (this.hashKeys.size >= this.capacity) this.hashKeys.clear();
-      this.hashKeys.set(partitionKey, hashKey);
+      this.hashKeys.set(partitionKey, facts);
     }
-    return hashKey;
+    return facts;
   }
 }

@@ -187,6 +187,7 @@ function packByKey(queue: RecordQueue, limits: PackLimits, budget: Budget): Pack
   }
 
   const assembler = new EntryAssembler(limits, budget);
+  let taken = 0;
   for (const group of groups.values()) {
     // A key that would not fit whole in the open aggregate starts a new one, rather than being cut.
     if (assembler.open && groupSizeBound(group.records) > assembler.openRoomBytes) assembler.close();
@@ -202,13 +203,15 @@ function packByKey(queue: RecordQueue, limits: PackLimits, budget: Budget): Pack
       if (!assembler.startWith(record)) break;
       group.taken++;
     }
+    taken += group.taken;
     if (group.taken === 0) break; // the request is full
   }
   assembler.close();
 
   // Each key's taken records are a prefix of its group: the rest stay queued, in queue order.
   const kept: PendingRecord[] = [];
-  for (let i = 0; i < walked; i++) {
+  // (When every record walked over was taken, the usual case in a burst, nothing is kept.)
+  for (let i = 0; taken < walked && i < walked; i++) {
     const record = queue.at(i)!;
     const group = groups.get(record.partitionKey)!;
     if (group.seen++ >= group.taken) kept.push(record);

@@ -11,7 +11,7 @@ import { OversizedRecordError, ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
-import { Admission } from './admission.js';
+import { Admission, LiveAdmissionLimits } from './admission.js';
 import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
@@ -93,15 +93,12 @@ export class ProducerPipeline {
     this.recordLimit = this.options.recordSizeFromStream
       ? undefined
       : { source: 'option', bytes: this.options.maxRecordSizeBytes };
-    const pipeline = this;
-    const admissionLimits = {
-      ...this.options,
-      get maxRecordSizeBytes(): number {
-        // With the hook, records above the limit are let in up to the hard maximum, and replaced in `route`.
-        if (pipeline.options.oversizedRecords !== undefined) return MAX_RECORD_SIZE_LIMIT_BYTES;
-        return pipeline.recordLimit?.bytes ?? MAX_RECORD_SIZE_LIMIT_BYTES;
-      },
-    };
+    // With the hook, records above the limit are let in up to the hard maximum, and replaced in `route`.
+    const admissionLimits = new LiveAdmissionLimits(this.options, () =>
+      this.options.oversizedRecords !== undefined
+        ? MAX_RECORD_SIZE_LIMIT_BYTES
+        : (this.recordLimit?.bytes ?? MAX_RECORD_SIZE_LIMIT_BYTES),
+    );
     this.admission = new Admission(admissionLimits, {
       admitted: (record) => this.route(record),
       bufferFull: (bufferedRecords, bufferedBytes) =>

@@ -1,4 +1,5 @@
 import type { ResolvedProducerOptions } from '../options.js';
+import { KeyLanes } from './key-lanes.js';
 import type { PendingRecord } from './pending-record.js';
 import { ShardLane } from './shard-lane.js';
 import type { ShardMap } from './shard-map.js';
@@ -18,6 +19,8 @@ export type RouterLimits = Pick<ResolvedProducerOptions, 'rateLimitPercent' | 'm
 export class Router {
   private lanes = new Map<string | undefined, ShardLane>();
   private laneMode: LaneMode = 'unpredicted';
+  /** The lane of each recent partition key (without explicit hash key) in the current lanes. */
+  private readonly keyLanes = new KeyLanes();
 
   constructor(
     private readonly shardMap: ShardMap,
@@ -74,6 +77,7 @@ export class Router {
     const queued = oldLanes.flatMap((lane) => lane.drain());
     queued.sort((a, b) => a.sequence - b.sequence);
     this.laneMode = mode;
+    this.keyLanes.clear();
     const openShards = new Set(this.shardMap.shards.map((shard) => shard.shardId));
     this.lanes = new Map(
       oldLanes
@@ -104,6 +108,22 @@ export class Router {
   }
 
   private laneFor(record: PendingRecord): ShardLane {
+    // A key's lane is remembered only while the lanes' map is the current one and ready: then its
+    // prediction, and so its lane, cannot change until the lanes are rebuilt (which empties keyLanes).
+    const remember =
+      record.explicitHashKey === undefined &&
+      this.laneMode === this.shardMap.generation &&
+      this.shardMap.state === 'ready';
+    if (remember) {
+      const known = this.keyLanes.get(record.partitionKey);
+      if (known !== undefined) return known;
+    }
+    const lane = this.predictedLane(record);
+    if (remember) this.keyLanes.set(record.partitionKey, lane);
+    return lane;
+  }
+
+  private predictedLane(record: PendingRecord): ShardLane {
     const shard = this.laneMode === 'unpredicted' ? undefined : this.shardMap.predict(record.hashKey);
     const shardId = shard?.shardId;
     let lane = this.lanes.get(shardId);

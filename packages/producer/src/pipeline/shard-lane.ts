@@ -50,9 +50,9 @@ export class ShardLane {
     }
   }
 
-  /** Accounts for records the packer took out of the queue. */
-  taken(records: readonly PendingRecord[]): void {
-    for (const record of records) this.bytes -= record.sizeBytes;
+  /** Accounts for the entries the packer took out of the queue (their records). */
+  taken(entries: readonly { readonly records: readonly PendingRecord[] }[]): void {
+    for (const entry of entries) for (const record of entry.records) this.bytes -= record.sizeBytes;
     this.recomputeDueAt();
   }
 
