@@ -87,58 +87,112 @@ export function entryHeadHighCharacters(length: number): number {
 export function writeAggregate(parts: AggregateParts): Buffer {
   const size = AGGREGATION_OVERHEAD_BYTES + parts.messageBytes;
   const out = Buffer.allocUnsafe(size);
-  out.set(AGGREGATION_MAGIC, 0);
-  let at = AGGREGATION_MAGIC.length;
-
-  const partitionKeyTable = parts.partitionKeyTable;
-  if (partitionKeyTable !== undefined) {
-    at += out.write(partitionKeyTable, at, 'latin1');
-  } else {
-    const keys = parts.partitionKeys;
-    const keyBytes = parts.partitionKeyBytes!;
-    for (let i = 0; i < keys.length; i++) {
-      out[at++] = Tag.PARTITION_KEY_TABLE;
-      at = writeVarint(out, at, keyBytes[i]!);
-      at += out.write(keys[i]!, at, 'utf8');
-    }
-  }
-  if (parts.explicitHashKeyTable.length > 0) at += out.write(parts.explicitHashKeyTable, at, 'latin1');
-
+  let at = writeHead(
+    out,
+    parts.partitionKeys,
+    parts.partitionKeyTable,
+    parts.partitionKeyBytes,
+    parts.explicitHashKeyTable,
+  );
   const data = parts.data;
   const partitionKeyIndexes = parts.partitionKeyIndexes;
   const explicitHashKeyIndexes = parts.explicitHashKeyIndexes;
   for (let i = 0; i < data.length; i++) {
-    const recordData = data[i]!;
-    const length = recordData.byteLength;
-    const keyIndex = partitionKeyIndexes[i]!;
-    const explicitHashKeyIndex = explicitHashKeyIndexes === undefined ? -1 : explicitHashKeyIndexes[i]!;
-    let bodyBytes = 2 + varintBytes(keyIndex) + varintBytes(length) + length;
-    if (explicitHashKeyIndex >= 0) bodyBytes += 1 + varintBytes(explicitHashKeyIndex);
-    out[at++] = Tag.RECORDS;
-    if (bodyBytes < 0x80) out[at++] = bodyBytes;
-    else at = writeVarint(out, at, bodyBytes);
-    out[at++] = Tag.PARTITION_KEY_INDEX;
-    if (keyIndex < 0x80) out[at++] = keyIndex;
-    else at = writeVarint(out, at, keyIndex);
-    if (explicitHashKeyIndex >= 0) {
-      out[at++] = Tag.EXPLICIT_HASH_KEY_INDEX;
-      at = writeVarint(out, at, explicitHashKeyIndex);
-    }
-    out[at++] = Tag.DATA;
-    if (length < 0x80) out[at++] = length;
-    else at = writeVarint(out, at, length);
-    out.set(recordData, at);
-    at += length;
+    at = writeRecord(
+      out,
+      at,
+      data[i]!,
+      partitionKeyIndexes[i]!,
+      explicitHashKeyIndexes === undefined ? -1 : explicitHashKeyIndexes[i]!,
+    );
   }
+  return seal(out, at);
+}
 
-  if (at !== size - AGGREGATION_DIGEST_BYTES) {
-    // The sizes were worked out from the same parts when the records were added: only data whose
+/**
+ * Writes the magic and both key tables at the start of `out`.
+ * @param partitionKeyTable the whole partition key table as one string of one-byte characters when
+ *   every key is ASCII, else `undefined` (then each key is written as UTF-8, `partitionKeyBytes` long).
+ * @returns where the records start.
+ */
+export function writeHead(
+  out: Buffer,
+  partitionKeys: readonly string[],
+  partitionKeyTable: string | undefined,
+  partitionKeyBytes: readonly number[] | undefined,
+  explicitHashKeyTable: string,
+): number {
+  out.set(AGGREGATION_MAGIC, 0);
+  let at = AGGREGATION_MAGIC.length;
+  if (partitionKeyTable !== undefined) {
+    at += out.write(partitionKeyTable, at, 'latin1');
+  } else {
+    for (let i = 0; i < partitionKeys.length; i++) {
+      out[at++] = Tag.PARTITION_KEY_TABLE;
+      at = writeVarint(out, at, partitionKeyBytes![i]!);
+      at += out.write(partitionKeys[i]!, at, 'utf8');
+    }
+  }
+  if (explicitHashKeyTable.length > 0) at += out.write(explicitHashKeyTable, at, 'latin1');
+  return at;
+}
+
+/**
+ * The bytes a record takes in the message, its tag and length included.
+ * @param explicitHashKeyIndex -1 for none.
+ */
+export function recordFieldBytes(dataBytes: number, keyIndex: number, explicitHashKeyIndex: number): number {
+  let bodyBytes = 2 + varintBytes(keyIndex) + varintBytes(dataBytes) + dataBytes;
+  if (explicitHashKeyIndex >= 0) bodyBytes += 1 + varintBytes(explicitHashKeyIndex);
+  return 1 + varintBytes(bodyBytes) + bodyBytes;
+}
+
+/**
+ * Writes one `records` entry at `at`; `out` must have room for {@link recordFieldBytes}.
+ * @param explicitHashKeyIndex -1 for none.
+ * @returns the position after it.
+ */
+export function writeRecord(
+  out: Buffer,
+  at: number,
+  data: Uint8Array,
+  keyIndex: number,
+  explicitHashKeyIndex: number,
+): number {
+  const length = data.byteLength;
+  let bodyBytes = 2 + varintBytes(keyIndex) + varintBytes(length) + length;
+  if (explicitHashKeyIndex >= 0) bodyBytes += 1 + varintBytes(explicitHashKeyIndex);
+  let position = at;
+  out[position++] = Tag.RECORDS;
+  if (bodyBytes < 0x80) out[position++] = bodyBytes;
+  else position = writeVarint(out, position, bodyBytes);
+  out[position++] = Tag.PARTITION_KEY_INDEX;
+  if (keyIndex < 0x80) out[position++] = keyIndex;
+  else position = writeVarint(out, position, keyIndex);
+  if (explicitHashKeyIndex >= 0) {
+    out[position++] = Tag.EXPLICIT_HASH_KEY_INDEX;
+    position = writeVarint(out, position, explicitHashKeyIndex);
+  }
+  out[position++] = Tag.DATA;
+  if (length < 0x80) out[position++] = length;
+  else position = writeVarint(out, position, length);
+  out.set(data, position);
+  return position + length;
+}
+
+/**
+ * Appends the MD5 of the message (from the magic to `at`) and returns `out`, after checking that the
+ * message filled `out` exactly.
+ */
+export function seal(out: Buffer, at: number): Buffer {
+  if (at !== out.length - AGGREGATION_DIGEST_BYTES) {
+    // The sizes were worked out from the same records when they were added: only data whose
     // length changed since (a view over a resized or transferred buffer) gets here. Refuse rather
     // than send uninitialised bytes.
     throw new ValidationError(
       'data',
       'the length it had when the record was added',
-      `the aggregate's records now take ${at - AGGREGATION_MAGIC.length} bytes instead of ${parts.messageBytes}`,
+      `the aggregate's message now takes ${at - AGGREGATION_MAGIC.length} bytes instead of ${out.length - AGGREGATION_OVERHEAD_BYTES}`,
       CoreErrorCode.INVALID_DATA,
     );
   }

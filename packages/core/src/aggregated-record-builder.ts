@@ -1,18 +1,11 @@
-import {
-  entryHeadHighCharacters,
-  explicitHashKeyEntryHead,
-  partitionKeyEntryHead,
-  writeAggregate,
-} from './aggregate-writer.js';
+import { explicitHashKeyEntryHead, partitionKeyEntryHead, writeAggregate } from './aggregate-writer.js';
 import {
   AGGREGATE_PARTITION_KEY,
-  AGGREGATION_MAGIC,
   AGGREGATION_OVERHEAD_BYTES,
   lengthDelimitedFieldSize,
-  Tag,
   varintSize,
 } from './aggregation-format.js';
-import { CoreErrorCode, KinesisTsError, ValidationError } from './errors.js';
+import { emptyAggregateError, invalidDataError } from './encode-aggregated-record.js';
 import { effectiveHashKey } from './hash-key.js';
 import type { UserRecord } from './record.js';
 import { validateExplicitHashKey, validatePartitionKey } from './validation.js';
@@ -200,7 +193,8 @@ export class AggregatedRecordBuilder {
       explicitHashKeyTable: this.explicitHashKeyTable,
       data: this.recordData,
       partitionKeyIndexes: this.recordPartitionKeyIndexes,
-      explicitHashKeyIndexes: this.explicitHashKeys.length > 0 ? this.recordExplicitHashKeyIndexes : undefined,
+      explicitHashKeyIndexes:
+        this.explicitHashKeys.length > 0 ? this.recordExplicitHashKeyIndexes : undefined,
     });
   }
 
@@ -311,101 +305,4 @@ export class AggregatedRecordBuilder {
   }
 }
 
-/**
- * Encodes user records as one KPL aggregated record: magic `F3 89 9A C2`, the proto2
- * `AggregatedRecord` (keys de-duplicated, required fields always written), then the MD5 of the
- * protobuf bytes. The caller is responsible for routing: the KCL drops an aggregate any of whose
- * records falls outside the shard it was read from.
- * @throws KinesisTsError (`EMPTY_AGGREGATE`) on an empty list; ValidationError on an invalid key.
- */
-export function encodeAggregatedRecord(records: readonly UserRecord[]): Uint8Array {
-  // The same bytes as `AggregatedRecordBuilder#encode` after `add`ing each record, without the
-  // builder's per-record size bookkeeping: one pass to index the keys and size the message (the
-  // partition keys' UTF-8 size with one `Buffer.byteLength` over the whole table when it is ASCII),
-  // one pass to write.
-  const count = records.length;
-  if (count === 0) throw emptyAggregateError();
-  const partitionKeyLookup = new Map<string, number>();
-  const partitionKeys: string[] = [];
-  let partitionKeyTable = '';
-  let tableHighCharacters = 0;
-  let explicitHashKeyLookup: Map<string, number> | undefined;
-  let explicitHashKeyCount = 0;
-  let explicitHashKeyTable = '';
-  let explicitHashKeyIndexes: number[] | undefined;
-  const data: Uint8Array[] = [];
-  const partitionKeyIndexes: number[] = [];
-  let recordsBytes = 0;
-  for (let i = 0; i < count; i++) {
-    const record = records[i]!;
-    const partitionKey = record.partitionKey;
-    let keyIndex = partitionKeyLookup.get(partitionKey);
-    if (keyIndex === undefined) {
-      validatePartitionKey(partitionKey);
-      keyIndex = partitionKeys.length;
-      partitionKeyLookup.set(partitionKey, keyIndex);
-      partitionKeys.push(partitionKey);
-      partitionKeyTable += partitionKeyEntryHead(partitionKey.length) + partitionKey;
-      if (partitionKey.length >= 0x80) tableHighCharacters += entryHeadHighCharacters(partitionKey.length);
-    }
-    const recordData = record.data;
-    if (!(recordData instanceof Uint8Array)) throw invalidDataError(recordData);
-    const length = recordData.byteLength;
-    let bodyBytes = 2 + varintSize(keyIndex) + varintSize(length) + length;
-    if (record.explicitHashKey !== undefined) {
-      const explicitHashKey = validateExplicitHashKey(record.explicitHashKey);
-      explicitHashKeyLookup ??= new Map();
-      let explicitHashKeyIndex = explicitHashKeyLookup.get(explicitHashKey);
-      if (explicitHashKeyIndex === undefined) {
-        explicitHashKeyIndex = explicitHashKeyCount++;
-        explicitHashKeyLookup.set(explicitHashKey, explicitHashKeyIndex);
-        explicitHashKeyTable += explicitHashKeyEntryHead(explicitHashKey.length) + explicitHashKey;
-      }
-      explicitHashKeyIndexes ??= new Array<number>(i).fill(-1);
-      explicitHashKeyIndexes.push(explicitHashKeyIndex);
-      bodyBytes += 1 + varintSize(explicitHashKeyIndex);
-    } else if (explicitHashKeyIndexes !== undefined) {
-      explicitHashKeyIndexes.push(-1);
-    }
-    recordsBytes += lengthDelimitedFieldSize(bodyBytes);
-    data.push(recordData);
-    partitionKeyIndexes.push(keyIndex);
-  }
-
-  // An ASCII table takes one byte per character, but for the characters ≥ 0x80 of long keys' length
-  // varints (two UTF-8 bytes each): any other difference means a key is not ASCII.
-  const tableIsAscii =
-    Buffer.byteLength(partitionKeyTable, 'utf8') === partitionKeyTable.length + tableHighCharacters;
-  let partitionKeyBytes: number[] | undefined;
-  let tableBytes = partitionKeyTable.length;
-  if (!tableIsAscii) {
-    partitionKeyBytes = partitionKeys.map((key) => Buffer.byteLength(key, 'utf8'));
-    tableBytes = 0;
-    for (const bytes of partitionKeyBytes) tableBytes += lengthDelimitedFieldSize(bytes);
-  }
-  return writeAggregate({
-    messageBytes: tableBytes + explicitHashKeyTable.length + recordsBytes,
-    partitionKeys,
-    partitionKeyTable: tableIsAscii ? partitionKeyTable : undefined,
-    partitionKeyBytes,
-    explicitHashKeyTable,
-    data,
-    partitionKeyIndexes,
-    explicitHashKeyIndexes,
-  });
-}
-
-function emptyAggregateError(): KinesisTsError {
-  return new KinesisTsError('An aggregated record needs at least one user record', {
-    code: CoreErrorCode.EMPTY_AGGREGATE,
-  });
-}
-
-function invalidDataError(data: unknown): ValidationError {
-  return new ValidationError(
-    'data',
-    'a Uint8Array (or Buffer)',
-    `got ${typeof data}`,
-    CoreErrorCode.INVALID_DATA,
-  );
-}
+export { encodeAggregatedRecord } from './encode-aggregated-record.js';

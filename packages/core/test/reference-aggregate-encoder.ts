@@ -4,6 +4,7 @@
  * Test-only; not exported by the package.
  */
 import { createHash } from 'node:crypto';
+import type { AggregationLimits, PutRecordsEntry } from '../src/aggregated-record-builder.js';
 import {
   AGGREGATE_PARTITION_KEY,
   AGGREGATION_MAGIC,
@@ -14,7 +15,6 @@ import {
 } from '../src/aggregation-format.js';
 import { CoreErrorCode, KinesisTsError, ValidationError } from '../src/errors.js';
 import { effectiveHashKey } from '../src/hash-key.js';
-import type { AggregationLimits, PutRecordsEntry } from '../src/aggregated-record-builder.js';
 import type { UserRecord } from '../src/record.js';
 import { validateExplicitHashKey, validatePartitionKey } from '../src/validation.js';
 
