@@ -223,7 +223,12 @@ describe('the encoder against the encoder before its rewrite', () => {
 
 describe('AggregatedRecordBuilder when data changes size after it was added', () => {
   it('refuses to encode rather than send bytes it never wrote', () => {
-    const resizable = new ArrayBuffer(100, { maxByteLength: 200 });
+    // A resizable ArrayBuffer (ES2024, in Node 20; the project's TypeScript lib predates it).
+    const Resizable = ArrayBuffer as unknown as new (
+      bytes: number,
+      options: { maxByteLength: number },
+    ) => ArrayBuffer & { resize(bytes: number): void };
+    const resizable = new Resizable(100, { maxByteLength: 200 });
     const builder = new AggregatedRecordBuilder();
     builder.add({ partitionKey: 'a', data: new Uint8Array(10).fill(1) });
     builder.add({ partitionKey: 'b', data: new Uint8Array(resizable) });
