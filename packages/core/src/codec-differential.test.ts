@@ -7,6 +7,7 @@ import {
 } from '../test/reference-aggregate-encoder.js';
 import { AggregatedRecordBuilder, encodeAggregatedRecord } from './aggregated-record-builder.js';
 import { MAX_HASH_KEY } from './limits.js';
+import { MAX_TABLE_KEYS } from './partition-key-index.js';
 import type { UserRecord } from './record.js';
 
 // The encoder was rewritten for speed (issue 16); KPL byte compatibility means its output must be the
@@ -102,6 +103,16 @@ describe('the encoder against the encoder before its rewrite', () => {
         explicitHashKey: BigInt(i) * 1_000_000_007n,
       })),
       [{ partitionKey: 'big', data: new Uint8Array(3 * 1024 * 1024).fill(9) }],
+      // Keys equal at every position the key index samples: its probe chains overflow into a Map.
+      Array.from({ length: 300 }, (_, i) => ({
+        partitionKey: `aaaaa${String(i % 150).padStart(4, '0')}aaaaaaaaaaa`,
+        data: payload(i),
+      })),
+      // More records than the key index's table takes: a Map from the start.
+      Array.from({ length: MAX_TABLE_KEYS + 1 }, (_, i) => ({
+        partitionKey: `key-${i % 5000}`,
+        data: payload(i).subarray(0, 3),
+      })),
     ];
     for (const list of cases) {
       expect(hex(encodeAggregatedRecord(list))).toBe(hex(referenceEncodeAggregatedRecord(list)));

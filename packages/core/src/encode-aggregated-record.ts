@@ -9,6 +9,7 @@ import {
 } from './aggregate-writer.js';
 import { AGGREGATION_OVERHEAD_BYTES, lengthDelimitedFieldSize } from './aggregation-format.js';
 import { CoreErrorCode, KinesisTsError, ValidationError } from './errors.js';
+import { PartitionKeyIndex } from './partition-key-index.js';
 import type { UserRecord } from './record.js';
 import { validateExplicitHashKey, validatePartitionKey } from './validation.js';
 
@@ -36,8 +37,21 @@ export function encodeAggregatedRecord(records: readonly UserRecord[]): Uint8Arr
   // size comes from one `Buffer.byteLength` over the whole table when it is ASCII.
   const count = records.length;
   if (count === 0) throw emptyAggregateError();
-  const partitionKeyLookup = new Map<string, number>();
   const partitionKeys: string[] = [];
+  const partitionKeyIndex = new PartitionKeyIndex(partitionKeys, count);
+  try {
+    return encode(records, partitionKeys, partitionKeyIndex);
+  } finally {
+    partitionKeyIndex.release();
+  }
+}
+
+function encode(
+  records: readonly UserRecord[],
+  partitionKeys: string[],
+  partitionKeyIndex: PartitionKeyIndex,
+): Buffer {
+  const count = records.length;
   let partitionKeyTable = '';
   let tableHighCharacters = 0;
   let firstCharacters = 0;
@@ -50,15 +64,16 @@ export function encodeAggregatedRecord(records: readonly UserRecord[]): Uint8Arr
   for (let i = 0; i < count; i++) {
     const record = records[i]!;
     const partitionKey = record.partitionKey;
-    let keyIndex = partitionKeyLookup.get(partitionKey);
-    if (keyIndex === undefined) {
+    if (typeof partitionKey !== 'string') validatePartitionKey(partitionKey);
+    let keyIndex = partitionKeyIndex.find(partitionKey);
+    if (keyIndex < 0) {
       validatePartitionKey(partitionKey);
       // Reading a character also flattens a key built by concatenation (V8 keeps it as a tree of
       // pieces until then), once, in place: the lookups and the table copy then read it whole.
       firstCharacters |= partitionKey.charCodeAt(0);
       keyIndex = partitionKeys.length;
-      partitionKeyLookup.set(partitionKey, keyIndex);
       partitionKeys.push(partitionKey);
+      partitionKeyIndex.added(partitionKey);
       partitionKeyTable += partitionKeyEntryHead(partitionKey.length) + partitionKey;
       if (partitionKey.length >= 0x80) tableHighCharacters += entryHeadHighCharacters(partitionKey.length);
     }
