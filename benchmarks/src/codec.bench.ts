@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { deaggregate, encodeAggregatedRecord } from '@kinesis-ts/core';
 import { type BenchCase, machineLine, markdownTable, runCases } from './harness.js';
 
@@ -21,6 +22,18 @@ interface AwsKinesisAgg {
   ): void;
 }
 const awsKinesisAgg = createRequire(import.meta.url)('aws-kinesis-agg') as AwsKinesisAgg;
+
+/**
+ * `BENCH_CODEC_BASELINE=<path of another build of core's index.js>` adds that build's encoder to the
+ * encode tables, to compare two versions in one run (the figures of docs/benchmarks.md's "before").
+ */
+const baselinePath = process.env.BENCH_CODEC_BASELINE;
+const baseline =
+  baselinePath === undefined
+    ? undefined
+    : ((await import(pathToFileURL(baselinePath).href)) as {
+        encodeAggregatedRecord: typeof encodeAggregatedRecord;
+      });
 
 const RECORD_BYTES = 100;
 const RECORDS_PER_AGGREGATE = 300;
@@ -77,6 +90,15 @@ function runWorkload({ title, records }: Workload): void {
     },
     md5Floor,
   ];
+  if (baseline !== undefined) {
+    const theirs = Buffer.from(baseline.encodeAggregatedRecord(records));
+    if (!theirs.equals(aggregate)) throw new Error('The baseline build encodes different bytes');
+    encodeCases.push({
+      name: 'baseline encodeAggregatedRecord',
+      run: () => baseline.encodeAggregatedRecord(records),
+      ...perRun,
+    });
+  }
   const decodeCases: BenchCase[] = [
     {
       name: 'kinesis-ts deaggregate',
@@ -118,6 +140,14 @@ function runWorkload({ title, records }: Workload): void {
     const floorRatio = floor!.recordsPerSecond / ours!.recordsPerSecond;
     console.log(
       `- ${label}: ${speedup.toFixed(2)}× aws-kinesis-agg (target ≥ 3×); ${floorRatio.toFixed(2)}× the MD5 floor's time (target ≤ 2×)`,
+    );
+  }
+  const baselineResult = encodeResults[3];
+  if (baselineResult !== undefined) {
+    const floorRatio = encodeResults[2]!.recordsPerSecond / baselineResult.recordsPerSecond;
+    const speedup = baselineResult.recordsPerSecond / encodeResults[1]!.recordsPerSecond;
+    console.log(
+      `- encode, baseline build: ${speedup.toFixed(2)}× aws-kinesis-agg; ${floorRatio.toFixed(2)}× the MD5 floor's time`,
     );
   }
 }

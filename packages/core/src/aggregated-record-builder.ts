@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
+import { explicitHashKeyEntryHead, partitionKeyEntryHead, writeAggregate } from './aggregate-writer.js';
 import {
   AGGREGATE_PARTITION_KEY,
-  AGGREGATION_MAGIC,
   AGGREGATION_OVERHEAD_BYTES,
   lengthDelimitedFieldSize,
-  Tag,
   varintSize,
 } from './aggregation-format.js';
-import { CoreErrorCode, KinesisTsError, ValidationError } from './errors.js';
+import { emptyAggregateError, invalidDataError } from './encode-aggregated-record.js';
 import { effectiveHashKey } from './hash-key.js';
 import type { UserRecord } from './record.js';
 import { validateExplicitHashKey, validatePartitionKey } from './validation.js';
@@ -55,12 +53,16 @@ export class AggregatedRecordBuilder {
   private readonly partitionKeyLookup = new Map<string, number>();
   private readonly explicitHashKeys: string[] = [];
   private readonly explicitHashKeyLookup = new Map<string, number>();
+  // The key tables as strings of one-byte characters, written with one call each (aggregate-writer.ts);
+  // the partition key table only while every key is ASCII.
+  private partitionKeyTable = '';
+  private partitionKeysAreAscii = true;
+  private explicitHashKeyTable = '';
   // One entry per record, in parallel arrays: no object per record.
   private readonly recordData: Uint8Array[] = [];
   private readonly recordPartitionKeyIndexes: number[] = [];
   /** -1 for a record without an explicit hash key. */
   private readonly recordExplicitHashKeyIndexes: number[] = [];
-  private readonly recordBodyBytes: number[] = [];
   private firstRecord: UserRecord | undefined;
   private firstHashKey: bigint | undefined;
   private messageBytes = 0;
@@ -72,7 +74,6 @@ export class AggregatedRecordBuilder {
   private measuredPartitionKeyBytes = 0;
   private measuredExplicitHashKeyIndex = -1;
   private measuredExplicitHashKeyIsNew = false;
-  private measuredBodyBytes = 0;
   private measuredMessageBytes = 0;
 
   /**
@@ -184,45 +185,17 @@ export class AggregatedRecordBuilder {
    */
   encode(): Uint8Array {
     this.requireFirst();
-    const out = Buffer.allocUnsafe(AGGREGATION_OVERHEAD_BYTES + this.messageBytes);
-    out.set(AGGREGATION_MAGIC, 0);
-    let at = AGGREGATION_MAGIC.length;
-    const partitionKeys = this.partitionKeys;
-    const partitionKeyBytes = this.partitionKeyBytes;
-    for (let i = 0; i < partitionKeys.length; i++) {
-      out[at++] = Tag.PARTITION_KEY_TABLE;
-      at = writeVarint(out, at, partitionKeyBytes[i]!);
-      at += out.write(partitionKeys[i]!, at, 'utf8');
-    }
-    for (const key of this.explicitHashKeys) {
-      out[at++] = Tag.EXPLICIT_HASH_KEY_TABLE;
-      at = writeVarint(out, at, key.length);
-      at += out.write(key, at, 'latin1');
-    }
-    const data = this.recordData;
-    const partitionKeyIndexes = this.recordPartitionKeyIndexes;
-    const explicitHashKeyIndexes = this.recordExplicitHashKeyIndexes;
-    const bodyBytes = this.recordBodyBytes;
-    for (let i = 0; i < data.length; i++) {
-      const recordData = data[i]!;
-      out[at++] = Tag.RECORDS;
-      at = writeVarint(out, at, bodyBytes[i]!);
-      out[at++] = Tag.PARTITION_KEY_INDEX;
-      at = writeVarint(out, at, partitionKeyIndexes[i]!);
-      const explicitHashKeyIndex = explicitHashKeyIndexes[i]!;
-      if (explicitHashKeyIndex >= 0) {
-        out[at++] = Tag.EXPLICIT_HASH_KEY_INDEX;
-        at = writeVarint(out, at, explicitHashKeyIndex);
-      }
-      const length = recordData.byteLength;
-      out[at++] = Tag.DATA;
-      at = writeVarint(out, at, length);
-      out.set(recordData, at);
-      at += length;
-    }
-    const digest = createHash('md5').update(out.subarray(AGGREGATION_MAGIC.length, at)).digest();
-    out.set(digest, at);
-    return out;
+    return writeAggregate({
+      messageBytes: this.messageBytes,
+      partitionKeys: this.partitionKeys,
+      partitionKeyTable: this.partitionKeysAreAscii ? this.partitionKeyTable : undefined,
+      partitionKeyBytes: this.partitionKeyBytes,
+      explicitHashKeyTable: this.explicitHashKeyTable,
+      data: this.recordData,
+      partitionKeyIndexes: this.recordPartitionKeyIndexes,
+      explicitHashKeyIndexes:
+        this.explicitHashKeys.length > 0 ? this.recordExplicitHashKeyIndexes : undefined,
+    });
   }
 
   /** Empties the builder so it can pack the next aggregate. */
@@ -232,10 +205,12 @@ export class AggregatedRecordBuilder {
     this.partitionKeyLookup.clear();
     this.explicitHashKeys.length = 0;
     this.explicitHashKeyLookup.clear();
+    this.partitionKeyTable = '';
+    this.partitionKeysAreAscii = true;
+    this.explicitHashKeyTable = '';
     this.recordData.length = 0;
     this.recordPartitionKeyIndexes.length = 0;
     this.recordExplicitHashKeyIndexes.length = 0;
-    this.recordBodyBytes.length = 0;
     this.firstRecord = undefined;
     this.firstHashKey = undefined;
     this.messageBytes = 0;
@@ -262,12 +237,7 @@ export class AggregatedRecordBuilder {
 
     const data = record.data;
     if (validate && !(data instanceof Uint8Array)) {
-      throw new ValidationError(
-        'data',
-        'a Uint8Array (or Buffer)',
-        `got ${typeof data}`,
-        CoreErrorCode.INVALID_DATA,
-      );
+      throw invalidDataError(data);
     }
     let bodyBytes =
       1 + varintSize(this.measuredPartitionKeyIndex) + lengthDelimitedFieldSize(data.byteLength);
@@ -286,7 +256,6 @@ export class AggregatedRecordBuilder {
       if (knownKey === undefined) messageBytes += lengthDelimitedFieldSize(explicitHashKey.length);
       bodyBytes += 1 + varintSize(this.measuredExplicitHashKeyIndex);
     }
-    this.measuredBodyBytes = bodyBytes;
     this.measuredMessageBytes = messageBytes + lengthDelimitedFieldSize(bodyBytes);
     return this.measuredMessageBytes;
   }
@@ -294,13 +263,24 @@ export class AggregatedRecordBuilder {
   /** Adds the record last passed to `measure`. */
   private commit(record: UserRecord, hashKey: bigint | undefined): void {
     if (this.measuredPartitionKeyIsNew) {
-      this.partitionKeyLookup.set(record.partitionKey, this.partitionKeys.length);
-      this.partitionKeys.push(record.partitionKey);
+      const partitionKey = record.partitionKey;
+      this.partitionKeyLookup.set(partitionKey, this.partitionKeys.length);
+      this.partitionKeys.push(partitionKey);
       this.partitionKeyBytes.push(this.measuredPartitionKeyBytes);
+      if (this.partitionKeysAreAscii) {
+        if (this.measuredPartitionKeyBytes === partitionKey.length) {
+          this.partitionKeyTable += partitionKeyEntryHead(partitionKey.length) + partitionKey;
+        } else {
+          this.partitionKeysAreAscii = false;
+          this.partitionKeyTable = '';
+        }
+      }
     }
-    if (this.measuredExplicitHashKeyIsNew && this.measuredExplicitHashKey !== undefined) {
-      this.explicitHashKeyLookup.set(this.measuredExplicitHashKey, this.explicitHashKeys.length);
-      this.explicitHashKeys.push(this.measuredExplicitHashKey);
+    const explicitHashKey = this.measuredExplicitHashKey;
+    if (this.measuredExplicitHashKeyIsNew && explicitHashKey !== undefined) {
+      this.explicitHashKeyLookup.set(explicitHashKey, this.explicitHashKeys.length);
+      this.explicitHashKeys.push(explicitHashKey);
+      this.explicitHashKeyTable += explicitHashKeyEntryHead(explicitHashKey.length) + explicitHashKey;
     }
     if (this.recordData.length === 0) {
       this.firstRecord = record;
@@ -309,7 +289,6 @@ export class AggregatedRecordBuilder {
     this.recordData.push(record.data);
     this.recordPartitionKeyIndexes.push(this.measuredPartitionKeyIndex);
     this.recordExplicitHashKeyIndexes.push(this.measuredExplicitHashKeyIndex);
-    this.recordBodyBytes.push(this.measuredBodyBytes);
     this.messageBytes = this.measuredMessageBytes;
   }
 
@@ -320,38 +299,10 @@ export class AggregatedRecordBuilder {
 
   private requireFirst(): UserRecord {
     if (this.firstRecord === undefined) {
-      throw new KinesisTsError('An aggregated record needs at least one user record', {
-        code: CoreErrorCode.EMPTY_AGGREGATE,
-      });
+      throw emptyAggregateError();
     }
     return this.firstRecord;
   }
 }
 
-function writeVarint(out: Buffer, at: number, value: number): number {
-  if (value < 0x80) {
-    out[at] = value;
-    return at + 1;
-  }
-  let position = at;
-  let rest = value;
-  while (rest >= 0x80) {
-    out[position++] = (rest & 0x7f) | 0x80;
-    rest = Math.floor(rest / 128);
-  }
-  out[position++] = rest;
-  return position;
-}
-
-/**
- * Encodes user records as one KPL aggregated record: magic `F3 89 9A C2`, the proto2
- * `AggregatedRecord` (keys de-duplicated, required fields always written), then the MD5 of the
- * protobuf bytes. The caller is responsible for routing: the KCL drops an aggregate any of whose
- * records falls outside the shard it was read from.
- * @throws KinesisTsError (`EMPTY_AGGREGATE`) on an empty list; ValidationError on an invalid key.
- */
-export function encodeAggregatedRecord(records: readonly UserRecord[]): Uint8Array {
-  const builder = new AggregatedRecordBuilder();
-  for (const record of records) builder.add(record);
-  return builder.encode();
-}
+export { encodeAggregatedRecord } from './encode-aggregated-record.js';
