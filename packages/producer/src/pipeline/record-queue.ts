@@ -19,6 +19,12 @@ export class RecordQueue {
   private mask = INITIAL_CAPACITY - 1;
   private head = 0;
   private size = 0;
+  /**
+   * Whether the records' `expiresAt` never decreases from front to back: true while records arrive in
+   * admission order (one time to live for all), false once a retry or a reshard put a record before
+   * an older one. Expiry then takes the front alone instead of scanning the whole lane.
+   */
+  private ordered = true;
 
   /** How many records are waiting. */
   get length(): number {
@@ -27,6 +33,8 @@ export class RecordQueue {
 
   /** Adds a record at the back. */
   push(record: PendingRecord): void {
+    if (this.size > 0 && record.expiresAt < this.slots[(this.head + this.size - 1) & this.mask]!.expiresAt)
+      this.ordered = false;
     if (this.size === this.slots.length) this.resize(this.size + 1);
     this.slots[(this.head + this.size) & this.mask] = record;
     this.size++;
@@ -36,6 +44,8 @@ export class RecordQueue {
   unshiftAll(records: readonly PendingRecord[]): void {
     const count = records.length;
     if (count === 0) return;
+    if (this.ordered && !expiresInOrder(records, this.size > 0 ? this.slots[this.head] : undefined))
+      this.ordered = false;
     if (this.size + count > this.slots.length) this.resize(this.size + count);
     this.head = (this.head - count) & this.mask;
     for (let i = 0; i < count; i++) this.slots[(this.head + i) & this.mask] = records[i];
@@ -82,8 +92,13 @@ export class RecordQueue {
     return removed;
   }
 
-  /** Removes the records whose time to live is over at `now` and returns them, in order. */
+  /**
+   * Removes the records whose time to live is over at `now` and returns them, in order. While the
+   * lane is in expiry order (the usual case) they are a prefix: O(expired) work however long the
+   * lane; otherwise the whole lane is scanned.
+   */
   removeExpired(now: number): PendingRecord[] {
+    if (this.ordered) return this.removeExpiredFront(now);
     const removed: PendingRecord[] = [];
     const kept: PendingRecord[] = [];
     for (let i = 0; i < this.size; i++) {
@@ -91,6 +106,20 @@ export class RecordQueue {
       (record.expiresAt <= now ? removed : kept).push(record);
     }
     if (removed.length > 0) this.refill(kept);
+    return removed;
+  }
+
+  private removeExpiredFront(now: number): PendingRecord[] {
+    const removed: PendingRecord[] = [];
+    while (this.size > 0) {
+      const record = this.slots[this.head]!;
+      if (record.expiresAt > now) break;
+      removed.push(record);
+      this.slots[this.head] = undefined;
+      this.head = (this.head + 1) & this.mask;
+      this.size--;
+    }
+    if (this.size === 0) this.reset();
     return removed;
   }
 
@@ -130,5 +159,13 @@ export class RecordQueue {
     }
     this.head = 0;
     this.size = 0;
+    this.ordered = true;
   }
+}
+
+/** Whether `records` expire in order and, when `next` is given, no later than it. */
+function expiresInOrder(records: readonly PendingRecord[], next: PendingRecord | undefined): boolean {
+  for (let i = 1; i < records.length; i++)
+    if (records[i]!.expiresAt < records[i - 1]!.expiresAt) return false;
+  return next === undefined || records[records.length - 1]!.expiresAt <= next.expiresAt;
 }
