@@ -1,15 +1,11 @@
 import {
   type AttributeValue,
-  CreateTableCommand,
   DeleteItemCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
-  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   awsErrorCode,
@@ -19,7 +15,6 @@ import {
   SILENT_LOGGER,
   sendWithDeadline,
   sendWithoutSdkRetries,
-  sleep,
 } from '@kinesis-ts/core';
 import type { Lease, LeaseHashKeyRange } from '../lease.js';
 import type {
@@ -32,13 +27,16 @@ import type {
   ShardSyncStore,
 } from '../lease-store.js';
 import { handoffInitiateExpression, handoffTransferExpression } from './lease-handoff-expressions.js';
-import {
-  LEASE_OWNER_INDEX_ATTRIBUTES,
-  LEASE_OWNER_INDEX_NAME,
-  leaseOwnerIndex,
-  leaseOwnerIndexCreation,
-} from './lease-owner-index.js';
 import { LEASE_ATTRIBUTES as A, type LeaseItem, leaseFromItem, leaseToItem } from './lease-serializer.js';
+import {
+  createLeaseOwnerIndex,
+  createLeaseTable,
+  describeLeaseTableStatus,
+  type LeaseTableAccess,
+  leaseOwnerIndexStatus,
+  listLeaseKeysForWorker,
+  waitUntilLeaseTableActive,
+} from './lease-table-setup.js';
 import {
   checkpointResetExpression,
   checkpointUpdateExpression,
@@ -74,7 +72,11 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
   private readonly logger: Logger;
   private readonly onSkippedRow: ((detail: string) => void) | undefined;
 
+  /** The table's name and calls, for the set-up functions of lease-table-setup.ts. */
+  private readonly access: LeaseTableAccess;
+
   constructor(options: LeaseTableOptions) {
+    this.access = { tableName: options.tableName, send: (command, signal) => this.send(command, signal) };
     this.client = options.client;
     this.tableName = options.tableName;
     this.requestTimeoutMs = options.requestTimeoutMs;
@@ -82,123 +84,36 @@ export class LeaseTable implements LeaseStore, ShardSyncStore, LeaseMaintenanceS
     this.onSkippedRow = options.onSkippedRow;
   }
 
+  // The table as a whole and its index: lease-table-setup.ts, one function each.
+
   /** The table's status (`ACTIVE`, `CREATING`…), or `undefined` when it does not exist. */
-  async describeStatus(signal?: AbortSignal): Promise<string | undefined> {
-    try {
-      const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
-      return output.Table?.TableStatus ?? 'UNKNOWN';
-    } catch (error) {
-      if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
+  describeStatus(signal?: AbortSignal): Promise<string | undefined> {
+    return describeLeaseTableStatus(this.access, signal);
   }
 
-  /**
-   * The status of the `LeaseOwnerToLeaseKeyIndex` (`ACTIVE`, `CREATING`…), or `undefined` when the
-   * table has no such index.
-   */
-  async leaseOwnerIndexStatus(signal?: AbortSignal): Promise<string | undefined> {
-    const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
-    const index = output.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === LEASE_OWNER_INDEX_NAME);
-    return index ? (index.IndexStatus ?? 'ACTIVE') : undefined;
+  /** The status of the `LeaseOwnerToLeaseKeyIndex`, or `undefined` when the table has none. */
+  leaseOwnerIndexStatus(signal?: AbortSignal): Promise<string | undefined> {
+    return leaseOwnerIndexStatus(this.access, signal);
   }
 
-  /**
-   * Adds the `LeaseOwnerToLeaseKeyIndex` to an existing table with UpdateTable (needs
-   * `dynamodb:UpdateTable`). Resolves `false` when the index exists already or the table is being
-   * updated; DynamoDB builds the index in the background.
-   */
-  async createLeaseOwnerIndex(signal?: AbortSignal): Promise<boolean> {
-    const output = await this.send(new DescribeTableCommand({ TableName: this.tableName }), signal);
-    const table = output.Table;
-    if (table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === LEASE_OWNER_INDEX_NAME)) return false;
-    const provisioned =
-      table?.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST' ||
-      !table?.ProvisionedThroughput?.ReadCapacityUnits
-        ? undefined
-        : {
-            readCapacityUnits: table.ProvisionedThroughput.ReadCapacityUnits,
-            writeCapacityUnits: table.ProvisionedThroughput.WriteCapacityUnits ?? 1,
-          };
-    try {
-      await this.send(
-        new UpdateTableCommand({
-          TableName: this.tableName,
-          AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
-          GlobalSecondaryIndexUpdates: [leaseOwnerIndexCreation(provisioned)],
-        }),
-        signal,
-      );
-      return true;
-    } catch (error) {
-      if (awsErrorCode(error) === 'ResourceInUseException') return false;
-      throw error;
-    }
+  /** Adds the `LeaseOwnerToLeaseKeyIndex`; `false` when it exists or the table is being updated. */
+  createLeaseOwnerIndex(signal?: AbortSignal): Promise<boolean> {
+    return createLeaseOwnerIndex(this.access, signal);
   }
 
-  /**
-   * The keys of the leases `workerId` owns, from the `LeaseOwnerToLeaseKeyIndex` (a paginated Query;
-   * the index is eventually consistent: read each row before trusting it).
-   */
-  async listLeaseKeysForWorker(workerId: string, signal?: AbortSignal): Promise<string[]> {
-    const keys: string[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const output = await this.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LEASE_OWNER_INDEX_NAME,
-          KeyConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': A.leaseOwner },
-          ExpressionAttributeValues: { ':owner': { S: workerId } },
-          ExclusiveStartKey: startKey,
-        }),
-        signal,
-      );
-      for (const item of output.Items ?? []) {
-        const leaseKey = item[A.leaseKey]?.S;
-        if (leaseKey) keys.push(leaseKey);
-      }
-      startKey = output.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return keys;
+  /** The keys of the leases `workerId` owns, from the index (eventually consistent). */
+  listLeaseKeysForWorker(workerId: string, signal?: AbortSignal): Promise<string[]> {
+    return listLeaseKeysForWorker(this.access, workerId, signal);
   }
 
-  /**
-   * Creates the table (`leaseKey` S hash key, on-demand billing) with the KCL 3.x
-   * `LeaseOwnerToLeaseKeyIndex`. Resolves `false` when it already exists.
-   */
-  async create(signal?: AbortSignal): Promise<boolean> {
-    try {
-      await this.send(
-        new CreateTableCommand({
-          TableName: this.tableName,
-          KeySchema: [{ AttributeName: A.leaseKey, KeyType: 'HASH' }],
-          AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
-          GlobalSecondaryIndexes: [leaseOwnerIndex()],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-        signal,
-      );
-      return true;
-    } catch (error) {
-      if (awsErrorCode(error) === 'ResourceInUseException') return false;
-      throw error;
-    }
+  /** Creates the table with the index; `false` when it already exists. */
+  create(signal?: AbortSignal): Promise<boolean> {
+    return createLeaseTable(this.access, signal);
   }
 
-  /**
-   * Polls the table's status until it is `ACTIVE` (or `UPDATING`), for at most `timeoutMs`.
-   * Resolves `false` on timeout; a missing table rejects.
-   */
-  async waitUntilActive(timeoutMs: number, pollIntervalMs: number, signal?: AbortSignal): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await this.describeStatus(signal);
-      if (status === 'ACTIVE' || status === 'UPDATING') return true;
-      if (Date.now() + pollIntervalMs > deadline) return false;
-      await sleep(pollIntervalMs, signal);
-    }
+  /** Waits until the table is `ACTIVE` (or `UPDATING`), at most `timeoutMs`; `false` on timeout. */
+  waitUntilActive(timeoutMs: number, pollIntervalMs: number, signal?: AbortSignal): Promise<boolean> {
+    return waitUntilLeaseTableActive(this.access, timeoutMs, pollIntervalMs, signal);
   }
 
   /** Every lease in the table (a paginated Scan), skipping rows that are not leases. */
