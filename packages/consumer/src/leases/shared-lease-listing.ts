@@ -1,3 +1,4 @@
+import { raceAbort } from '../util/signals.js';
 import type { Lease } from './lease.js';
 
 /** Options of {@link SharedLeaseListing}. */
@@ -42,7 +43,8 @@ export class SharedLeaseListing {
     if (this.inFlight === undefined && latest && this.options.now() - latest.atMs <= this.options.maxAgeMs) {
       return Promise.resolve(latest.leases);
     }
-    return withSignal(this.inFlight ?? this.startScan(), signal);
+    const scan = this.inFlight ?? this.startScan();
+    return signal === undefined ? scan : raceAbort(scan, signal);
   }
 
   /** A scan made elsewhere (the lease taker's, started at `atMs`), handed out while it is fresh. */
@@ -64,15 +66,6 @@ export class SharedLeaseListing {
     this.inFlight = scan;
     return scan;
   }
-}
-
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

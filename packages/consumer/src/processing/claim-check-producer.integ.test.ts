@@ -4,10 +4,10 @@
  * `resolveClaimChecks` as its original bytes (local Kinesis, DynamoDB and S3).
  */
 import { createHash } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
-import { type LocalS3, startLocalS3, uniqueName } from '@kinesis-ts/local';
+import { uniqueName } from '@kinesis-ts/local';
 import { KinesisProducer } from '@kinesis-ts/producer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useLocalS3 } from '../../test/local-s3.js';
 import { useLocalStack, useTestStreams, waitFor } from '../../test/local-stack.js';
 import { KinesisConsumer } from '../kinesis-consumer.js';
 import { readStream } from '../read-stream/read-stream.js';
@@ -19,23 +19,10 @@ const kinesis = local.kinesisClient();
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('a producer record above the limit through a claim check', () => {
-  let s3: LocalS3;
-  let client: S3Client;
-  beforeAll(async () => {
-    s3 = await startLocalS3({ buckets: ['large-records'] });
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await s3?.stop();
-  });
+  const s3 = useLocalS3('large-records');
 
   it('writes a 1.5 MiB record to a 1 MiB stream as a pointer, and the consumer receives the original bytes', async () => {
+    const { client } = s3.current();
     const streamName = uniqueName('oversized');
     await createStream(streamName, 1);
     const large = new Uint8Array(1.5 * 1024 * 1024).map((_, i) => (i * 13) % 241);

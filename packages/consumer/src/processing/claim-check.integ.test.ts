@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { type LocalS3, startLocalS3, uniqueName } from '@kinesis-ts/local';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '@kinesis-ts/local';
+import { describe, expect, it } from 'vitest';
+import { useLocalS3 } from '../../test/local-s3.js';
 import { useLocalStack, useTestStreams, waitFor } from '../../test/local-stack.js';
 import { KinesisConsumer } from '../kinesis-consumer.js';
 import { kinesisLambdaHandler } from '../lambda/lambda-handler.js';
@@ -17,23 +17,10 @@ const kinesis = local.kinesisClient();
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 describe('a claim check on a real local S3 server', () => {
-  let s3: LocalS3;
-  let client: S3Client;
-  beforeAll(async () => {
-    s3 = await startLocalS3({ buckets: ['dead-letters'] });
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await s3?.stop();
-  });
+  const s3 = useLocalS3('dead-letters');
 
   it('sends a 3 MiB poison record to the dead-letter stream as a pointer, and resolves it on read', async () => {
+    const { client } = s3.current();
     const dlq = uniqueName('dlq');
     await createStream(dlq, 1);
     const poison = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) % 251);
@@ -97,6 +84,7 @@ describe('a claim check on a real local S3 server', () => {
   }, 60_000);
 
   it('hands a KinesisConsumer with resolveClaimChecks the 3 MiB payload behind a pointer record', async () => {
+    const { client } = s3.current();
     const streamName = uniqueName('claims');
     await createStream(streamName, 1);
     const payload = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) % 253);

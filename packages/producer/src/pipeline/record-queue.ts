@@ -99,14 +99,7 @@ export class RecordQueue {
    */
   removeExpired(now: number): PendingRecord[] {
     if (this.ordered) return this.removeExpiredFront(now);
-    const removed: PendingRecord[] = [];
-    const kept: PendingRecord[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const record = this.slots[(this.head + i) & this.mask]!;
-      (record.expiresAt <= now ? removed : kept).push(record);
-    }
-    if (removed.length > 0) this.refill(kept);
-    return removed;
+    return this.removeWhere((record) => record.expiresAt <= now);
   }
 
   private removeExpiredFront(now: number): PendingRecord[] {
