@@ -33,7 +33,16 @@ describe('the operations helpers against an endpoint that never answers', () => 
       () => describeStream(client, { streamName: 's' }),
       () => listShards(client, { streamName: 's' }),
     ]) {
+      const sent = signals.length;
       const outcome = call().catch((error: unknown) => error);
+      // The SDK's middleware (credentials, signing) runs before the request reaches the handler:
+      // let it get there before the clock moves, or the deadline can beat it on a loaded machine.
+      await vi.waitFor(
+        () => {
+          if (signals.length === sent) throw new Error('the request has not reached the handler yet');
+        },
+        { timeout: 10_000, interval: 10 },
+      );
       await vi.advanceTimersByTimeAsync(OPERATIONS_REQUEST_TIMEOUT_MS);
       expect(await outcome).toBeInstanceOf(RequestTimeoutError);
     }
