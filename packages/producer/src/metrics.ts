@@ -162,7 +162,7 @@ export class MetricsRecorder {
     this.userRecordsPerRequest.add(userRecords);
   }
 
-  /** An entry (one Kinesis record) was written, with its user records, each after `attempts` tries. */
+  /** An entry (one Kinesis record) was written, with its user records, each after `attemptCount` failed tries. */
   entryWritten(
     shardId: string,
     bytes: number,
@@ -174,7 +174,7 @@ export class MetricsRecorder {
     let dataBytes = 0;
     for (const record of records) {
       dataBytes += record.data.byteLength;
-      retries.add(record.attemptCount - 1);
+      retries.add(record.attemptCount);
     }
     for (const counters of [this.stream, this.shard(shardId)]) {
       counters.kinesisRecordsPut++;

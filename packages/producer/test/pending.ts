@@ -1,34 +1,46 @@
 import { effectiveHashKey } from '@kinesis-ts/core';
-import { noAttempts, type PendingRecord } from '../src/pipeline/pending-record.js';
+import { PendingRecord, type RecordSettler } from '../src/pipeline/pending-record.js';
 
 let sequence = 0;
 
-/** A pending record for unit tests of the pipeline's pure parts. */
+/** What a unit test may set on a pending record (the rest gets test defaults). */
+export interface PendingOverrides {
+  readonly arrivedAt?: number;
+  readonly expiresAt?: number;
+  readonly dueAt?: number;
+  readonly explicitHashKey?: string;
+  readonly hashKey?: bigint;
+  readonly sizeBytes?: number;
+  readonly sequence?: number;
+  readonly admitted?: boolean;
+  readonly settler?: RecordSettler;
+  readonly slot?: number;
+}
+
+/** A pending record for unit tests of the pipeline's pure parts: arrived at 0, expires at 30,000, due at 100. */
 export function pending(
   partitionKey: string,
   data: string | Uint8Array = 'x',
-  overrides: Partial<PendingRecord> = {},
+  overrides: PendingOverrides = {},
 ): PendingRecord {
   const bytes = typeof data === 'string' ? new Uint8Array(Buffer.from(data)) : data;
   sequence++;
-  return {
-    userRecord: { partitionKey, data: bytes },
+  const record = new PendingRecord(
+    { partitionKey, data: bytes },
     partitionKey,
-    data: bytes,
-    explicitHashKey: undefined,
-    hashKey: effectiveHashKey(partitionKey),
-    sizeBytes: bytes.byteLength + Buffer.byteLength(partitionKey),
-    sequence,
-    arrivedAt: 0,
-    expiresAt: 30_000,
-    dueAt: 100,
-    lastAttemptEndedAt: 0,
-    attempts: noAttempts(),
-    attemptCount: 0,
-    admitted: true,
-    settled: false,
-    settler: { resolve: () => undefined, reject: () => undefined },
-    slot: 0,
-    ...overrides,
-  };
+    bytes,
+    overrides.explicitHashKey,
+    overrides.hashKey ?? effectiveHashKey(partitionKey, overrides.explicitHashKey),
+    overrides.sizeBytes ?? bytes.byteLength + Buffer.byteLength(partitionKey),
+    overrides.sequence ?? sequence,
+    {
+      arrivedAt: overrides.arrivedAt ?? 0,
+      expiresAt: overrides.expiresAt ?? 30_000,
+      dueAt: overrides.dueAt ?? 100,
+    },
+    overrides.settler ?? { resolve: () => undefined, reject: () => undefined },
+    overrides.slot ?? 0,
+  );
+  record.admitted = overrides.admitted ?? true;
+  return record;
 }

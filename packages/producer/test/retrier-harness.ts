@@ -128,11 +128,13 @@ export function retrierUnderTest(options: Partial<RetrierOptions> = {}, ranges: 
      * A record as its owner sees it: a written record's attempts are those of its result (built when
      * read; the pending record no longer carries the successful attempt).
      */
-    record: (key: string): PendingRecord => {
+    /** The pending record of `key`, as the pipeline holds it. */
+    pendingRecord: (key: string): PendingRecord => records.get(key)!,
+    record: (key: string): { readonly attempts: readonly Attempt[]; readonly dueAt: number } => {
       const record = records.get(key)!;
       const settled = outcomes.get(key);
       if (settled?.status !== 'written') return record;
-      return { ...record, attempts: [...(settled as { result: PutResult }).result.attempts] };
+      return { dueAt: record.dueAt, attempts: [...(settled as { result: PutResult }).result.attempts] };
     },
     /** The records written: key → [shard, sequence number]. */
     written: () =>

@@ -3,7 +3,7 @@ import { BufferFullError, ProducerClosedError } from '../errors.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import { Fifo } from './fifo.js';
 import { HashKeyCache, type KeyFacts } from './hash-key-cache.js';
-import { noAttempts, type PendingRecord, type RecordSettler } from './pending-record.js';
+import { PendingRecord, type RecordArrival, type RecordSettler } from './pending-record.js';
 
 /** The options admission works with. */
 export type AdmissionLimits = Pick<
@@ -71,6 +71,8 @@ export class Admission {
   private readonly hashKeys = new HashKeyCache();
   private nextSequence = 1;
   private closed = false;
+  /** The times of the records accepted in the last millisecond a record was accepted in (shared by them). */
+  private arrival: RecordArrival = { arrivedAt: Number.NaN, expiresAt: Number.NaN, dueAt: Number.NaN };
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -135,26 +137,18 @@ export class Admission {
         explicitHashKey === undefined ? this.hashKeys.facts(partitionKey).hashKey : BigInt(explicitHashKey);
       sizeBytes = validated.sizeBytes;
     }
-    const now = Date.now();
-    const pending: PendingRecord = {
-      userRecord: record,
+    const pending = new PendingRecord(
+      record,
       partitionKey,
       data,
       explicitHashKey,
       hashKey,
       sizeBytes,
-      sequence: this.nextSequence++,
-      arrivedAt: now,
-      expiresAt: now + this.limits.recordTtlMs,
-      dueAt: now + this.limits.maxBufferedTimeMs,
-      lastAttemptEndedAt: now,
-      attempts: noAttempts(),
-      attemptCount: 0,
-      admitted: false,
-      settled: false,
+      this.nextSequence++,
+      this.arrivalNow(),
       settler,
       slot,
-    };
+    );
     if (this.waitingForRoom.length === 0 && this.hasRoomFor(pending)) {
       this.admit(pending);
       return;
@@ -235,6 +229,19 @@ export class Admission {
     if (typeof partitionKey !== 'string' || record.explicitHashKey !== undefined) return undefined;
     if (!(record.data instanceof Uint8Array)) return undefined;
     return this.hashKeys.known(partitionKey);
+  }
+
+  /** The arrival of a record accepted now: the last one made, if it was made this millisecond. */
+  private arrivalNow(): RecordArrival {
+    const now = Date.now();
+    if (this.arrival.arrivedAt !== now) {
+      this.arrival = {
+        arrivedAt: now,
+        expiresAt: now + this.limits.recordTtlMs,
+        dueAt: now + this.limits.maxBufferedTimeMs,
+      };
+    }
+    return this.arrival;
   }
 
   private hasRoomFor(record: PendingRecord | undefined): boolean {

@@ -117,7 +117,7 @@ describe('packRecords', () => {
       tokens: { records: 2, bytes: 1e9 },
     });
     expect(byRecords).toHaveLength(2);
-    const byBytes = packRecords(queueOf(...records.map((r) => ({ ...r }))), {
+    const byBytes = packRecords(queueOf(...records.map((r) => pending(r.partitionKey, r.data))), {
       ...limits,
       aggregation: false,
       tokens: { records: 100, bytes: 22 },

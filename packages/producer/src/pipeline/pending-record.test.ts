@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
-import { addAttempt, MAX_ATTEMPTS_KEPT, noAttempts } from './pending-record.js';
+import { MAX_ATTEMPTS_KEPT, noAttempts } from './pending-record.js';
 
-describe('addAttempt', () => {
+describe('PendingRecord#addAttempt', () => {
   const attempt = (n: number) => ({
     startedAt: n,
     delayMs: 0,
@@ -13,7 +13,7 @@ describe('addAttempt', () => {
 
   it('keeps the first and the latest attempts, and counts them all', () => {
     const record = pending('k');
-    for (let n = 1; n <= 120; n++) addAttempt(record, attempt(n));
+    for (let n = 1; n <= 120; n++) record.addAttempt(attempt(n));
     expect(record.attemptCount).toBe(120);
     expect(record.attempts).toHaveLength(MAX_ATTEMPTS_KEPT);
     expect(record.attempts[0]!.startedAt).toBe(1);
@@ -23,7 +23,7 @@ describe('addAttempt', () => {
 
   it('never writes to the shared empty list', () => {
     const record = pending('k');
-    addAttempt(record, attempt(1));
+    record.addAttempt(attempt(1));
     expect(noAttempts()).toEqual([]);
     expect(pending('other').attempts).toEqual([]);
   });

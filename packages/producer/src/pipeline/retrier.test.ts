@@ -397,7 +397,7 @@ describe('Retrier', () => {
       );
       expect(retrier.requeued).toEqual({ 'shard-a': ['k1'] });
       vi.setSystemTime(ENDED_AT + 10);
-      retrier.retrier.expiredInLane(retrier.record('k1'), retrier.laneOf('shard-a'));
+      retrier.retrier.expiredInLane(retrier.pendingRecord('k1'), retrier.laneOf('shard-a'));
 
       const { error } = retrier.outcome('k1') as { error: RecordFailedError };
       expect(error.code).toBe('RECORD_EXPIRED');

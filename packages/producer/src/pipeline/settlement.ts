@@ -2,7 +2,7 @@ import { ProducerErrorCode, RecordFailedError, type RecordFailureCode } from '..
 import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import type { PackedEntry } from './packer.js';
-import { type AttemptTiming, addAttempt, type PendingRecord } from './pending-record.js';
+import type { AttemptTiming, PendingRecord } from './pending-record.js';
 import { WrittenResult } from './written-result.js';
 
 /**
@@ -23,8 +23,6 @@ export class Settlement {
   written(packed: PackedEntry, shardId: string, sequenceNumber: string, timing: AttemptTiming): void {
     const reportEach = this.events.hasListeners('record:put');
     const records = packed.records;
-    // The successful attempt is counted now; the attempt objects are built if someone reads them.
-    for (let i = 0; i < records.length; i++) records[i]!.attemptCount++;
     this.metrics.entryWritten(shardId, packed.entry.data.byteLength, records);
     const aggregated = packed.entry.aggregated;
     for (let i = 0; i < records.length; i++) {
@@ -33,7 +31,8 @@ export class Settlement {
         shardId,
         sequenceNumber,
         aggregated,
-        record.attemptCount,
+        // The successful attempt counts too; its attempt object is built if someone reads it.
+        record.attemptCount + 1,
         record.attempts,
         timing,
         timing.startedAt - record.lastAttemptEndedAt,
@@ -58,7 +57,7 @@ export class Settlement {
   ): void {
     if (code === ProducerErrorCode.RECORD_EXPIRED && record.attempts.at(-1)?.errorCode !== 'Expired') {
       const now = Date.now();
-      addAttempt(record, {
+      record.addAttempt({
         startedAt: now,
         delayMs: now - record.lastAttemptEndedAt,
         durationMs: 0,

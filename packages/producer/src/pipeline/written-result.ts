@@ -25,7 +25,9 @@ export class WrittenResult implements PutResult {
   ) {
     this.#earlier = earlier;
     this.#timing = timing;
-    this.#delayMs = delayMs;
+    // As a small integer, V8 keeps it in the object itself; a fraction (or a huge delay) would be a
+    // separate heap number for every result.
+    this.#delayMs = delayMs === (delayMs | 0) ? delayMs | 0 : delayMs;
   }
 
   /** The attempts, the successful last one included (the first and the 9 latest when there were more than 10). */
