@@ -288,6 +288,22 @@ describe('observability', () => {
     expect(Object.values(shards).reduce((sum, s) => sum + s.UserRecordsPut, 0)).toBe(100);
   });
 
+  it('counts retries per record and the buffering time of every attempt', async () => {
+    // The first call fails every entry, so each record is sent twice.
+    const kinesis = fakeKinesis({
+      failEntry: (call) => (call === 0 ? 'ProvisionedThroughputExceededException' : undefined),
+    });
+    const producer = producerFor(kinesis, { retryBackoff: { baseDelayMs: 1, maxDelayMs: 1 } });
+    await Promise.all(keys(10).map((k) => producer.put({ partitionKey: k, data: utf8('12345') })));
+    const { stream } = producer.metrics();
+    expect(stream.UserRecordsPut).toBe(10);
+    expect(stream.UserRecordsDataPut).toBe(50);
+    expect(stream.RetriesPerRecord).toMatchObject({ count: 10, sum: 10, min: 1, max: 1 });
+    expect(stream.BufferingTime.count).toBe(20);
+    expect(stream.BufferingTime.min).toBeGreaterThanOrEqual(0);
+    expect(stream.BufferingTime.sum).toBeGreaterThanOrEqual(stream.BufferingTime.max);
+  });
+
   it('reports a throwing event listener through the logger, as the consumer does, and still settles the record', async () => {
     const warnings: unknown[][] = [];
     const logger = { debug() {}, info() {}, error() {}, warn: (...args: unknown[]) => warnings.push(args) };

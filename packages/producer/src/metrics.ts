@@ -1,3 +1,5 @@
+import type { EntryFigures } from './pipeline/entry-figures.js';
+
 /** A running statistic: how many samples, their sum, smallest and largest. */
 export interface Statistic {
   readonly count: number;
@@ -80,14 +82,6 @@ class RunningStatistic {
     if (values.max > this.max) this.max = values.max;
   }
 
-  /** Starts over, empty (a scratch statistic reused between calls). */
-  clear(): void {
-    this.count = 0;
-    this.sum = 0;
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
-  }
-
   snapshot(): Statistic {
     return this.count === 0
       ? { count: 0, sum: 0, min: 0, max: 0, average: 0 }
@@ -136,7 +130,7 @@ export class MetricsRecorder {
   private readonly requestTime = new RunningStatistic();
   private readonly kinesisRecordsPerRequest = new RunningStatistic();
   private readonly userRecordsPerRequest = new RunningStatistic();
-  /** One entry's figures, summed once before they are added at stream and shard level. */
+  /** One entry's figures (from its `EntryFigures`), made once before they are added at stream and shard level. */
   private readonly scratch = new RunningStatistic();
 
   recordReceived(): void {
@@ -144,14 +138,12 @@ export class MetricsRecorder {
   }
 
   /** An entry's records were sent at `startedAt`: each waited since its last attempt (or arrival). */
-  attemptsStarted(
-    shardId: string | undefined,
-    records: readonly { lastAttemptEndedAt: number }[],
-    startedAt: number,
-  ): void {
+  attemptsStarted(shardId: string | undefined, records: EntryFigures, startedAt: number): void {
     const waited = this.scratch;
-    waited.clear();
-    for (const record of records) waited.add(startedAt - record.lastAttemptEndedAt);
+    waited.count = records.count;
+    waited.sum = records.waitedSumMs(startedAt);
+    waited.min = startedAt - records.latestLastEndedAt;
+    waited.max = startedAt - records.earliestLastEndedAt;
     this.stream.bufferingTime.addAll(waited);
     this.shard(shardId).bufferingTime.addAll(waited);
   }
@@ -162,26 +154,19 @@ export class MetricsRecorder {
     this.userRecordsPerRequest.add(userRecords);
   }
 
-  /** An entry (one Kinesis record) was written, with its user records, each after `attemptCount` failed tries. */
-  entryWritten(
-    shardId: string,
-    bytes: number,
-    records: readonly { readonly data: Uint8Array; readonly attemptCount: number }[],
-  ): void {
-    // The records are visited once, their figures added to the stream's and the shard's counters.
+  /** An entry (one Kinesis record) of `bytes` was written, with its user records (`records`: their figures before this attempt). */
+  entryWritten(shardId: string, bytes: number, records: EntryFigures): void {
     const retries = this.scratch;
-    retries.clear();
-    let dataBytes = 0;
-    for (const record of records) {
-      dataBytes += record.data.byteLength;
-      retries.add(record.attemptCount);
-    }
+    retries.count = records.count;
+    retries.sum = records.failedAttemptsSum;
+    retries.min = records.fewestFailedAttempts;
+    retries.max = records.mostFailedAttempts;
     for (const counters of [this.stream, this.shard(shardId)]) {
       counters.kinesisRecordsPut++;
       counters.kinesisRecordsDataPut += bytes;
-      counters.userRecordsPerKinesisRecord.add(records.length);
-      counters.userRecordsPut += records.length;
-      counters.userRecordsDataPut += dataBytes;
+      counters.userRecordsPerKinesisRecord.add(records.count);
+      counters.userRecordsPut += records.count;
+      counters.userRecordsDataPut += records.dataBytes;
       counters.retriesPerRecord.addAll(retries);
     }
   }

@@ -8,6 +8,7 @@ import type { Attempt, PutResult } from '../src/attempt.js';
 import type { RecordFailedError } from '../src/errors.js';
 import { MetricsRecorder } from '../src/metrics.js';
 import type { RequestInFlight } from '../src/pipeline/collector.js';
+import { EntryFigures } from '../src/pipeline/entry-figures.js';
 import type { OpenShard } from '../src/pipeline/list-shards.js';
 import type { PackedEntry } from '../src/pipeline/packer.js';
 import type { PendingRecord } from '../src/pipeline/pending-record.js';
@@ -169,6 +170,7 @@ export function packed(records: PendingRecord[]): PackedEntry {
       userRecordCount: records.length,
     },
     records,
+    figures: EntryFigures.of(records),
     sizeBytes: 8,
   };
 }

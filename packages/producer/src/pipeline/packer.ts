@@ -1,4 +1,5 @@
 import { AggregatedRecordBuilder, type PutRecordsEntry } from '@kinesis-ts/core';
+import { EntryFigures } from './entry-figures.js';
 import type { PendingRecord } from './pending-record.js';
 import type { RecordQueue } from './record-queue.js';
 import type { Tokens } from './token-bucket.js';
@@ -9,6 +10,8 @@ export interface PackedEntry {
   readonly records: readonly PendingRecord[];
   /** Partition key plus data, in bytes: what the entry counts against request and rate limits. */
   readonly sizeBytes: number;
+  /** What the sender and the metrics need of `records`, gathered as they were packed. */
+  readonly figures: EntryFigures;
 }
 
 /** What bounds one packing pass over a shard's queue. */
@@ -64,6 +67,7 @@ class EntryAssembler {
   closedBytes = 0;
   private readonly builder = new AggregatedRecordBuilder(VALIDATED);
   private builderRecords: PendingRecord[] = [];
+  private builderFigures = new EntryFigures();
 
   constructor(
     private readonly limits: PackLimits,
@@ -91,6 +95,7 @@ class EntryAssembler {
     }
     this.builder.add(record, record.hashKey);
     this.builderRecords.push(record);
+    this.builderFigures.add(record);
     return true;
   }
 
@@ -109,7 +114,10 @@ class EntryAssembler {
       },
       record.hashKey,
     );
-    if (added) this.builderRecords.push(record);
+    if (added) {
+      this.builderRecords.push(record);
+      this.builderFigures.add(record);
+    }
     return added;
   }
 
@@ -121,7 +129,12 @@ class EntryAssembler {
     ) {
       return false;
     }
-    this.entries.push({ entry: rawEntry(record), records: [record], sizeBytes: record.sizeBytes });
+    this.entries.push({
+      entry: rawEntry(record),
+      records: [record],
+      sizeBytes: record.sizeBytes,
+      figures: EntryFigures.of([record]),
+    });
     this.closedBytes += record.sizeBytes;
     return true;
   }
@@ -130,10 +143,11 @@ class EntryAssembler {
     if (this.builder.count === 0) return;
     const entry = this.builder.build();
     const sizeBytes = this.builder.entrySizeBytes;
-    this.entries.push({ entry, records: this.builderRecords, sizeBytes });
+    this.entries.push({ entry, records: this.builderRecords, sizeBytes, figures: this.builderFigures });
     this.closedBytes += sizeBytes;
     this.builder.reset(); // the entry holds only what build() returned: the builder is reused
     this.builderRecords = [];
+    this.builderFigures = new EntryFigures();
   }
 }
 

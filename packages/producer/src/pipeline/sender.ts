@@ -52,9 +52,9 @@ export class Sender {
     let userRecords = 0;
     let earliestExpiresAt = Number.POSITIVE_INFINITY;
     for (const { packed, predictedShardId } of request.entries) {
-      this.metrics.attemptsStarted(predictedShardId, packed.records, startedAt);
-      userRecords += packed.records.length;
-      for (const record of packed.records) earliestExpiresAt = Math.min(earliestExpiresAt, record.expiresAt);
+      this.metrics.attemptsStarted(predictedShardId, packed.figures, startedAt);
+      userRecords += packed.figures.count;
+      earliestExpiresAt = Math.min(earliestExpiresAt, packed.figures.earliestExpiresAt);
     }
     // A hung call must not hold a record past its time to live: the wait is cut to the time the
     // first-expiring record has left (see putRecordsTimeoutMs).

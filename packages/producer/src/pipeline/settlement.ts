@@ -23,7 +23,7 @@ export class Settlement {
   written(packed: PackedEntry, shardId: string, sequenceNumber: string, timing: AttemptTiming): void {
     const reportEach = this.events.hasListeners('record:put');
     const records = packed.records;
-    this.metrics.entryWritten(shardId, packed.entry.data.byteLength, records);
+    this.metrics.entryWritten(shardId, packed.entry.data.byteLength, packed.figures);
     const aggregated = packed.entry.aggregated;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;

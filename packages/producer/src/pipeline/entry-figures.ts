@@ -1,0 +1,60 @@
+import type { PendingRecord } from './pending-record.js';
+
+/**
+ * What the sender and the metrics need to know of an entry's user records, gathered by the packer as
+ * it adds each record (while the record is in the processor's cache), so that nothing visits the
+ * records again between packing and settling: with 100,000 records buffered, every extra pass over
+ * them is a cache miss per record.
+ */
+export class EntryFigures {
+  /** User records in the entry. */
+  count = 0;
+  /** Bytes of their data (partition keys excluded). */
+  dataBytes = 0;
+  /** When the first of them reaches its time to live (Infinity for none). */
+  earliestExpiresAt = Number.POSITIVE_INFINITY;
+  /** When their last attempts ended (or they arrived): the earliest and the latest. */
+  earliestLastEndedAt = Number.POSITIVE_INFINITY;
+  latestLastEndedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The sum, over the records, of how long after the first record's last attempt ended each one's
+   * did (differences, so the sum of many times since the epoch does not lose precision).
+   */
+  lastEndedAfterFirstSumMs = 0;
+  /** Their failed attempts so far: fewest, most, and in all. */
+  fewestFailedAttempts = Number.POSITIVE_INFINITY;
+  mostFailedAttempts = Number.NEGATIVE_INFINITY;
+  failedAttemptsSum = 0;
+  private firstLastEndedAt = 0;
+
+  /** Counts a record packed into the entry. */
+  add(record: PendingRecord): void {
+    const lastEndedAt = record.lastAttemptEndedAt;
+    const failed = record.attemptCount;
+    if (this.count === 0) this.firstLastEndedAt = lastEndedAt;
+    this.count++;
+    this.dataBytes += record.data.byteLength;
+    if (record.expiresAt < this.earliestExpiresAt) this.earliestExpiresAt = record.expiresAt;
+    if (lastEndedAt < this.earliestLastEndedAt) this.earliestLastEndedAt = lastEndedAt;
+    if (lastEndedAt > this.latestLastEndedAt) this.latestLastEndedAt = lastEndedAt;
+    this.lastEndedAfterFirstSumMs += lastEndedAt - this.firstLastEndedAt;
+    if (failed < this.fewestFailedAttempts) this.fewestFailedAttempts = failed;
+    if (failed > this.mostFailedAttempts) this.mostFailedAttempts = failed;
+    this.failedAttemptsSum += failed;
+  }
+
+  /**
+   * The sum of how long each record waited before an attempt that started at `startedAt` (since its
+   * last attempt ended, or since it arrived).
+   */
+  waitedSumMs(startedAt: number): number {
+    return this.count * (startedAt - this.firstLastEndedAt) - this.lastEndedAfterFirstSumMs;
+  }
+
+  /** The figures of `records`, as if each had been added. */
+  static of(records: readonly PendingRecord[]): EntryFigures {
+    const figures = new EntryFigures();
+    for (const record of records) figures.add(record);
+    return figures;
+  }
+}
