@@ -31,8 +31,10 @@ export interface AggregateParts {
   readonly partitionKeyBytes: readonly number[] | undefined;
   /** The explicit hash key table, as one string of one-byte characters (the keys are decimal digits). */
   readonly explicitHashKeyTable: string;
+  /** How many records: the first `recordCount` elements of the three arrays below are theirs. */
+  readonly recordCount: number;
   /** Each record's data. */
-  readonly data: readonly Uint8Array[];
+  readonly data: readonly (Uint8Array | undefined)[];
   /** Each record's index into the partition key table. */
   readonly partitionKeyIndexes: readonly number[];
   /** Each record's index into the explicit hash key table, -1 for none; `undefined` when no record has one. */
@@ -97,7 +99,7 @@ export function writeAggregate(parts: AggregateParts): Buffer {
   const data = parts.data;
   const partitionKeyIndexes = parts.partitionKeyIndexes;
   const explicitHashKeyIndexes = parts.explicitHashKeyIndexes;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = 0; i < parts.recordCount; i++) {
     at = writeRecord(
       out,
       at,

@@ -58,8 +58,11 @@ export class AggregatedRecordBuilder {
   private partitionKeyTable = '';
   private partitionKeysAreAscii = true;
   private explicitHashKeyTable = '';
-  // One entry per record, in parallel arrays: no object per record.
-  private readonly recordData: Uint8Array[] = [];
+  // One entry per record, in parallel arrays: no object per record. Only the first `recordCount`
+  // entries are this aggregate's: the arrays keep their room from one aggregate to the next (a
+  // reused builder would otherwise grow three arrays again for every aggregate).
+  private recordCount = 0;
+  private readonly recordData: (Uint8Array | undefined)[] = [];
   private readonly recordPartitionKeyIndexes: number[] = [];
   /** -1 for a record without an explicit hash key. */
   private readonly recordExplicitHashKeyIndexes: number[] = [];
@@ -85,7 +88,7 @@ export class AggregatedRecordBuilder {
 
   /** The number of user records added. */
   get count(): number {
-    return this.recordData.length;
+    return this.recordCount;
   }
 
   /**
@@ -93,7 +96,7 @@ export class AggregatedRecordBuilder {
    * one record, the framed aggregate for two or more.
    */
   get dataSizeBytes(): number {
-    const count = this.recordData.length;
+    const count = this.recordCount;
     if (count === 0) return 0;
     if (count === 1) return this.recordData[0]!.byteLength;
     return AGGREGATION_OVERHEAD_BYTES + this.messageBytes;
@@ -101,7 +104,7 @@ export class AggregatedRecordBuilder {
 
   /** The size Kinesis counts for the entry `build()` would return: data plus its partition key's UTF-8 bytes. */
   get entrySizeBytes(): number {
-    const count = this.recordData.length;
+    const count = this.recordCount;
     if (count === 0) return 0;
     if (count === 1) return this.recordData[0]!.byteLength + this.partitionKeyBytes[0]!;
     return AGGREGATION_OVERHEAD_BYTES + this.messageBytes + AGGREGATE_PARTITION_KEY.length;
@@ -109,7 +112,7 @@ export class AggregatedRecordBuilder {
 
   /** The exact size of `encode()`'s output: the framed aggregate, even for a single record. */
   get aggregatedSizeBytes(): number {
-    return this.recordData.length === 0 ? 0 : AGGREGATION_OVERHEAD_BYTES + this.messageBytes;
+    return this.recordCount === 0 ? 0 : AGGREGATION_OVERHEAD_BYTES + this.messageBytes;
   }
 
   /**
@@ -139,7 +142,7 @@ export class AggregatedRecordBuilder {
    */
   tryAdd(record: UserRecord, limits: AggregationLimits, hashKey?: bigint): boolean {
     const messageBytes = this.measure(record);
-    const count = this.recordData.length;
+    const count = this.recordCount;
     if (count > 0) {
       const aggregateBytes = AGGREGATION_OVERHEAD_BYTES + messageBytes;
       if (aggregateBytes > limits.maxAggregateSizeBytes) return false;
@@ -160,7 +163,7 @@ export class AggregatedRecordBuilder {
     const first = this.requireFirst();
     this.firstHashKey ??= effectiveHashKey(first.partitionKey, this.explicitHashKeyOf(0));
     const explicitHashKey = this.firstHashKey.toString();
-    const count = this.recordData.length;
+    const count = this.recordCount;
     if (count === 1) {
       return {
         partitionKey: first.partitionKey,
@@ -191,6 +194,7 @@ export class AggregatedRecordBuilder {
       partitionKeyTable: this.partitionKeysAreAscii ? this.partitionKeyTable : undefined,
       partitionKeyBytes: this.partitionKeyBytes,
       explicitHashKeyTable: this.explicitHashKeyTable,
+      recordCount: this.recordCount,
       data: this.recordData,
       partitionKeyIndexes: this.recordPartitionKeyIndexes,
       explicitHashKeyIndexes:
@@ -208,9 +212,9 @@ export class AggregatedRecordBuilder {
     this.partitionKeyTable = '';
     this.partitionKeysAreAscii = true;
     this.explicitHashKeyTable = '';
-    this.recordData.length = 0;
-    this.recordPartitionKeyIndexes.length = 0;
-    this.recordExplicitHashKeyIndexes.length = 0;
+    // The arrays keep their room; the data references go, so a kept builder holds no records' bytes.
+    for (let i = 0; i < this.recordCount; i++) this.recordData[i] = undefined;
+    this.recordCount = 0;
     this.firstRecord = undefined;
     this.firstHashKey = undefined;
     this.messageBytes = 0;
@@ -282,13 +286,15 @@ export class AggregatedRecordBuilder {
       this.explicitHashKeys.push(explicitHashKey);
       this.explicitHashKeyTable += explicitHashKeyEntryHead(explicitHashKey.length) + explicitHashKey;
     }
-    if (this.recordData.length === 0) {
+    const index = this.recordCount;
+    if (index === 0) {
       this.firstRecord = record;
       this.firstHashKey = hashKey;
     }
-    this.recordData.push(record.data);
-    this.recordPartitionKeyIndexes.push(this.measuredPartitionKeyIndex);
-    this.recordExplicitHashKeyIndexes.push(this.measuredExplicitHashKeyIndex);
+    this.recordData[index] = record.data;
+    this.recordPartitionKeyIndexes[index] = this.measuredPartitionKeyIndex;
+    this.recordExplicitHashKeyIndexes[index] = this.measuredExplicitHashKeyIndex;
+    this.recordCount = index + 1;
     this.messageBytes = this.measuredMessageBytes;
   }
 

@@ -1,5 +1,6 @@
 const EXACT_RECORDS = 4096;
 const SAMPLE_RATE = 1 / 8;
+const LOG_NOT_SAMPLED = Math.log(1 - SAMPLE_RATE);
 /** What `observe` returns while a window goes on (shared: no array per record). */
 const NONE: HotSpot[] = [];
 
@@ -21,13 +22,17 @@ export interface HotSpot {
  * distinct keys. A counter underestimates its key's share by at most a tenth of the threshold, and a
  * key is reported only when its counted share is above the threshold. Past the first 4,096 records of
  * a window, only a random eighth of the records is counted (shares stay unbiased; their error grows
- * a little), which keeps the cost per record small on busy producers.
+ * a little), which keeps the cost per record small on busy producers. Rather than a random number per
+ * record, one per counted record draws how many to skip before the next (a geometric draw: each
+ * record is still counted with probability 1/8, independently of the others).
  */
 export class HotKeyDetector {
   private readonly counters = new Map<string, number>();
   private readonly capacity: number;
   private total = 0;
   private sampled = 0;
+  /** Records to pass over before the next one counted (once past the window's first 4,096). */
+  private toSkip = 0;
   private windowEndsAt: number;
 
   /**
@@ -53,7 +58,13 @@ export class HotKeyDetector {
   observe(key: string, now: number): HotSpot[] {
     const finished = now >= this.windowEndsAt ? this.closeWindow(now) : NONE;
     this.total++;
-    if (this.total > EXACT_RECORDS && this.random() >= SAMPLE_RATE) return finished;
+    if (this.total > EXACT_RECORDS) {
+      if (this.toSkip > 0) {
+        this.toSkip--;
+        return finished;
+      }
+      this.toSkip = skipBeforeNextSample(this.random());
+    }
     this.sampled++;
     const count = this.counters.get(key);
     if (count !== undefined) {
@@ -61,13 +72,16 @@ export class HotKeyDetector {
     } else if (this.counters.size < this.capacity) {
       this.counters.set(key, 1);
     } else {
-      for (const [other, otherCount] of this.counters) {
-        if (otherCount <= 1) this.counters.delete(other);
-        else this.counters.set(other, otherCount - 1);
-      }
+      this.counters.forEach(this.decrement);
     }
     return finished;
   }
+
+  /** Takes one from a counter, dropping it at zero (a method: no closure or entry array per call). */
+  private readonly decrement = (count: number, key: string): void => {
+    if (count <= 1) this.counters.delete(key);
+    else this.counters.set(key, count - 1);
+  };
 
   /** Ends the current window now and returns its hot keys. */
   closeWindow(now: number): HotSpot[] {
@@ -84,7 +98,16 @@ export class HotKeyDetector {
     this.counters.clear();
     this.total = 0;
     this.sampled = 0;
+    this.toSkip = 0;
     this.windowEndsAt = now + this.windowMs;
     return hot;
   }
+}
+
+/**
+ * How many records to skip before the next one counted, from a uniform draw `u` in [0, 1): the number
+ * of failures before a success in trials of probability `SAMPLE_RATE`, a geometric distribution.
+ */
+function skipBeforeNextSample(u: number): number {
+  return Math.floor(Math.log(1 - u) / LOG_NOT_SAMPLED);
 }

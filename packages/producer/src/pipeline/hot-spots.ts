@@ -28,8 +28,11 @@ export class HotSpotMonitor {
 
   /** A record of `partitionKey` arrived at `now` for `shardId` (undefined: unpredicted) of `shardCount` shards. */
   observe(partitionKey: string, shardId: string | undefined, now: number, shardCount: number): void {
-    for (const hot of this.keys.observe(partitionKey, now)) this.callbacks.hotKey(hot);
+    // Indexed loops: almost every call returns the shared empty list, and an iterator per call is garbage.
+    const hotKeys = this.keys.observe(partitionKey, now);
+    for (let i = 0; i < hotKeys.length; i++) this.callbacks.hotKey(hotKeys[i]!);
     const hotShards = this.shards.observe(shardId ?? 'unpredicted', now);
+    if (hotShards.length === 0) return;
     // A shard is hot when it takes more than three times its fair share (at most 90%).
     const hotShareFloor = shardCount >= 2 ? Math.min(0.9, 3 / shardCount) : Number.POSITIVE_INFINITY;
     for (const hot of hotShards) if (hot.share > hotShareFloor) this.callbacks.hotShard(hot);

@@ -53,8 +53,12 @@ export function packRecords(queue: RecordQueue, limits: PackLimits): PackedEntry
   return packInOrder(queue, limits, budget);
 }
 
-/** Records reach the packer validated by `put`, explicit hash keys in canonical form. */
-const VALIDATED = { recordsAreValidated: true } as const;
+/**
+ * The builder every packing pass uses (records reach the packer validated by `put`, explicit hash
+ * keys in canonical form). One for all: a pass runs from start to end without yielding, so two never
+ * share it, and a builder kept keeps the room of its arrays from one aggregate to the next.
+ */
+const sharedBuilder = new AggregatedRecordBuilder({ recordsAreValidated: true });
 
 interface Budget {
   readonly entries: number;
@@ -65,14 +69,16 @@ interface Budget {
 class EntryAssembler {
   readonly entries: PackedEntry[] = [];
   closedBytes = 0;
-  private readonly builder = new AggregatedRecordBuilder(VALIDATED);
+  private readonly builder = sharedBuilder;
   private builderRecords: PendingRecord[] = [];
   private builderFigures = new EntryFigures();
 
   constructor(
     private readonly limits: PackLimits,
     private readonly budget: Budget,
-  ) {}
+  ) {
+    this.builder.reset(); // in case a pass ever ended without closing its last entry
+  }
 
   /** Whether an entry is being built. */
   get open(): boolean {
