@@ -25,6 +25,11 @@ export class EntryFigures {
   fewestFailedAttempts = Number.POSITIVE_INFINITY;
   mostFailedAttempts = Number.NEGATIVE_INFINITY;
   failedAttemptsSum = 0;
+  /** The smallest and the largest put sequence of the records. */
+  firstSequence = Number.POSITIVE_INFINITY;
+  lastSequence = Number.NEGATIVE_INFINITY;
+  /** Each record's put sequence, in entry order (settlement orders the records by it without visiting them). */
+  readonly sequences: number[] = [];
   private firstLastEndedAt = 0;
 
   /** Counts a record packed into the entry. */
@@ -41,6 +46,10 @@ export class EntryFigures {
     if (failed < this.fewestFailedAttempts) this.fewestFailedAttempts = failed;
     if (failed > this.mostFailedAttempts) this.mostFailedAttempts = failed;
     this.failedAttemptsSum += failed;
+    const sequence = record.sequence;
+    this.sequences.push(sequence);
+    if (sequence < this.firstSequence) this.firstSequence = sequence;
+    if (sequence > this.lastSequence) this.lastSequence = sequence;
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   type SentEntry,
 } from './put-records-outcome.js';
 import type { RequestCompletion } from './sender.js';
-import type { Settlement } from './settlement.js';
+import type { Settlement, WrittenEntry } from './settlement.js';
 import type { ShardLane } from './shard-lane.js';
 
 /** The options the retrier works with. */
@@ -118,6 +118,7 @@ export class Retrier {
     const retries = new RetryBatch();
     const succeededLanes = new Set<ShardLane>();
     let mapOutdated = false;
+    const written: WrittenEntry[] = [];
     request.entries.forEach((sent, index) => {
       const outcome = outcomes[index]!;
       // Nothing rebuckets lanes while a request is in flight, so the entry's lane is still there.
@@ -126,7 +127,11 @@ export class Retrier {
         case 'success':
           mapOutdated ||= outcome.mapOutdated;
           succeededLanes.add(lane);
-          settlement.written(sent.packed, outcome.shardId, outcome.sequenceNumber, timing);
+          written.push({
+            packed: sent.packed,
+            shardId: outcome.shardId,
+            sequenceNumber: outcome.sequenceNumber,
+          });
           return;
         case 'unknown-shard':
           // Held (and counted in flight) until the refreshed map tells whether the shard holds it all.
@@ -166,6 +171,7 @@ export class Retrier {
       }
     });
 
+    if (written.length > 0) settlement.writtenInPutOrder(written, timing);
     this.adjustLanes(succeededLanes, retries.backoff, endedAt);
     this.requeue(retries);
     if (this.undecided.length > 0) this.deps.refreshShardMap('unknown-shard');
