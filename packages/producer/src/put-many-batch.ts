@@ -12,6 +12,7 @@ export type PutManyResult =
  * record.
  */
 export class PutManyBatch implements RecordSettler {
+  readonly settlesMany = true;
   readonly results: PutManyResult[];
   private remaining: number;
 

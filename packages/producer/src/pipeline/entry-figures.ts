@@ -28,8 +28,12 @@ export class EntryFigures {
   /** The smallest and the largest put sequence of the records. */
   firstSequence = Number.POSITIVE_INFINITY;
   lastSequence = Number.NEGATIVE_INFINITY;
-  /** Each record's put sequence, in entry order (settlement orders the records by it without visiting them). */
-  readonly sequences: number[] = [];
+  /**
+   * Each record's put sequence, in entry order, while every record has a promise of its own (`put`,
+   * not `putMany`); `undefined` from the first that has not. Settlement orders such entries' records
+   * by it without visiting them (see `Settlement#writtenInPutOrder`).
+   */
+  sequences: number[] | undefined = [];
   private firstLastEndedAt = 0;
 
   /** Counts a record packed into the entry. */
@@ -47,7 +51,10 @@ export class EntryFigures {
     if (failed > this.mostFailedAttempts) this.mostFailedAttempts = failed;
     this.failedAttemptsSum += failed;
     const sequence = record.sequence;
-    this.sequences.push(sequence);
+    if (this.sequences !== undefined) {
+      if (record.hasOwnPromise) this.sequences.push(sequence);
+      else this.sequences = undefined;
+    }
     if (sequence < this.firstSequence) this.firstSequence = sequence;
     if (sequence > this.lastSequence) this.lastSequence = sequence;
   }

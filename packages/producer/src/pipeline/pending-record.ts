@@ -8,6 +8,12 @@ import type { Attempt, PutResult } from '../attempt.js';
 export interface RecordSettler {
   resolve(result: PutResult, slot: number): void;
   reject(error: unknown, slot: number): void;
+  /**
+   * Whether it settles many records (a `putMany` batch, which fills one array) rather than one
+   * promise per record. Settlement visits records with a promise each in put order (see
+   * `Settlement#writtenInPutOrder`). @defaultValue false
+   */
+  readonly settlesMany?: boolean;
 }
 
 /**
@@ -49,6 +55,7 @@ export function noAttempts(): Attempt[] {
 
 const ADMITTED = 1;
 const SETTLED = 2;
+const OWN_PROMISE = 4;
 
 /**
  * A record inside the producer, from `put` until its promise settles.
@@ -59,8 +66,8 @@ const SETTLED = 2;
  * plain fields.
  */
 export class PendingRecord {
-  /** `ADMITTED` and `SETTLED` bits. */
-  private flags = 0;
+  /** `ADMITTED`, `SETTLED` and `OWN_PROMISE` bits. */
+  private flags: number;
   private history: RecordHistory | undefined = undefined;
 
   constructor(
@@ -82,7 +89,14 @@ export class PendingRecord {
     readonly settler: RecordSettler,
     /** The record's place in its settler (its index in a `putMany` batch; 0 for `put`). */
     readonly slot: number,
-  ) {}
+  ) {
+    this.flags = settler.settlesMany === true ? 0 : OWN_PROMISE;
+  }
+
+  /** Whether the record has a promise of its own (`put`), rather than a place in a `putMany` batch. */
+  get hasOwnPromise(): boolean {
+    return (this.flags & OWN_PROMISE) !== 0;
+  }
 
   /** When `put` accepted it, in milliseconds since the epoch. */
   get arrivedAt(): number {

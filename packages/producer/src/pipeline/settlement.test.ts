@@ -10,13 +10,18 @@ import { Settlement, type WrittenEntry } from './settlement.js';
 const TIMING = { startedAt: 1_000, durationMs: 20, endedAt: 1_020 };
 
 /** Records with the given put sequences, each telling `settled` when its promise is resolved. */
-function recordsWithSequences(sequences: number[], settled: { sequence: number; result: PutResult }[]) {
+function recordsWithSequences(
+  sequences: number[],
+  settled: { sequence: number; result: PutResult }[],
+  settlesMany = false,
+) {
   return sequences.map((sequence) =>
     pending(`k${sequence}`, 'x', {
       sequence,
       settler: {
         resolve: (result) => settled.push({ sequence, result }),
         reject: () => undefined,
+        settlesMany,
       },
     }),
   );
@@ -68,5 +73,23 @@ describe('Settlement#writtenInPutOrder', () => {
 
     expect(settled.map(({ sequence }) => sequence)).toEqual([5, 1_000_000, 7]);
     expect(metrics.snapshot(0, 0).stream).toMatchObject({ UserRecordsPut: 3, KinesisRecordsPut: 2 });
+  });
+
+  it('settles putMany records entry by entry (they lie in memory in lane order; their batch fills one array)', () => {
+    const settled: { sequence: number; result: PutResult }[] = [];
+    const entries: WrittenEntry[] = [
+      {
+        packed: packed(recordsWithSequences([1, 3], settled, true)),
+        shardId: 'shard-a',
+        sequenceNumber: '1',
+      },
+      {
+        packed: packed(recordsWithSequences([2, 4], settled, true)),
+        shardId: 'shard-b',
+        sequenceNumber: '2',
+      },
+    ];
+    settlementFor([]).writtenInPutOrder(entries, TIMING);
+    expect(settled.map(({ sequence }) => sequence)).toEqual([1, 3, 2, 4]);
   });
 });

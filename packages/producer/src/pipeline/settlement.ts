@@ -61,39 +61,46 @@ export class Settlement {
   }
 
   /**
-   * Several entries of one request were written: resolves every user record they carried, in put
-   * order rather than entry by entry. The objects behind each record's promise were made when it was
-   * put, one after the other; settling in the same order visits them in the order they lie in memory,
-   * where entry by entry (shard by shard) jumps across all of them for each record.
+   * Several entries of one request were written: resolves every user record they carried. Entries
+   * whose records each have a promise of their own (`put`) are settled together in put order rather
+   * than entry by entry: the objects behind each promise (resolving functions, `Promise.all`
+   * reactions) were made when it was put, one after the other, and settling in the same order visits
+   * them in the order they lie in memory, where entry by entry (shard by shard) jumps across all of
+   * them for each record. Other entries (`putMany` records) settle entry by entry: their records lie
+   * in memory in lane order, and each batch fills one array.
    */
   writtenInPutOrder(entries: readonly WrittenEntry[], timing: AttemptTiming): void {
     let count = 0;
+    let ordered = 0;
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
     for (const { packed } of entries) {
+      if (packed.figures.sequences === undefined) continue;
+      ordered++;
       count += packed.figures.count;
       if (packed.figures.firstSequence < first) first = packed.figures.firstSequence;
       if (packed.figures.lastSequence > last) last = packed.figures.lastSequence;
     }
     const span = last - first + 1;
-    if (entries.length === 1 || span > 4 * count) {
-      for (const { packed, shardId, sequenceNumber } of entries)
-        this.written(packed, shardId, sequenceNumber, timing);
-      return;
-    }
-    const records: (PendingRecord | undefined)[] = new Array(span);
-    const entryOf = new Int32Array(span);
+    // Put order is worth it for several entries whose records' sequences are dense.
+    const inPutOrder = ordered > 1 && span <= 4 * count;
+    const records: (PendingRecord | undefined)[] = inPutOrder ? new Array(span) : [];
+    const entryOf = new Int32Array(inPutOrder ? span : 0);
     for (let e = 0; e < entries.length; e++) {
-      const entry = entries[e]!;
-      this.metrics.entryWritten(entry.shardId, entry.packed.entry.data.byteLength, entry.packed.figures);
-      const entryRecords = entry.packed.records;
-      const sequences = entry.packed.figures.sequences;
-      for (let i = 0; i < entryRecords.length; i++) {
+      const { packed, shardId, sequenceNumber } = entries[e]!;
+      const sequences = packed.figures.sequences;
+      if (!inPutOrder || sequences === undefined) {
+        this.written(packed, shardId, sequenceNumber, timing);
+        continue;
+      }
+      this.metrics.entryWritten(shardId, packed.entry.data.byteLength, packed.figures);
+      for (let i = 0; i < packed.records.length; i++) {
         const at = sequences[i]! - first;
-        records[at] = entryRecords[i];
+        records[at] = packed.records[i];
         entryOf[at] = e;
       }
     }
+    if (!inPutOrder) return;
     const reportEach = this.events.hasListeners('record:put');
     for (let i = 0; i < span; i++) {
       const record = records[i];
