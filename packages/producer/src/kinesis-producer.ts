@@ -78,8 +78,9 @@ export class KinesisProducer {
   putMany(records: readonly UserRecord[]): Promise<PutManyResult[]> {
     return new Promise((resolve) => {
       const batch = new PutManyBatch(records.length, resolve);
+      const now = Date.now(); // the records of one call arrive together
       for (let index = 0; index < records.length; index++)
-        this.pipeline.accept(records[index]!, batch, index);
+        this.pipeline.accept(records[index]!, batch, index, now);
     });
   }
 

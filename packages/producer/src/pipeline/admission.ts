@@ -101,9 +101,10 @@ export class Admission {
 
   /**
    * Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it
-   * ends, told `slot` (the record's index in a `putMany` batch, 0 for `put`).
+   * ends, told `slot` (the record's index in a `putMany` batch, 0 for `put`). `now` is when it
+   * arrived (a `putMany` batch reads the clock once for all its records).
    */
-  accept(record: UserRecord, settler: RecordSettler, slot = 0): void {
+  accept(record: UserRecord, settler: RecordSettler, slot = 0, now = Date.now()): void {
     if (this.closed) {
       settler.reject(new ProducerClosedError(), slot);
       return;
@@ -145,7 +146,7 @@ export class Admission {
       hashKey,
       sizeBytes,
       this.nextSequence++,
-      this.arrivalNow(),
+      this.arrivalAt(now),
       settler,
       slot,
     );
@@ -231,9 +232,8 @@ export class Admission {
     return this.hashKeys.known(partitionKey);
   }
 
-  /** The arrival of a record accepted now: the last one made, if it was made this millisecond. */
-  private arrivalNow(): RecordArrival {
-    const now = Date.now();
+  /** The arrival of a record accepted at `now`: the last one made, if it was made for the same millisecond. */
+  private arrivalAt(now: number): RecordArrival {
     if (this.arrival.arrivedAt !== now) {
       this.arrival = {
         arrivedAt: now,

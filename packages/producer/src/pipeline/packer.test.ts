@@ -41,6 +41,24 @@ describe('packRecords', () => {
     expect(queue.length).toBe(0);
   });
 
+  it('groups thousands of records of a few keys, each key in one aggregate and in put order', () => {
+    const records = Array.from({ length: 3_000 }, (_, i) => pending(`k${i % 3}`, String(i)));
+    const entries = packRecords(queueOf(...records), { ...limits, maxAggregateSizeBytes: 1024 * 1024 });
+    const decoded = entries.flatMap(({ entry }) =>
+      deaggregate({ partitionKey: 'a', data: entry.data, sequenceNumber: '1' }),
+    );
+    expect(entries).toHaveLength(1);
+    for (const key of ['k0', 'k1', 'k2']) {
+      const values = decoded
+        .filter((r) => r.partitionKey === key)
+        .map((r) => Number(Buffer.from(r.data).toString()));
+      expect(values).toEqual(
+        records.filter((r) => r.partitionKey === key).map((r) => Number(Buffer.from(r.data).toString())),
+      );
+    }
+    expect(decoded.map((r) => r.partitionKey).slice(0, 3)).toEqual(['k0', 'k0', 'k0']);
+  });
+
   it('keeps each key in one aggregate, holding back what does not fit for the next request', () => {
     const queue = queueOf(
       pending('a', 'x'.repeat(60)),

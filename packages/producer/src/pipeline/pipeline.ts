@@ -21,7 +21,7 @@ import { PumpScheduler } from './pump-scheduler.js';
 import { isStreamWideFailure } from './put-records-outcome.js';
 import { Retrier } from './retrier.js';
 import { Router } from './router.js';
-import { canSend, isDue } from './send-readiness.js';
+import { canSend, holdsFullLoad, isDue } from './send-readiness.js';
 import { type RequestCompletion, Sender } from './sender.js';
 import { Settlement } from './settlement.js';
 import type { ShardLane } from './shard-lane.js';
@@ -170,9 +170,12 @@ export class ProducerPipeline {
     return this.admission.outstandingBytes;
   }
 
-  /** Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it ends. */
-  accept(record: UserRecord, settler: RecordSettler, slot = 0): void {
-    this.admission.accept(record, settler, slot);
+  /**
+   * Validates a record and admits it to the buffer (or the wait for room); `settler` hears how it
+   * ends. `now`: when it arrived.
+   */
+  accept(record: UserRecord, settler: RecordSettler, slot = 0, now = Date.now()): void {
+    this.admission.accept(record, settler, slot, now);
   }
 
   /** Resolves when the buffer has room for another record. */
@@ -224,8 +227,14 @@ export class ProducerPipeline {
     this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
     // In a burst the pump is already asked for: it looks at every lane, and schedules what it leaves.
     if (this.scheduler.soon) return;
+    if (this.flushes > 0 || holdsFullLoad(lane, this.options)) {
+      this.scheduler.runSoon();
+      return;
+    }
+    // A timer set for the lane's due time or earlier looks at it in time: no need to read the clock.
+    if (this.scheduler.timerRunsAt <= lane.dueAt) return;
     const now = Date.now();
-    if (isDue(lane, now, this.flushes > 0, this.options)) this.scheduler.runSoon();
+    if (lane.dueAt <= now) this.scheduler.runSoon();
     else this.scheduler.runIn(lane.dueAt - now);
   }
 

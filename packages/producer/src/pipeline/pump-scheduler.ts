@@ -9,6 +9,11 @@ export class PumpScheduler {
 
   constructor(private readonly pump: () => void) {}
 
+  /** When the timer runs the pump (Infinity when no timer is set). */
+  get timerRunsAt(): number {
+    return this.timerAt;
+  }
+
   /** Whether the pump runs on the next turn of the event loop already. */
   get soon(): boolean {
     return this.queued;

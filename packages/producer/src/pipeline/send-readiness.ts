@@ -18,7 +18,11 @@ export type ReadinessLimits = Pick<
  */
 export function isDue(lane: ShardLane, now: number, flushing: boolean, limits: ReadinessLimits): boolean {
   if (lane.queue.length === 0) return false;
-  if (flushing || lane.dueAt <= now) return true;
+  return flushing || lane.dueAt <= now || holdsFullLoad(lane, limits);
+}
+
+/** Whether a lane holds enough for a full aggregate (a full request, unaggregated), whatever the time. */
+export function holdsFullLoad(lane: ShardLane, limits: ReadinessLimits): boolean {
   if (limits.aggregation && lane.shardId !== undefined) {
     // Enough for a full aggregate, by size or by count.
     return lane.bytes >= limits.maxAggregateSizeBytes || lane.queue.length >= limits.maxAggregateRecords;
