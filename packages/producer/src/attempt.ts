@@ -14,7 +14,10 @@ export interface Attempt {
   readonly errorMessage?: string;
 }
 
-/** What a successful `put` resolves with. */
+/**
+ * What a successful `put` resolves with. Frozen: records written in the same aggregate at their first
+ * attempt, accepted in the same millisecond, share one result object (their results are identical).
+ */
 export interface PutResult {
   /** The shard that holds the record. */
   readonly shardId: string;

@@ -3,7 +3,7 @@ import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import type { PackedEntry } from './packer.js';
 import type { AttemptTiming, PendingRecord } from './pending-record.js';
-import { WrittenResult } from './written-result.js';
+import { EntryResults } from './written-result.js';
 
 /** An entry Kinesis wrote, and where. */
 export interface WrittenEntry {
@@ -31,30 +31,12 @@ export class Settlement {
     const reportEach = this.events.hasListeners('record:put');
     const records = packed.records;
     this.metrics.entryWritten(shardId, packed.entry.data.byteLength, packed.figures);
-    const aggregated = packed.entry.aggregated;
-    for (let i = 0; i < records.length; i++) {
-      this.settleWritten(records[i]!, shardId, sequenceNumber, aggregated, timing, reportEach);
-    }
+    const results = new EntryResults(shardId, sequenceNumber, packed.entry.aggregated, timing);
+    for (let i = 0; i < records.length; i++) this.settleWritten(records[i]!, results, reportEach);
   }
 
-  private settleWritten(
-    record: PendingRecord,
-    shardId: string,
-    sequenceNumber: string,
-    aggregated: boolean,
-    timing: AttemptTiming,
-    reportEach: boolean,
-  ): void {
-    const result = new WrittenResult(
-      shardId,
-      sequenceNumber,
-      aggregated,
-      // The successful attempt counts too; its attempt object is built if someone reads it.
-      record.attemptCount + 1,
-      record.attempts,
-      timing,
-      timing.startedAt - record.lastAttemptEndedAt,
-    );
+  private settleWritten(record: PendingRecord, results: EntryResults, reportEach: boolean): void {
+    const result = results.resultFor(record);
     this.release(record);
     record.settler.resolve(result, record.slot);
     if (reportEach) this.events.emit('record:put', { record: record.userRecord, result });
@@ -102,11 +84,14 @@ export class Settlement {
     }
     if (!inPutOrder) return;
     const reportEach = this.events.hasListeners('record:put');
+    const results = entries.map(
+      ({ packed, shardId, sequenceNumber }) =>
+        new EntryResults(shardId, sequenceNumber, packed.entry.aggregated, timing),
+    );
     for (let i = 0; i < span; i++) {
       const record = records[i];
       if (record === undefined) continue;
-      const { packed, shardId, sequenceNumber } = entries[entryOf[i]!]!;
-      this.settleWritten(record, shardId, sequenceNumber, packed.entry.aggregated, timing, reportEach);
+      this.settleWritten(record, results[entryOf[i]!]!, reportEach);
     }
   }
 

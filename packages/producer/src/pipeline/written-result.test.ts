@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { pending } from '../../test/pending.js';
 import type { Attempt } from '../attempt.js';
 import { MAX_ATTEMPTS_KEPT } from './pending-record.js';
-import { WrittenResult } from './written-result.js';
+import { EntryResults, WrittenResult } from './written-result.js';
 
 const timing = { startedAt: 1_000, durationMs: 20, endedAt: 1_020 };
 const failed = (i: number): Attempt => ({
@@ -50,5 +51,49 @@ describe('WrittenResult', () => {
       attemptCount: 1,
       attempts: [{ startedAt: 1_000, delayMs: 5, durationMs: 20, success: true }],
     });
+  });
+});
+
+describe('EntryResults', () => {
+  const results = () => new EntryResults('shardId-1', '42', true, timing);
+
+  it('gives records written at their first attempt, accepted in the same millisecond, one shared result', () => {
+    const entry = results();
+    const a = entry.resultFor(pending('a', 'x', { arrivedAt: 900 }));
+    const b = entry.resultFor(pending('b', 'y', { arrivedAt: 900 }));
+    const later = entry.resultFor(pending('c', 'z', { arrivedAt: 950 }));
+    expect(b).toBe(a);
+    expect(later).not.toBe(a);
+    expect(a.attempts).toEqual([{ startedAt: 1_000, delayMs: 100, durationMs: 20, success: true }]);
+    expect(later.attempts[0]!.delayMs).toBe(50);
+    expect(a).toMatchObject({
+      shardId: 'shardId-1',
+      sequenceNumber: '42',
+      aggregated: true,
+      attemptCount: 1,
+    });
+  });
+
+  it('gives a record with earlier attempts a result of its own, with those attempts', () => {
+    const entry = results();
+    const first = entry.resultFor(pending('a', 'x', { arrivedAt: 900 }));
+    const retried = pending('b', 'y', { arrivedAt: 900 });
+    retried.addAttempt(failed(910));
+    retried.lastAttemptEndedAt = 930;
+    const result = entry.resultFor(retried);
+    expect(result).not.toBe(first);
+    expect(result.attemptCount).toBe(2);
+    expect(result.attempts).toEqual([
+      failed(910),
+      { startedAt: 1_000, delayMs: 70, durationMs: 20, success: true },
+    ]);
+  });
+
+  it('freezes the results it shares, so one record cannot change another’s', () => {
+    const result = results().resultFor(pending('a'));
+    expect(Object.isFrozen(result)).toBe(true);
+    expect(() => {
+      (result as { shardId: string }).shardId = 'other';
+    }).toThrow(TypeError);
   });
 });

@@ -1,11 +1,13 @@
 import type { Attempt, PutResult } from '../attempt.js';
-import { type AttemptTiming, MAX_ATTEMPTS_KEPT } from './pending-record.js';
+import { type AttemptTiming, MAX_ATTEMPTS_KEPT, type PendingRecord } from './pending-record.js';
 
 /**
  * What a written record's `put` resolves with. Its `attempts` are built the first time they are read
  * (most applications never read them): until then the result holds the earlier failed attempts (the
  * shared empty list for a record written at its first try) and the timing of the request that wrote
- * it, shared by every record of that request. `JSON.stringify` shows the attempts too.
+ * it, shared by every record of that request. `JSON.stringify` shows the attempts too. Frozen:
+ * records written in the same entry at their first attempt, accepted in the same millisecond, share
+ * one (see `EntryResults`).
  */
 export class WrittenResult implements PutResult {
   readonly #earlier: readonly Attempt[];
@@ -28,6 +30,8 @@ export class WrittenResult implements PutResult {
     // As a small integer, V8 keeps it in the object itself; a fraction (or a huge delay) would be a
     // separate heap number for every result.
     this.#delayMs = delayMs === (delayMs | 0) ? delayMs | 0 : delayMs;
+    // Records written together may share a result (see `EntryResults`): none may change it.
+    Object.freeze(this);
   }
 
   /** The attempts, the successful last one included (the first and the 9 latest when there were more than 10). */
@@ -54,5 +58,47 @@ export class WrittenResult implements PutResult {
       attempts: this.attempts,
       attemptCount: this.attemptCount,
     };
+  }
+}
+
+/**
+ * The results of one written entry's records. Records written at their first attempt that were
+ * accepted in the same millisecond have identical results (shard, sequence number, aggregated,
+ * attempts and their delays), so they share one frozen object: a burst makes a few results per
+ * aggregate rather than one per record, each of which would be kept until the application has read
+ * it. A record with earlier attempts gets its own.
+ */
+export class EntryResults {
+  private sharedArrivedAt = Number.NaN;
+  private shared: WrittenResult | undefined;
+
+  constructor(
+    private readonly shardId: string,
+    private readonly sequenceNumber: string,
+    private readonly aggregated: boolean,
+    private readonly timing: AttemptTiming,
+  ) {}
+
+  /** The result of `record`, written in this entry. */
+  resultFor(record: PendingRecord): WrittenResult {
+    if (record.attemptCount > 0) return this.newResult(record);
+    if (this.shared === undefined || record.arrivedAt !== this.sharedArrivedAt) {
+      this.shared = this.newResult(record);
+      this.sharedArrivedAt = record.arrivedAt;
+    }
+    return this.shared;
+  }
+
+  private newResult(record: PendingRecord): WrittenResult {
+    return new WrittenResult(
+      this.shardId,
+      this.sequenceNumber,
+      this.aggregated,
+      // The successful attempt counts too; its attempt object is built if someone reads it.
+      record.attemptCount + 1,
+      record.attempts,
+      this.timing,
+      this.timing.startedAt - record.lastAttemptEndedAt,
+    );
   }
 }
