@@ -6,7 +6,8 @@
  *    process; `put`, `putMany` and hand-written 500-entry `PutRecords` batches;
  * b. CPU per record: the same SDK client, answered at once by a middleware (no network, no
  *    serialization: benchmarks/src/instant-kinesis.ts), 100,000 records per round within the buffer,
- *    next to the floor of any API with a promise per record (bare promises, no producer);
+ *    next to the floor of any API with a promise per record (bare promises, no producer), and a
+ *    steady flow (at most 10,000 records in flight, in chunks of 500);
  * c. memory while every entry is throttled (BENCH_THROTTLE_SECONDS, 30 by default; 120 for the
  *    two minutes of issue 16), the application offering 50,000 records/s and awaiting
  *    `waitForCapacity`.
@@ -182,6 +183,36 @@ if (only === undefined || only === 'b') {
     await producer.close();
     return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
   };
+  // A steady flow instead of a burst: the application keeps at most STEADY_IN_FLIGHT records in
+  // flight, in chunks of 500 (`putMany(chunk)` or `Promise.all(chunk.map(put))`), waiting for its
+  // oldest chunk before it puts another; STEADY_COUNT records per round.
+  const STEADY_COUNT = 200_000;
+  const STEADY_IN_FLIGHT = 10_000;
+  const steadyRecords = makeRecords(STEADY_COUNT);
+  const steadyRound = async (api: Api) => {
+    const { client } = instantKinesisClient(64);
+    const producer = new KinesisProducer({ streamName: 'bench', client });
+    await new Promise((r) => setTimeout(r, 10)); // the shard map
+    global.gc?.();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const inFlight: Promise<unknown>[] = [];
+    for (let i = 0; i < STEADY_COUNT; i += 500) {
+      const chunk = steadyRecords.slice(i, i + 500);
+      inFlight.push(
+        api === 'put' ? Promise.all(chunk.map((record) => producer.put(record))) : producer.putMany(chunk),
+      );
+      if (inFlight.length * 500 >= STEADY_IN_FLIGHT) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    const wall = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    await producer.close();
+    return {
+      cpuPerSecond: STEADY_COUNT / ((used.user + used.system) / 1e6),
+      wallPerSecond: STEADY_COUNT / wall,
+    };
+  };
   // The floor of any API with a promise per record, measured the same way: a bare promise per
   // record (its resolvers kept, as a producer must), all awaited with Promise.all, each resolved
   // on the next turn with a small result object; no producer at all.
@@ -198,10 +229,13 @@ if (only === undefined || only === 'b') {
     const used = process.cpuUsage(cpu);
     return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
   };
-  const figures: Record<Api | 'floor', { cpuPerSecond: number; wallPerSecond: number }[]> = {
+  type Case = Api | 'floor' | 'steady put' | 'steady putMany';
+  const figures: Record<Case, { cpuPerSecond: number; wallPerSecond: number }[]> = {
     put: [],
     putMany: [],
     floor: [],
+    'steady put': [],
+    'steady putMany': [],
   };
   await round('put');
   await round('putMany');
@@ -211,6 +245,9 @@ if (only === undefined || only === 'b') {
       figures[api].push(await round(api));
     }
     figures.floor.push(await promiseFloor());
+    for (const api of (i % 2 === 0 ? ['put', 'putMany'] : ['putMany', 'put']) as Api[]) {
+      figures[`steady ${api}`].push(await steadyRound(api));
+    }
   }
   console.log(
     `## b. CPU per record: ${fmt(COUNT)} × 100 B per round, SDK client answered at once by a middleware (no network), median of ${rounds}\n`,
@@ -230,6 +267,17 @@ if (only === undefined || only === 'b') {
   console.log(
     `| floor of a promise per record (no producer: a bare promise each, Promise.all, resolved by hand) | ${fmt(floorCpu)} | ${(1e6 / floorCpu).toFixed(2)} | ${fmt(floorWall)} | |`,
   );
+  for (const [api, target] of [
+    ['put', 300_000],
+    ['putMany', 600_000],
+  ] as const) {
+    const rows = figures[`steady ${api}`];
+    const cpu = median(rows.map((f) => f.cpuPerSecond));
+    const wall = median(rows.map((f) => f.wallPerSecond));
+    console.log(
+      `| steady flow, \`${api}\`: ${fmt(STEADY_IN_FLIGHT)} records in flight at most, ${fmt(STEADY_COUNT)} per round | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | ${fmt(target)} |`,
+    );
+  }
   console.log('');
 }
 
