@@ -1,5 +1,10 @@
 import { effectiveHashKey } from '@kinesis-ts/core';
-import { PendingRecord, type RecordSettler } from '../src/pipeline/pending-record.js';
+import {
+  markAdmitted,
+  newPendingRecord,
+  type PendingRecord,
+  type RecordSettler,
+} from '../src/pipeline/pending-record.js';
 
 let sequence = 0;
 
@@ -25,7 +30,7 @@ export function pending(
 ): PendingRecord {
   const bytes = typeof data === 'string' ? new Uint8Array(Buffer.from(data)) : data;
   sequence++;
-  const record = new PendingRecord(
+  const record = newPendingRecord(
     { partitionKey, data: bytes },
     partitionKey,
     bytes,
@@ -41,6 +46,6 @@ export function pending(
     overrides.settler ?? { resolve: () => undefined, reject: () => undefined },
     overrides.slot ?? 0,
   );
-  record.admitted = overrides.admitted ?? true;
+  if (overrides.admitted ?? true) markAdmitted(record);
   return record;
 }

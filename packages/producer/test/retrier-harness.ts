@@ -11,7 +11,7 @@ import type { RequestInFlight } from '../src/pipeline/collector.js';
 import { EntryFigures } from '../src/pipeline/entry-figures.js';
 import type { OpenShard } from '../src/pipeline/list-shards.js';
 import type { PackedEntry } from '../src/pipeline/packer.js';
-import type { PendingRecord } from '../src/pipeline/pending-record.js';
+import { dueAtOf, failedAttempts, type PendingRecord } from '../src/pipeline/pending-record.js';
 import { Retrier, type RetrierOptions, type ShardMapRefresh } from '../src/pipeline/retrier.js';
 import type { RequestCompletion } from '../src/pipeline/sender.js';
 import { Settlement } from '../src/pipeline/settlement.js';
@@ -134,8 +134,8 @@ export function retrierUnderTest(options: Partial<RetrierOptions> = {}, ranges: 
     record: (key: string): { readonly attempts: readonly Attempt[]; readonly dueAt: number } => {
       const record = records.get(key)!;
       const settled = outcomes.get(key);
-      if (settled?.status !== 'written') return record;
-      return { dueAt: record.dueAt, attempts: [...(settled as { result: PutResult }).result.attempts] };
+      if (settled?.status !== 'written') return { dueAt: dueAtOf(record), attempts: failedAttempts(record) };
+      return { dueAt: dueAtOf(record), attempts: [...(settled as { result: PutResult }).result.attempts] };
     },
     /** The records written: key → [shard, sequence number]. */
     written: () =>

@@ -3,7 +3,15 @@ import { BufferFullError, ProducerClosedError } from '../errors.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import { Fifo } from './fifo.js';
 import { HashKeyCache, type KeyFacts } from './hash-key-cache.js';
-import { PendingRecord, type RecordArrival, type RecordSettler } from './pending-record.js';
+import {
+  isAdmitted,
+  markAdmitted,
+  newPendingRecord,
+  type PendingRecord,
+  type RecordArrival,
+  type RecordSettler,
+  setDueAt,
+} from './pending-record.js';
 
 /** The options admission works with. */
 export type AdmissionLimits = Pick<
@@ -96,7 +104,7 @@ export class Admission {
 
   /** When the oldest record waiting for room reaches its time to live (Infinity when none waits). */
   get nextWaitingExpiry(): number {
-    return this.waitingForRoom.peek()?.expiresAt ?? Number.POSITIVE_INFINITY;
+    return this.waitingForRoom.peek()?.arrival.expiresAt ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -138,7 +146,7 @@ export class Admission {
         explicitHashKey === undefined ? this.hashKeys.facts(partitionKey).hashKey : BigInt(explicitHashKey);
       sizeBytes = validated.sizeBytes;
     }
-    const pending = new PendingRecord(
+    const pending = newPendingRecord(
       record,
       partitionKey,
       data,
@@ -179,7 +187,7 @@ export class Admission {
 
   /** A record settled: frees its room in the buffer (a record that never got in held none). */
   release(record: PendingRecord): void {
-    if (record.admitted) {
+    if (isAdmitted(record)) {
       this.admittedCount--;
       this.bufferedBytes -= record.sizeBytes;
     }
@@ -187,7 +195,7 @@ export class Admission {
 
   /** A buffered record's size changed by `deltaBytes` (its data was replaced by the `oversizedRecords` hook). */
   resized(record: PendingRecord, deltaBytes: number): void {
-    if (record.admitted) this.bufferedBytes += deltaBytes;
+    if (isAdmitted(record)) this.bufferedBytes += deltaBytes;
   }
 
   /** Lets records waiting for room into the room there is, in put order, then wakes `waitForCapacity`. */
@@ -197,7 +205,7 @@ export class Admission {
       const record = this.waitingForRoom.shift()!;
       now ??= Date.now();
       // The wait for room does not count against the buffering time.
-      record.dueAt = now + this.limits.maxBufferedTimeMs;
+      setDueAt(record, now + this.limits.maxBufferedTimeMs);
       this.admit(record);
     }
     while (
@@ -212,7 +220,7 @@ export class Admission {
   /** Takes out the records waiting for room whose time to live is over at `now`, oldest first. */
   expireWaiting(now: number, expired: (record: PendingRecord) => void): void {
     // In put order, so the oldest are first.
-    while (this.waitingForRoom.length > 0 && this.waitingForRoom.peek()!.expiresAt <= now) {
+    while (this.waitingForRoom.length > 0 && this.waitingForRoom.peek()!.arrival.expiresAt <= now) {
       expired(this.waitingForRoom.shift()!);
     }
   }
@@ -257,7 +265,7 @@ export class Admission {
   }
 
   private admit(record: PendingRecord): void {
-    record.admitted = true;
+    markAdmitted(record);
     this.admittedCount++;
     this.bufferedBytes += record.sizeBytes;
     this.callbacks.admitted(record);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
 import { EntryFigures } from './entry-figures.js';
+import { addAttempt, lastAttemptEndedAt, setLastAttemptEndedAt } from './pending-record.js';
 
 const EPOCH = 1_765_000_000_000; // a time since the epoch, as Date.now() gives
 
@@ -11,16 +12,16 @@ describe('EntryFigures', () => {
       pending('b', 'yyyy', { arrivedAt: EPOCH + 7, expiresAt: EPOCH + 30_007 }),
       pending('c', 'z', { arrivedAt: EPOCH + 3, expiresAt: EPOCH + 20_000 }),
     ];
-    records[2]!.addAttempt({ startedAt: EPOCH + 10, delayMs: 7, durationMs: 5, success: false });
-    records[2]!.addAttempt({ startedAt: EPOCH + 20, delayMs: 5, durationMs: 5, success: false });
-    records[2]!.lastAttemptEndedAt = EPOCH + 25;
+    addAttempt(records[2]!, { startedAt: EPOCH + 10, delayMs: 7, durationMs: 5, success: false });
+    addAttempt(records[2]!, { startedAt: EPOCH + 20, delayMs: 5, durationMs: 5, success: false });
+    setLastAttemptEndedAt(records[2]!, EPOCH + 25);
     const figures = EntryFigures.of(records);
     const startedAt = EPOCH + 40;
 
     expect(figures.count).toBe(3);
     expect(figures.dataBytes).toBe(7);
     expect(figures.earliestExpiresAt).toBe(EPOCH + 20_000);
-    const waits = records.map((record) => startedAt - record.lastAttemptEndedAt);
+    const waits = records.map((record) => startedAt - lastAttemptEndedAt(record));
     expect(figures.waitedSumMs(startedAt)).toBe(waits.reduce((sum, wait) => sum + wait, 0));
     expect(startedAt - figures.latestLastEndedAt).toBe(Math.min(...waits));
     expect(startedAt - figures.earliestLastEndedAt).toBe(Math.max(...waits));
@@ -34,7 +35,7 @@ describe('EntryFigures', () => {
       pending(`k${i}`, 'x', { arrivedAt: EPOCH + (i % 997) }),
     );
     const startedAt = EPOCH + 5_000;
-    const exact = records.reduce((sum, record) => sum + (startedAt - record.lastAttemptEndedAt), 0);
+    const exact = records.reduce((sum, record) => sum + (startedAt - lastAttemptEndedAt(record)), 0);
     expect(EntryFigures.of(records).waitedSumMs(startedAt)).toBe(exact);
   });
 });

@@ -1,4 +1,9 @@
-import type { PendingRecord } from './pending-record.js';
+import {
+  failedAttemptCount,
+  hasOwnPromise,
+  lastAttemptEndedAt,
+  type PendingRecord,
+} from './pending-record.js';
 
 /**
  * What the sender and the metrics need to know of an entry's user records, gathered by the packer as
@@ -38,12 +43,13 @@ export class EntryFigures {
 
   /** Counts a record packed into the entry. */
   add(record: PendingRecord): void {
-    const lastEndedAt = record.lastAttemptEndedAt;
-    const failed = record.attemptCount;
+    const lastEndedAt = lastAttemptEndedAt(record);
+    const failed = failedAttemptCount(record);
     if (this.count === 0) this.firstLastEndedAt = lastEndedAt;
     this.count++;
     this.dataBytes += record.data.byteLength;
-    if (record.expiresAt < this.earliestExpiresAt) this.earliestExpiresAt = record.expiresAt;
+    const expiresAt = record.arrival.expiresAt;
+    if (expiresAt < this.earliestExpiresAt) this.earliestExpiresAt = expiresAt;
     if (lastEndedAt < this.earliestLastEndedAt) this.earliestLastEndedAt = lastEndedAt;
     if (lastEndedAt > this.latestLastEndedAt) this.latestLastEndedAt = lastEndedAt;
     this.lastEndedAfterFirstSumMs += lastEndedAt - this.firstLastEndedAt;
@@ -52,7 +58,7 @@ export class EntryFigures {
     this.failedAttemptsSum += failed;
     const sequence = record.sequence;
     if (this.sequences !== undefined) {
-      if (record.hasOwnPromise) this.sequences.push(sequence);
+      if (hasOwnPromise(record)) this.sequences.push(sequence);
       else this.sequences = undefined;
     }
     if (sequence < this.firstSequence) this.firstSequence = sequence;

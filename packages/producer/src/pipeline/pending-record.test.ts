@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
-import { MAX_ATTEMPTS_KEPT, noAttempts } from './pending-record.js';
+import {
+  addAttempt,
+  failedAttemptCount,
+  failedAttempts,
+  MAX_ATTEMPTS_KEPT,
+  noAttempts,
+} from './pending-record.js';
 
-describe('PendingRecord#addAttempt', () => {
+describe('addAttempt', () => {
   const attempt = (n: number) => ({
     startedAt: n,
     delayMs: 0,
@@ -13,18 +19,18 @@ describe('PendingRecord#addAttempt', () => {
 
   it('keeps the first and the latest attempts, and counts them all', () => {
     const record = pending('k');
-    for (let n = 1; n <= 120; n++) record.addAttempt(attempt(n));
-    expect(record.attemptCount).toBe(120);
-    expect(record.attempts).toHaveLength(MAX_ATTEMPTS_KEPT);
-    expect(record.attempts[0]!.startedAt).toBe(1);
-    expect(record.attempts.at(-1)!.startedAt).toBe(120);
-    expect(record.attempts[1]!.startedAt).toBe(120 - MAX_ATTEMPTS_KEPT + 2);
+    for (let n = 1; n <= 120; n++) addAttempt(record, attempt(n));
+    expect(failedAttemptCount(record)).toBe(120);
+    expect(failedAttempts(record)).toHaveLength(MAX_ATTEMPTS_KEPT);
+    expect(failedAttempts(record)[0]!.startedAt).toBe(1);
+    expect(failedAttempts(record).at(-1)!.startedAt).toBe(120);
+    expect(failedAttempts(record)[1]!.startedAt).toBe(120 - MAX_ATTEMPTS_KEPT + 2);
   });
 
   it('never writes to the shared empty list', () => {
     const record = pending('k');
-    record.addAttempt(attempt(1));
+    addAttempt(record, attempt(1));
     expect(noAttempts()).toEqual([]);
-    expect(pending('other').attempts).toEqual([]);
+    expect(failedAttempts(pending('other'))).toEqual([]);
   });
 });

@@ -35,15 +35,13 @@ export interface RecordArrival {
  * attempt ended, and its failed attempts. Most records are written at their first attempt and never
  * need one.
  */
-class RecordHistory {
-  constructor(
-    public dueAt: number,
-    public lastAttemptEndedAt: number,
-    /** The failed attempts kept (see `MAX_ATTEMPTS_KEPT`); the shared empty list until the first. */
-    public attempts: Attempt[],
-    /** How many attempts failed, kept or not. */
-    public attemptCount: number,
-  ) {}
+export interface RecordHistory {
+  dueAt: number;
+  lastAttemptEndedAt: number;
+  /** The failed attempts kept (see `MAX_ATTEMPTS_KEPT`); the shared empty list until the first. */
+  attempts: Attempt[];
+  /** How many attempts failed, kept or not. */
+  attemptCount: number;
 }
 
 const NO_ATTEMPTS: Attempt[] = [];
@@ -60,123 +58,146 @@ const OWN_PROMISE = 4;
 /**
  * A record inside the producer, from `put` until its promise settles.
  *
- * A producer holds up to `maxBufferedRecords` of these (100,000 by default), so each is kept small:
- * its times come from a shared {@link RecordArrival} until a retry or a wait for room gives it its
- * own ({@link RecordHistory}), and two flags share one field. The getters and setters below read as
- * plain fields.
+ * A producer holds up to `maxBufferedRecords` of these (100,000 by default), so each is kept small,
+ * and is a plain object made in one place (`newPendingRecord`): V8 then sees that the objects made
+ * there live long and allocates them straight in the old generation, instead of copying every one
+ * of them at each young-generation collection while it waits (instances of a class are not placed
+ * that way). Its times come from a shared {@link RecordArrival} until a retry or a wait for room
+ * gives it a {@link RecordHistory} of its own; read them with the functions below.
  */
-export class PendingRecord {
-  /** `ADMITTED`, `SETTLED` and `OWN_PROMISE` bits. */
-  private flags: number;
-  private history: RecordHistory | undefined = undefined;
+export interface PendingRecord {
+  /** The record as given to `put` (returned in errors). */
+  readonly userRecord: UserRecord;
+  readonly partitionKey: string;
+  /** Replaced once by the `oversizedRecords` hook for a record above the limit (with `sizeBytes`). */
+  data: Uint8Array;
+  /** Canonical decimal form, when the record has one. */
+  readonly explicitHashKey: string | undefined;
+  /** The effective hash key: decides the shard. */
+  readonly hashKey: bigint;
+  /** Data plus partition key, in bytes: what counts against buffer and record limits. */
+  sizeBytes: number;
+  /** Put order, increasing from 1. */
+  readonly sequence: number;
+  /** When it was accepted, and when it expires (`arrival.expiresAt`): shared with its millisecond. */
+  readonly arrival: RecordArrival;
+  /** Its own due time, last attempt's end and failed attempts, once it has any (see `RecordHistory`). */
+  history: RecordHistory | undefined;
+  /** `ADMITTED`, `SETTLED` and `OWN_PROMISE` bits (see the functions below). */
+  flags: number;
+  /** Who hears how the record ends: the promise of `put`, or a `putMany` batch. */
+  readonly settler: RecordSettler;
+  /** The record's place in its settler (its index in a `putMany` batch; 0 for `put`). */
+  readonly slot: number;
+}
 
-  constructor(
-    /** The record as given to `put` (returned in errors). */
-    readonly userRecord: UserRecord,
-    readonly partitionKey: string,
-    /** Replaced once by the `oversizedRecords` hook for a record above the limit (with `sizeBytes`). */
-    public data: Uint8Array,
-    /** Canonical decimal form, when the record has one. */
-    readonly explicitHashKey: string | undefined,
-    /** The effective hash key: decides the shard. */
-    readonly hashKey: bigint,
-    /** Data plus partition key, in bytes: what counts against buffer and record limits. */
-    public sizeBytes: number,
-    /** Put order, increasing from 1. */
-    readonly sequence: number,
-    private readonly arrival: RecordArrival,
-    /** Who hears how the record ends: the promise of `put`, or a `putMany` batch. */
-    readonly settler: RecordSettler,
-    /** The record's place in its settler (its index in a `putMany` batch; 0 for `put`). */
-    readonly slot: number,
-  ) {
-    this.flags = settler.settlesMany === true ? 0 : OWN_PROMISE;
-  }
+/** A record accepted at `arrival`, not yet admitted to the buffer. The one place records are made. */
+export function newPendingRecord(
+  userRecord: UserRecord,
+  partitionKey: string,
+  data: Uint8Array,
+  explicitHashKey: string | undefined,
+  hashKey: bigint,
+  sizeBytes: number,
+  sequence: number,
+  arrival: RecordArrival,
+  settler: RecordSettler,
+  slot: number,
+): PendingRecord {
+  return {
+    userRecord,
+    partitionKey,
+    data,
+    explicitHashKey,
+    hashKey,
+    sizeBytes,
+    sequence,
+    arrival,
+    history: undefined,
+    flags: settler.settlesMany === true ? 0 : OWN_PROMISE,
+    settler,
+    slot,
+  };
+}
 
-  /** Whether the record has a promise of its own (`put`), rather than a place in a `putMany` batch. */
-  get hasOwnPromise(): boolean {
-    return (this.flags & OWN_PROMISE) !== 0;
-  }
+/** When the record must leave the buffer: `arrivedAt + maxBufferedTimeMs`, or at once after a retry. */
+export function dueAtOf(record: PendingRecord): number {
+  return record.history === undefined ? record.arrival.dueAt : record.history.dueAt;
+}
 
-  /** When `put` accepted it, in milliseconds since the epoch. */
-  get arrivedAt(): number {
-    return this.arrival.arrivedAt;
-  }
+export function setDueAt(record: PendingRecord, at: number): void {
+  ownHistory(record).dueAt = at;
+}
 
-  /** When it fails with `RECORD_EXPIRED`. */
-  get expiresAt(): number {
-    return this.arrival.expiresAt;
-  }
+/** When the record's last attempt ended (or when it arrived). */
+export function lastAttemptEndedAt(record: PendingRecord): number {
+  return record.history === undefined ? record.arrival.arrivedAt : record.history.lastAttemptEndedAt;
+}
 
-  /** When it must leave the buffer: `arrivedAt + maxBufferedTimeMs`, or at once after a retry. */
-  get dueAt(): number {
-    return this.history === undefined ? this.arrival.dueAt : this.history.dueAt;
-  }
+export function setLastAttemptEndedAt(record: PendingRecord, at: number): void {
+  ownHistory(record).lastAttemptEndedAt = at;
+}
 
-  set dueAt(at: number) {
-    this.ownHistory().dueAt = at;
-  }
+/**
+ * The record's failed attempts so far (the first and the latest ones when there were more than
+ * `MAX_ATTEMPTS_KEPT`); the shared empty list before the first. The successful attempt is not added
+ * here: a written record's result builds it when read (`WrittenResult`).
+ */
+export function failedAttempts(record: PendingRecord): readonly Attempt[] {
+  return record.history === undefined ? NO_ATTEMPTS : record.history.attempts;
+}
 
-  /** When its last attempt ended (or when it arrived). */
-  get lastAttemptEndedAt(): number {
-    return this.history === undefined ? this.arrival.arrivedAt : this.history.lastAttemptEndedAt;
-  }
+/** How many of the record's attempts failed so far, kept or not. */
+export function failedAttemptCount(record: PendingRecord): number {
+  return record.history === undefined ? 0 : record.history.attemptCount;
+}
 
-  set lastAttemptEndedAt(at: number) {
-    this.ownHistory().lastAttemptEndedAt = at;
-  }
+/** Whether the record is in the buffer (counted in its limits), not waiting for room. */
+export function isAdmitted(record: PendingRecord): boolean {
+  return (record.flags & ADMITTED) !== 0;
+}
 
-  /**
-   * The failed attempts so far (the first and the latest ones when there were more than
-   * `MAX_ATTEMPTS_KEPT`); the shared empty list before the first. The successful
-   * attempt is not added here: a written record's result builds it when read (`WrittenResult`).
-   */
-  get attempts(): readonly Attempt[] {
-    return this.history === undefined ? NO_ATTEMPTS : this.history.attempts;
-  }
+export function markAdmitted(record: PendingRecord): void {
+  record.flags |= ADMITTED;
+}
 
-  /** How many attempts failed so far, kept or not. */
-  get attemptCount(): number {
-    return this.history === undefined ? 0 : this.history.attemptCount;
-  }
+/** Whether the record's promise is settled. */
+export function isSettled(record: PendingRecord): boolean {
+  return (record.flags & SETTLED) !== 0;
+}
 
-  /** Set once the record is in the buffer (counted in its limits), not waiting for room. */
-  get admitted(): boolean {
-    return (this.flags & ADMITTED) !== 0;
-  }
+export function markSettled(record: PendingRecord): void {
+  record.flags |= SETTLED;
+}
 
-  set admitted(admitted: boolean) {
-    this.flags = admitted ? this.flags | ADMITTED : this.flags & ~ADMITTED;
-  }
+/** Whether the record has a promise of its own (`put`), rather than a place in a `putMany` batch. */
+export function hasOwnPromise(record: PendingRecord): boolean {
+  return (record.flags & OWN_PROMISE) !== 0;
+}
 
-  /** Set once the record's promise is settled. */
-  get settled(): boolean {
-    return (this.flags & SETTLED) !== 0;
+/**
+ * Records a failed attempt; the first one replaces the shared empty list with a list of its own.
+ * Beyond `MAX_ATTEMPTS_KEPT`, the oldest but the first is dropped.
+ */
+export function addAttempt(record: PendingRecord, attempt: Attempt): void {
+  const history = ownHistory(record);
+  history.attemptCount++;
+  if (history.attempts === NO_ATTEMPTS) {
+    history.attempts = [attempt];
+    return;
   }
+  if (history.attempts.length >= MAX_ATTEMPTS_KEPT) history.attempts.splice(1, 1);
+  history.attempts.push(attempt);
+}
 
-  set settled(settled: boolean) {
-    this.flags = settled ? this.flags | SETTLED : this.flags & ~SETTLED;
-  }
-
-  /**
-   * Records a failed attempt; the first one replaces the shared empty list with a list of its own.
-   * Beyond `MAX_ATTEMPTS_KEPT`, the oldest but the first is dropped.
-   */
-  addAttempt(attempt: Attempt): void {
-    const history = this.ownHistory();
-    history.attemptCount++;
-    if (history.attempts === NO_ATTEMPTS) {
-      history.attempts = [attempt];
-      return;
-    }
-    if (history.attempts.length >= MAX_ATTEMPTS_KEPT) history.attempts.splice(1, 1);
-    history.attempts.push(attempt);
-  }
-
-  private ownHistory(): RecordHistory {
-    this.history ??= new RecordHistory(this.arrival.dueAt, this.arrival.arrivedAt, NO_ATTEMPTS, 0);
-    return this.history;
-  }
+function ownHistory(record: PendingRecord): RecordHistory {
+  record.history ??= {
+    dueAt: record.arrival.dueAt,
+    lastAttemptEndedAt: record.arrival.arrivedAt,
+    attempts: NO_ATTEMPTS,
+    attemptCount: 0,
+  };
+  return record.history;
 }
 
 /**
@@ -200,14 +221,14 @@ export function addFailedAttempt(
   timing: AttemptTiming,
 ): void {
   for (const record of records) {
-    record.addAttempt({
+    addAttempt(record, {
       startedAt: timing.startedAt,
-      delayMs: timing.startedAt - record.lastAttemptEndedAt,
+      delayMs: timing.startedAt - lastAttemptEndedAt(record),
       durationMs: timing.durationMs,
       success: false,
       errorCode,
       errorMessage,
     });
-    record.lastAttemptEndedAt = timing.endedAt;
+    setLastAttemptEndedAt(record, timing.endedAt);
   }
 }

@@ -16,7 +16,7 @@ import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
 import { listOpenShards } from './list-shards.js';
-import type { PendingRecord, RecordSettler } from './pending-record.js';
+import { isSettled, type PendingRecord, type RecordSettler } from './pending-record.js';
 import { PumpScheduler } from './pump-scheduler.js';
 import { isStreamWideFailure } from './put-records-outcome.js';
 import { Retrier } from './retrier.js';
@@ -224,7 +224,12 @@ export class ProducerPipeline {
     this.metricsRecorder.recordReceived();
     const lane = this.router.route(record);
     if (oversized) this.replaceOversized(record, lane, limit);
-    this.hotSpots?.observe(record.partitionKey, lane.shardId, record.arrivedAt, this.shardMap.shards.length);
+    this.hotSpots?.observe(
+      record.partitionKey,
+      lane.shardId,
+      record.arrival.arrivedAt,
+      this.shardMap.shards.length,
+    );
     // In a burst the pump is already asked for: it looks at every lane, and schedules what it leaves.
     if (this.scheduler.soon) return;
     if (this.flushes > 0 || holdsFullLoad(lane, this.options)) {
@@ -404,7 +409,7 @@ export class ProducerPipeline {
       .then(() => hook(record.data, context))
       .then(
         (data) => {
-          if (record.settled) return;
+          if (isSettled(record)) return;
           const sizeBytes = record.sizeBytes - record.data.byteLength + (data?.byteLength ?? 0);
           if (!(data instanceof Uint8Array) || sizeBytes > limit.bytes) {
             const detail = !(data instanceof Uint8Array)
@@ -420,7 +425,7 @@ export class ProducerPipeline {
           record.sizeBytes = sizeBytes;
         },
         (error: unknown) => {
-          if (record.settled) return;
+          if (isSettled(record)) return;
           const detail = `it threw: ${error instanceof Error ? error.message : String(error)}`;
           this.failOversized(record, lane, new OversizedRecordError(record.userRecord, detail, error));
         },

@@ -27,7 +27,7 @@ describe('RecordQueue', () => {
     const queue = new RecordQueue();
     for (const key of ['a', 'b', 'c', 'd'])
       queue.push(pending(key, 'x', { expiresAt: key === 'b' || key === 'd' ? 1 : 100 }));
-    expect(queue.removeWhere((r) => r.expiresAt < 10).map((r) => r.partitionKey)).toEqual(['b', 'd']);
+    expect(queue.removeWhere((r) => r.arrival.expiresAt < 10).map((r) => r.partitionKey)).toEqual(['b', 'd']);
     expect(queue.drain().map((r) => r.partitionKey)).toEqual(['a', 'c']);
     expect(queue.length).toBe(0);
   });
@@ -45,7 +45,7 @@ describe('RecordQueue', () => {
     /** A record whose expiresAt counts its reads. */
     const counted = (key: string, expiresAt: number) => {
       const record = pending(key, 'x', { expiresAt });
-      Object.defineProperty(record, 'expiresAt', {
+      Object.defineProperty(record.arrival, 'expiresAt', {
         get: () => {
           reads++;
           return expiresAt;

@@ -33,7 +33,10 @@ export class RecordQueue {
 
   /** Adds a record at the back. */
   push(record: PendingRecord): void {
-    if (this.size > 0 && record.expiresAt < this.slots[(this.head + this.size - 1) & this.mask]!.expiresAt)
+    if (
+      this.size > 0 &&
+      record.arrival.expiresAt < this.slots[(this.head + this.size - 1) & this.mask]!.arrival.expiresAt
+    )
       this.ordered = false;
     if (this.size === this.slots.length) this.resize(this.size + 1);
     this.slots[(this.head + this.size) & this.mask] = record;
@@ -99,14 +102,14 @@ export class RecordQueue {
    */
   removeExpired(now: number): PendingRecord[] {
     if (this.ordered) return this.removeExpiredFront(now);
-    return this.removeWhere((record) => record.expiresAt <= now);
+    return this.removeWhere((record) => record.arrival.expiresAt <= now);
   }
 
   private removeExpiredFront(now: number): PendingRecord[] {
     const removed: PendingRecord[] = [];
     while (this.size > 0) {
       const record = this.slots[this.head]!;
-      if (record.expiresAt > now) break;
+      if (record.arrival.expiresAt > now) break;
       removed.push(record);
       this.slots[this.head] = undefined;
       this.head = (this.head + 1) & this.mask;
@@ -159,6 +162,6 @@ export class RecordQueue {
 /** Whether `records` expire in order and, when `next` is given, no later than it. */
 function expiresInOrder(records: readonly PendingRecord[], next: PendingRecord | undefined): boolean {
   for (let i = 1; i < records.length; i++)
-    if (records[i]!.expiresAt < records[i - 1]!.expiresAt) return false;
-  return next === undefined || records[records.length - 1]!.expiresAt <= next.expiresAt;
+    if (records[i]!.arrival.expiresAt < records[i - 1]!.arrival.expiresAt) return false;
+  return next === undefined || records[records.length - 1]!.arrival.expiresAt <= next.arrival.expiresAt;
 }

@@ -5,7 +5,14 @@ import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import type { RequestInFlight } from './collector.js';
 import type { OpenShard } from './list-shards.js';
-import { type AttemptTiming, addFailedAttempt, type PendingRecord } from './pending-record.js';
+import {
+  type AttemptTiming,
+  addFailedAttempt,
+  failedAttemptCount,
+  failedAttempts,
+  type PendingRecord,
+  setDueAt,
+} from './pending-record.js';
 import {
   allRecordsIn,
   interpretPutRecordsError,
@@ -213,7 +220,7 @@ export class Retrier {
   readonly expiredInLane = (record: PendingRecord, lane: ShardLane): void => {
     // A record sent before carries its last real error (a timeout tells it may have been written);
     // one never sent, the error of its shard's last failed send, which kept it waiting.
-    const last = record.attempts.at(-1);
+    const last = failedAttempts(record).at(-1);
     const behind = lane.lastError;
     this.deps.settlement.failed(
       record,
@@ -268,7 +275,7 @@ export class Retrier {
     addFailedAttempt(sent.packed.records, errorCode, errorMessage, timing);
     lane.lastError = { errorCode, errorMessage };
     for (const record of sent.packed.records) {
-      if (record.expiresAt <= expiredBy) {
+      if (record.arrival.expiresAt <= expiredBy) {
         this.deps.settlement.failed(
           record,
           sent.predictedShardId,
@@ -277,7 +284,7 @@ export class Retrier {
           errorMessage,
           cause,
         );
-      } else if (record.attemptCount >= this.options.maxAttempts) {
+      } else if (failedAttemptCount(record) >= this.options.maxAttempts) {
         this.deps.settlement.failed(
           record,
           sent.predictedShardId,
@@ -287,7 +294,7 @@ export class Retrier {
           cause,
         );
       } else {
-        record.dueAt = timing.endedAt;
+        setDueAt(record, timing.endedAt);
         retries.add(lane, record);
       }
     }

@@ -92,7 +92,7 @@ export class Router {
   /** Takes out every queued record whose time to live is over at `now` (none of them is in flight). */
   expireQueued(now: number, expired: (record: PendingRecord, lane: ShardLane) => void): void {
     for (const lane of this.lanes.values()) {
-      if (lane.queue.length === 0 || lane.queue.at(0)!.expiresAt > now) continue;
+      if (lane.queue.length === 0 || lane.queue.at(0)!.arrival.expiresAt > now) continue;
       for (const record of lane.removeExpired(now)) expired(record, lane);
     }
   }
@@ -102,7 +102,7 @@ export class Router {
     let next = Number.POSITIVE_INFINITY;
     for (const lane of this.lanes.values()) {
       const head = lane.queue.at(0);
-      if (head !== undefined && head.expiresAt < next) next = head.expiresAt;
+      if (head !== undefined && head.arrival.expiresAt < next) next = head.arrival.expiresAt;
     }
     return next;
   }

@@ -2,7 +2,16 @@ import { ProducerErrorCode, RecordFailedError, type RecordFailureCode } from '..
 import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import type { PackedEntry } from './packer.js';
-import type { AttemptTiming, PendingRecord } from './pending-record.js';
+import {
+  type AttemptTiming,
+  addAttempt,
+  failedAttemptCount,
+  failedAttempts,
+  isSettled,
+  lastAttemptEndedAt,
+  markSettled,
+  type PendingRecord,
+} from './pending-record.js';
 import { EntryResults } from './written-result.js';
 
 /** An entry Kinesis wrote, and where. */
@@ -107,11 +116,11 @@ export class Settlement {
     errorMessage: string,
     cause?: unknown,
   ): void {
-    if (code === ProducerErrorCode.RECORD_EXPIRED && record.attempts.at(-1)?.errorCode !== 'Expired') {
+    if (code === ProducerErrorCode.RECORD_EXPIRED && failedAttempts(record).at(-1)?.errorCode !== 'Expired') {
       const now = Date.now();
-      record.addAttempt({
+      addAttempt(record, {
         startedAt: now,
-        delayMs: now - record.lastAttemptEndedAt,
+        delayMs: now - lastAttemptEndedAt(record),
         durationMs: 0,
         success: false,
         errorCode: 'Expired',
@@ -120,12 +129,16 @@ export class Settlement {
     }
     const error = new RecordFailedError(code, describeFailure(code, errorCode, errorMessage, record), {
       record: record.userRecord,
-      attempts: record.attempts,
-      attemptCount: record.attemptCount,
+      attempts: failedAttempts(record),
+      attemptCount: failedAttemptCount(record),
       lastErrorCode: errorCode,
       cause,
     });
-    this.metrics.userRecordFailed(shardId, record.attemptCount, code === ProducerErrorCode.RECORD_EXPIRED);
+    this.metrics.userRecordFailed(
+      shardId,
+      failedAttemptCount(record),
+      code === ProducerErrorCode.RECORD_EXPIRED,
+    );
     this.release(record);
     record.settler.reject(error, record.slot);
     this.events.emit('record:failed', { record: record.userRecord, error });
@@ -138,8 +151,8 @@ export class Settlement {
   }
 
   private release(record: PendingRecord): void {
-    if (record.settled) return;
-    record.settled = true;
+    if (isSettled(record)) return;
+    markSettled(record);
     this.onSettled(record);
   }
 }
@@ -151,7 +164,8 @@ function describeFailure(
   record: PendingRecord,
 ): string {
   const key = `record with partition key "${record.partitionKey.slice(0, 64)}"`;
-  const attempts = `${record.attemptCount} attempt${record.attemptCount === 1 ? '' : 's'}`;
+  const count = failedAttemptCount(record);
+  const attempts = `${count} attempt${count === 1 ? '' : 's'}`;
   switch (code) {
     case ProducerErrorCode.RECORD_EXPIRED:
       return `The ${key} expired after ${attempts}; last error ${errorCode}: ${errorMessage}`;

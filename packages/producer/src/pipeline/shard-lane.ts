@@ -1,4 +1,4 @@
-import type { PendingRecord } from './pending-record.js';
+import { dueAtOf, type PendingRecord } from './pending-record.js';
 import { RecordQueue } from './record-queue.js';
 import type { ShardRateLimiter } from './token-bucket.js';
 
@@ -38,7 +38,10 @@ export class ShardLane {
   push(record: PendingRecord): void {
     this.queue.push(record);
     this.bytes += record.sizeBytes;
-    if (record.dueAt < this.dueAt) this.dueAt = record.dueAt;
+    {
+      const recordDueAt = dueAtOf(record);
+      if (recordDueAt < this.dueAt) this.dueAt = recordDueAt;
+    }
   }
 
   /** Puts records back at the front, before newer ones (retries), keeping their order. */
@@ -46,7 +49,10 @@ export class ShardLane {
     this.queue.unshiftAll(records);
     for (const record of records) {
       this.bytes += record.sizeBytes;
-      if (record.dueAt < this.dueAt) this.dueAt = record.dueAt;
+      {
+        const recordDueAt = dueAtOf(record);
+        if (recordDueAt < this.dueAt) this.dueAt = recordDueAt;
+      }
     }
   }
 
@@ -92,7 +98,8 @@ export class ShardLane {
     const scanned = Math.min(this.queue.length, DUE_SCAN_LIMIT);
     for (let i = 0; i < scanned; i++) {
       const record = this.queue.at(i)!;
-      if (record.dueAt < dueAt) dueAt = record.dueAt;
+      const recordDueAt = dueAtOf(record);
+      if (recordDueAt < dueAt) dueAt = recordDueAt;
     }
     this.dueAt = dueAt;
   }

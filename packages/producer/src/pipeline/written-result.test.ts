@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
 import type { Attempt } from '../attempt.js';
-import { MAX_ATTEMPTS_KEPT } from './pending-record.js';
+import { addAttempt, MAX_ATTEMPTS_KEPT, setLastAttemptEndedAt } from './pending-record.js';
 import { EntryResults, WrittenResult } from './written-result.js';
 
 const timing = { startedAt: 1_000, durationMs: 20, endedAt: 1_020 };
@@ -78,8 +78,8 @@ describe('EntryResults', () => {
     const entry = results();
     const first = entry.resultFor(pending('a', 'x', { arrivedAt: 900 }));
     const retried = pending('b', 'y', { arrivedAt: 900 });
-    retried.addAttempt(failed(910));
-    retried.lastAttemptEndedAt = 930;
+    addAttempt(retried, failed(910));
+    setLastAttemptEndedAt(retried, 930);
     const result = entry.resultFor(retried);
     expect(result).not.toBe(first);
     expect(result.attemptCount).toBe(2);

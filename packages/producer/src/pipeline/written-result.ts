@@ -1,5 +1,12 @@
 import type { Attempt, PutResult } from '../attempt.js';
-import { type AttemptTiming, MAX_ATTEMPTS_KEPT, type PendingRecord } from './pending-record.js';
+import {
+  type AttemptTiming,
+  failedAttemptCount,
+  failedAttempts,
+  lastAttemptEndedAt,
+  MAX_ATTEMPTS_KEPT,
+  type PendingRecord,
+} from './pending-record.js';
 
 /**
  * What a written record's `put` resolves with. Its `attempts` are built the first time they are read
@@ -81,10 +88,10 @@ export class EntryResults {
 
   /** The result of `record`, written in this entry. */
   resultFor(record: PendingRecord): WrittenResult {
-    if (record.attemptCount > 0) return this.newResult(record);
-    if (this.shared === undefined || record.arrivedAt !== this.sharedArrivedAt) {
+    if (failedAttemptCount(record) > 0) return this.newResult(record);
+    if (this.shared === undefined || record.arrival.arrivedAt !== this.sharedArrivedAt) {
       this.shared = this.newResult(record);
-      this.sharedArrivedAt = record.arrivedAt;
+      this.sharedArrivedAt = record.arrival.arrivedAt;
     }
     return this.shared;
   }
@@ -95,10 +102,10 @@ export class EntryResults {
       this.sequenceNumber,
       this.aggregated,
       // The successful attempt counts too; its attempt object is built if someone reads it.
-      record.attemptCount + 1,
-      record.attempts,
+      failedAttemptCount(record) + 1,
+      failedAttempts(record),
       this.timing,
-      this.timing.startedAt - record.lastAttemptEndedAt,
+      this.timing.startedAt - lastAttemptEndedAt(record),
     );
   }
 }
