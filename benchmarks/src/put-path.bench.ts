@@ -161,58 +161,55 @@ if (only === undefined || only === 'b') {
   const COUNT = 100_000;
   const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
   const records = makeRecords(COUNT);
-  const round = async (api: Api) => {
+  /**
+   * Runs `give` (which puts `count` records) on a fresh producer whose client is answered at once,
+   * and measures it: CPU time of the process (garbage collector included) and wall time.
+   */
+  const measured = async (count: number, give: (producer: KinesisProducer) => Promise<unknown>) => {
     const { client } = instantKinesisClient(64);
     const producer = new KinesisProducer({ streamName: 'bench', client });
     await new Promise((r) => setTimeout(r, 10)); // the shard map
     global.gc?.();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    if (api === 'put') {
-      const all = Promise.all(records.map((record) => producer.put(record)));
-      await producer.flush();
-      await all;
-    } else {
-      const batches: Promise<unknown>[] = [];
-      for (let i = 0; i < COUNT; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
-      await producer.flush();
-      await Promise.all(batches);
-    }
+    await give(producer);
     const wall = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     await producer.close();
-    return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
+    return { cpuPerSecond: count / ((used.user + used.system) / 1e6), wallPerSecond: count / wall };
   };
+  // A burst: every record given at once, then flush().
+  const round = (api: Api) =>
+    measured(COUNT, async (producer) => {
+      if (api === 'put') {
+        const all = Promise.all(records.map((record) => producer.put(record)));
+        await producer.flush();
+        await all;
+      } else {
+        const batches: Promise<unknown>[] = [];
+        for (let i = 0; i < COUNT; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
+        await producer.flush();
+        await Promise.all(batches);
+      }
+    });
   // A steady flow instead of a burst: the application keeps at most STEADY_IN_FLIGHT records in
   // flight, in chunks of 500 (`putMany(chunk)` or `Promise.all(chunk.map(put))`), waiting for its
   // oldest chunk before it puts another; STEADY_COUNT records per round.
   const STEADY_COUNT = 200_000;
   const STEADY_IN_FLIGHT = 10_000;
   const steadyRecords = makeRecords(STEADY_COUNT);
-  const steadyRound = async (api: Api) => {
-    const { client } = instantKinesisClient(64);
-    const producer = new KinesisProducer({ streamName: 'bench', client });
-    await new Promise((r) => setTimeout(r, 10)); // the shard map
-    global.gc?.();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const inFlight: Promise<unknown>[] = [];
-    for (let i = 0; i < STEADY_COUNT; i += 500) {
-      const chunk = steadyRecords.slice(i, i + 500);
-      inFlight.push(
-        api === 'put' ? Promise.all(chunk.map((record) => producer.put(record))) : producer.putMany(chunk),
-      );
-      if (inFlight.length * 500 >= STEADY_IN_FLIGHT) await inFlight.shift();
-    }
-    await Promise.all(inFlight);
-    const wall = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
-    await producer.close();
-    return {
-      cpuPerSecond: STEADY_COUNT / ((used.user + used.system) / 1e6),
-      wallPerSecond: STEADY_COUNT / wall,
-    };
-  };
+  const steadyRound = (api: Api) =>
+    measured(STEADY_COUNT, async (producer) => {
+      const inFlight: Promise<unknown>[] = [];
+      for (let i = 0; i < STEADY_COUNT; i += 500) {
+        const chunk = steadyRecords.slice(i, i + 500);
+        inFlight.push(
+          api === 'put' ? Promise.all(chunk.map((record) => producer.put(record))) : producer.putMany(chunk),
+        );
+        if (inFlight.length * 500 >= STEADY_IN_FLIGHT) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
+    });
   // The floor of any API with a promise per record, measured the same way: a bare promise per
   // record (its resolvers kept, as a producer must), all awaited with Promise.all, each resolved
   // on the next turn with a small result object; no producer at all.
