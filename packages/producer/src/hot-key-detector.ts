@@ -109,5 +109,6 @@ export class HotKeyDetector {
  * of failures before a success in trials of probability `SAMPLE_RATE`, a geometric distribution.
  */
 function skipBeforeNextSample(u: number): number {
-  return Math.floor(Math.log(1 - u) / LOG_NOT_SAMPLED);
+  // A source that returns 1 (outside its range) must not stop the sampling for the rest of a window.
+  return Math.floor(Math.log(1 - Math.min(u, 1 - Number.EPSILON)) / LOG_NOT_SAMPLED);
 }

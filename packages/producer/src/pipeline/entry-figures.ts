@@ -36,7 +36,7 @@ export class EntryFigures {
   /**
    * Each record's put sequence, in entry order, while every record has a promise of its own (`put`,
    * not `putMany`); `undefined` from the first that has not. Settlement orders such entries' records
-   * by it without visiting them (see `Settlement#writtenInPutOrder`).
+   * by it without visiting them (see `Settlement#requestWritten`).
    */
   sequences: number[] | undefined = [];
   private firstLastEndedAt = 0;

@@ -11,7 +11,7 @@ export interface RecordSettler {
   /**
    * Whether it settles many records (a `putMany` batch, which fills one array) rather than one
    * promise per record. Settlement visits records with a promise each in put order (see
-   * `Settlement#writtenInPutOrder`). @defaultValue false
+   * `Settlement#requestWritten`). @defaultValue false
    */
   readonly settlesMany?: boolean;
 }

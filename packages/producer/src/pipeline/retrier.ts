@@ -178,7 +178,7 @@ export class Retrier {
       }
     });
 
-    if (written.length > 0) settlement.writtenInPutOrder(written, timing);
+    if (written.length > 0) settlement.requestWritten(written, timing);
     this.adjustLanes(succeededLanes, retries.backoff, endedAt);
     this.requeue(retries);
     if (this.undecided.length > 0) this.deps.refreshShardMap('unknown-shard');

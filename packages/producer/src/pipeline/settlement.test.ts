@@ -31,7 +31,7 @@ function settlementFor(released: PendingRecord[], metrics = new MetricsRecorder(
   return new Settlement(metrics, new ProducerEventEmitter(), (record) => released.push(record));
 }
 
-describe('Settlement#writtenInPutOrder', () => {
+describe('Settlement#requestWritten (the written entries of a request)', () => {
   it("resolves the records of a request's entries in put order, each with its own entry's shard and sequence number", () => {
     const settled: { sequence: number; result: PutResult }[] = [];
     const released: PendingRecord[] = [];
@@ -41,7 +41,7 @@ describe('Settlement#writtenInPutOrder', () => {
       { packed: packed(recordsWithSequences([3, 6], settled)), shardId: 'shard-c', sequenceNumber: '30' },
     ];
     const metrics = new MetricsRecorder();
-    settlementFor(released, metrics).writtenInPutOrder(entries, TIMING);
+    settlementFor(released, metrics).requestWritten(entries, TIMING);
 
     expect(settled.map(({ sequence }) => sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(settled.map(({ result }) => `${result.shardId}/${result.sequenceNumber}`)).toEqual([
@@ -69,7 +69,7 @@ describe('Settlement#writtenInPutOrder', () => {
       { packed: packed(recordsWithSequences([7], settled)), shardId: 'shard-b', sequenceNumber: '2' },
     ];
     const metrics = new MetricsRecorder();
-    settlementFor([], metrics).writtenInPutOrder(entries, TIMING);
+    settlementFor([], metrics).requestWritten(entries, TIMING);
 
     expect(settled.map(({ sequence }) => sequence)).toEqual([5, 1_000_000, 7]);
     expect(metrics.snapshot(0, 0).stream).toMatchObject({ UserRecordsPut: 3, KinesisRecordsPut: 2 });
@@ -89,7 +89,7 @@ describe('Settlement#writtenInPutOrder', () => {
         sequenceNumber: '2',
       },
     ];
-    settlementFor([]).writtenInPutOrder(entries, TIMING);
+    settlementFor([]).requestWritten(entries, TIMING);
     expect(settled.map(({ sequence }) => sequence)).toEqual([1, 3, 2, 4]);
   });
 });

@@ -52,7 +52,7 @@ export class Settlement {
   }
 
   /**
-   * Several entries of one request were written: resolves every user record they carried. Entries
+   * The entries of one request that were written: resolves every user record they carried. Entries
    * whose records each have a promise of their own (`put`) are settled together in put order rather
    * than entry by entry: the objects behind each promise (resolving functions, `Promise.all`
    * reactions) were made when it was put, one after the other, and settling in the same order visits
@@ -60,7 +60,7 @@ export class Settlement {
    * them for each record. Other entries (`putMany` records) settle entry by entry: their records lie
    * in memory in lane order, and each batch fills one array.
    */
-  writtenInPutOrder(entries: readonly WrittenEntry[], timing: AttemptTiming): void {
+  requestWritten(entries: readonly WrittenEntry[], timing: AttemptTiming): void {
     let count = 0;
     let ordered = 0;
     let first = Number.POSITIVE_INFINITY;
