@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { LocalStackError, LocalStackErrorCode } from './errors';
+import { RequestsInHandling } from './requests-in-handling';
+
+/** The longest `close` waits for requests still being handled before it closes the server. */
+const REQUESTS_GRACE_MS = 2_000;
 
 type Dynalite = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
 
@@ -90,19 +94,27 @@ export async function startDynamoDbServer(options: {
   });
   // Keep-alive sockets must not hold the server open when it closes.
   server.keepAliveTimeout = 1_000;
+  const requests = new RequestsInHandling();
+  requests.track(server);
 
   let closing: Promise<void> | undefined;
   return {
     port,
     close(timeoutMs) {
-      closing ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
+      closing ??= (async () => {
+        // Requests still being handled (those of calls their client aborted too) finish first:
+        // closing the server closes dynalite's database, and a write after that throws.
+        const started = Date.now();
+        await requests.idle(Math.min(timeoutMs / 2, REQUESTS_GRACE_MS));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, timeoutMs - (Date.now() - started)));
+          server.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          server.closeAllConnections();
         });
-        server.closeAllConnections();
-      });
+      })();
       return closing;
     },
   };
