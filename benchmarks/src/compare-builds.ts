@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { instantKinesisClient } from './instant-kinesis.js';
+import { type BurstProducer, giveBurst } from './producer-burst.js';
 
 type Api = 'put' | 'putMany';
 const api = (process.argv[2] ?? 'putMany') as Api;
@@ -17,14 +18,7 @@ const rounds = Number(process.argv[4] ?? 9);
 const payload = Buffer.alloc(100, 'x');
 
 interface ProducerModule {
-  KinesisProducer: new (
-    options: object,
-  ) => {
-    put(record: object): Promise<unknown>;
-    putMany(records: object[]): Promise<unknown>;
-    flush(): Promise<void>;
-    close(): Promise<void>;
-  };
+  KinesisProducer: new (options: object) => BurstProducer & { close(): Promise<void> };
 }
 
 const builds = new Map<string, ProducerModule>();
@@ -43,16 +37,7 @@ async function round(build: ProducerModule): Promise<number> {
   }));
   global.gc?.();
   const cpu = process.cpuUsage();
-  if (api === 'put') {
-    const all = Promise.all(records.map((record) => producer.put(record)));
-    await producer.flush();
-    await all;
-  } else {
-    const batches: Promise<unknown>[] = [];
-    for (let i = 0; i < count; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
-    await producer.flush();
-    await Promise.all(batches);
-  }
+  await giveBurst(producer, records, api);
   const used = process.cpuUsage(cpu);
   await producer.close();
   return (used.user + used.system) / count;

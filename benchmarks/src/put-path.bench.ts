@@ -23,6 +23,7 @@ import { startFakeKinesis } from './fake-kinesis-server.js';
 import { HandWrittenBatches } from './hand-written-batches.js';
 import { machineLine } from './harness.js';
 import { instantKinesisClient } from './instant-kinesis.js';
+import { giveBurst } from './producer-burst.js';
 
 const KEYS = 1000;
 const payload = Buffer.alloc(100, 'x');
@@ -179,19 +180,7 @@ if (only === undefined || only === 'b') {
     return { cpuPerSecond: count / ((used.user + used.system) / 1e6), wallPerSecond: count / wall };
   };
   // A burst: every record given at once, then flush().
-  const round = (api: Api) =>
-    measured(COUNT, async (producer) => {
-      if (api === 'put') {
-        const all = Promise.all(records.map((record) => producer.put(record)));
-        await producer.flush();
-        await all;
-      } else {
-        const batches: Promise<unknown>[] = [];
-        for (let i = 0; i < COUNT; i += 500) batches.push(producer.putMany(records.slice(i, i + 500)));
-        await producer.flush();
-        await Promise.all(batches);
-      }
-    });
+  const round = (api: Api) => measured(COUNT, (producer) => giveBurst(producer, records, api));
   // A steady flow instead of a burst: the application keeps at most STEADY_IN_FLIGHT records in
   // flight, in chunks of 500 (`putMany(chunk)` or `Promise.all(chunk.map(put))`), waiting for its
   // oldest chunk before it puts another; STEADY_COUNT records per round.

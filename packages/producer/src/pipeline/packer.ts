@@ -77,7 +77,7 @@ class EntryAssembler {
     private readonly limits: PackLimits,
     private readonly budget: Budget,
   ) {
-    this.builder.reset(); // in case a pass ever ended without closing its last entry
+    if (this.builder.count > 0) this.builder.reset(); // a pass that ended without closing its last entry
   }
 
   /** Whether an entry is being built. */

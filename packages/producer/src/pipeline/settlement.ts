@@ -74,13 +74,17 @@ export class Settlement {
     }
     const span = last - first + 1;
     // Put order is worth it for several entries whose records' sequences are dense.
-    const inPutOrder = ordered > 1 && span <= 4 * count;
-    const records: (PendingRecord | undefined)[] = inPutOrder ? new Array(span) : [];
-    const entryOf = new Int32Array(inPutOrder ? span : 0);
+    if (ordered < 2 || span > 4 * count) {
+      for (const { packed, shardId, sequenceNumber } of entries)
+        this.written(packed, shardId, sequenceNumber, timing);
+      return;
+    }
+    const records: (PendingRecord | undefined)[] = new Array(span);
+    const entryOf = new Int32Array(span);
     for (let e = 0; e < entries.length; e++) {
       const { packed, shardId, sequenceNumber } = entries[e]!;
       const sequences = packed.figures.sequences;
-      if (!inPutOrder || sequences === undefined) {
+      if (sequences === undefined) {
         this.written(packed, shardId, sequenceNumber, timing);
         continue;
       }
@@ -91,7 +95,6 @@ export class Settlement {
         entryOf[at] = e;
       }
     }
-    if (!inPutOrder) return;
     const reportEach = this.events.hasListeners('record:put');
     const results = entries.map(
       ({ packed, shardId, sequenceNumber }) =>

@@ -70,20 +70,15 @@ export async function createLeaseOwnerIndex(table: LeaseTableAccess, signal?: Ab
           readCapacityUnits: description.ProvisionedThroughput.ReadCapacityUnits,
           writeCapacityUnits: description.ProvisionedThroughput.WriteCapacityUnits ?? 1,
         };
-  try {
-    await table.send(
-      new UpdateTableCommand({
-        TableName: table.tableName,
-        AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
-        GlobalSecondaryIndexUpdates: [leaseOwnerIndexCreation(provisioned)],
-      }),
-      signal,
-    );
-    return true;
-  } catch (error) {
-    if (awsErrorCode(error) === 'ResourceInUseException') return false;
-    throw error;
-  }
+  return sentUnlessInUse(
+    table,
+    new UpdateTableCommand({
+      TableName: table.tableName,
+      AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
+      GlobalSecondaryIndexUpdates: [leaseOwnerIndexCreation(provisioned)],
+    }),
+    signal,
+  );
 }
 
 /**
@@ -123,17 +118,30 @@ export async function listLeaseKeysForWorker(
  * `LeaseOwnerToLeaseKeyIndex`. Resolves `false` when it already exists.
  */
 export async function createLeaseTable(table: LeaseTableAccess, signal?: AbortSignal): Promise<boolean> {
+  return sentUnlessInUse(
+    table,
+    new CreateTableCommand({
+      TableName: table.tableName,
+      KeySchema: [{ AttributeName: A.leaseKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
+      GlobalSecondaryIndexes: [leaseOwnerIndex()],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+    signal,
+  );
+}
+
+/**
+ * Sends a command that creates something (a table, an index): `true` once sent, `false` when
+ * DynamoDB answers `ResourceInUseException` (it exists already, or is being made).
+ */
+async function sentUnlessInUse<O>(
+  table: LeaseTableAccess,
+  command: CommandWithMiddlewareStack<O>,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   try {
-    await table.send(
-      new CreateTableCommand({
-        TableName: table.tableName,
-        KeySchema: [{ AttributeName: A.leaseKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [...LEASE_OWNER_INDEX_ATTRIBUTES],
-        GlobalSecondaryIndexes: [leaseOwnerIndex()],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-      signal,
-    );
+    await table.send(command, signal);
     return true;
   } catch (error) {
     if (awsErrorCode(error) === 'ResourceInUseException') return false;
