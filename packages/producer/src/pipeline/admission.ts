@@ -126,7 +126,7 @@ export class Admission {
     const known = this.knownKeyFacts(record);
     if (known !== undefined && record.data.byteLength + known.utf8Bytes <= maxRecordSizeBytes) {
       // The key passed validation when first seen; the rest of the record was checked just now.
-      partitionKey = record.partitionKey;
+      partitionKey = known.partitionKey; // the one string of this key (see KeyFacts)
       data = record.data;
       explicitHashKey = undefined;
       hashKey = known.hashKey;

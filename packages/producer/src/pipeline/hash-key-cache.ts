@@ -2,6 +2,12 @@ import { partitionKeyToHashKey } from '@kinesis-ts/core';
 
 /** What the producer remembers of a partition key it has validated once. */
 export interface KeyFacts {
+  /**
+   * The key as first seen. Records of the key carry this one string rather than each its own copy:
+   * the packer and the aggregate's key table then compare the key by identity, and read a string
+   * already in the processor's cache instead of one per record.
+   */
+  readonly partitionKey: string;
   /** The MD5 of the key's UTF-8 bytes, as a bigint: decides the shard. */
   readonly hashKey: bigint;
   /** The key's length in UTF-8 bytes: counts against the record size limit. */
@@ -36,6 +42,7 @@ export class HashKeyCache {
     let facts = this.hashKeys.get(partitionKey);
     if (facts === undefined) {
       facts = {
+        partitionKey,
         hashKey: partitionKeyToHashKey(partitionKey),
         utf8Bytes: Buffer.byteLength(partitionKey, 'utf8'),
       };
