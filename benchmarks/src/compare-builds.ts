@@ -6,6 +6,8 @@
  *
  *   PRODUCER_BUILDS="old=/path/to/old/packages/producer/dist/index.js,new=../packages/producer/dist/index.js" \
  *     node --import tsx --expose-gc src/compare-builds.ts putMany 100000 9
+ *
+ * BENCH_SHARDS sets the stream's shard count (64 by default).
  */
 import { resolve } from 'node:path';
 import { instantKinesisClient } from './instant-kinesis.js';
@@ -15,6 +17,8 @@ type Api = 'put' | 'putMany';
 const api = (process.argv[2] ?? 'putMany') as Api;
 const count = Number(process.argv[3] ?? 100_000);
 const rounds = Number(process.argv[4] ?? 9);
+/** The stream's shards: 64 by default; a few make the shards' limits, not the CPU, set the pace (BENCH_SHARDS). */
+const shards = Number(process.env.BENCH_SHARDS ?? 64);
 const payload = Buffer.alloc(100, 'x');
 
 interface ProducerModule {
@@ -28,7 +32,7 @@ for (const spec of (process.env.PRODUCER_BUILDS ?? 'this=../packages/producer/di
 }
 
 async function round(build: ProducerModule): Promise<number> {
-  const { client } = instantKinesisClient(64);
+  const { client } = instantKinesisClient(shards);
   const producer = new build.KinesisProducer({ streamName: 'bench', client });
   await new Promise((r) => setTimeout(r, 20)); // the shard map
   const records = Array.from({ length: count }, (_, i) => ({

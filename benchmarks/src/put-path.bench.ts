@@ -166,8 +166,12 @@ if (only === undefined || only === 'b') {
    * Runs `give` (which puts `count` records) on a fresh producer whose client is answered at once,
    * and measures it: CPU time of the process (garbage collector included) and wall time.
    */
-  const measured = async (count: number, give: (producer: KinesisProducer) => Promise<unknown>) => {
-    const { client } = instantKinesisClient(64);
+  const measured = async (
+    count: number,
+    give: (producer: KinesisProducer) => Promise<unknown>,
+    shards = 64,
+  ) => {
+    const { client, counts } = instantKinesisClient(shards);
     const producer = new KinesisProducer({ streamName: 'bench', client });
     await new Promise((r) => setTimeout(r, 10)); // the shard map
     global.gc?.();
@@ -177,7 +181,11 @@ if (only === undefined || only === 'b') {
     const wall = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     await producer.close();
-    return { cpuPerSecond: count / ((used.user + used.system) / 1e6), wallPerSecond: count / wall };
+    return {
+      cpuPerSecond: count / ((used.user + used.system) / 1e6),
+      wallPerSecond: count / wall,
+      recordsPerEntry: count / counts.entries,
+    };
   };
   // A burst: every record given at once, then flush().
   const round = (api: Api) => measured(COUNT, (producer) => giveBurst(producer, records, api));
@@ -199,6 +207,12 @@ if (only === undefined || only === 'b') {
       }
       await Promise.all(inFlight);
     });
+  // A burst into a stream too small for it: 2 shards, whose limits (the producer's rate limiter,
+  // at its default 150 % of 1 MiB/s each) set the pace, so most records wait for tokens.
+  const SATURATED_COUNT = 40_000;
+  const saturatedRecords = makeRecords(SATURATED_COUNT);
+  const saturatedRound = (api: Api) =>
+    measured(SATURATED_COUNT, (producer) => giveBurst(producer, saturatedRecords, api), 2);
   // The floor of any API with a promise per record, measured the same way: a bare promise per
   // record (its resolvers kept, as a producer must), all awaited with Promise.all, each resolved
   // on the next turn with a small result object; no producer at all.
@@ -213,16 +227,23 @@ if (only === undefined || only === 'b') {
     await all;
     const wall = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
-    return { cpuPerSecond: COUNT / ((used.user + used.system) / 1e6), wallPerSecond: COUNT / wall };
+    return {
+      cpuPerSecond: COUNT / ((used.user + used.system) / 1e6),
+      wallPerSecond: COUNT / wall,
+      recordsPerEntry: Number.NaN,
+    };
   };
-  type Case = Api | 'floor' | 'steady put' | 'steady putMany';
-  const figures: Record<Case, { cpuPerSecond: number; wallPerSecond: number }[]> = {
+  type Case = Api | 'floor' | 'steady put' | 'steady putMany' | 'saturated put' | 'saturated putMany';
+  const figures: Record<Case, { cpuPerSecond: number; wallPerSecond: number; recordsPerEntry: number }[]> = {
     put: [],
     putMany: [],
     floor: [],
     'steady put': [],
     'steady putMany': [],
+    'saturated put': [],
+    'saturated putMany': [],
   };
+  const saturatedRounds = Number(process.env.BENCH_SATURATED_ROUNDS ?? 5);
   await round('put');
   await round('putMany');
   await promiseFloor();
@@ -233,6 +254,7 @@ if (only === undefined || only === 'b') {
     figures.floor.push(await promiseFloor());
     for (const api of (i % 2 === 0 ? ['put', 'putMany'] : ['putMany', 'put']) as Api[]) {
       figures[`steady ${api}`].push(await steadyRound(api));
+      if (i < saturatedRounds) figures[`saturated ${api}`].push(await saturatedRound(api));
     }
   }
   console.log(
@@ -262,6 +284,15 @@ if (only === undefined || only === 'b') {
     const wall = median(rows.map((f) => f.wallPerSecond));
     console.log(
       `| steady flow, \`${api}\`: ${fmt(STEADY_IN_FLIGHT)} records in flight at most, ${fmt(STEADY_COUNT)} per round | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | ${fmt(target)} |`,
+    );
+  }
+  for (const api of ['put', 'putMany'] as const) {
+    const rows = figures[`saturated ${api}`];
+    const cpu = median(rows.map((f) => f.cpuPerSecond));
+    const wall = median(rows.map((f) => f.wallPerSecond));
+    const perEntry = median(rows.map((f) => f.recordsPerEntry));
+    console.log(
+      `| saturated shards, \`${api}\`: ${fmt(SATURATED_COUNT)} at once into 2 shards (their limits set the pace; ${perEntry.toFixed(0)} records per entry), median of ${rows.length} | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | |`,
     );
   }
   console.log('');

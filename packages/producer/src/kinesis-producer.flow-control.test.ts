@@ -71,4 +71,24 @@ describe('rate limiting', () => {
     await Promise.all(quick);
     expect(aggregating.written.length).toBeLessThan(100);
   });
+
+  it('behind a saturated shard, sends full aggregates as tokens come back, not a trickle of small ones', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis(); // one shard
+    const producer = producerFor(kinesis, { rateLimitPercent: 100 }); // 1 MiB/s, aggregates up to 50 KiB
+    // 3 MiB of 300-byte records: the bucket's first MiB goes at once, the rest as it refills.
+    const puts = keys(10_000).map((k) => producer.put({ partitionKey: k, data: utf8('x'.repeat(300)) }));
+    await vi.advanceTimersByTimeAsync(5_000);
+    const results = await Promise.all(puts);
+    expect(results).toHaveLength(10_000);
+    const sizes = kinesis.putCalls
+      .flatMap((call) => call.Records ?? [])
+      .map((entry) => entry.Data!.byteLength);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeGreaterThan(3_000_000);
+    // All but the last are full aggregates (within a record of the 50 KiB limit), whenever sent;
+    // sending the tokens of each millisecond would make 1 KiB aggregates.
+    const small = sizes.slice(0, -1).filter((size) => size < 50 * 1024 - 400);
+    expect(small).toEqual([]);
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(3_100_000 / (50 * 1024 - 400)) + 1);
+  });
 });

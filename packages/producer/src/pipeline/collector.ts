@@ -1,7 +1,7 @@
 import type { ResolvedProducerOptions } from '../options.js';
 import { packRecords } from './packer.js';
 import type { SentEntry } from './put-records-outcome.js';
-import { isDue, type ReadinessLimits } from './send-readiness.js';
+import { isDue, type ReadinessLimits, roomToOpenAggregate, tokensWorthSending } from './send-readiness.js';
 import type { ShardLane } from './shard-lane.js';
 import type { Tokens } from './token-bucket.js';
 
@@ -42,6 +42,18 @@ export function collectRequest(
     const aggregate = limits.aggregation && lane.shardId !== undefined;
     // A record above the request limit (a large-record stream, over 5 MiB) goes alone in a request.
     const head = lane.queue.at(0);
+    // Behind its rate limit, a lane waits until its tokens pay for a full aggregate (or what it
+    // holds), rather than sending each trickle of tokens as it comes back (see tokensWorthSending).
+    if (lane.limiter !== undefined && head !== undefined) {
+      const worth = tokensWorthSending(lane, limits);
+      const tokenWait = lane.limiter.msUntilAvailable(worth.records, worth.bytes, now);
+      if (tokenWait > 0) {
+        lane.tokensAt = now + tokenWait;
+        candidates.splice(index, 1);
+        continue;
+      }
+    }
+    const tokens = lane.limiter?.available(now, head?.sizeBytes) ?? UNLIMITED_TOKENS;
     const oversizedHead = request.entries.length === 0 && head !== undefined && head.sizeBytes > roomBytes;
     const packed = packRecords(lane.queue, {
       aggregation: aggregate,
@@ -51,7 +63,8 @@ export function collectRequest(
       preserveKeyOrder: limits.preserveKeyOrder,
       maxEntries: roomEntries,
       maxBytes: oversizedHead ? head.sizeBytes : roomBytes,
-      tokens: lane.limiter?.available(now, head?.sizeBytes) ?? UNLIMITED_TOKENS,
+      tokens,
+      minRoomToOpenAggregate: lane.limiter === undefined ? 0 : roomToOpenAggregate(lane, tokens, limits),
     });
     if (packed.length === 0) {
       const tokenWait =

@@ -87,6 +87,26 @@ describe('packRecords', () => {
     expect(new Set(allKeys).size).toBe(allKeys.length); // no key in two entries
   });
 
+  it('opens another aggregate only while the room left holds minRoomToOpenAggregate, after the first', () => {
+    // 2,000 records of 100 bytes, each key its own, and room for 120 KB: two aggregates of about
+    // 50 KB, and what is left.
+    const records = Array.from({ length: 2000 }, (_, i) => pending(`key-${i}`, 'x'.repeat(100)));
+    const room = { ...limits, tokens: { records: 1000, bytes: 120_000 } };
+    const all = packRecords(queueOf(...records), room);
+    expect(all).toHaveLength(3);
+    expect(all[2]!.sizeBytes).toBeLessThan(20_000); // a small third entry with what was left
+    const whole = packRecords(queueOf(...records), { ...room, minRoomToOpenAggregate: 51_200 });
+    expect(whole).toHaveLength(2);
+    expect(whole.every((entry) => entry.sizeBytes > 50_000)).toBe(true);
+    // The first aggregate of a pass opens whatever the room.
+    const first = packRecords(queueOf(...records), {
+      ...room,
+      tokens: { records: 1000, bytes: 30_000 },
+      minRoomToOpenAggregate: 51_200,
+    });
+    expect(first).toHaveLength(1);
+  });
+
   it('lets a key repeat across entries when order does not matter', () => {
     const queue = queueOf(
       pending('a', 'x'.repeat(60)),

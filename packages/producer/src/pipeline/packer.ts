@@ -29,6 +29,12 @@ export interface PackLimits {
   readonly maxBytes: number;
   /** The shard's rate-limit tokens: each entry costs one record token and its size in byte tokens. */
   readonly tokens: Tokens;
+  /**
+   * Bytes the request (and the tokens) must still have room for to open another aggregate once one
+   * was packed in this pass: behind a saturated shard, what is left after the last full aggregate
+   * waits rather than going out as a small entry. @defaultValue 0
+   */
+  readonly minRoomToOpenAggregate?: number;
   /** Stop after skipping this many records of keys that must wait. @defaultValue 10000 */
   readonly maxSkipped?: number;
 }
@@ -93,9 +99,11 @@ class EntryAssembler {
 
   /** Starts a new entry with `record` if the request has room for it; returns whether it did. */
   startWith(record: PendingRecord): boolean {
+    const room = this.budget.bytes - this.closedBytes;
     if (
       this.entries.length + 1 > this.budget.entries ||
-      this.closedBytes + record.sizeBytes > this.budget.bytes
+      record.sizeBytes > room ||
+      (this.entries.length > 0 && room < (this.limits.minRoomToOpenAggregate ?? 0))
     ) {
       return false;
     }

@@ -1,5 +1,6 @@
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ShardLane } from './shard-lane.js';
+import type { Tokens } from './token-bucket.js';
 
 /** The options that decide when a lane has enough to send. */
 export type ReadinessLimits = Pick<
@@ -37,4 +38,53 @@ export function holdsFullLoad(lane: ShardLane, limits: ReadinessLimits): boolean
 export function canSend(lane: ShardLane, now: number, flushing: boolean, limits: ReadinessLimits): boolean {
   if (limits.preserveKeyOrder && lane.inFlight > 0) return false;
   return lane.notBefore <= now && lane.tokensAt <= now && isDue(lane, now, flushing, limits);
+}
+
+/**
+ * Unaggregated, the most records a lane behind its rate limit waits to send together: 25 ms of a
+ * shard's 1,000 records/s, the interval at which the KPL's limiter looks at its queues.
+ */
+export const UNAGGREGATED_TOKEN_BATCH_RECORDS = 25;
+
+/** Bytes an aggregate adds to its records' partition keys and data, at most: framing per record, and its header and MD5. */
+const AGGREGATE_BYTES_PER_RECORD = 16;
+const AGGREGATE_HEADER_BYTES = 24;
+
+/**
+ * The rate-limit tokens a lane with records waits for before it sends: enough for what it holds,
+ * up to one full aggregate (one record token and `maxAggregateSizeBytes`), or, unaggregated, up to
+ * {@link UNAGGREGATED_TOKEN_BATCH_RECORDS} records. Always at least its first record.
+ *
+ * A lane whose shard is saturated then sends full aggregates, as the KPL does (its limiter releases
+ * only whole aggregates): sending whatever tokens came back since the last send would make a
+ * request, and an aggregate, of every millisecond of tokens — a few records each, at several times
+ * the CPU per record, and many more calls for the same data.
+ */
+export function tokensWorthSending(lane: ShardLane, limits: ReadinessLimits): Tokens {
+  const head = lane.queue.at(0);
+  const headBytes = head?.sizeBytes ?? 0;
+  if (limits.aggregation && lane.shardId !== undefined) {
+    return {
+      records: 1,
+      bytes: Math.max(headBytes, Math.min(heldBytesBound(lane), limits.maxAggregateSizeBytes)),
+    };
+  }
+  return { records: Math.min(lane.queue.length, UNAGGREGATED_TOKEN_BATCH_RECORDS), bytes: headBytes };
+}
+
+/**
+ * The room a packing pass over an aggregating lane must still have, in its request and its tokens,
+ * to open another aggregate: none while the tokens pay for everything the lane holds; a full
+ * aggregate's when they do not (the shard is saturated), so that the few hundred bytes of tokens
+ * left after the last full aggregate wait for the next refill instead of going out, each time, as
+ * an entry of one or two records.
+ */
+export function roomToOpenAggregate(lane: ShardLane, available: Tokens, limits: ReadinessLimits): number {
+  if (!limits.aggregation || lane.shardId === undefined) return 0;
+  return available.bytes >= heldBytesBound(lane) ? 0 : limits.maxAggregateSizeBytes;
+}
+
+/** At most how many bytes the lane's records take aggregated: their sizes, framing and one header. */
+function heldBytesBound(lane: ShardLane): number {
+  return lane.bytes + AGGREGATE_BYTES_PER_RECORD * lane.queue.length + AGGREGATE_HEADER_BYTES;
 }

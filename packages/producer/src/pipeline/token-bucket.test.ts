@@ -21,6 +21,14 @@ describe('ShardRateLimiter', () => {
     expect(limiter.msUntilAvailable(1, 512 * 1024, 500)).toBe(0);
   });
 
+  it('never makes a wait for more records than the bucket holds last forever', () => {
+    // 1 % of 1,000 records/s: the bucket holds 10 records, refilled at 10 a second.
+    const limiter = new ShardRateLimiter(1, MIB, 0);
+    limiter.take(10, 0, 0);
+    expect(limiter.msUntilAvailable(25, 0, 0)).toBe(1000);
+    expect(limiter.msUntilAvailable(25, 0, 1000)).toBe(0);
+  });
+
   it('always holds at least one record of up to 1 MiB, and never more than one second of the rate above it', () => {
     expect(new ShardRateLimiter(10, MIB, 0).available(0).bytes).toBe(MIB);
     // A 10 MiB record limit does not let small records burst 10 MiB into the shard.

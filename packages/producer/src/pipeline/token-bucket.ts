@@ -68,8 +68,10 @@ export class ShardRateLimiter {
   /** Milliseconds from `now` until `records` and `bytes` tokens are on hand (0 if they are now). */
   msUntilAvailable(records: number, bytes: number, now: number): number {
     this.refill(now);
+    // Never more than the bucket holds: asked for more, the wait would never end.
+    const neededRecords = Math.min(records, this.maxRecords);
     const recordWait =
-      records <= this.records ? 0 : (records - this.records) / (this.recordsPerMs * this.pace);
+      neededRecords <= this.records ? 0 : (neededRecords - this.records) / (this.recordsPerMs * this.pace);
     // An entry larger than the bucket waits until the bucket is full, then passes on burst credit.
     const neededBytes = Math.min(bytes, this.maxBytes);
     const byteWait =
