@@ -73,7 +73,8 @@ export class KinesisProducer {
   /**
    * Writes many records; resolves once every one is settled, with one result per record in the same
    * order (like `Promise.allSettled`). A bad record rejects only its own result. Cheaper per record
-   * than `put`: one promise for the batch.
+   * than `put`: one promise for the batch. Each item is frozen; records written together with the
+   * same result (see {@link PutResult}) share one item.
    */
   putMany(records: readonly UserRecord[]): Promise<PutManyResult[]> {
     return new Promise((resolve) => {

@@ -2,9 +2,13 @@ import type { PutResult } from './attempt.js';
 import type { RecordSettler } from './pipeline/pending-record.js';
 
 /** One settled record of {@link KinesisProducer.putMany}. */
-export type PutManyResult =
-  | { readonly status: 'fulfilled'; readonly value: PutResult }
-  | { readonly status: 'rejected'; readonly reason: unknown };
+export type PutManyResult = PutManyFulfilled | { readonly status: 'rejected'; readonly reason: unknown };
+
+/** A `putMany` record that was written. */
+interface PutManyFulfilled {
+  readonly status: 'fulfilled';
+  readonly value: PutResult;
+}
 
 /**
  * The results of one `putMany` call, filled in as its records settle: the settler of every record of
@@ -15,6 +19,8 @@ export class PutManyBatch implements RecordSettler {
   readonly settlesMany = true;
   readonly results: PutManyResult[];
   private remaining: number;
+  /** The last fulfilled result made, shared by the records after it that resolve with the same value. */
+  private lastFulfilled: PutManyFulfilled | undefined;
 
   constructor(
     size: number,
@@ -25,8 +31,17 @@ export class PutManyBatch implements RecordSettler {
     if (size === 0) done(this.results);
   }
 
+  /**
+   * Records of one aggregate settle one after the other and often share their result (see
+   * `EntryResults`): they then share the frozen `{ status, value }` around it too.
+   */
   resolve(value: PutResult, slot: number): void {
-    this.settle(slot, { status: 'fulfilled', value });
+    let fulfilled = this.lastFulfilled;
+    if (fulfilled === undefined || fulfilled.value !== value) {
+      fulfilled = Object.freeze({ status: 'fulfilled' as const, value });
+      this.lastFulfilled = fulfilled;
+    }
+    this.settle(slot, fulfilled);
   }
 
   reject(reason: unknown, slot: number): void {
