@@ -10,9 +10,11 @@
  *    steady flow (at most 10,000 records in flight, in chunks of 500);
  * c. memory while every entry is throttled (BENCH_THROTTLE_SECONDS, 30 by default; 120 for the
  *    two minutes of issue 16), the application offering 50,000 records/s and awaiting
- *    `waitForCapacity`.
+ *    `waitForCapacity`;
+ * d. a trickle over many shards (10 records a millisecond, 64 and 1,024 shards): requests per
+ *    second and CPU per record while each shard's lane falls due at its own moment.
  *
- * `pnpm bench put-path` (after a build); BENCH_PUT_PATH_ONLY=a|b|c runs one table.
+ * `pnpm bench put-path` (after a build); BENCH_PUT_PATH_ONLY=a|b|c|d runs one table.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -323,5 +325,68 @@ if (only === undefined || only === 'c') {
   console.log(
     `| ${marks.map((mark) => at(mark).toFixed(0)).join(' | ')} | ${peak.toFixed(0)} | ${fmt(readings.outstanding)} |`,
   );
+}
+
+if (only === undefined || only === 'd') {
+  // A trickle over many shards: 10 records every millisecond (about 7,000 a second once the timer's
+  // own lag is counted), each to its own partition key, for 3 s; defaults (maxBufferedTimeMs 100).
+  // Each shard's lane falls due at its own moment: what matters is how many requests that makes,
+  // and the CPU per record it costs.
+  const SECONDS = 3;
+  // The loop alone, making the same chunks without a producer: what of the CPU per record is the
+  // benchmark's own (a timer a millisecond, mostly).
+  const loopAlone = async () => {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let n = 0;
+    const chunks: unknown[] = [];
+    while (performance.now() - started < SECONDS * 1000) {
+      chunks.push(Array.from({ length: 10 }, () => ({ partitionKey: `device-${n++}`, data: payload })));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / n;
+  };
+  const trickle = async (shards: number) => {
+    const { client, counts } = instantKinesisClient(shards);
+    const producer = new KinesisProducer({ streamName: 'bench', client });
+    await new Promise((r) => setTimeout(r, 50)); // the shard map
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let n = 0;
+    const batches: Promise<unknown>[] = [];
+    while (performance.now() - started < SECONDS * 1000) {
+      const chunk = Array.from({ length: 10 }, () => ({ partitionKey: `device-${n++}`, data: payload }));
+      batches.push(producer.putMany(chunk));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await producer.flush();
+    await Promise.all(batches);
+    const used = process.cpuUsage(cpu);
+    const seconds = (performance.now() - started) / 1000;
+    await producer.close();
+    return {
+      shards,
+      records: n,
+      cpuUsPerRecord: (used.user + used.system) / n,
+      requestsPerSecond: counts.putRecordsCalls / seconds,
+      recordsPerRequest: n / counts.putRecordsCalls,
+    };
+  };
+  console.log(
+    `## d. A trickle over many shards: 10 records a millisecond for ${SECONDS} s, \`putMany\`, defaults\n`,
+  );
+  console.log(
+    '| shards | records | µs of CPU per record (the timer loop included) | PutRecords calls/s | records per call |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  for (const shards of [64, 1024]) {
+    const row = await trickle(shards);
+    console.log(
+      `| ${fmt(row.shards)} | ${fmt(row.records)} | ${row.cpuUsPerRecord.toFixed(1)} | ${fmt(row.requestsPerSecond)} | ${row.recordsPerRequest.toFixed(0)} |`,
+    );
+  }
+  console.log(`| no producer: the loop alone | | ${(await loopAlone()).toFixed(1)} | | |`);
+  console.log('');
 }
 process.exit(0);

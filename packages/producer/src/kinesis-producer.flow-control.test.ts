@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeKinesis } from '../test/fake-kinesis.js';
+import { evenShards, fakeKinesis } from '../test/fake-kinesis.js';
 import { closeProducers, keys, producerFor, readBack, utf8 } from '../test/producer-harness.js';
 import { BufferFullError } from './errors.js';
 
@@ -90,5 +90,46 @@ describe('rate limiting', () => {
     const small = sizes.slice(0, -1).filter((size) => size < 50 * 1024 - 400);
     expect(small).toEqual([]);
     expect(sizes.length).toBeLessThanOrEqual(Math.ceil(3_100_000 / (50 * 1024 - 400)) + 1);
+  });
+});
+
+describe('lanes falling due at different times', () => {
+  /** Puts a record on each of four shards, the i-th `gapMs` × i after the first; returns the puts. */
+  async function putOnFourShards(producer: ReturnType<typeof producerFor>, gapMs: number) {
+    const shards = evenShards(4);
+    const puts: Promise<unknown>[] = [];
+    for (const [i, shard] of shards.entries()) {
+      if (i > 0) await vi.advanceTimersByTimeAsync(gapMs);
+      puts.push(
+        producer.put({ partitionKey: `k${i}`, data: utf8('x'), explicitHashKey: shard.start.toString() }),
+      );
+    }
+    return puts;
+  }
+
+  it('share one request when they fall due within a fifth of maxBufferedTimeMs, none sent later than it', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ shards: evenShards(4) });
+    const producer = producerFor(kinesis, { maxBufferedTimeMs: 100 });
+    await vi.advanceTimersByTimeAsync(10); // the shard map
+    const puts = await putOnFourShards(producer, 5); // due at 100, 105, 110 and 115 ms after the first
+    await vi.advanceTimersByTimeAsync(84);
+    expect(kinesis.putCalls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1); // the first record's 100 ms: all four go, together
+    expect(kinesis.putCalls.map((call) => call.Records!.length)).toEqual([4]);
+    await Promise.all(puts);
+  });
+
+  it('go in requests of their own when further apart than that', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis({ shards: evenShards(4) });
+    const producer = producerFor(kinesis, { maxBufferedTimeMs: 100 });
+    await vi.advanceTimersByTimeAsync(10);
+    const puts = await putOnFourShards(producer, 30); // due 30 ms apart
+    await vi.advanceTimersByTimeAsync(100 - 90);
+    expect(kinesis.putCalls.map((call) => call.Records!.length)).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(90);
+    expect(kinesis.putCalls.map((call) => call.Records!.length)).toEqual([1, 1, 1, 1]);
+    await Promise.all(puts);
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
 import {
+  isDue,
   type ReadinessLimits,
   roomToOpenAggregate,
+  sendAheadMs,
   tokensWorthSending,
   UNAGGREGATED_TOKEN_BATCH_RECORDS,
 } from './send-readiness.js';
@@ -16,6 +18,7 @@ const limits: ReadinessLimits = {
   maxRequestEntries: 500,
   maxRequestBytes: 5 * 1024 * 1024,
   preserveKeyOrder: true,
+  maxBufferedTimeMs: 100,
 };
 
 /** A predicted shard's lane holding `count` records of `dataBytes` bytes under partition key "k" (1 byte). */
@@ -63,5 +66,22 @@ describe('roomToOpenAggregate', () => {
     expect(
       roomToOpenAggregate(lane, { records: 1000, bytes: 80_000 }, { ...limits, aggregation: false }),
     ).toBe(0);
+  });
+});
+
+describe('sendAheadMs and isDue', () => {
+  it('sends a lane up to a fifth of maxBufferedTimeMs early, at most 50 ms', () => {
+    expect(sendAheadMs({ ...limits, maxBufferedTimeMs: 100 })).toBe(20);
+    expect(sendAheadMs({ ...limits, maxBufferedTimeMs: 7 })).toBe(1);
+    expect(sendAheadMs({ ...limits, maxBufferedTimeMs: 0 })).toBe(0);
+    expect(sendAheadMs({ ...limits, maxBufferedTimeMs: 60_000 })).toBe(50);
+  });
+
+  it('counts a lane due within that window as due', () => {
+    const lane = laneWith(1, 10); // due at 100 (test records arrive at 0)
+    expect(isDue(lane, 79, false, limits)).toBe(false);
+    expect(isDue(lane, 80, false, limits)).toBe(true);
+    expect(isDue(lane, 0, true, limits)).toBe(true); // flushing
+    expect(isDue(laneWith(0, 10), 1000, true, limits)).toBe(false); // nothing to send
   });
 });
