@@ -7,7 +7,8 @@
  *   PRODUCER_BUILDS="old=/path/to/old/packages/producer/dist/index.js,new=../packages/producer/dist/index.js" \
  *     node --import tsx --expose-gc src/compare-builds.ts putMany 100000 9
  *
- * BENCH_SHARDS sets the stream's shard count (64 by default).
+ * BENCH_SHARDS sets the stream's shard count (64 by default), BENCH_KEYS the number of distinct
+ * partition keys (1,000 by default).
  */
 import { resolve } from 'node:path';
 import { instantKinesisClient } from './instant-kinesis.js';
@@ -19,6 +20,8 @@ const count = Number(process.argv[3] ?? 100_000);
 const rounds = Number(process.argv[4] ?? 9);
 /** The stream's shards: 64 by default; a few make the shards' limits, not the CPU, set the pace (BENCH_SHARDS). */
 const shards = Number(process.env.BENCH_SHARDS ?? 64);
+/** How many distinct partition keys the records have: 1,000 by default (BENCH_KEYS; the count itself: each record its own). */
+const keys = Number(process.env.BENCH_KEYS ?? 1000);
 const payload = Buffer.alloc(100, 'x');
 
 interface ProducerModule {
@@ -36,7 +39,7 @@ async function round(build: ProducerModule): Promise<number> {
   const producer = new build.KinesisProducer({ streamName: 'bench', client });
   await new Promise((r) => setTimeout(r, 20)); // the shard map
   const records = Array.from({ length: count }, (_, i) => ({
-    partitionKey: `device-${i % 1000}`,
+    partitionKey: `device-${i % keys}`,
     data: payload,
   }));
   global.gc?.();

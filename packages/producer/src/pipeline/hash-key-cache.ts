@@ -1,4 +1,5 @@
 import { partitionKeyToHashKey } from '@kinesis-ts/core';
+import { KeyReuse } from './key-reuse.js';
 
 /** What the producer remembers of a partition key it has validated once. */
 export interface KeyFacts {
@@ -19,10 +20,12 @@ export interface KeyFacts {
  * same keys (device, user, tenant ids) again and again, and an MD5 per record is a good share of the
  * cost of a put. Only keys that passed validation are remembered, so a key found here needs no
  * validation again (`known`). Bounded: when full it starts over, which costs one MD5 and one
- * validation per key again.
+ * validation per key again. While keys do not come back, only some new ones are remembered (see
+ * `KeyReuse`).
  */
 export class HashKeyCache {
   private readonly hashKeys = new Map<string, KeyFacts>();
+  private readonly reuse = new KeyReuse();
 
   /** @param capacity the most partition keys remembered. @defaultValue 10000 */
   constructor(private readonly capacity = 10_000) {}
@@ -34,7 +37,9 @@ export class HashKeyCache {
 
   /** What is known of a key already remembered (so valid), or undefined. */
   known(partitionKey: string): KeyFacts | undefined {
-    return this.hashKeys.get(partitionKey);
+    const facts = this.hashKeys.get(partitionKey);
+    this.reuse.looked(facts !== undefined);
+    return facts;
   }
 
   /** The facts of a valid partition key, worked out and remembered when it is new. */
@@ -46,8 +51,10 @@ export class HashKeyCache {
         hashKey: partitionKeyToHashKey(partitionKey),
         utf8Bytes: Buffer.byteLength(partitionKey, 'utf8'),
       };
-      if (this.hashKeys.size >= this.capacity) this.hashKeys.clear();
-      this.hashKeys.set(partitionKey, facts);
+      if (this.reuse.shouldRemember()) {
+        if (this.hashKeys.size >= this.capacity) this.hashKeys.clear();
+        this.hashKeys.set(partitionKey, facts);
+      }
     }
     return facts;
   }

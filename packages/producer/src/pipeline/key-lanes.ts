@@ -1,3 +1,4 @@
+import { KeyReuse } from './key-reuse.js';
 import type { ShardLane } from './shard-lane.js';
 
 /**
@@ -9,17 +10,21 @@ import type { ShardLane } from './shard-lane.js';
  */
 export class KeyLanes {
   private readonly lanes = new Map<string, ShardLane>();
+  private readonly reuse = new KeyReuse();
 
   /** @param capacity the most partition keys remembered. @defaultValue 10000 */
   constructor(private readonly capacity = 10_000) {}
 
   /** The lane `partitionKey` was routed to since the last `clear`, if remembered. */
   get(partitionKey: string): ShardLane | undefined {
-    return this.lanes.get(partitionKey);
+    const lane = this.lanes.get(partitionKey);
+    this.reuse.looked(lane !== undefined);
+    return lane;
   }
 
-  /** Remembers that `partitionKey` goes to `lane`. */
+  /** Remembers that `partitionKey` goes to `lane` (only some new keys while keys do not come back: see `KeyReuse`). */
   set(partitionKey: string, lane: ShardLane): void {
+    if (!this.reuse.shouldRemember()) return;
     if (this.lanes.size >= this.capacity) this.lanes.clear();
     this.lanes.set(partitionKey, lane);
   }
