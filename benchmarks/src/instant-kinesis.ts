@@ -1,7 +1,7 @@
 /**
  * A real SDK v3 `KinesisClient` that never touches the network: a middleware at the front of its
  * stack answers `ListShards` and `PutRecords` at once (every entry written, on the shard its hash key
- * falls in), so what a benchmark measures with it is the producer's own CPU per record, with the
+ * falls in, or, when asked, every n-th refused as throttled), so what a benchmark measures with it is the producer's own CPU per record, with the
  * SDK's command objects and middleware entry but without serialization, signing or HTTP.
  */
 import { createHash } from 'node:crypto';
@@ -19,11 +19,18 @@ interface StubShard {
 /** What the stub has answered so far. */
 export interface InstantKinesisCounts {
   putRecordsCalls: number;
+  /** Entries written. */
   entries: number;
+  /** Entries refused as throttled (see `throttleEvery`). */
+  throttled: number;
 }
 
 /** Builds a client for a stream of `shardCount` even shards; `counts` tells what it answered. */
-export function instantKinesisClient(shardCount: number): {
+export function instantKinesisClient(
+  shardCount: number,
+  /** Refuse every n-th entry answered with `ProvisionedThroughputExceededException` (0: none). */
+  throttleEvery = 0,
+): {
   client: KinesisClient;
   counts: InstantKinesisCounts;
 } {
@@ -48,7 +55,7 @@ export function instantKinesisClient(shardCount: number): {
     }
     return shards[low]!;
   };
-  const counts: InstantKinesisCounts = { putRecordsCalls: 0, entries: 0 };
+  const counts: InstantKinesisCounts = { putRecordsCalls: 0, entries: 0, throttled: 0 };
   const client = new KinesisClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
@@ -76,21 +83,27 @@ export function instantKinesisClient(shardCount: number): {
       if (context.commandName === 'PutRecordsCommand') {
         counts.putRecordsCalls++;
         const records = input.Records ?? [];
-        counts.entries += records.length;
+        let failed = 0;
+        const answers = records.map((entry) => {
+          if (throttleEvery > 0 && (counts.entries + counts.throttled + 1) % throttleEvery === 0) {
+            counts.throttled++;
+            failed++;
+            return {
+              ErrorCode: 'ProvisionedThroughputExceededException',
+              ErrorMessage: 'Rate exceeded for shard (instant Kinesis stub)',
+            };
+          }
+          const hashKey =
+            entry.ExplicitHashKey === undefined
+              ? BigInt(`0x${createHash('md5').update(entry.PartitionKey).digest('hex')}`)
+              : BigInt(entry.ExplicitHashKey);
+          counts.entries++;
+          const shard = shardFor(hashKey);
+          shard.sequence += 1n;
+          return { ShardId: shard.id, SequenceNumber: shard.sequence.toString() };
+        });
         return {
-          output: {
-            $metadata,
-            FailedRecordCount: 0,
-            Records: records.map((entry) => {
-              const hashKey =
-                entry.ExplicitHashKey === undefined
-                  ? BigInt(`0x${createHash('md5').update(entry.PartitionKey).digest('hex')}`)
-                  : BigInt(entry.ExplicitHashKey);
-              const shard = shardFor(hashKey);
-              shard.sequence += 1n;
-              return { ShardId: shard.id, SequenceNumber: shard.sequence.toString() };
-            }),
-          },
+          output: { $metadata, FailedRecordCount: failed, Records: answers },
           response: {},
         } as never;
       }

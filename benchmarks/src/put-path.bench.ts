@@ -172,8 +172,9 @@ if (only === undefined || only === 'b') {
     count: number,
     give: (producer: KinesisProducer) => Promise<unknown>,
     shards = 64,
+    throttleEvery = 0,
   ) => {
-    const { client, counts } = instantKinesisClient(shards);
+    const { client, counts } = instantKinesisClient(shards, throttleEvery);
     const producer = new KinesisProducer({ streamName: 'bench', client });
     await new Promise((r) => setTimeout(r, 10)); // the shard map
     global.gc?.();
@@ -215,6 +216,9 @@ if (only === undefined || only === 'b') {
   const saturatedRecords = makeRecords(SATURATED_COUNT);
   const saturatedRound = (api: Api) =>
     measured(SATURATED_COUNT, (producer) => giveBurst(producer, saturatedRecords, api), 2);
+  // The burst again, with one entry in three refused as throttled (retried after the shard's backoff,
+  // re-packed with the records behind it): what retries cost per record.
+  const throttledRound = () => measured(COUNT, (producer) => giveBurst(producer, records, 'putMany'), 64, 3);
   // The floor of any API with a promise per record, measured the same way: a bare promise per
   // record (its resolvers kept, as a producer must), all awaited with Promise.all, each resolved
   // on the next turn with a small result object; no producer at all.
@@ -235,7 +239,14 @@ if (only === undefined || only === 'b') {
       recordsPerEntry: Number.NaN,
     };
   };
-  type Case = Api | 'floor' | 'steady put' | 'steady putMany' | 'saturated put' | 'saturated putMany';
+  type Case =
+    | Api
+    | 'floor'
+    | 'steady put'
+    | 'steady putMany'
+    | 'saturated put'
+    | 'saturated putMany'
+    | 'throttled putMany';
   const figures: Record<Case, { cpuPerSecond: number; wallPerSecond: number; recordsPerEntry: number }[]> = {
     put: [],
     putMany: [],
@@ -244,6 +255,7 @@ if (only === undefined || only === 'b') {
     'steady putMany': [],
     'saturated put': [],
     'saturated putMany': [],
+    'throttled putMany': [],
   };
   const saturatedRounds = Number(process.env.BENCH_SATURATED_ROUNDS ?? 5);
   await round('put');
@@ -258,6 +270,7 @@ if (only === undefined || only === 'b') {
       figures[`steady ${api}`].push(await steadyRound(api));
       if (i < saturatedRounds) figures[`saturated ${api}`].push(await saturatedRound(api));
     }
+    if (i < saturatedRounds) figures['throttled putMany'].push(await throttledRound());
   }
   console.log(
     `## b. CPU per record: ${fmt(COUNT)} × 100 B per round, SDK client answered at once by a middleware (no network), median of ${rounds}\n`,
@@ -295,6 +308,14 @@ if (only === undefined || only === 'b') {
     const perEntry = median(rows.map((f) => f.recordsPerEntry));
     console.log(
       `| saturated shards, \`${api}\`: ${fmt(SATURATED_COUNT)} at once into 2 shards (their limits set the pace; ${perEntry.toFixed(0)} records per entry), median of ${rows.length} | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | |`,
+    );
+  }
+  {
+    const rows = figures['throttled putMany'];
+    const cpu = median(rows.map((f) => f.cpuPerSecond));
+    const wall = median(rows.map((f) => f.wallPerSecond));
+    console.log(
+      `| throttled, \`putMany\`: the burst with one entry in three refused as throttled and retried, median of ${rows.length} | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | |`,
     );
   }
   console.log('');
