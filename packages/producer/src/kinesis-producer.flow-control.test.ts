@@ -93,6 +93,24 @@ describe('rate limiting', () => {
   });
 });
 
+describe('rate limiting with small aggregates', () => {
+  it('keeps a saturated shard at its rate when maxAggregateRecords makes aggregates small', async () => {
+    vi.useFakeTimers();
+    const kinesis = fakeKinesis();
+    // 20 records of 300 bytes: aggregates of about 6 KB, far below maxAggregateSizeBytes.
+    const producer = producerFor(kinesis, { rateLimitPercent: 100, maxAggregateRecords: 20 });
+    const puts = keys(10_000).map((k) => producer.put({ partitionKey: k, data: utf8('x'.repeat(300)) }));
+    // 3 MB: the full bucket (1 MiB) at once, the rest at 1 MiB/s: all written within 3 s.
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(readBack(kinesis.written)).toHaveLength(10_000);
+    // In full aggregates of 20, several to a request as the tokens come back (about 50 KB, eight
+    // aggregates, at a time), not one aggregate per request.
+    expect(kinesis.written).toHaveLength(500);
+    expect(kinesis.putCalls.length).toBeLessThan(100);
+    await Promise.all(puts);
+  });
+});
+
 describe('lanes falling due at different times', () => {
   /** Puts a record on each of four shards, the i-th `gapMs` × i after the first; returns the puts. */
   async function putOnFourShards(producer: ReturnType<typeof producerFor>, gapMs: number) {

@@ -67,6 +67,14 @@ describe('roomToOpenAggregate', () => {
       roomToOpenAggregate(lane, { records: 1000, bytes: 80_000 }, { ...limits, aggregation: false }),
     ).toBe(0);
   });
+
+  it('counts a full aggregate as maxAggregateRecords records of the lane when that fills it first', () => {
+    const lane = laneWith(1000, 100); // records of 101 bytes
+    const byCount = { ...limits, maxAggregateRecords: 20 };
+    expect(roomToOpenAggregate(lane, { records: 1000, bytes: 80_000 }, byCount)).toBe(20 * (101 + 16) + 24);
+    // The wait is still for up to maxAggregateSizeBytes: several such aggregates go together.
+    expect(tokensWorthSending(lane, byCount).bytes).toBe(50 * 1024);
+  });
 });
 
 describe('sendAheadMs and isDue', () => {

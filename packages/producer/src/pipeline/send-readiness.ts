@@ -21,8 +21,8 @@ const MAX_SEND_AHEAD_MS = 50;
  * How long before its due time a lane goes with a request that is being sent anyway: a fifth of
  * `maxBufferedTimeMs`, at most 50 ms (the time the KPL's collector waits for more aggregates to
  * fill a request). With records trickling in over many shards, each lane falls due at its own
- * moment, and sending each alone made a request per lane per `maxBufferedTimeMs` (640 requests a
- * second over 64 shards at the default 100 ms); lanes due within this window share one. Unlike the
+ * moment, and sending each alone made a request per lane per `maxBufferedTimeMs` (about 300
+ * requests a second over 64 shards at the default 100 ms); lanes due within this window share one. Unlike the
  * KPL, which holds the due records back for that time, the others go early: no record waits longer
  * than `maxBufferedTimeMs`.
  */
@@ -71,7 +71,8 @@ const AGGREGATE_HEADER_BYTES = 24;
 
 /**
  * The rate-limit tokens a lane with records waits for before it sends: enough for what it holds,
- * up to one full aggregate (one record token and `maxAggregateSizeBytes`), or, unaggregated, up to
+ * up to `maxAggregateSizeBytes` (one full aggregate, or several smaller ones when
+ * `maxAggregateRecords` fills them first) and one record token, or, unaggregated, up to
  * {@link UNAGGREGATED_TOKEN_BATCH_RECORDS} records. Always at least its first record.
  *
  * A lane whose shard is saturated then sends full aggregates, as the KPL does (its limiter releases
@@ -94,13 +95,26 @@ export function tokensWorthSending(lane: ShardLane, limits: ReadinessLimits): To
 /**
  * The room a packing pass over an aggregating lane must still have, in its request and its tokens,
  * to open another aggregate: none while the tokens pay for everything the lane holds; a full
- * aggregate's when they do not (the shard is saturated), so that the few hundred bytes of tokens
- * left after the last full aggregate wait for the next refill instead of going out, each time, as
- * an entry of one or two records.
+ * aggregate's (`maxAggregateSizeBytes`, or what `maxAggregateRecords` of its records take) when
+ * they do not (the shard is saturated), so that the few hundred bytes of tokens left after the
+ * last full aggregate wait for the next refill instead of going out, each time, as an entry of one
+ * or two records.
  */
 export function roomToOpenAggregate(lane: ShardLane, available: Tokens, limits: ReadinessLimits): number {
   if (!limits.aggregation || lane.shardId === undefined) return 0;
-  return available.bytes >= heldBytesBound(lane) ? 0 : limits.maxAggregateSizeBytes;
+  return available.bytes >= heldBytesBound(lane) ? 0 : fullAggregateBytes(lane, limits);
+}
+
+/**
+ * About how many bytes a full aggregate of the lane's records takes: `maxAggregateSizeBytes`, or,
+ * when `maxAggregateRecords` fills an aggregate first, that many records of the lane's average size.
+ */
+function fullAggregateBytes(lane: ShardLane, limits: ReadinessLimits): number {
+  if (!Number.isFinite(limits.maxAggregateRecords) || lane.queue.length === 0)
+    return limits.maxAggregateSizeBytes;
+  const averageBytes = lane.bytes / lane.queue.length + AGGREGATE_BYTES_PER_RECORD;
+  const byCount = Math.ceil(limits.maxAggregateRecords * averageBytes) + AGGREGATE_HEADER_BYTES;
+  return Math.min(limits.maxAggregateSizeBytes, byCount);
 }
 
 /** At most how many bytes the lane's records take aggregated: their sizes, framing and one header. */
