@@ -350,10 +350,11 @@ if (only === undefined || only === 'c') {
 
 if (only === undefined || only === 'd') {
   // A trickle over many shards: 10 records every millisecond (about 7,000 a second once the timer's
-  // own lag is counted), each to its own partition key, for 3 s; defaults (maxBufferedTimeMs 100).
-  // Each shard's lane falls due at its own moment: what matters is how many requests that makes,
-  // and the CPU per record it costs.
-  const SECONDS = 3;
+  // own lag is counted), each to its own partition key, for 5 s after a 2 s warm-up trickle (so that
+  // the JIT compiling the code on V8's worker threads is not counted); defaults (maxBufferedTimeMs
+  // 100). Each shard's lane falls due at its own moment: what matters is how many requests that
+  // makes, and the CPU per record it costs.
+  const SECONDS = 5;
   // The loop alone, making the same chunks without a producer: what of the CPU per record is the
   // benchmark's own (a timer a millisecond, mostly).
   const loopAlone = async () => {
@@ -368,7 +369,7 @@ if (only === undefined || only === 'd') {
     const used = process.cpuUsage(cpu);
     return (used.user + used.system) / n;
   };
-  const trickle = async (shards: number) => {
+  const trickle = async (shards: number, seconds = SECONDS) => {
     const { client, counts } = instantKinesisClient(shards);
     const producer = new KinesisProducer({ streamName: 'bench', client });
     await new Promise((r) => setTimeout(r, 50)); // the shard map
@@ -376,7 +377,7 @@ if (only === undefined || only === 'd') {
     const started = performance.now();
     let n = 0;
     const batches: Promise<unknown>[] = [];
-    while (performance.now() - started < SECONDS * 1000) {
+    while (performance.now() - started < seconds * 1000) {
       const chunk = Array.from({ length: 10 }, () => ({ partitionKey: `device-${n++}`, data: payload }));
       batches.push(producer.putMany(chunk));
       await new Promise((r) => setTimeout(r, 1));
@@ -384,13 +385,13 @@ if (only === undefined || only === 'd') {
     await producer.flush();
     await Promise.all(batches);
     const used = process.cpuUsage(cpu);
-    const seconds = (performance.now() - started) / 1000;
+    const elapsedSeconds = (performance.now() - started) / 1000;
     await producer.close();
     return {
       shards,
       records: n,
       cpuUsPerRecord: (used.user + used.system) / n,
-      requestsPerSecond: counts.putRecordsCalls / seconds,
+      requestsPerSecond: counts.putRecordsCalls / elapsedSeconds,
       recordsPerRequest: n / counts.putRecordsCalls,
     };
   };
@@ -401,6 +402,7 @@ if (only === undefined || only === 'd') {
     '| shards | records | µs of CPU per record (the timer loop included) | PutRecords calls/s | records per call |',
   );
   console.log('| ---: | ---: | ---: | ---: | ---: |');
+  await trickle(64, 2); // warm-up
   for (const shards of [64, 1024]) {
     const row = await trickle(shards);
     console.log(
