@@ -75,7 +75,7 @@ describe('Settlement#requestWritten (the written entries of a request)', () => {
     expect(metrics.snapshot(0, 0).stream).toMatchObject({ UserRecordsPut: 3, KinesisRecordsPut: 2 });
   });
 
-  it('settles putMany records entry by entry (they lie in memory in lane order; their batch fills one array)', () => {
+  it('settles putMany records entry by entry (their batch fills one array)', () => {
     const settled: { sequence: number; result: PutResult }[] = [];
     const entries: WrittenEntry[] = [
       {

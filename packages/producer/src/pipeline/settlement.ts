@@ -57,8 +57,8 @@ export class Settlement {
    * than entry by entry: the objects behind each promise (resolving functions, `Promise.all`
    * reactions) were made when it was put, one after the other, and settling in the same order visits
    * them in the order they lie in memory, where entry by entry (shard by shard) jumps across all of
-   * them for each record. Other entries (`putMany` records) settle entry by entry: their records lie
-   * in memory in lane order, and each batch fills one array.
+   * them for each record. Other entries (`putMany` records) settle entry by entry: a batch has one
+   * settler for all its records, and put order measured no faster for them.
    */
   requestWritten(entries: readonly WrittenEntry[], timing: AttemptTiming): void {
     let count = 0;

@@ -38,10 +38,7 @@ export class ShardLane {
   push(record: PendingRecord): void {
     this.queue.push(record);
     this.bytes += record.sizeBytes;
-    {
-      const recordDueAt = dueAtOf(record);
-      if (recordDueAt < this.dueAt) this.dueAt = recordDueAt;
-    }
+    this.dueAt = Math.min(this.dueAt, dueAtOf(record));
   }
 
   /** Puts records back at the front, before newer ones (retries), keeping their order. */
@@ -49,10 +46,7 @@ export class ShardLane {
     this.queue.unshiftAll(records);
     for (const record of records) {
       this.bytes += record.sizeBytes;
-      {
-        const recordDueAt = dueAtOf(record);
-        if (recordDueAt < this.dueAt) this.dueAt = recordDueAt;
-      }
+      this.dueAt = Math.min(this.dueAt, dueAtOf(record));
     }
   }
 
