@@ -378,6 +378,26 @@ describe('flush and close', () => {
     await expect(put).resolves.toMatchObject({ attempts: [expect.objectContaining({ success: true })] });
   });
 
+  it('flush waits only for the records put before it when they share aggregates with later ones, and the buffer empties', async () => {
+    const kinesis = fakeKinesis();
+    const producer = producerFor(kinesis, { maxBufferedTimeMs: 60_000 });
+    const records = (suffix: string) =>
+      keys(50).map((k) => ({ partitionKey: `${k}${suffix}`, data: utf8(k) }));
+    const before = producer.putMany(records(''));
+    const flushed = producer.flush();
+    const after = producer.putMany(records('-later'));
+    expect(producer.outstandingRecords).toBe(100);
+    await flushed;
+    const written = await before;
+    expect(written.every((result) => result.status === 'fulfilled')).toBe(true);
+    // One aggregate carried the records of both batches, settled together.
+    expect(kinesis.written).toHaveLength(1);
+    expect(readBack(kinesis.written)).toHaveLength(100);
+    expect((await after).every((result) => result.status === 'fulfilled')).toBe(true);
+    expect(producer.outstandingRecords).toBe(0);
+    expect(producer.outstandingBytes).toBe(0);
+  });
+
   it('close settles everything first', async () => {
     const kinesis = fakeKinesis();
     const producer = producerFor(kinesis, { maxBufferedTimeMs: 60_000 });

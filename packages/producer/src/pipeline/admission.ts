@@ -193,6 +193,12 @@ export class Admission {
     }
   }
 
+  /** `count` records of `bytes` in all, every one of them in the buffer, settled together (a written entry). */
+  releaseAdmitted(count: number, bytes: number): void {
+    this.admittedCount -= count;
+    this.bufferedBytes -= bytes;
+  }
+
   /** A buffered record's size changed by `deltaBytes` (its data was replaced by the `oversizedRecords` hook). */
   resized(record: PendingRecord, deltaBytes: number): void {
     if (isAdmitted(record)) this.bufferedBytes += deltaBytes;

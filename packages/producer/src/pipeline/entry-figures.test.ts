@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
 import { EntryFigures } from './entry-figures.js';
-import { addAttempt, lastAttemptEndedAt, setLastAttemptEndedAt } from './pending-record.js';
+import {
+  addAttempt,
+  lastAttemptEndedAt,
+  newPendingRecord,
+  type RecordArrival,
+  type RecordSettler,
+  setLastAttemptEndedAt,
+} from './pending-record.js';
 
 const EPOCH = 1_765_000_000_000; // a time since the epoch, as Date.now() gives
 
@@ -37,5 +44,38 @@ describe('EntryFigures', () => {
     const startedAt = EPOCH + 5_000;
     const exact = records.reduce((sum, record) => sum + (startedAt - lastAttemptEndedAt(record)), 0);
     expect(EntryFigures.of(records).waitedSumMs(startedAt)).toBe(exact);
+  });
+
+  it('keeps what settlement needs without the records: settlers and slots in entry order, runs of one arrival, buffered bytes', () => {
+    const batch: RecordSettler = { resolve: () => undefined, reject: () => undefined, settlesMany: true };
+    const own: RecordSettler = { resolve: () => undefined, reject: () => undefined };
+    const early: RecordArrival = { arrivedAt: EPOCH, expiresAt: EPOCH + 30_000, dueAt: EPOCH + 100 };
+    const late: RecordArrival = { arrivedAt: EPOCH + 1, expiresAt: EPOCH + 30_001, dueAt: EPOCH + 101 };
+    const made = (key: string, arrival: RecordArrival, settler: RecordSettler, slot: number) =>
+      newPendingRecord(
+        { partitionKey: key, data: new Uint8Array(10) },
+        key,
+        new Uint8Array(10),
+        undefined,
+        1n,
+        10 + key.length,
+        slot + 1,
+        arrival,
+        settler,
+        slot,
+      );
+    const records = [
+      made('a', early, batch, 4),
+      made('bb', early, batch, 9),
+      made('c', late, own, 0),
+      made('dd', early, batch, 2),
+    ];
+    const figures = EntryFigures.of(records);
+
+    expect(figures.settlers).toEqual([batch, batch, own, batch]);
+    expect(figures.slots).toEqual([4, 9, 0, 2]);
+    expect(figures.arrivals).toEqual([early, late, early]);
+    expect(figures.arrivalRunStarts).toEqual([0, 2, 3]);
+    expect(figures.bufferedBytes).toBe(4 * 10 + 6);
   });
 });

@@ -3,19 +3,24 @@ import {
   hasOwnPromise,
   lastAttemptEndedAt,
   type PendingRecord,
+  type RecordArrival,
+  type RecordSettler,
 } from './pending-record.js';
 
 /**
- * What the sender and the metrics need to know of an entry's user records, gathered by the packer as
- * it adds each record (while the record is in the processor's cache), so that nothing visits the
- * records again between packing and settling: with 100,000 records buffered, every extra pass over
- * them is a cache miss per record.
+ * What the sender, the metrics and settlement need to know of an entry's user records, gathered by
+ * the packer as it adds each record (while the record is in the processor's cache), so that nothing
+ * visits the records again between packing and settling, and a written entry whose records were all
+ * written at their first attempt settles from these columns alone: with 100,000 records buffered,
+ * every extra pass over them is a cache miss per record.
  */
 export class EntryFigures {
   /** User records in the entry. */
   count = 0;
   /** Bytes of their data (partition keys excluded). */
   dataBytes = 0;
+  /** Bytes they hold in the buffer (data plus partition key, each record's `sizeBytes`). */
+  bufferedBytes = 0;
   /** When the first of them reaches its time to live (Infinity for none). */
   earliestExpiresAt = Number.POSITIVE_INFINITY;
   /** When their last attempts ended (or they arrived): the earliest and the latest. */
@@ -39,6 +44,15 @@ export class EntryFigures {
    * by it without visiting them (see `Settlement#requestWritten`).
    */
   sequences: number[] | undefined = [];
+  /** Each record's settler and its place there (`slot`), in entry order. */
+  readonly settlers: RecordSettler[] = [];
+  readonly slots: number[] = [];
+  /**
+   * The records' arrivals, one per run of consecutive records that share one: `arrivals[i]` is the
+   * arrival of the records from index `arrivalRunStarts[i]` to the next run's start.
+   */
+  readonly arrivals: RecordArrival[] = [];
+  readonly arrivalRunStarts: number[] = [];
   private firstLastEndedAt = 0;
 
   /** Counts a record packed into the entry. */
@@ -46,8 +60,15 @@ export class EntryFigures {
     const lastEndedAt = lastAttemptEndedAt(record);
     const failed = failedAttemptCount(record);
     if (this.count === 0) this.firstLastEndedAt = lastEndedAt;
+    if (this.arrivals.length === 0 || this.arrivals[this.arrivals.length - 1] !== record.arrival) {
+      this.arrivals.push(record.arrival);
+      this.arrivalRunStarts.push(this.count);
+    }
+    this.settlers.push(record.settler);
+    this.slots.push(record.slot);
     this.count++;
     this.dataBytes += record.data.byteLength;
+    this.bufferedBytes += record.sizeBytes;
     const expiresAt = record.arrival.expiresAt;
     if (expiresAt < this.earliestExpiresAt) this.earliestExpiresAt = expiresAt;
     if (lastEndedAt < this.earliestLastEndedAt) this.earliestLastEndedAt = lastEndedAt;

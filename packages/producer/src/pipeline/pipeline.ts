@@ -86,10 +86,18 @@ export class ProducerPipeline {
     this.events = context.events;
     this.metricsRecorder = context.metrics;
     this.logger = context.logger;
-    this.settlement = new Settlement(this.metricsRecorder, this.events, (record) => {
-      this.admission.release(record);
-      this.flushWaiters.settled(record.sequence);
-    });
+    this.settlement = new Settlement(
+      this.metricsRecorder,
+      this.events,
+      (record) => {
+        this.admission.release(record);
+        this.flushWaiters.settled(record.sequence);
+      },
+      (records, figures) => {
+        this.admission.releaseAdmitted(figures.count, figures.bufferedBytes);
+        this.flushWaiters.settledAll(records, figures.firstSequence, figures.lastSequence);
+      },
+    );
     this.recordLimit = this.options.recordSizeFromStream
       ? undefined
       : { source: 'option', bytes: this.options.maxRecordSizeBytes };

@@ -4,7 +4,8 @@ import { packed } from '../../test/retrier-harness.js';
 import type { PutResult } from '../attempt.js';
 import { MetricsRecorder } from '../metrics.js';
 import { ProducerEventEmitter } from '../producer-events.js';
-import type { PendingRecord } from './pending-record.js';
+import type { EntryFigures } from './entry-figures.js';
+import { addFailedAttempt, type PendingRecord } from './pending-record.js';
 import { Settlement, type WrittenEntry } from './settlement.js';
 
 const TIMING = { startedAt: 1_000, durationMs: 20, endedAt: 1_020 };
@@ -91,5 +92,90 @@ describe('Settlement#requestWritten (the written entries of a request)', () => {
     ];
     settlementFor([]).requestWritten(entries, TIMING);
     expect(settled.map(({ sequence }) => sequence)).toEqual([1, 3, 2, 4]);
+  });
+});
+
+describe('Settlement#written (one written entry)', () => {
+  /** Three putMany records of one batch (slots 0 to 2), two accepted at 900 and one at 950. */
+  function batchRecords(results: { slot: number; result: PutResult }[]) {
+    const batch = {
+      resolve: (result: PutResult, slot: number) => results.push({ slot, result }),
+      reject: () => undefined,
+      settlesMany: true,
+    };
+    return [900, 900, 950].map((arrivedAt, slot) =>
+      pending(`k${slot}`, 'xy', { arrivedAt, settler: batch, slot, sizeBytes: 10 + slot }),
+    );
+  }
+
+  function settlementWithEntries(released: PendingRecord[], entries: { count: number; bytes: number }[]) {
+    return new Settlement(
+      new MetricsRecorder(),
+      new ProducerEventEmitter(),
+      (record) => released.push(record),
+      (_records, figures: EntryFigures) =>
+        entries.push({ count: figures.count, bytes: figures.bufferedBytes }),
+    );
+  }
+
+  it('settles records written at their first attempt from the figures: the entry released at once, each record given the result of its arrival', () => {
+    const results: { slot: number; result: PutResult }[] = [];
+    const released: PendingRecord[] = [];
+    const entries: { count: number; bytes: number }[] = [];
+    settlementWithEntries(released, entries).written(packed(batchRecords(results)), 'shard-a', '7', TIMING);
+
+    expect(entries).toEqual([{ count: 3, bytes: 10 + 11 + 12 }]);
+    expect(released).toEqual([]);
+    expect(results.map(({ slot }) => slot)).toEqual([0, 1, 2]);
+    expect(results[0]!.result).toBe(results[1]!.result); // same arrival: one shared result
+    expect(results.map(({ result }) => [result.shardId, result.sequenceNumber, result.attemptCount])).toEqual(
+      [
+        ['shard-a', '7', 1],
+        ['shard-a', '7', 1],
+        ['shard-a', '7', 1],
+      ],
+    );
+    expect(results.map(({ result }) => result.attempts[0]!.delayMs)).toEqual([100, 100, 50]);
+  });
+
+  it('visits each record when one of them was retried (its result carries its earlier attempt)', () => {
+    const results: { slot: number; result: PutResult }[] = [];
+    const released: PendingRecord[] = [];
+    const entries: { count: number; bytes: number }[] = [];
+    const records = batchRecords(results);
+    addFailedAttempt([records[1]!], 'ProvisionedThroughputExceededException', 'Slow down', {
+      startedAt: 960,
+      durationMs: 10,
+      endedAt: 970,
+    });
+    settlementWithEntries(released, entries).written(packed(records), 'shard-a', '7', TIMING);
+
+    expect(entries).toEqual([]);
+    expect(released).toEqual(records);
+    expect(results.map(({ result }) => result.attemptCount)).toEqual([1, 2, 1]);
+    expect(results[1]!.result.attempts.map((attempt) => attempt.errorCode)).toEqual([
+      'ProvisionedThroughputExceededException',
+      undefined,
+    ]);
+  });
+
+  it('visits each record when someone listens to record:put, and reports each', () => {
+    const results: { slot: number; result: PutResult }[] = [];
+    const released: PendingRecord[] = [];
+    const reported: string[] = [];
+    const events = new ProducerEventEmitter();
+    events.on('record:put', ({ record }) => reported.push(record.partitionKey));
+    const records = batchRecords(results);
+    new Settlement(
+      new MetricsRecorder(),
+      events,
+      (record) => released.push(record),
+      () => {
+        throw new Error('the entry must not be released whole');
+      },
+    ).written(packed(records), 'shard-a', '7', TIMING);
+
+    expect(released).toEqual(records);
+    expect(reported).toEqual(['k0', 'k1', 'k2']);
   });
 });

@@ -1,6 +1,7 @@
 import { ProducerErrorCode, RecordFailedError, type RecordFailureCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
+import type { EntryFigures } from './entry-figures.js';
 import type { PackedEntry } from './packer.js';
 import {
   type AttemptTiming,
@@ -33,6 +34,15 @@ export class Settlement {
     private readonly events: ProducerEventEmitter,
     /** A record left the pipeline for good: free its room in the buffer, tell the flushes. */
     private readonly onSettled: (record: PendingRecord) => void,
+    /**
+     * Every record of a written entry left the pipeline (all of them were in the buffer: only
+     * admitted records are packed); `figures` counts them. @defaultValue `onSettled` for each record
+     */
+    private readonly onEntrySettled: (records: readonly PendingRecord[], figures: EntryFigures) => void = (
+      records,
+    ) => {
+      for (const record of records) onSettled(record);
+    },
   ) {}
 
   /** An entry was written at `shardId`/`sequenceNumber`: resolves every user record it carried. */
@@ -41,7 +51,27 @@ export class Settlement {
     const records = packed.records;
     this.metrics.entryWritten(shardId, packed.entry.data.byteLength, packed.figures);
     const results = new EntryResults(shardId, sequenceNumber, packed.entry.aggregated, timing);
-    for (let i = 0; i < records.length; i++) this.settleWritten(records[i]!, results, reportEach);
+    // Every record written at its first attempt (its result then depends only on when it arrived),
+    // and no one listening to `record:put`: the entry settles without visiting its records.
+    if (!reportEach && packed.figures.mostFailedAttempts === 0) this.settleFromFigures(packed, results);
+    else for (let i = 0; i < records.length; i++) this.settleWritten(records[i]!, results, reportEach);
+  }
+
+  /**
+   * Settles a written entry whose records were all written at their first attempt from the columns
+   * its figures gathered while packing (settlers, slots, arrivals), without visiting the records:
+   * with a full buffer, each visit is a cache miss. The records are not marked settled: nothing looks
+   * at a record once its entry is written (only records still in a lane are, see
+   * `ProducerPipeline#replaceOversized`).
+   */
+  private settleFromFigures(packed: PackedEntry, results: EntryResults): void {
+    const { settlers, slots, arrivals, arrivalRunStarts, count } = packed.figures;
+    this.onEntrySettled(packed.records, packed.figures);
+    for (let run = 0; run < arrivals.length; run++) {
+      const result = results.firstAttemptResult(arrivals[run]!.arrivedAt);
+      const end = run + 1 < arrivals.length ? arrivalRunStarts[run + 1]! : count;
+      for (let i = arrivalRunStarts[run]!; i < end; i++) settlers[i]!.resolve(result, slots[i]!);
+    }
   }
 
   private settleWritten(record: PendingRecord, results: EntryResults, reportEach: boolean): void {

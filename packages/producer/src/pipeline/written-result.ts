@@ -5,6 +5,7 @@ import {
   failedAttempts,
   lastAttemptEndedAt,
   MAX_ATTEMPTS_KEPT,
+  noAttempts,
   type PendingRecord,
 } from './pending-record.js';
 
@@ -89,9 +90,22 @@ export class EntryResults {
   /** The result of `record`, written in this entry. */
   resultFor(record: PendingRecord): WrittenResult {
     if (failedAttemptCount(record) > 0) return this.newResult(record);
-    if (this.shared === undefined || record.arrival.arrivedAt !== this.sharedArrivedAt) {
-      this.shared = this.newResult(record);
-      this.sharedArrivedAt = record.arrival.arrivedAt;
+    return this.firstAttemptResult(record.arrival.arrivedAt);
+  }
+
+  /** The result of a record written at its first attempt that arrived at `arrivedAt`. */
+  firstAttemptResult(arrivedAt: number): WrittenResult {
+    if (this.shared === undefined || arrivedAt !== this.sharedArrivedAt) {
+      this.shared = new WrittenResult(
+        this.shardId,
+        this.sequenceNumber,
+        this.aggregated,
+        1,
+        noAttempts(),
+        this.timing,
+        this.timing.startedAt - arrivedAt,
+      );
+      this.sharedArrivedAt = arrivedAt;
     }
     return this.shared;
   }
