@@ -1,5 +1,6 @@
 import type { PutResult } from './attempt.js';
 import type { RecordSettler } from './pipeline/pending-record.js';
+import { WrittenResult } from './pipeline/written-result.js';
 
 /** One settled record of {@link KinesisProducer.putMany}. */
 export type PutManyResult = PutManyFulfilled | { readonly status: 'rejected'; readonly reason: unknown };
@@ -19,8 +20,6 @@ export class PutManyBatch implements RecordSettler {
   readonly settlesMany = true;
   readonly results: PutManyResult[];
   private remaining: number;
-  /** The last fulfilled result made, shared by the records after it that resolve with the same value. */
-  private lastFulfilled: PutManyFulfilled | undefined;
 
   constructor(
     size: number,
@@ -32,16 +31,16 @@ export class PutManyBatch implements RecordSettler {
   }
 
   /**
-   * Records of one aggregate settle one after the other and often share their result (see
-   * `EntryResults`): they then share the frozen `{ status, value }` around it too.
+   * Records written together often share their result (see `EntryResults`): they then share the
+   * frozen `{ status, value }` around it too, whichever batch each belongs to.
    */
   resolve(value: PutResult, slot: number): void {
-    let fulfilled = this.lastFulfilled;
-    if (fulfilled === undefined || fulfilled.value !== value) {
-      fulfilled = Object.freeze({ status: 'fulfilled' as const, value });
-      this.lastFulfilled = fulfilled;
-    }
-    this.settle(slot, fulfilled);
+    this.settle(
+      slot,
+      value instanceof WrittenResult
+        ? value.asFulfilled()
+        : Object.freeze({ status: 'fulfilled' as const, value }),
+    );
   }
 
   reject(reason: unknown, slot: number): void {

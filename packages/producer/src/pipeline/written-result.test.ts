@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pending } from '../../test/pending.js';
 import type { Attempt } from '../attempt.js';
+import { PutManyBatch } from '../put-many-batch.js';
 import { addAttempt, MAX_ATTEMPTS_KEPT, setLastAttemptEndedAt } from './pending-record.js';
 import { EntryResults, WrittenResult } from './written-result.js';
 
@@ -89,11 +90,37 @@ describe('EntryResults', () => {
     ]);
   });
 
+  it('gives an arrival time met again, after others, the result it had (records come key by key, each key in put order)', () => {
+    const entry = results();
+    const arrivals = [900, 950, 900, 975, 950, 900];
+    const given = arrivals.map((arrivedAt) => entry.firstAttemptResult(arrivedAt));
+    expect(given[2]).toBe(given[0]);
+    expect(given[5]).toBe(given[0]);
+    expect(given[4]).toBe(given[1]);
+    expect(new Set(given).size).toBe(3);
+    expect(given.map((result) => result.attempts[0]!.delayMs)).toEqual([100, 50, 100, 25, 50, 100]);
+  });
+
   it('freezes the results it shares, so one record cannot change another’s', () => {
     const result = results().resultFor(pending('a'));
     expect(Object.isFrozen(result)).toBe(true);
     expect(() => {
       (result as { shardId: string }).shardId = 'other';
     }).toThrow(TypeError);
+  });
+});
+
+describe('PutManyBatch', () => {
+  it('gives records of different batches written with one result one frozen item', () => {
+    const shared = new WrittenResult('shardId-1', '42', true, 1, [], timing, 10);
+    const first = new PutManyBatch(2, () => undefined);
+    const second = new PutManyBatch(1, () => undefined);
+    first.resolve(shared, 1);
+    second.resolve(shared, 0);
+    first.resolve(new WrittenResult('shardId-1', '43', true, 1, [], timing, 10), 0);
+    expect(first.results[1]).toBe(second.results[0]);
+    expect(first.results[1]).toEqual({ status: 'fulfilled', value: shared });
+    expect(Object.isFrozen(first.results[1])).toBe(true);
+    expect(first.results[0]).not.toBe(first.results[1]);
   });
 });

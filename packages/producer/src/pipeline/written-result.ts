@@ -22,6 +22,7 @@ export class WrittenResult implements PutResult {
   readonly #timing: AttemptTiming;
   readonly #delayMs: number;
   #attempts: readonly Attempt[] | undefined;
+  #fulfilled: { readonly status: 'fulfilled'; readonly value: PutResult } | undefined;
 
   constructor(
     readonly shardId: string,
@@ -40,6 +41,15 @@ export class WrittenResult implements PutResult {
     this.#delayMs = delayMs === (delayMs | 0) ? delayMs | 0 : delayMs;
     // Records written together may share a result (see `EntryResults`): none may change it.
     Object.freeze(this);
+  }
+
+  /**
+   * `{ status: 'fulfilled', value: this }`, frozen: the item of every `putMany` record this result
+   * settles, made once however many batches the records belong to.
+   */
+  asFulfilled(): { readonly status: 'fulfilled'; readonly value: PutResult } {
+    this.#fulfilled ??= Object.freeze({ status: 'fulfilled' as const, value: this });
+    return this.#fulfilled;
   }
 
   /** The attempts, the successful last one included (the first and the 9 latest when there were more than 10). */
@@ -79,6 +89,12 @@ export class WrittenResult implements PutResult {
 export class EntryResults {
   private sharedArrivedAt = Number.NaN;
   private shared: WrittenResult | undefined;
+  /**
+   * The first-attempt results made so far, by arrival time, once there are two: an entry's records
+   * come key by key, each key's in put order, so a burst that took several milliseconds to put
+   * comes back to the same arrival times once per key.
+   */
+  private byArrival: Map<number, WrittenResult> | undefined;
 
   constructor(
     private readonly shardId: string,
@@ -95,8 +111,17 @@ export class EntryResults {
 
   /** The result of a record written at its first attempt that arrived at `arrivedAt`. */
   firstAttemptResult(arrivedAt: number): WrittenResult {
-    if (this.shared === undefined || arrivedAt !== this.sharedArrivedAt) {
-      this.shared = new WrittenResult(
+    if (this.shared !== undefined && arrivedAt === this.sharedArrivedAt) return this.shared;
+    let result: WrittenResult | undefined;
+    if (this.shared !== undefined) {
+      if (this.byArrival === undefined) {
+        this.byArrival = new Map([[this.sharedArrivedAt, this.shared]]);
+      } else {
+        result = this.byArrival.get(arrivedAt);
+      }
+    }
+    if (result === undefined) {
+      result = new WrittenResult(
         this.shardId,
         this.sequenceNumber,
         this.aggregated,
@@ -105,9 +130,11 @@ export class EntryResults {
         this.timing,
         this.timing.startedAt - arrivedAt,
       );
-      this.sharedArrivedAt = arrivedAt;
+      this.byArrival?.set(arrivedAt, result);
     }
-    return this.shared;
+    this.shared = result;
+    this.sharedArrivedAt = arrivedAt;
+    return result;
   }
 
   private newResult(record: PendingRecord): WrittenResult {
