@@ -14,7 +14,8 @@
  * d. a trickle over many shards (10 records a millisecond, 64 and 1,024 shards): requests per
  *    second and CPU per record while each shard's lane falls due at its own moment.
  *
- * `pnpm bench put-path` (after a build); BENCH_PUT_PATH_ONLY=a|b|c|d runs one table.
+ * `pnpm bench put-path` (after a build); BENCH_PUT_PATH_ONLY=a|b|c|d runs one table,
+ * BENCH_PUT_PATH_APIS=putMany (or put) runs table b for one API alone.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,12 @@ const makeRecords = (count: number) =>
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const only = process.env.BENCH_PUT_PATH_ONLY;
+/**
+ * The APIs table b runs (BENCH_PUT_PATH_APIS, `put,putMany` by default): `putMany` alone shows what a
+ * process that only ever calls `putMany` costs (see docs/benchmarks.md: V8 places objects in the old
+ * generation by what it saw them do before, so rounds of one API change the other's figures).
+ */
+const tableBApis = (process.env.BENCH_PUT_PATH_APIS ?? 'put,putMany').split(',') as Api[];
 
 function httpClient(endpoint: string): KinesisClient {
   return new KinesisClient({
@@ -258,19 +265,20 @@ if (only === undefined || only === 'b') {
     'throttled putMany': [],
   };
   const saturatedRounds = Number(process.env.BENCH_SATURATED_ROUNDS ?? 5);
-  await round('put');
-  await round('putMany');
+  const inTurn = (i: number) => (i % 2 === 0 ? tableBApis : [...tableBApis].reverse());
+  for (const api of tableBApis) await round(api);
   await promiseFloor();
   for (let i = 0; i < rounds; i++) {
-    for (const api of (i % 2 === 0 ? ['put', 'putMany'] : ['putMany', 'put']) as Api[]) {
+    for (const api of inTurn(i)) {
       figures[api].push(await round(api));
     }
     figures.floor.push(await promiseFloor());
-    for (const api of (i % 2 === 0 ? ['put', 'putMany'] : ['putMany', 'put']) as Api[]) {
+    for (const api of inTurn(i)) {
       figures[`steady ${api}`].push(await steadyRound(api));
       if (i < saturatedRounds) figures[`saturated ${api}`].push(await saturatedRound(api));
     }
-    if (i < saturatedRounds) figures['throttled putMany'].push(await throttledRound());
+    if (i < saturatedRounds && tableBApis.includes('putMany'))
+      figures['throttled putMany'].push(await throttledRound());
   }
   console.log(
     `## b. CPU per record: ${fmt(COUNT)} × 100 B per round, SDK client answered at once by a middleware (no network), median of ${rounds}\n`,
@@ -281,6 +289,7 @@ if (only === undefined || only === 'b') {
     ['put', 300_000],
     ['putMany', 600_000],
   ] as const) {
+    if (!tableBApis.includes(api)) continue;
     const cpu = median(figures[api].map((f) => f.cpuPerSecond));
     const wall = median(figures[api].map((f) => f.wallPerSecond));
     console.log(`| \`${api}\` | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | ${fmt(target)} |`);
@@ -294,6 +303,7 @@ if (only === undefined || only === 'b') {
     ['put', 300_000],
     ['putMany', 600_000],
   ] as const) {
+    if (!tableBApis.includes(api)) continue;
     const rows = figures[`steady ${api}`];
     const cpu = median(rows.map((f) => f.cpuPerSecond));
     const wall = median(rows.map((f) => f.wallPerSecond));
@@ -301,7 +311,7 @@ if (only === undefined || only === 'b') {
       `| steady flow, \`${api}\`: ${fmt(STEADY_IN_FLIGHT)} records in flight at most, ${fmt(STEADY_COUNT)} per round | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | ${fmt(target)} |`,
     );
   }
-  for (const api of ['put', 'putMany'] as const) {
+  for (const api of tableBApis) {
     const rows = figures[`saturated ${api}`];
     const cpu = median(rows.map((f) => f.cpuPerSecond));
     const wall = median(rows.map((f) => f.wallPerSecond));
@@ -310,7 +320,7 @@ if (only === undefined || only === 'b') {
       `| saturated shards, \`${api}\`: ${fmt(SATURATED_COUNT)} at once into 2 shards (their limits set the pace; ${perEntry.toFixed(0)} records per entry), median of ${rows.length} | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | |`,
     );
   }
-  {
+  if (tableBApis.includes('putMany')) {
     const rows = figures['throttled putMany'];
     const cpu = median(rows.map((f) => f.cpuPerSecond));
     const wall = median(rows.map((f) => f.wallPerSecond));

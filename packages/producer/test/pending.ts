@@ -3,6 +3,7 @@ import {
   markAdmitted,
   newPendingRecord,
   type PendingRecord,
+  type RecordArrival,
   type RecordSettler,
 } from '../src/pipeline/pending-record.js';
 
@@ -11,6 +12,8 @@ let sequence = 0;
 /** What a unit test may set on a pending record (the rest gets test defaults). */
 export interface PendingOverrides {
   readonly arrivedAt?: number;
+  /** The arrival to share with other records (as records accepted in the same millisecond do); overrides the three times. */
+  readonly arrival?: RecordArrival;
   readonly expiresAt?: number;
   readonly dueAt?: number;
   readonly explicitHashKey?: string;
@@ -38,7 +41,7 @@ export function pending(
     overrides.hashKey ?? effectiveHashKey(partitionKey, overrides.explicitHashKey),
     overrides.sizeBytes ?? bytes.byteLength + Buffer.byteLength(partitionKey),
     overrides.sequence ?? sequence,
-    {
+    overrides.arrival ?? {
       arrivedAt: overrides.arrivedAt ?? 0,
       expiresAt: overrides.expiresAt ?? 30_000,
       dueAt: overrides.dueAt ?? 100,

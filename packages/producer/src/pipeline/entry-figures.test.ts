@@ -46,8 +46,13 @@ describe('EntryFigures', () => {
     expect(EntryFigures.of(records).waitedSumMs(startedAt)).toBe(exact);
   });
 
-  it('keeps what settlement needs without the records: settlers and slots in entry order, runs of one arrival, buffered bytes', () => {
+  it('keeps what settlement needs without the records: settlers and slots in entry order, runs of one arrival, buffered bytes (putMany records only)', () => {
     const batch: RecordSettler = { resolve: () => undefined, reject: () => undefined, settlesMany: true };
+    const otherBatch: RecordSettler = {
+      resolve: () => undefined,
+      reject: () => undefined,
+      settlesMany: true,
+    };
     const own: RecordSettler = { resolve: () => undefined, reject: () => undefined };
     const early: RecordArrival = { arrivedAt: EPOCH, expiresAt: EPOCH + 30_000, dueAt: EPOCH + 100 };
     const late: RecordArrival = { arrivedAt: EPOCH + 1, expiresAt: EPOCH + 30_001, dueAt: EPOCH + 101 };
@@ -67,15 +72,20 @@ describe('EntryFigures', () => {
     const records = [
       made('a', early, batch, 4),
       made('bb', early, batch, 9),
-      made('c', late, own, 0),
+      made('c', late, otherBatch, 0),
       made('dd', early, batch, 2),
     ];
     const figures = EntryFigures.of(records);
 
-    expect(figures.settlers).toEqual([batch, batch, own, batch]);
-    expect(figures.slots).toEqual([4, 9, 0, 2]);
-    expect(figures.arrivals).toEqual([early, late, early]);
-    expect(figures.arrivalRunStarts).toEqual([0, 2, 3]);
+    expect(figures.settleColumns?.settlers).toEqual([batch, batch, otherBatch, batch]);
+    expect(figures.settleColumns?.slots).toEqual([4, 9, 0, 2]);
+    expect(figures.settleColumns?.arrivals).toEqual([early, late, early]);
+    expect(figures.settleColumns?.arrivalRunStarts).toEqual([0, 2, 3]);
     expect(figures.bufferedBytes).toBe(4 * 10 + 6);
+    expect(figures.sequences).toBeUndefined();
+    // A record with a promise of its own: the entry settles through put sequences instead.
+    const mixed = EntryFigures.of([made('e', early, batch, 1), made('f', early, own, 0)]);
+    expect(mixed.settleColumns).toBeUndefined();
+    expect(EntryFigures.of([made('g', early, own, 0)]).sequences).toHaveLength(1);
   });
 });

@@ -44,15 +44,12 @@ export class EntryFigures {
    * by it without visiting them (see `Settlement#requestWritten`).
    */
   sequences: number[] | undefined = [];
-  /** Each record's settler and its place there (`slot`), in entry order. */
-  readonly settlers: RecordSettler[] = [];
-  readonly slots: number[] = [];
   /**
-   * The records' arrivals, one per run of consecutive records that share one: `arrivals[i]` is the
-   * arrival of the records from index `arrivalRunStarts[i]` to the next run's start.
+   * Each record's settler, slot and arrival, while no record has a promise of its own (`putMany`
+   * records); `undefined` from the first that has one (those settle through `sequences`, and
+   * gathering both would only make garbage for them).
    */
-  readonly arrivals: RecordArrival[] = [];
-  readonly arrivalRunStarts: number[] = [];
+  settleColumns: SettleColumns | undefined = new SettleColumns();
   private firstLastEndedAt = 0;
 
   /** Counts a record packed into the entry. */
@@ -60,12 +57,10 @@ export class EntryFigures {
     const lastEndedAt = lastAttemptEndedAt(record);
     const failed = failedAttemptCount(record);
     if (this.count === 0) this.firstLastEndedAt = lastEndedAt;
-    if (this.arrivals.length === 0 || this.arrivals[this.arrivals.length - 1] !== record.arrival) {
-      this.arrivals.push(record.arrival);
-      this.arrivalRunStarts.push(this.count);
+    if (this.settleColumns !== undefined) {
+      if (hasOwnPromise(record)) this.settleColumns = undefined;
+      else this.settleColumns.add(record, this.count);
     }
-    this.settlers.push(record.settler);
-    this.slots.push(record.slot);
     this.count++;
     this.dataBytes += record.data.byteLength;
     this.bufferedBytes += record.sizeBytes;
@@ -99,5 +94,31 @@ export class EntryFigures {
     const figures = new EntryFigures();
     for (const record of records) figures.add(record);
     return figures;
+  }
+}
+
+/**
+ * What settling an entry's records needs of each, in entry order, so that an entry written at its
+ * records' first attempt settles without visiting them (see `Settlement#written`).
+ */
+export class SettleColumns {
+  /** Each record's settler and its place there (`slot`). */
+  readonly settlers: RecordSettler[] = [];
+  readonly slots: number[] = [];
+  /**
+   * The records' arrivals, one per run of consecutive records that share one: `arrivals[i]` is the
+   * arrival of the records from index `arrivalRunStarts[i]` to the next run's start.
+   */
+  readonly arrivals: RecordArrival[] = [];
+  readonly arrivalRunStarts: number[] = [];
+
+  /** Adds `record`, the entry's record at `index`. */
+  add(record: PendingRecord, index: number): void {
+    if (this.arrivals.length === 0 || this.arrivals[this.arrivals.length - 1] !== record.arrival) {
+      this.arrivals.push(record.arrival);
+      this.arrivalRunStarts.push(index);
+    }
+    this.settlers.push(record.settler);
+    this.slots.push(record.slot);
   }
 }

@@ -96,15 +96,17 @@ describe('Settlement#requestWritten (the written entries of a request)', () => {
 });
 
 describe('Settlement#written (one written entry)', () => {
-  /** Three putMany records of one batch (slots 0 to 2), two accepted at 900 and one at 950. */
+  /** Three putMany records of one batch (slots 0 to 2), two accepted at 900 (sharing that arrival) and one at 950. */
   function batchRecords(results: { slot: number; result: PutResult }[]) {
     const batch = {
       resolve: (result: PutResult, slot: number) => results.push({ slot, result }),
       reject: () => undefined,
       settlesMany: true,
     };
-    return [900, 900, 950].map((arrivedAt, slot) =>
-      pending(`k${slot}`, 'xy', { arrivedAt, settler: batch, slot, sizeBytes: 10 + slot }),
+    const at900 = { arrivedAt: 900, expiresAt: 30_900, dueAt: 1_000 };
+    const at950 = { arrivedAt: 950, expiresAt: 30_950, dueAt: 1_050 };
+    return [at900, at900, at950].map((arrival, slot) =>
+      pending(`k${slot}`, 'xy', { arrival, settler: batch, slot, sizeBytes: 10 + slot }),
     );
   }
 

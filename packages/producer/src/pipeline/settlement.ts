@@ -1,7 +1,7 @@
 import { ProducerErrorCode, RecordFailedError, type RecordFailureCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
-import type { EntryFigures } from './entry-figures.js';
+import type { EntryFigures, SettleColumns } from './entry-figures.js';
 import type { PackedEntry } from './packer.js';
 import {
   type AttemptTiming,
@@ -53,22 +53,27 @@ export class Settlement {
     const results = new EntryResults(shardId, sequenceNumber, packed.entry.aggregated, timing);
     // Every record written at its first attempt (its result then depends only on when it arrived),
     // and no one listening to `record:put`: the entry settles without visiting its records.
-    if (!reportEach && packed.figures.mostFailedAttempts === 0) this.settleFromFigures(packed, results);
-    else for (let i = 0; i < records.length; i++) this.settleWritten(records[i]!, results, reportEach);
+    const columns = packed.figures.settleColumns;
+    if (columns !== undefined && !reportEach && packed.figures.mostFailedAttempts === 0) {
+      this.settleFromColumns(packed, columns, results);
+    } else {
+      for (let i = 0; i < records.length; i++) this.settleWritten(records[i]!, results, reportEach);
+    }
   }
 
   /**
    * Settles a written entry whose records were all written at their first attempt from the columns
-   * its figures gathered while packing (settlers, slots, arrivals), without visiting the records:
-   * with a full buffer, each visit is a cache miss. The records are not marked settled: nothing looks
-   * at a record once its entry is written (only records still in a lane are, see
+   * its figures gathered at packing (settlers, slots, arrivals), without visiting the records: with
+   * a full buffer, each visit is a cache miss. The records are not marked settled: nothing looks at
+   * a record once its entry is written (only records still in a lane are, see
    * `ProducerPipeline#replaceOversized`).
    */
-  private settleFromFigures(packed: PackedEntry, results: EntryResults): void {
-    const { settlers, slots, arrivals, arrivalRunStarts, count } = packed.figures;
+  private settleFromColumns(packed: PackedEntry, columns: SettleColumns, results: EntryResults): void {
+    const { settlers, slots, arrivals, arrivalRunStarts } = columns;
+    const count = packed.figures.count;
     this.onEntrySettled(packed.records, packed.figures);
     for (let run = 0; run < arrivals.length; run++) {
-      const result = results.firstAttemptResult(arrivals[run]!.arrivedAt);
+      const result = results.firstAttemptResultOf(arrivals[run]!);
       const end = run + 1 < arrivals.length ? arrivalRunStarts[run + 1]! : count;
       for (let i = arrivalRunStarts[run]!; i < end; i++) settlers[i]!.resolve(result, slots[i]!);
     }

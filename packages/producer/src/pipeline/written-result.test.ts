@@ -90,10 +90,16 @@ describe('EntryResults', () => {
     ]);
   });
 
-  it('gives an arrival time met again, after others, the result it had (records come key by key, each key in put order)', () => {
+  it('gives an arrival met again, after others, the result it had (records come key by key, each key in put order)', () => {
     const entry = results();
-    const arrivals = [900, 950, 900, 975, 950, 900];
-    const given = arrivals.map((arrivedAt) => entry.firstAttemptResult(arrivedAt));
+    const arrival = (arrivedAt: number) => ({
+      arrivedAt,
+      expiresAt: arrivedAt + 30_000,
+      dueAt: arrivedAt + 100,
+    });
+    const [at900, at950, at975] = [arrival(900), arrival(950), arrival(975)];
+    const arrivals = [at900, at950, at900, at975, at950, at900];
+    const given = arrivals.map((each) => entry.firstAttemptResultOf(each));
     expect(given[2]).toBe(given[0]);
     expect(given[5]).toBe(given[0]);
     expect(given[4]).toBe(given[1]);

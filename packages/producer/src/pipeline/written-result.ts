@@ -7,6 +7,7 @@ import {
   MAX_ATTEMPTS_KEPT,
   noAttempts,
   type PendingRecord,
+  type RecordArrival,
 } from './pending-record.js';
 
 /**
@@ -89,12 +90,10 @@ export class WrittenResult implements PutResult {
 export class EntryResults {
   private sharedArrivedAt = Number.NaN;
   private shared: WrittenResult | undefined;
-  /**
-   * The first-attempt results made so far, by arrival time, once there are two: an entry's records
-   * come key by key, each key's in put order, so a burst that took several milliseconds to put
-   * comes back to the same arrival times once per key.
-   */
-  private byArrival: Map<number, WrittenResult> | undefined;
+  /** The first-attempt results by arrival (see `firstAttemptResultOf`), once asked for. */
+  private byArrival: Map<RecordArrival, WrittenResult> | undefined;
+  private lastArrival: RecordArrival | undefined;
+  private lastOfArrival: WrittenResult | undefined;
 
   constructor(
     private readonly shardId: string,
@@ -106,35 +105,42 @@ export class EntryResults {
   /** The result of `record`, written in this entry. */
   resultFor(record: PendingRecord): WrittenResult {
     if (failedAttemptCount(record) > 0) return this.newResult(record);
-    return this.firstAttemptResult(record.arrival.arrivedAt);
+    const arrivedAt = record.arrival.arrivedAt;
+    if (this.shared === undefined || arrivedAt !== this.sharedArrivedAt) {
+      this.shared = this.firstAttemptResultAt(arrivedAt);
+      this.sharedArrivedAt = arrivedAt;
+    }
+    return this.shared;
   }
 
-  /** The result of a record written at its first attempt that arrived at `arrivedAt`. */
-  firstAttemptResult(arrivedAt: number): WrittenResult {
-    if (this.shared !== undefined && arrivedAt === this.sharedArrivedAt) return this.shared;
-    let result: WrittenResult | undefined;
-    if (this.shared !== undefined) {
-      if (this.byArrival === undefined) {
-        this.byArrival = new Map([[this.sharedArrivedAt, this.shared]]);
-      } else {
-        result = this.byArrival.get(arrivedAt);
-      }
-    }
+  /**
+   * The result of the records written at their first attempt that arrived at `arrival`, one for
+   * each arrival: an entry's records come key by key, each key's in put order, so a burst that took
+   * several milliseconds to put comes back to the same arrivals once per key.
+   */
+  firstAttemptResultOf(arrival: RecordArrival): WrittenResult {
+    if (arrival === this.lastArrival) return this.lastOfArrival!;
+    this.byArrival ??= new Map();
+    let result = this.byArrival.get(arrival);
     if (result === undefined) {
-      result = new WrittenResult(
-        this.shardId,
-        this.sequenceNumber,
-        this.aggregated,
-        1,
-        noAttempts(),
-        this.timing,
-        this.timing.startedAt - arrivedAt,
-      );
-      this.byArrival?.set(arrivedAt, result);
+      result = this.firstAttemptResultAt(arrival.arrivedAt);
+      this.byArrival.set(arrival, result);
     }
-    this.shared = result;
-    this.sharedArrivedAt = arrivedAt;
+    this.lastArrival = arrival;
+    this.lastOfArrival = result;
     return result;
+  }
+
+  private firstAttemptResultAt(arrivedAt: number): WrittenResult {
+    return new WrittenResult(
+      this.shardId,
+      this.sequenceNumber,
+      this.aggregated,
+      1,
+      noAttempts(),
+      this.timing,
+      this.timing.startedAt - arrivedAt,
+    );
   }
 
   private newResult(record: PendingRecord): WrittenResult {
