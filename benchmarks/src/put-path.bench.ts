@@ -36,9 +36,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const only = process.env.BENCH_PUT_PATH_ONLY;
 /**
- * The APIs table b runs (BENCH_PUT_PATH_APIS, `put,putMany` by default): `putMany` alone shows what a
- * process that only ever calls `putMany` costs (see docs/benchmarks.md: V8 places objects in the old
- * generation by what it saw them do before, so rounds of one API change the other's figures).
+ * The APIs table b runs (BENCH_PUT_PATH_APIS, `put,putMany` by default): one of them alone is quicker,
+ * and its figures then come without the other API's rounds run in between (see docs/benchmarks.md,
+ * fifth pass: what ran before in a process moves the figures).
  */
 const tableBApis = (process.env.BENCH_PUT_PATH_APIS ?? 'put,putMany').split(',') as Api[];
 
