@@ -10,9 +10,9 @@ import {
 /**
  * What the sender, the metrics and settlement need to know of an entry's user records, gathered by
  * the packer as it adds each record (while the record is in the processor's cache), so that nothing
- * visits the records again between packing and settling, and a written entry whose records were all
- * written at their first attempt settles from these columns alone: with 100,000 records buffered,
- * every extra pass over them is a cache miss per record.
+ * visits the records again between packing and settling, and a written entry of `putMany` records
+ * all written at their first attempt settles from its `settleColumns` alone: with 100,000 records
+ * buffered, every extra pass over them is a cache miss per record.
  */
 export class EntryFigures {
   /** User records in the entry. */
