@@ -22,9 +22,9 @@ const MAX_SEND_AHEAD_MS = 50;
  * `maxBufferedTimeMs`, at most 50 ms (the time the KPL's collector waits for more aggregates to
  * fill a request). With records trickling in over many shards, each lane falls due at its own
  * moment, and sending each alone made a request per lane per `maxBufferedTimeMs` (about 300
- * requests a second over 64 shards at the default 100 ms); lanes due within this window share one. Unlike the
- * KPL, which holds the due records back for that time, the others go early: no record waits longer
- * than `maxBufferedTimeMs`.
+ * requests a second over 64 shards at the default 100 ms); lanes due within this window share
+ * one. Unlike the KPL, which holds the due records back for that time, the others go early: no
+ * record waits longer than `maxBufferedTimeMs`.
  */
 export function sendAheadMs(limits: ReadinessLimits): number {
   return Math.min(MAX_SEND_AHEAD_MS, Math.floor(limits.maxBufferedTimeMs / 5));

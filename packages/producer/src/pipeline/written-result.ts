@@ -88,12 +88,11 @@ export class WrittenResult implements PutResult {
  * it. A record with earlier attempts gets its own.
  */
 export class EntryResults {
-  private sharedArrivedAt = Number.NaN;
-  private shared: WrittenResult | undefined;
-  /** The first-attempt results by arrival (see `firstAttemptResultOf`), once asked for. */
+  /** The first-attempt result made or found last, and the arrival time it is for. */
+  private lastArrivedAt = Number.NaN;
+  private last: WrittenResult | undefined;
+  /** The first-attempt results by arrival (see `firstAttemptResultOf`). */
   private byArrival: Map<RecordArrival, WrittenResult> | undefined;
-  private lastArrival: RecordArrival | undefined;
-  private lastOfArrival: WrittenResult | undefined;
 
   constructor(
     private readonly shardId: string,
@@ -105,29 +104,26 @@ export class EntryResults {
   /** The result of `record`, written in this entry. */
   resultFor(record: PendingRecord): WrittenResult {
     if (failedAttemptCount(record) > 0) return this.newResult(record);
-    const arrivedAt = record.arrival.arrivedAt;
-    if (this.shared === undefined || arrivedAt !== this.sharedArrivedAt) {
-      this.shared = this.firstAttemptResultAt(arrivedAt);
-      this.sharedArrivedAt = arrivedAt;
-    }
-    return this.shared;
+    return this.firstAttemptResultOf(record.arrival);
   }
 
   /**
-   * The result of the records written at their first attempt that arrived at `arrival`, one for
-   * each arrival: an entry's records come key by key, each key's in put order, so a burst that took
-   * several milliseconds to put comes back to the same arrivals once per key.
+   * The result of the records written at their first attempt that arrived at `arrival`: one for
+   * each arrival time, shared by the records of that millisecond. Consecutive records mostly share
+   * one (in put order); an entry settled from its columns comes key by key, each key's records in
+   * put order, so it comes back to the same arrivals once per key, and finds them in `byArrival`
+   * (keyed by the arrival object, which the records of one millisecond share).
    */
   firstAttemptResultOf(arrival: RecordArrival): WrittenResult {
-    if (arrival === this.lastArrival) return this.lastOfArrival!;
-    this.byArrival ??= new Map();
-    let result = this.byArrival.get(arrival);
+    if (arrival.arrivedAt === this.lastArrivedAt) return this.last!;
+    let result = this.byArrival?.get(arrival);
     if (result === undefined) {
       result = this.firstAttemptResultAt(arrival.arrivedAt);
+      this.byArrival ??= new Map();
       this.byArrival.set(arrival, result);
     }
-    this.lastArrival = arrival;
-    this.lastOfArrival = result;
+    this.lastArrivedAt = arrival.arrivedAt;
+    this.last = result;
     return result;
   }
 
