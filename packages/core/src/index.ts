@@ -105,6 +105,16 @@ export {
   shareOption,
   stringOption,
 } from './option-spec.js';
+export {
+  type PutRecordsBodyEntry,
+  type PutRecordsBodyInput,
+  writePutRecordsBody,
+} from './put-records-body.js';
+export {
+  type CommandWithSerializeSteps,
+  writePutRecordsBodyOf,
+  writesPutRecordsInAwsJson,
+} from './put-records-serialization.js';
 export type { DeaggregatedRecord, KinesisRecordInput, UserRecord } from './record.js';
 export {
   type ClientThatSends,
