@@ -17,6 +17,7 @@ export {
   type KinesisProducerOptions,
   type OversizedRecordContext,
   type OversizedRecordHook,
+  type PutRecordsSerializer,
 } from './options.js';
 export { bucketedPartitionKey } from './partition-key-bucket.js';
 export type { OpenShard } from './pipeline/list-shards.js';

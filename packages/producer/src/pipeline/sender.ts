@@ -3,14 +3,22 @@ import {
   type PutRecordsCommandInput,
   type PutRecordsOutput,
 } from '@aws-sdk/client-kinesis';
-import { sendWithoutSdkRetries, streamParameters } from '@kinesis-ts/core';
+import {
+  sendWithoutSdkRetries,
+  streamParameters,
+  writePutRecordsBodyOf,
+  writesPutRecordsInAwsJson,
+} from '@kinesis-ts/core';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { RequestInFlight } from './collector.js';
 import { putRecordsTimeoutMs } from './request-timeout.js';
 
 /** The options the sender works with. */
-export type SenderOptions = Pick<ResolvedProducerOptions, 'client' | 'stream' | 'requestTimeoutMs'>;
+export type SenderOptions = Pick<
+  ResolvedProducerOptions,
+  'client' | 'stream' | 'requestTimeoutMs' | 'putRecordsSerializer'
+>;
 
 /** How a `PutRecords` call ended: its answer or its error, and when (milliseconds). */
 export interface RequestCompletion {
@@ -33,12 +41,17 @@ export interface RequestCompletion {
  */
 export class Sender {
   private inFlight = 0;
+  /** Whether request bodies are written by `writePutRecordsBody` (see `putRecordsSerializer`). */
+  private readonly writesBodies: boolean;
 
   constructor(
     private readonly options: SenderOptions,
     private readonly metrics: MetricsRecorder,
     private readonly onCompleted: (request: RequestInFlight, completion: RequestCompletion) => void,
-  ) {}
+  ) {
+    this.writesBodies =
+      options.putRecordsSerializer === 'kinesis-ts' && writesPutRecordsInAwsJson(options.client);
+  }
 
   /** `PutRecords` calls sent and not completed. */
   get requestsInFlight(): number {
@@ -67,7 +80,9 @@ export class Sender {
         ExplicitHashKey: packed.entry.explicitHashKey,
       })),
     };
-    sendWithoutSdkRetries(this.options.client, new PutRecordsCommand(input), { timeoutMs }).then(
+    const command = new PutRecordsCommand(input);
+    if (this.writesBodies) writePutRecordsBodyOf(command);
+    sendWithoutSdkRetries(this.options.client, command, { timeoutMs }).then(
       (output) => this.complete(request, startedAt, timeoutMs, userRecords, output, undefined),
       (error: unknown) => this.complete(request, startedAt, timeoutMs, userRecords, undefined, error),
     );
