@@ -3,7 +3,8 @@
  *
  * a. a burst: 200,000 × 100-byte records given to the producer all at once (twice its default
  *    buffer), through a real SDK `KinesisClient` over HTTP/1.1 to the fast fake Kinesis in a child
- *    process; `put`, `putMany` and hand-written 500-entry `PutRecords` batches;
+ *    process; `put`, `putMany` and hand-written 500-entry `PutRecords` batches, the producer's
+ *    request bodies written by itself and by the SDK (`putRecordsSerializer`) side by side;
  * b. CPU per record: the same SDK client, answered at once by a middleware (no network, no
  *    serialization: benchmarks/src/instant-kinesis.ts), 100,000 records per round within the buffer,
  *    next to the floor of any API with a promise per record (bare promises, no producer), and a
@@ -20,7 +21,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { KinesisProducer } from '@kinesis-ts/producer';
+import { KinesisProducer, type PutRecordsSerializer } from '@kinesis-ts/producer';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startFakeKinesis } from './fake-kinesis-server.js';
 import { HandWrittenBatches } from './hand-written-batches.js';
@@ -59,9 +60,11 @@ async function burst(
   client: KinesisClient,
   records: readonly { partitionKey: string; data: Buffer }[],
   api: Api,
-) {
-  const producer = new KinesisProducer({ streamName: 'bench', client });
+  putRecordsSerializer: PutRecordsSerializer = 'kinesis-ts',
+): Promise<Rate> {
+  const producer = new KinesisProducer({ streamName: 'bench', client, putRecordsSerializer });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let written = 0;
   if (api === 'put') {
     const results = await Promise.all(records.map((record) => producer.put(record)));
@@ -74,22 +77,37 @@ async function burst(
     }
   }
   await producer.close();
-  const seconds = (performance.now() - started) / 1000;
+  const rate = rateOf(records.length, started, cpu);
   if (written !== records.length) throw new Error(`${api} wrote ${written} of ${records.length}`);
-  return records.length / seconds;
+  return rate;
+}
+
+/** Records per second of wall time, and this process's CPU per record (the fake runs in another). */
+interface Rate {
+  readonly perSecond: number;
+  readonly cpuMicrosPerRecord: number;
+}
+
+function rateOf(count: number, started: number, cpu: NodeJS.CpuUsage): Rate {
+  const used = process.cpuUsage(cpu);
+  return {
+    perSecond: count / ((performance.now() - started) / 1000),
+    cpuMicrosPerRecord: (used.user + used.system) / count,
+  };
 }
 
 async function handWritten(
   client: KinesisClient,
   records: readonly { partitionKey: string; data: Buffer }[],
-) {
+): Promise<Rate> {
   const writer = new HandWrittenBatches(client);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (const { partitionKey, data } of records) await writer.add({ PartitionKey: partitionKey, Data: data });
   await writer.drain();
-  const seconds = (performance.now() - started) / 1000;
+  const rate = rateOf(records.length, started, cpu);
   if (writer.delivered !== records.length) throw new Error(`hand-written delivered ${writer.delivered}`);
-  return records.length / seconds;
+  return rate;
 }
 
 // ---- c. memory while throttled, in a child process -------------------------------------------
@@ -143,27 +161,41 @@ if (only === undefined || only === 'a') {
   await handWritten(client, warm);
   await burst(client, warm, 'put');
   await burst(client, warm, 'putMany');
-  const figures: Record<string, number[]> = { hand: [], put: [], putMany: [] };
+  const figures: Record<string, Rate[]> = { hand: [], put: [], putMany: [], putSdk: [], putManySdk: [] };
   for (let round = 0; round < rounds; round++) {
     figures.hand!.push(await handWritten(client, records));
-    figures.put!.push(await burst(client, records, 'put'));
-    figures.putMany!.push(await burst(client, records, 'putMany'));
+    // What ran before moves a case's figures (see the fifth pass in docs/benchmarks.md): the two
+    // writers of bodies take turns at going first.
+    const writers: PutRecordsSerializer[] = round % 2 === 0 ? ['kinesis-ts', 'sdk'] : ['sdk', 'kinesis-ts'];
+    for (const writer of writers) {
+      const suffix = writer === 'sdk' ? 'Sdk' : '';
+      figures[`put${suffix}`]!.push(await burst(client, records, 'put', writer));
+      figures[`putMany${suffix}`]!.push(await burst(client, records, 'putMany', writer));
+    }
   }
   client.destroy();
   await server.stop();
-  const hand = median(figures.hand!);
+  const hand = median(figures.hand!.map((rate) => rate.perSecond));
   console.log(
     `## a. ${fmt(COUNT)} × 100 B given at once (default buffer 100,000), SDK over HTTP/1.1 to the fake (64 shards), median of ${rounds}\n`,
   );
-  console.log('| producer | user records/s | vs. hand-written | single rounds |');
-  console.log('| --- | ---: | ---: | --- |');
-  const row = (name: string, values: number[]) =>
+  console.log(
+    "Bodies written by the producer (`putRecordsSerializer: 'kinesis-ts'`, the default) or by the SDK's JSON codec (`'sdk'`). CPU: this process's, per record (the fake runs in another).\n",
+  );
+  console.log('| producer | user records/s | vs. hand-written | CPU µs/record | single rounds |');
+  console.log('| --- | ---: | ---: | ---: | --- |');
+  const row = (name: string, rates: Rate[]) => {
+    const perSecond = median(rates.map((rate) => rate.perSecond));
+    const cpu = median(rates.map((rate) => rate.cpuMicrosPerRecord));
     console.log(
-      `| ${name} | ${fmt(median(values))} | ${(median(values) / hand).toFixed(2)}× | ${values.map(fmt).join(', ')} |`,
+      `| ${name} | ${fmt(perSecond)} | ${(perSecond / hand).toFixed(2)}× | ${cpu.toFixed(2)} | ${rates.map((rate) => fmt(rate.perSecond)).join(', ')} |`,
     );
+  };
   row('hand-written 500-entry PutRecords batches (p-limit 24)', figures.hand!);
   row('kinesis-ts `put`, every record at once', figures.put!);
   row('kinesis-ts `putMany`, batches of 500, all at once', figures.putMany!);
+  row("kinesis-ts `put`, bodies by the SDK ('sdk')", figures.putSdk!);
+  row("kinesis-ts `putMany`, bodies by the SDK ('sdk')", figures.putManySdk!);
   console.log('');
 }
 
