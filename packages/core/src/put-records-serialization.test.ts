@@ -92,6 +92,26 @@ describe('writePutRecordsBodyOf', () => {
     expect(names).not.toMatch(/kinesisTs/);
   });
 
+  it('reads the content type and target whatever the case of their names', async () => {
+    const { client, sent } = capturingClient();
+    const command = new PutRecordsCommand(input);
+    writePutRecordsBodyOf(command);
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const headers = (args.request as { headers: Record<string, string> }).headers;
+        for (const name of ['content-type', 'x-amz-target']) {
+          const value = headers[name]!;
+          delete headers[name];
+          headers[name.replace(/(^|-)[a-z]/g, (letter) => letter.toUpperCase())] = value;
+        }
+        return next(args);
+      },
+      { step: 'serialize', priority: 'low', name: 'capitalisedHeaders' },
+    );
+    await client.send(command);
+    expect(Buffer.from(sent[0]!.body)).toEqual(writePutRecordsBody(input));
+  });
+
   it('fails with a TypeError naming what it found when the request is not AWS JSON 1.1 PutRecords', async () => {
     const { client, sent } = capturingClient();
     const command = new PutRecordsCommand(input);

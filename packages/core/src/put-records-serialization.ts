@@ -74,15 +74,13 @@ export function writePutRecordsBodyOf(command: CommandWithSerializeSteps): void 
   command.middlewareStack.add(
     (next) => (args: BuildArguments) => {
       const { headers } = args.request;
-      const target = headers['x-amz-target'] ?? '';
-      if (
-        input === undefined ||
-        headers['content-type'] !== CONTENT_TYPE ||
-        !target.endsWith('.PutRecords')
-      ) {
+      const contentType = headerValue(headers, 'content-type');
+      const target = headerValue(headers, 'x-amz-target') ?? '';
+      const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+      if (input === undefined || mediaType !== CONTENT_TYPE || !target.endsWith('.PutRecords')) {
         throw new TypeError(
           `kinesis-ts: the SDK client did not make an AWS JSON 1.1 PutRecords request (content-type ` +
-            `${headers['content-type'] ?? 'none'}, target ${target || 'none'}); let the SDK write ` +
+            `${contentType ?? 'none'}, target ${target || 'none'}); let the SDK write ` +
             `the body instead (producer option putRecordsSerializer: 'sdk')`,
         );
       }
@@ -95,4 +93,12 @@ export function writePutRecordsBodyOf(command: CommandWithSerializeSteps): void 
     },
     { step: 'build', priority: 'high', name: 'kinesisTsPutRecordsBody', override: true },
   );
+}
+
+/** The value of a header, whatever the case of its name (HTTP header names are case-insensitive). */
+function headerValue(headers: Record<string, string>, lowerCaseName: string): string | undefined {
+  const exact = headers[lowerCaseName];
+  if (exact !== undefined) return exact;
+  const name = Object.keys(headers).find((candidate) => candidate.toLowerCase() === lowerCaseName);
+  return name === undefined ? undefined : headers[name];
 }
