@@ -45,6 +45,20 @@ function capturingClient(): { client: KinesisClient; sent: Sent[] } {
   return { client, sent };
 }
 
+/** Changes the headers of `command`'s request once the SDK's serializer has made it. */
+function editHeadersAfterSerializing(
+  command: PutRecordsCommand,
+  edit: (headers: Record<string, string>) => void,
+): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      edit((args.request as { headers: Record<string, string> }).headers);
+      return next(args);
+    },
+    { step: 'serialize', priority: 'low', name: 'editHeaders' },
+  );
+}
+
 describe('writesPutRecordsInAwsJson', () => {
   it('holds for a KinesisClient of the schema-based SDK', () => {
     expect(writesPutRecordsInAwsJson(new KinesisClient({ region: 'us-east-1' }))).toBe(true);
@@ -96,18 +110,13 @@ describe('writePutRecordsBodyOf', () => {
     const { client, sent } = capturingClient();
     const command = new PutRecordsCommand(input);
     writePutRecordsBodyOf(command);
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        const headers = (args.request as { headers: Record<string, string> }).headers;
-        for (const name of ['content-type', 'x-amz-target']) {
-          const value = headers[name]!;
-          delete headers[name];
-          headers[name.replace(/(^|-)[a-z]/g, (letter) => letter.toUpperCase())] = value;
-        }
-        return next(args);
-      },
-      { step: 'serialize', priority: 'low', name: 'capitalisedHeaders' },
-    );
+    editHeadersAfterSerializing(command, (headers) => {
+      for (const name of ['content-type', 'x-amz-target']) {
+        const value = headers[name]!;
+        delete headers[name];
+        headers[name.replace(/(^|-)[a-z]/g, (letter) => letter.toUpperCase())] = value;
+      }
+    });
     await client.send(command);
     expect(Buffer.from(sent[0]!.body)).toEqual(writePutRecordsBody(input));
   });
@@ -116,13 +125,9 @@ describe('writePutRecordsBodyOf', () => {
     const { client, sent } = capturingClient();
     const command = new PutRecordsCommand(input);
     writePutRecordsBodyOf(command);
-    command.middlewareStack.add(
-      (next) => async (args) => {
-        (args.request as { headers: Record<string, string> }).headers['content-type'] = 'application/cbor';
-        return next(args);
-      },
-      { step: 'serialize', priority: 'low', name: 'otherProtocol' },
-    );
+    editHeadersAfterSerializing(command, (headers) => {
+      headers['content-type'] = 'application/cbor';
+    });
     const error = await client.send(command).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(
