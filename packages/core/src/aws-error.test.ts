@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { awsErrorCode, classifyAwsError, failureCode, fatalCause, isRetryableAwsError } from './aws-error.js';
+import {
+  awsErrorCode,
+  classifyAwsError,
+  failureCode,
+  fatalCause,
+  isCredentialsError,
+  isRetryableAwsError,
+  isServiceAnswer,
+} from './aws-error.js';
 
 function serviceError(name: string, httpStatusCode?: number) {
   return Object.assign(new Error(`${name} happened`), {
@@ -77,6 +85,45 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(make())).toBe('fatal');
     expect(fatalCause(make())).toBe('client-setup');
     expect(failureCode(make())).toBe(code);
+  });
+
+  it('retries a credentials error once credentials have resolved before (a refresh that failed)', () => {
+    const resolvedBefore = { credentialsResolvedBefore: true };
+    const imdsTimeout = () =>
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+        tryNextLink: false,
+      });
+    const tokenRefreshFailed = () =>
+      Object.assign(new Error('token expired'), { name: 'TokenProviderError' });
+    for (const make of [
+      imdsTimeout,
+      tokenRefreshFailed,
+      () => new Error('Could not load credentials from IMDS'),
+    ]) {
+      expect(isCredentialsError(make())).toBe(true);
+      expect(classifyAwsError(make())).toBe('fatal');
+      expect(classifyAwsError(make(), resolvedBefore)).toBe('transient');
+      expect(isRetryableAwsError(make(), resolvedBefore)).toBe(true);
+      expect(fatalCause(make(), resolvedBefore)).toBeUndefined();
+    }
+    // Only credentials errors: a region cannot go missing later, and a refused key stays refused.
+    expect(classifyAwsError(noRegion(), resolvedBefore)).toBe('fatal');
+    expect(classifyAwsError(badEndpoint(), resolvedBefore)).toBe('fatal');
+    expect(classifyAwsError(serviceError('AccessDeniedException', 400), resolvedBefore)).toBe('fatal');
+    expect(classifyAwsError(serviceError('UnrecognizedClientException', 400), resolvedBefore)).toBe('fatal');
+    expect(isCredentialsError(serviceError('AccessDeniedException', 400))).toBe(false);
+    expect(isCredentialsError(new TypeError('Could not load credentials'))).toBe(false);
+    expect(isCredentialsError('CredentialsProviderError')).toBe(false);
+  });
+
+  it('tells an error the service sent from one raised before any call left', () => {
+    expect(isServiceAnswer(serviceError('ValidationException', 400))).toBe(true);
+    expect(isServiceAnswer(serviceError('InternalFailure', 500))).toBe(true);
+    expect(isServiceAnswer(serviceError('Unanswered'))).toBe(false);
+    expect(isServiceAnswer(noCredentials())).toBe(false);
+    expect(isServiceAnswer(Object.assign(new Error('socket'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isServiceAnswer(undefined)).toBe(false);
   });
 
   it('retries a TypeError that wraps a network error (fetch failed)', () => {

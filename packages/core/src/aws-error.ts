@@ -103,6 +103,25 @@ const CLIENT_SETUP_MESSAGES = [
   /^Could not load credentials/,
 ];
 
+/** The SDK's errors for credentials (or a token) it could not resolve: by name, or by its plain message. */
+const CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError']);
+const CREDENTIALS_MESSAGE = /^Could not load credentials/;
+
+/**
+ * What a caller knows of its SDK client that an error alone cannot tell (see {@link classifyAwsError}).
+ */
+export interface AwsErrorContext {
+  /**
+   * Whether the service has answered a call of this client before (an output, or an error the
+   * service sent): its credentials resolved then. A credentials error afterwards is a refresh that
+   * failed, and such failures pass: an instance-metadata or container credentials endpoint that did
+   * not answer in time gives the same `CredentialsProviderError: Could not load credentials from any
+   * providers` as a client that has no credentials at all (aws/aws-sdk-js-v3 issues 4679 and 4867).
+   * With `true`, credentials errors are transient; without, fatal. @defaultValue false
+   */
+  readonly credentialsResolvedBefore?: boolean;
+}
+
 /** JavaScript's own error classes: a call that threw one will throw it again, whatever the wait. */
 const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
 
@@ -150,8 +169,12 @@ export type FatalCause =
  *    `maxAttempts`), and the caller reports it by its name and message when it gives up. Failing
  *    everything at once on an error nobody has seen before would turn one odd network fault into
  *    lost records.
+ *
+ * Before all of these, a credentials error of a client whose credentials resolved before
+ * (`context.credentialsResolvedBefore`) is transient: a refresh that failed, not a missing setup.
  */
-export function classifyAwsError(error: unknown): AwsErrorKind {
+export function classifyAwsError(error: unknown, context?: AwsErrorContext): AwsErrorKind {
+  if (context?.credentialsResolvedBefore === true && isCredentialsError(error)) return 'transient';
   if (typeof error === 'string') return classifyCode(error) ?? 'transient';
   const code = awsErrorCode(error);
   const byCode = code === undefined ? undefined : classifyCode(code);
@@ -171,8 +194,8 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
  * needs to decide how far a failure reaches. A `client-setup`, `authorization` or `not-found` error
  * hits every call to the resource alike; an `invalid-request` error is about the request that got it.
  */
-export function fatalCause(error: unknown): FatalCause | undefined {
-  if (classifyAwsError(error) !== 'fatal') return undefined;
+export function fatalCause(error: unknown, context?: AwsErrorContext): FatalCause | undefined {
+  if (classifyAwsError(error, context) !== 'fatal') return undefined;
   const code = typeof error === 'string' ? error : awsErrorCode(error);
   if (code !== undefined && AUTHORIZATION.has(code)) return 'authorization';
   if (code === 'ResourceNotFoundException') return 'not-found';
@@ -208,6 +231,30 @@ export function isClientSetupError(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether the SDK could not resolve credentials (or a token) to sign the call with: no provider had
+ * any, or the one that had them failed to refresh them (see {@link AwsErrorContext}).
+ */
+export function isCredentialsError(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  if (typeof name === 'string' && CREDENTIALS_NAMES.has(name)) return true;
+  return (
+    (name === 'Error' || name === undefined) &&
+    typeof message === 'string' &&
+    CREDENTIALS_MESSAGE.test(message)
+  );
+}
+
+/**
+ * Whether the error was sent by the service (it has an HTTP status): the call reached the service,
+ * signed, so the client's credentials resolved for it.
+ */
+export function isServiceAnswer(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
+  return typeof status === 'number';
+}
+
 function hasNetworkCode(error: unknown): boolean {
   const systemCode = (error as { code?: unknown } | null)?.code;
   if (typeof systemCode !== 'string') return false;
@@ -217,8 +264,8 @@ function hasNetworkCode(error: unknown): boolean {
 }
 
 /** Whether an AWS error may succeed on retry (throttling or transient). */
-export function isRetryableAwsError(error: unknown): boolean {
-  return classifyAwsError(error) !== 'fatal';
+export function isRetryableAwsError(error: unknown, context?: AwsErrorContext): boolean {
+  return classifyAwsError(error, context) !== 'fatal';
 }
 
 function classifyCode(code: string): AwsErrorKind | undefined {

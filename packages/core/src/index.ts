@@ -11,6 +11,7 @@ export {
   AGGREGATION_OVERHEAD_BYTES,
 } from './aggregation-format.js';
 export {
+  type AwsErrorContext,
   type AwsErrorKind,
   awsErrorCode,
   classifyAwsError,
@@ -18,7 +19,9 @@ export {
   failureCode,
   fatalCause,
   isClientSetupError,
+  isCredentialsError,
   isRetryableAwsError,
+  isServiceAnswer,
 } from './aws-error.js';
 export {
   type BackoffPolicy,
