@@ -5,6 +5,7 @@
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { answeringClient } from '../test/answering-client.js';
 import { fakeKinesis, serviceError } from '../test/fake-kinesis.js';
 import { closeProducers, producerFor, producers, utf8 } from '../test/producer-harness.js';
 import type { RecordFailedError } from './errors.js';
@@ -88,6 +89,78 @@ describe('client setup errors, with a real SDK client', () => {
     });
     expect(first.message).toContain('CredentialsProviderError');
     expect(second).toMatchObject({ code: 'CANNOT_WRITE_STREAM', attemptCount: 0 });
+    client.destroy();
+  });
+
+  /**
+   * A client whose credentials worked, then fail to refresh for a while (an instance-metadata or
+   * container endpoint that does not answer): while `failing`, each call gets the SDK's own
+   * `CredentialsProviderError` from its default provider chain, which finds nothing here.
+   */
+  function clientWhoseCredentialsFailToRefresh() {
+    const noCredentialsAnywhere = new KinesisClient({ region: 'us-east-1' }).config.credentials;
+    const refresh = { failing: false };
+    const { client } = answeringClient(async () =>
+      refresh.failing
+        ? noCredentialsAnywhere()
+        : // Expiring within the SDK's five-minute window: every call asks for them again.
+          { accessKeyId: 'x', secretAccessKey: 'y', expiration: new Date(Date.now() + 60_000) },
+    );
+    return { client, refresh };
+  }
+
+  it('retries records while credentials that worked fail to refresh, and writes them once they do', async () => {
+    const { client, refresh } = clientWhoseCredentialsFailToRefresh();
+    const producer = new KinesisProducer({
+      streamName: 'orders',
+      client,
+      maxBufferedTimeMs: 1,
+      retryBackoff: { baseDelayMs: 5, maxDelayMs: 10 },
+    });
+    producers.push(producer);
+    await producer.put({ partitionKey: 'a', data: utf8('before') });
+    refresh.failing = true;
+    const failures: string[] = [];
+    producer.events.on('request:completed', ({ errorCode }) => {
+      if (errorCode === undefined) return;
+      failures.push(errorCode);
+      if (failures.length === 3) refresh.failing = false;
+    });
+    const during = [
+      producer.put({ partitionKey: 'a', data: utf8('during 1') }),
+      producer.put({ partitionKey: 'b', data: utf8('during 2') }),
+    ];
+    const results = await Promise.all(during);
+    expect(failures).toEqual([
+      'CredentialsProviderError',
+      'CredentialsProviderError',
+      'CredentialsProviderError',
+    ]);
+    for (const result of results) {
+      expect(result.attemptCount).toBe(4);
+      expect(result.attempts[0]).toMatchObject({ success: false, errorCode: 'CredentialsProviderError' });
+    }
+    client.destroy();
+  });
+
+  it('lets a record expire with the credentials error as its last error when the refresh keeps failing', async () => {
+    const { client, refresh } = clientWhoseCredentialsFailToRefresh();
+    const producer = new KinesisProducer({
+      streamName: 'orders',
+      client,
+      maxBufferedTimeMs: 1,
+      recordTtlMs: 200,
+      retryBackoff: { baseDelayMs: 5, maxDelayMs: 10 },
+    });
+    producers.push(producer);
+    await producer.put({ partitionKey: 'a', data: utf8('before') });
+    refresh.failing = true;
+    const error = (await producer
+      .put({ partitionKey: 'a', data: utf8('during') })
+      .catch((e: unknown) => e)) as RecordFailedError;
+    expect(error).toMatchObject({ code: 'RECORD_EXPIRED', lastErrorCode: 'CredentialsProviderError' });
+    expect(error.attemptCount).toBeGreaterThan(2);
+    expect(error.message).toContain('last error CredentialsProviderError');
     client.destroy();
   });
 

@@ -3,77 +3,16 @@
  * default) or leaves it to the SDK (`'sdk'`). A real SDK client, answered by a middleware once the
  * request is signed, so the body checked is the one that would go on the wire.
  */
-import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { deaggregate } from '@kinesis-ts/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { answeringClient, type SentBody } from '../test/answering-client.js';
 import { closeProducers, producers, text, utf8 } from '../test/producer-harness.js';
 import type { RecordFailedError } from './errors.js';
 import { KinesisProducer } from './kinesis-producer.js';
 import type { KinesisProducerOptions } from './options.js';
 
 afterEach(closeProducers);
-
-interface SentBody {
-  readonly text: string;
-  readonly contentLength: string | undefined;
-}
-
-/** A client of a one-shard stream that answers every call itself, after signing, keeping each `PutRecords` body. */
-function answeringClient(): { client: KinesisClient; bodies: SentBody[] } {
-  const client = new KinesisClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-  const bodies: SentBody[] = [];
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const $metadata = { httpStatusCode: 200 };
-      const request = args.request as { body: Uint8Array; headers: Record<string, string> };
-      switch (context.commandName) {
-        case 'ListShardsCommand':
-          return {
-            output: {
-              $metadata,
-              Shards: [
-                {
-                  ShardId: 'shardId-000000000000',
-                  HashKeyRange: { StartingHashKey: '0', EndingHashKey: ((1n << 128n) - 1n).toString() },
-                  SequenceNumberRange: { StartingSequenceNumber: '0' },
-                },
-              ],
-            },
-            response: {},
-          };
-        case 'DescribeStreamSummaryCommand':
-          return {
-            output: { $metadata, StreamDescriptionSummary: { MaxRecordSizeInKiB: 1024 } },
-            response: {},
-          };
-        case 'PutRecordsCommand': {
-          const body = Buffer.from(request.body).toString('utf8');
-          bodies.push({ text: body, contentLength: request.headers['content-length'] });
-          const entries = (JSON.parse(body) as { Records: unknown[] }).Records;
-          return {
-            output: {
-              $metadata,
-              FailedRecordCount: 0,
-              Records: entries.map((_, index) => ({
-                ShardId: 'shardId-000000000000',
-                SequenceNumber: `4960000000000000000000000000000000000000000000000${index}`,
-              })),
-            },
-            response: {},
-          };
-        }
-        default:
-          throw new Error(`unexpected ${context.commandName}`);
-      }
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'answerAfterSigning' },
-  );
-  return { client, bodies };
-}
 
 function producerWith(client: KinesisClient, options: Partial<KinesisProducerOptions> = {}) {
   const producer = new KinesisProducer({ streamName: 'orders', client, maxBufferedTimeMs: 1, ...options });

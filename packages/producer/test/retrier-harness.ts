@@ -87,6 +87,7 @@ export function retrierUnderTest(options: Partial<RetrierOptions> = {}, ranges: 
         requeued[at] = [...(requeued[at] ?? []), ...records.map((record) => record.partitionKey)];
       },
       refreshShardMap: (reason) => refreshes.push(reason),
+      errorContext: () => ({}), // a client the service has not answered yet
     },
   );
 

@@ -12,10 +12,11 @@ import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import { Admission, LiveAdmissionLimits } from './admission.js';
+import { ClientHistory } from './client-history.js';
 import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
-import { listOpenShards } from './list-shards.js';
+import { listOpenShards, type OpenShard } from './list-shards.js';
 import { isSettled, type PendingRecord, type RecordSettler } from './pending-record.js';
 import { PumpScheduler } from './pump-scheduler.js';
 import { isStreamWideFailure } from './put-records-outcome.js';
@@ -57,6 +58,8 @@ export class ProducerPipeline {
   private readonly retrier: Retrier;
   private readonly settlement: Settlement;
   private readonly flushWaiters = new FlushWaiters();
+  /** Whether the service has answered the client yet: decides how far a credentials error reaches. */
+  private readonly clientHistory = new ClientHistory();
   private readonly scheduler = new PumpScheduler(() => this.pump());
   /** `flush()` calls under way: while there is one, every lane with records is due. */
   private flushes = 0;
@@ -122,8 +125,8 @@ export class ProducerPipeline {
       });
     }
     this.shardMap = new ShardMap({
-      fetchShards: () =>
-        listOpenShards(this.options.client, this.options.stream, this.options.requestTimeoutMs),
+      fetchShards: () => this.listOpenShards(),
+      errorContext: () => this.clientHistory.errorContext,
       onChange: (map) => {
         if (map.state !== 'refreshing' && map.state !== 'loading' && this.retrier.undecidedCount > 0) {
           this.retrier.decideUndecided(map.state === 'ready');
@@ -155,6 +158,7 @@ export class ProducerPipeline {
       laneOf: (shardId) => this.router.laneOf(shardId),
       // Retries re-enter at the front of their lane, before newer records.
       requeue: (lane, records) => lane.unshiftAll(records),
+      errorContext: () => this.clientHistory.errorContext,
       refreshShardMap: (reason) =>
         this.shardMap.invalidate(
           reason === 'unknown-shard'
@@ -327,8 +331,13 @@ export class ProducerPipeline {
 
   /** A `PutRecords` call completed: the retrier settles or requeues its records; then the pump looks again. */
   private complete(request: RequestInFlight, completion: RequestCompletion): void {
+    if (completion.error === undefined) this.clientHistory.succeeded();
+    else this.clientHistory.failed(completion.error);
     this.retrier.complete(request, completion);
-    if (completion.error !== undefined && isStreamWideFailure(completion.error)) {
+    if (
+      completion.error !== undefined &&
+      isStreamWideFailure(completion.error, this.clientHistory.errorContext)
+    ) {
       this.failEveryWaitingRecord(completion.error);
     }
     // Records whose time to live ran out as this call ended fail where they are (a record waiting
@@ -367,6 +376,19 @@ export class ProducerPipeline {
     });
   }
 
+  /** Fetches the stream's open shards, noting whether the service answered (see `ClientHistory`). */
+  private async listOpenShards(): Promise<OpenShard[]> {
+    const { client, stream, requestTimeoutMs } = this.options;
+    try {
+      const shards = await listOpenShards(client, stream, requestTimeoutMs);
+      this.clientHistory.succeeded();
+      return shards;
+    } catch (error) {
+      this.clientHistory.failed(error);
+      throw error;
+    }
+  }
+
   // ---- the stream's record size limit ---------------------------------------------------------
 
   /**
@@ -377,6 +399,7 @@ export class ProducerPipeline {
     const { client, stream, requestTimeoutMs, random } = this.options;
     const limit = await readStreamRecordLimit({ client, stream, requestTimeoutMs, random });
     if (this.stopped) return;
+    if (limit.source === 'stream') this.clientHistory.succeeded();
     this.recordLimit = limit;
     if (limit.source === 'fallback') {
       this.logger.warn("Could not read the stream's record size limit; records above 1 MiB are refused", {

@@ -5,6 +5,7 @@ import { packRecords } from './packer.js';
 import {
   interpretPutRecordsError,
   interpretPutRecordsOutput,
+  isStreamWideFailure,
   type SentEntry,
 } from './put-records-outcome.js';
 import { RecordQueue } from './record-queue.js';
@@ -155,6 +156,21 @@ describe('interpretPutRecordsError', () => {
       errorCode: 'ClientConfigurationError',
       errorMessage: 'Region is missing',
     });
+  });
+
+  it('retries a credentials error once credentials have resolved before, and fails the stream on it before', () => {
+    const refreshFailed = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    const [before] = interpretPutRecordsError([sentEntry(['a'], 'p')], refreshFailed, false);
+    expect(before).toMatchObject({ kind: 'fail', code: 'CANNOT_WRITE_STREAM' });
+    expect(isStreamWideFailure(refreshFailed)).toBe(true);
+    const resolvedBefore = { credentialsResolvedBefore: true };
+    const [after] = interpretPutRecordsError([sentEntry(['a'], 'p')], refreshFailed, false, resolvedBefore);
+    expect(after).toMatchObject({ kind: 'retry', backoff: true, errorCode: 'CredentialsProviderError' });
+    expect(isStreamWideFailure(refreshFailed, resolvedBefore)).toBe(false);
+    // Whatever the history, a refused key is still refused.
+    expect(isStreamWideFailure(error('UnrecognizedClientException'), resolvedBefore)).toBe(true);
   });
 
   it('retries throttling and transient errors with backoff', () => {

@@ -1,5 +1,11 @@
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis';
-import { classifyAwsError, failureCode, fatalCause, hashKeyInRange } from '@kinesis-ts/core';
+import {
+  type AwsErrorContext,
+  classifyAwsError,
+  failureCode,
+  fatalCause,
+  hashKeyInRange,
+} from '@kinesis-ts/core';
 import { ProducerErrorCode, type RecordFailureCode } from '../errors.js';
 import type { OpenShard } from './list-shards.js';
 import type { PackedEntry } from './packer.js';
@@ -121,10 +127,12 @@ export function interpretPutRecordsOutput(
  * Whether a `PutRecords` call that failed as a whole shows the stream cannot be written at all, so
  * every call to it would fail alike: the SDK client cannot make calls (no region, no credentials, a
  * bad endpoint, a `TypeError`), the caller may not write (access denied, unknown key, bad signature,
- * KMS access) or the stream does not exist. A request-specific refusal (validation) is not.
+ * KMS access) or the stream does not exist. A request-specific refusal (validation) is not, and
+ * neither is a credentials error once the client's credentials have resolved before (`context`, see
+ * `ClientHistory`): a refresh that failed.
  */
-export function isStreamWideFailure(error: unknown): boolean {
-  const cause = fatalCause(error);
+export function isStreamWideFailure(error: unknown, context?: AwsErrorContext): boolean {
+  const cause = fatalCause(error, context);
   return cause === 'client-setup' || cause === 'authorization' || cause === 'not-found';
 }
 
@@ -132,17 +140,18 @@ export function isStreamWideFailure(error: unknown): boolean {
  * Reads a `PutRecords` call that failed as a whole: a fatal error fails every record at once (no
  * spinning until the time to live), as `CANNOT_WRITE_STREAM` when no call to the stream can succeed
  * (see {@link isStreamWideFailure}), else `RECORD_FAILED`; throttling and transient errors are
- * retried with backoff.
+ * retried with backoff. `context` is what is known of the client (see `ClientHistory`).
  */
 export function interpretPutRecordsError(
   entries: readonly SentEntry[],
   error: unknown,
   failIfThrottled: boolean,
+  context?: AwsErrorContext,
 ): EntryOutcome[] {
   const errorCode = failureCode(error);
   const errorMessage = error instanceof Error ? error.message : String(error);
-  const kind = classifyAwsError(error);
-  const fatalCode = isStreamWideFailure(error)
+  const kind = classifyAwsError(error, context);
+  const fatalCode = isStreamWideFailure(error, context)
     ? ProducerErrorCode.CANNOT_WRITE_STREAM
     : ProducerErrorCode.RECORD_FAILED;
   const outcome: EntryOutcome =

@@ -1,4 +1,9 @@
-import { failureCode, fullJitterBackoffMs, RequestTimeoutError } from '@kinesis-ts/core';
+import {
+  type AwsErrorContext,
+  failureCode,
+  fullJitterBackoffMs,
+  RequestTimeoutError,
+} from '@kinesis-ts/core';
 import { ProducerErrorCode } from '../errors.js';
 import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
@@ -51,6 +56,8 @@ export interface RetrierDependencies {
   readonly requeue: (lane: ShardLane, records: PendingRecord[]) => void;
   /** The shard map must be fetched again. */
   readonly refreshShardMap: (reason: ShardMapRefresh) => void;
+  /** What is known of the SDK client, for classifying a call's error (see `ClientHistory`). */
+  readonly errorContext: () => AwsErrorContext;
 }
 
 /** An aggregate that landed on a shard the map did not know, waiting for the refreshed map. */
@@ -109,7 +116,12 @@ export class Retrier {
       : endedAt;
     const outcomes =
       output === undefined
-        ? interpretPutRecordsError(request.entries, error, this.options.failIfThrottled)
+        ? interpretPutRecordsError(
+            request.entries,
+            error,
+            this.options.failIfThrottled,
+            this.deps.errorContext(),
+          )
         : interpretPutRecordsOutput(request.entries, output, this.deps.rangeOf, this.options.failIfThrottled);
     metrics.requestCompleted(timing.durationMs, request.entries.length, userRecords);
     const requestErrorCode = error === undefined ? undefined : failureCode(error);

@@ -1,6 +1,7 @@
 import { MAX_HASH_KEY } from '@kinesis-ts/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serviceError } from '../../test/fake-kinesis.js';
+import { ClientHistory } from './client-history.js';
 import type { OpenShard } from './list-shards.js';
 import { ShardMap, type ShardMapState } from './shard-map.js';
 
@@ -172,6 +173,43 @@ describe('ShardMap', () => {
     expect(shardMap.fetches).toBe(1);
     map.invalidate(map.generation); // only a ready map can be invalidated
     expect(shardMap.fetches).toBe(1);
+  });
+
+  it('retries a credentials error once the client has been answered (a refresh that failed), and gives up on it before', async () => {
+    const refreshFailed = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    /** A map whose first fetch gets the credentials error and the next the shards. */
+    const mapAfter = (history: ClientHistory) => {
+      const answers: (OpenShard[] | Error)[] = [refreshFailed, TWO_SHARDS];
+      const willRetry: boolean[] = [];
+      const map = new ShardMap({
+        fetchShards: async () => {
+          const answer = answers.shift()!;
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+        onChange: () => {},
+        onError: (_error, retrying) => willRetry.push(retrying),
+        errorContext: () => history.errorContext,
+      });
+      map.start();
+      return { map, willRetry };
+    };
+
+    const neverAnswered = mapAfter(new ClientHistory());
+    await answered();
+    expect(neverAnswered.map.state).toBe('unavailable'); // no credentials at all
+    expect(neverAnswered.willRetry).toEqual([false]);
+
+    const answeredBefore = new ClientHistory();
+    answeredBefore.succeeded();
+    const refreshing = mapAfter(answeredBefore);
+    await answered();
+    expect(refreshing.map.state).toBe('failed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(refreshing.map.state).toBe('ready');
+    expect(refreshing.willRetry).toEqual([true]);
   });
 
   it('stops retrying once stopped', async () => {

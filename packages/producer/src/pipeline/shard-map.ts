@@ -1,4 +1,4 @@
-import { classifyAwsError, ShardLookup } from '@kinesis-ts/core';
+import { type AwsErrorContext, classifyAwsError, ShardLookup } from '@kinesis-ts/core';
 import type { OpenShard } from './list-shards.js';
 
 /**
@@ -18,6 +18,11 @@ export interface ShardMapOptions {
   readonly onChange: (map: ShardMap) => void;
   /** Called when a fetch fails. */
   readonly onError: (error: unknown, willRetry: boolean) => void;
+  /**
+   * What is known of the SDK client, for classifying a fetch's error (see `ClientHistory`): a
+   * credentials error after an earlier answer is retried, not taken as final. @defaultValue none
+   */
+  readonly errorContext?: () => AwsErrorContext;
   /** The KPL's refresh backoff: from 1 s, ×1.5, up to 30 s. */
   readonly retryDelays?: { readonly initialMs: number; readonly multiplier: number; readonly maxMs: number };
 }
@@ -97,7 +102,7 @@ export class ShardMap {
       this.setState('ready');
     } catch (error) {
       if (this.stopped) return;
-      const fatal = classifyAwsError(error) === 'fatal';
+      const fatal = classifyAwsError(error, this.options.errorContext?.()) === 'fatal';
       this.options.onError(error, !fatal);
       if (fatal) {
         this.setState('unavailable');
