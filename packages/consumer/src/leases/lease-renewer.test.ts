@@ -191,6 +191,18 @@ describe('LeaseRenewer', () => {
     expect(error).toMatchObject({ code: 'CHECKPOINT_FAILED', retryable: true });
   });
 
+  it('retries a checkpoint whose credentials fail to refresh: the table answered when the lease was taken', async () => {
+    const { store, renewer, hold } = setup();
+    const token = hold('a');
+    const refreshFailed = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    store.failNext('checkpoint', refreshFailed, 2);
+    await renewer.checkpoint('a', token, { checkpoint: { sequenceNumber: '5', subSequenceNumber: 0 } });
+    expect(store.rows.get('a')?.checkpoint.sequenceNumber).toBe('5');
+    expect(store.count('checkpoint')).toBe(3);
+  });
+
   it('releases a lease with a conditional write that removes the owner', async () => {
     const { store, renewer, hold } = setup();
     hold('a');

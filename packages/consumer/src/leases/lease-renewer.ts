@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AwsErrorContext,
   classifyAwsError,
   describeError,
   fullJitterBackoffMs,
@@ -21,6 +22,13 @@ import type {
   PendingCheckpointUpdate,
 } from './lease-store.js';
 import type { ThroughputEstimates } from './lease-throughput-meter.js';
+
+/**
+ * How the errors of a held lease's writes are classified: the table answered this worker's client
+ * when it took the lease, so a credentials error now is a refresh that failed (see
+ * `AwsErrorContext`), tried again like any transient fault rather than taken as final.
+ */
+const LEASE_HELD: AwsErrorContext = Object.freeze({ credentialsResolvedBefore: true });
 
 /** Options of {@link LeaseRenewer.release}. */
 export interface LeaseReleaseOptions {
@@ -243,7 +251,7 @@ export class LeaseRenewer implements CheckpointStore {
               retryUntilMs === undefined
                 ? attempt < RELEASE_ATTEMPTS
                 : this.options.now() + delayMs <= retryUntilMs;
-            if (signal?.aborted || classifyAwsError(error) === 'fatal' || !mayRetry) throw error;
+            if (signal?.aborted || classifyAwsError(error, LEASE_HELD) === 'fatal' || !mayRetry) throw error;
             this.logger.debug('Releasing a lease failed; retrying', {
               leaseKey,
               attempt,
@@ -498,7 +506,7 @@ export class LeaseRenewer implements CheckpointStore {
           if (attempt < CHECKPOINT_ATTEMPTS) continue;
           throw new CheckpointFailedError(leaseKey, error);
         }
-        if (classifyAwsError(error) === 'fatal' || attempt >= CHECKPOINT_ATTEMPTS) {
+        if (classifyAwsError(error, LEASE_HELD) === 'fatal' || attempt >= CHECKPOINT_ATTEMPTS) {
           throw new CheckpointFailedError(leaseKey, error);
         }
         await sleep(fullJitterBackoffMs(attempt, CHECKPOINT_BACKOFF, this.options.random));

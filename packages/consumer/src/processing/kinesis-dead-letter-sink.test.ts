@@ -95,6 +95,28 @@ describe('KinesisDeadLetterSink', () => {
     expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(1);
   });
 
+  it('fails at once when the client has no credentials, and retries once Kinesis has answered it (a refresh that failed)', async () => {
+    const noCredentials = () =>
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      });
+    kinesis.on(PutRecordsCommand).rejects(noCredentials());
+    const deadLetters = sink();
+    const first = await deadLetters.send([letter(1)]).catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: 'DEAD_LETTER_FAILED', retryable: false });
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(1);
+
+    kinesis.reset();
+    kinesis
+      .on(PutRecordsCommand)
+      .resolvesOnce({ FailedRecordCount: 0, Records: [{ ShardId: 's', SequenceNumber: '1' }] })
+      .rejectsOnce(noCredentials())
+      .resolves({ FailedRecordCount: 0, Records: [{ ShardId: 's', SequenceNumber: '2' }] });
+    await deadLetters.send([letter(2)]);
+    await deadLetters.send([letter(3)]);
+    expect(kinesis.commandCalls(PutRecordsCommand)).toHaveLength(3);
+  });
+
   it('refuses a letter larger than the stream takes instead of cutting it', async () => {
     const error = await sink({ maxRecordSizeBytes: 1_000 })
       .send([letter(1, 2_000)])

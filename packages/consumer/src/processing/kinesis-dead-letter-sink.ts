@@ -9,6 +9,7 @@ import {
   fullJitterBackoffMs,
   functionOption,
   integerOption,
+  isServiceAnswer,
   MAX_RECORD_SIZE_LIMIT_BYTES,
   type OptionSpecsOf,
   objectOption,
@@ -122,6 +123,11 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
   private readonly requestTimeoutMs: number;
   private readonly random: RandomSource;
   private readonly claimCheck: S3ClaimCheck | undefined;
+  /**
+   * Whether Kinesis has answered a call of this sink: after that, a credentials error is a refresh
+   * that failed and is tried again; before it, the client has no credentials and `send` fails at once.
+   */
+  private answered = false;
 
   constructor(options: KinesisDeadLetterSinkOptions) {
     const resolved = resolveOptions(KINESIS_DEAD_LETTER_SINK_OPTION_SPECS, options, {
@@ -199,6 +205,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
         }),
         { timeoutMs: this.requestTimeoutMs },
       );
+      this.answered = true;
       const failed: Pending[] = [];
       for (const [index, result] of (output.Records ?? []).entries()) {
         if (result.ErrorCode === undefined) continue;
@@ -208,7 +215,8 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
       }
       return failed;
     } catch (error) {
-      if (classifyAwsError(error) === 'fatal') {
+      if (isServiceAnswer(error)) this.answered = true;
+      if (classifyAwsError(error, { credentialsResolvedBefore: this.answered }) === 'fatal') {
         throw new DeadLetterDeliveryError(
           `Dead letters could not be written to ${this.streamName ?? this.streamArn}`,
           batch.length,
