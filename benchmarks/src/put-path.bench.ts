@@ -8,7 +8,10 @@
  * b. CPU per record: the same SDK client, answered at once by a middleware (no network, no
  *    serialization: benchmarks/src/instant-kinesis.ts), 100,000 records per round within the buffer,
  *    next to the floor of any API with a promise per record (bare promises, no producer), and a
- *    steady flow (at most 10,000 records in flight, in chunks of 500);
+ *    steady flow (at most 10,000 records in flight, in chunks of 500); every shape's rounds in turn
+ *    in one process, each round after a forced full collection and counted from its start to its
+ *    end; then (b') the bursts in processes that do nothing else, no collection forced, the whole
+ *    process's CPU over all rounds counted (BENCH_WHOLE_PROCESS_ROUNDS, 15 by default);
  * c. memory while every entry is throttled (BENCH_THROTTLE_SECONDS, 30 by default; 120 for the
  *    two minutes of issue 16), the application offering 50,000 records/s and awaiting
  *    `waitForCapacity`;
@@ -108,6 +111,56 @@ async function handWritten(
   const rate = rateOf(records.length, started, cpu);
   if (writer.delivered !== records.length) throw new Error(`hand-written delivered ${writer.delivered}`);
   return rate;
+}
+
+// ---- b'. CPU per record in a process that does nothing else, in a child process -----------------
+
+/** What a child of table b' measured. */
+interface WholeProcessFigures {
+  /** User records per second of the process's CPU from the first measured round to the end of the last. */
+  readonly wholeRunPerCpuSecond: number;
+  /** The median round's user records per second of CPU, counted from its start to its end. */
+  readonly medianRoundPerCpuSecond: number;
+}
+
+if (process.argv[2] === 'whole-process') {
+  const api = process.argv[3] as Api;
+  const rounds = Number(process.argv[4]);
+  const COUNT = 100_000;
+  const records = makeRecords(COUNT);
+  const burstRound = async (): Promise<number> => {
+    const { client } = instantKinesisClient(64);
+    const producer = new KinesisProducer({ streamName: 'bench', client });
+    await new Promise((r) => setTimeout(r, 10)); // the shard map
+    const cpu = process.cpuUsage();
+    await giveBurst(producer, records, api);
+    const used = process.cpuUsage(cpu);
+    await producer.close();
+    return COUNT / ((used.user + used.system) / 1e6);
+  };
+  for (let i = 0; i < 3; i++) await burstRound(); // the JIT's work, not counted
+  const cpu = process.cpuUsage();
+  const perRound: number[] = [];
+  for (let i = 0; i < rounds; i++) perRound.push(await burstRound());
+  const used = process.cpuUsage(cpu);
+  const figures: WholeProcessFigures = {
+    wholeRunPerCpuSecond: (COUNT * rounds) / ((used.user + used.system) / 1e6),
+    medianRoundPerCpuSecond: median(perRound),
+  };
+  process.send?.(figures);
+  process.exit(0);
+}
+
+/** Runs `rounds` bursts of `api` in a child process of their own (table b'). */
+function wholeProcessRun(api: Api, rounds: number): Promise<WholeProcessFigures> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['whole-process', api, String(rounds)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (message) => resolve(message as WholeProcessFigures));
+    child.once('error', reject);
+  });
 }
 
 // ---- c. memory while throttled, in a child process -------------------------------------------
@@ -358,6 +411,35 @@ if (only === undefined || only === 'b') {
     const wall = median(rows.map((f) => f.wallPerSecond));
     console.log(
       `| throttled, \`putMany\`: the burst with one entry in three refused as throttled and retried, median of ${rows.length} | ${fmt(cpu)} | ${(1e6 / cpu).toFixed(2)} | ${fmt(wall)} | |`,
+    );
+  }
+  console.log('');
+
+  // b'. The bursts again, each API in processes that do nothing else, with no collection forced
+  // between rounds: every microsecond of the process from the first measured round to the end of the
+  // last is counted (collections, closing each producer, the wait for its shard map), as a service
+  // that puts all day pays it. Two processes per API, taking turns.
+  const wholeRounds = Number(process.env.BENCH_WHOLE_PROCESS_ROUNDS ?? 15);
+  const runs: Record<Api, WholeProcessFigures[]> = { put: [], putMany: [] };
+  for (const api of [...tableBApis, ...[...tableBApis].reverse()]) {
+    runs[api].push(await wholeProcessRun(api, wholeRounds));
+  }
+  console.log(
+    `## b'. The same bursts in a process that does nothing else: ${wholeRounds} rounds after 3 of warm-up, no collection forced, the whole process's CPU from the first round to the end of the last; two processes per API\n`,
+  );
+  console.log(
+    '| API | user records per CPU second, whole run | µs of CPU per record | median round alone | target |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [api, target] of [
+    ['put', 300_000],
+    ['putMany', 600_000],
+  ] as const) {
+    if (!tableBApis.includes(api)) continue;
+    const whole = runs[api].map((run) => run.wholeRunPerCpuSecond);
+    const roundMedians = runs[api].map((run) => run.medianRoundPerCpuSecond);
+    console.log(
+      `| \`${api}\` | ${whole.map(fmt).join(' / ')} | ${whole.map((w) => (1e6 / w).toFixed(2)).join(' / ')} | ${roundMedians.map(fmt).join(' / ')} | ${fmt(target)} |`,
     );
   }
   console.log('');
