@@ -134,9 +134,16 @@ describe("the KCL 3.x mode: 'worker-utilization' with the LeaseOwnerToLeaseKeyIn
 
     // A busy worker: its metrics rows say 90 % CPU, the others 10 %; the leader moves some of its
     // leases away, by graceful handoff (the owner checkpoints and transfers), not by a counter bump.
-    const busy = fleet
-      .filter((w) => w.workerId !== leader)
-      .sort((a, b) => b.consumer.heldLeaseKeys().length - a.consumer.heldLeaseKeys().length)[0]!;
+    // It must hold two leases or more: the leader never moves a worker's only lease (the receiver
+    // would only become as busy). The busiest non-leader, unless the first assignment came out
+    // uneven (a worker that started late, under load) and no non-leader holds two: then the leader,
+    // which hands its own lease off the same way.
+    const byLeases = [...fleet].sort(
+      (a, b) => b.consumer.heldLeaseKeys().length - a.consumer.heldLeaseKeys().length,
+    );
+    const busy =
+      byLeases.find((w) => w.workerId !== leader && w.consumer.heldLeaseKeys().length >= 2) ?? byLeases[0]!;
+    expect(busy.consumer.heldLeaseKeys().length).toBeGreaterThanOrEqual(2);
     for (const w of fleet) w.cpuPercent = w === busy ? 90 : 10;
     const busyLeases = new Set(busy.consumer.heldLeaseKeys());
     const movedTo = new Map<string, string>();
@@ -161,7 +168,14 @@ describe("the KCL 3.x mode: 'worker-utilization' with the LeaseOwnerToLeaseKeyIn
       }
     })();
     try {
-      await waitFor(() => movedTo.size > 0, 'a lease moved off the busy worker', 60_000, 200);
+      await waitFor(
+        () => movedTo.size > 0,
+        `a lease moved off the busy worker ${busy.workerId} (when it was made busy: leader ${leader}, leases held ${fleet
+          .map((w) => `${w.workerId} ${w.consumer.heldLeaseKeys().length}`)
+          .join(', ')})`,
+        60_000,
+        200,
+      );
     } finally {
       feeding = false;
       await feeder;
