@@ -151,16 +151,24 @@ if (process.argv[2] === 'whole-process') {
   process.exit(0);
 }
 
-/** Runs `rounds` bursts of `api` in a child process of their own (table b'). */
-function wholeProcessRun(api: Api, rounds: number): Promise<WholeProcessFigures> {
+/**
+ * Runs this script in a child process with `args` (a table's child mode) and resolves with the one
+ * message it sends back.
+ */
+function inChildProcess<T>(args: string[], execArgv: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['whole-process', api, String(rounds)], {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(fileURLToPath(import.meta.url), args, {
+      execArgv,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    child.once('message', (message) => resolve(message as WholeProcessFigures));
+    child.once('message', (message) => resolve(message as T));
     child.once('error', reject);
   });
+}
+
+/** Runs `rounds` bursts of `api` in a child process of their own (table b'). */
+function wholeProcessRun(api: Api, rounds: number): Promise<WholeProcessFigures> {
+  return inChildProcess(['whole-process', api, String(rounds)], ['--import', 'tsx']);
 }
 
 // ---- c. memory while throttled, in a child process -------------------------------------------
@@ -444,15 +452,9 @@ if (only === undefined || only === 'b') {
 
 if (only === undefined || only === 'c') {
   const seconds = Number(process.env.BENCH_THROTTLE_SECONDS ?? 30);
-  const readings = await new Promise<{ samples: { at: number; mib: number }[]; outstanding: number }>(
-    (resolve, reject) => {
-      const child = fork(fileURLToPath(import.meta.url), ['memory', String(seconds)], {
-        execArgv: ['--import', 'tsx', '--expose-gc'],
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      });
-      child.once('message', (message) => resolve(message as never));
-      child.once('error', reject);
-    },
+  const readings = await inChildProcess<{ samples: { at: number; mib: number }[]; outstanding: number }>(
+    ['memory', String(seconds)],
+    ['--import', 'tsx', '--expose-gc'],
   );
   const marks = [5, 10, 20, 30, 60, 90, 120].filter((mark) => mark <= seconds);
   const at = (mark: number) => readings.samples.find((sample) => sample.at >= mark - 0.3)?.mib ?? Number.NaN;

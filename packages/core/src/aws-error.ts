@@ -87,12 +87,16 @@ export function awsErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The SDK's errors for credentials (or a token) it could not resolve: by name, or by its plain message. */
+const CREDENTIALS_NAMES = ['CredentialsProviderError', 'TokenProviderError'];
+const CREDENTIALS_MESSAGE = /^Could not load credentials/;
+
 /**
  * Errors the SDK raises before any request leaves the process because the client cannot make calls
  * at all: a missing or malformed region, no credentials from any provider, a bad endpoint. Identified
  * by the SDK's error name, or (for plain `Error`s) by the SDK's message.
  */
-const CLIENT_SETUP_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError', 'EndpointError']);
+const CLIENT_SETUP_NAMES = new Set([...CREDENTIALS_NAMES, 'EndpointError']);
 const CLIENT_SETUP_MESSAGES = [
   /^Region is missing/,
   /^Region not accepted/,
@@ -100,12 +104,8 @@ const CLIENT_SETUP_MESSAGES = [
   /^Cannot resolve hostname from client config/,
   /endpoint is not set/,
   /endpointProvider and endpoint missing/,
-  /^Could not load credentials/,
+  CREDENTIALS_MESSAGE,
 ];
-
-/** The SDK's errors for credentials (or a token) it could not resolve: by name, or by its plain message. */
-const CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError']);
-const CREDENTIALS_MESSAGE = /^Could not load credentials/;
 
 /**
  * What a caller knows of its SDK client that an error alone cannot tell (see {@link classifyAwsError}).
@@ -181,7 +181,7 @@ export function classifyAwsError(error: unknown, context?: AwsErrorContext): Aws
   if (byCode !== undefined) return byCode;
   if (isClientSetupError(error)) return 'fatal';
   if (hasNetworkCode(error)) return 'transient';
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   if (status === 429) return 'throttling';
   if (status !== undefined && status >= 400 && status < 500) return 'fatal';
   const throttlingFlag = (error as { $retryable?: { throttling?: boolean } } | null)?.$retryable?.throttling;
@@ -200,7 +200,7 @@ export function fatalCause(error: unknown, context?: AwsErrorContext): FatalCaus
   if (code !== undefined && AUTHORIZATION.has(code)) return 'authorization';
   if (code === 'ResourceNotFoundException') return 'not-found';
   if (typeof error !== 'string' && isClientSetupError(error)) return 'client-setup';
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   if (status === 401 || status === 403) return 'authorization';
   return 'invalid-request';
 }
@@ -238,7 +238,7 @@ export function isClientSetupError(error: unknown): boolean {
 export function isCredentialsError(error: unknown): boolean {
   if (error === null || typeof error !== 'object') return false;
   const { name, message } = error as { name?: unknown; message?: unknown };
-  if (typeof name === 'string' && CREDENTIALS_NAMES.has(name)) return true;
+  if (typeof name === 'string' && CREDENTIALS_NAMES.includes(name)) return true;
   return (
     (name === 'Error' || name === undefined) &&
     typeof message === 'string' &&
@@ -251,8 +251,13 @@ export function isCredentialsError(error: unknown): boolean {
  * signed, so the client's credentials resolved for it.
  */
 export function isServiceAnswer(error: unknown): boolean {
+  return httpStatusOf(error) !== undefined;
+}
+
+/** The HTTP status of the answer an SDK error came with (`$metadata.httpStatusCode`), if any. */
+function httpStatusOf(error: unknown): number | undefined {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
-  return typeof status === 'number';
+  return typeof status === 'number' ? status : undefined;
 }
 
 function hasNetworkCode(error: unknown): boolean {

@@ -21,7 +21,6 @@ export {
   isClientSetupError,
   isCredentialsError,
   isRetryableAwsError,
-  isServiceAnswer,
 } from './aws-error.js';
 export {
   type BackoffPolicy,
@@ -31,6 +30,7 @@ export {
   sleep,
   validateBackoffPolicy,
 } from './backoff.js';
+export { ClientHistory } from './client-history.js';
 export { closestMatch } from './closest-match.js';
 export {
   type DeaggregateOptions,

@@ -93,11 +93,12 @@ describe('client setup errors, with a real SDK client', () => {
   });
 
   /**
-   * A client whose credentials worked, then fail to refresh for a while (an instance-metadata or
-   * container endpoint that does not answer): while `failing`, each call gets the SDK's own
-   * `CredentialsProviderError` from its default provider chain, which finds nothing here.
+   * A producer whose client's credentials worked for one record, and now fail to refresh (an
+   * instance-metadata or container endpoint that does not answer): while `refresh.failing`, each call
+   * gets the SDK's own `CredentialsProviderError` from its default provider chain, which finds
+   * nothing here.
    */
-  function clientWhoseCredentialsFailToRefresh() {
+  async function producerWhoseCredentialsStopRefreshing(options: Partial<KinesisProducerOptions> = {}) {
     const noCredentialsAnywhere = new KinesisClient({ region: 'us-east-1' }).config.credentials;
     const refresh = { failing: false };
     const { client } = answeringClient(async () =>
@@ -106,20 +107,21 @@ describe('client setup errors, with a real SDK client', () => {
         : // Expiring within the SDK's five-minute window: every call asks for them again.
           { accessKeyId: 'x', secretAccessKey: 'y', expiration: new Date(Date.now() + 60_000) },
     );
-    return { client, refresh };
-  }
-
-  it('retries records while credentials that worked fail to refresh, and writes them once they do', async () => {
-    const { client, refresh } = clientWhoseCredentialsFailToRefresh();
     const producer = new KinesisProducer({
       streamName: 'orders',
       client,
       maxBufferedTimeMs: 1,
       retryBackoff: { baseDelayMs: 5, maxDelayMs: 10 },
+      ...options,
     });
     producers.push(producer);
     await producer.put({ partitionKey: 'a', data: utf8('before') });
     refresh.failing = true;
+    return { client, producer, refresh };
+  }
+
+  it('retries records while credentials that worked fail to refresh, and writes them once they do', async () => {
+    const { client, producer, refresh } = await producerWhoseCredentialsStopRefreshing();
     const failures: string[] = [];
     producer.events.on('request:completed', ({ errorCode }) => {
       if (errorCode === undefined) return;
@@ -144,17 +146,7 @@ describe('client setup errors, with a real SDK client', () => {
   });
 
   it('lets a record expire with the credentials error as its last error when the refresh keeps failing', async () => {
-    const { client, refresh } = clientWhoseCredentialsFailToRefresh();
-    const producer = new KinesisProducer({
-      streamName: 'orders',
-      client,
-      maxBufferedTimeMs: 1,
-      recordTtlMs: 200,
-      retryBackoff: { baseDelayMs: 5, maxDelayMs: 10 },
-    });
-    producers.push(producer);
-    await producer.put({ partitionKey: 'a', data: utf8('before') });
-    refresh.failing = true;
+    const { client, producer } = await producerWhoseCredentialsStopRefreshing({ recordTtlMs: 200 });
     const error = (await producer
       .put({ partitionKey: 'a', data: utf8('during') })
       .catch((e: unknown) => e)) as RecordFailedError;

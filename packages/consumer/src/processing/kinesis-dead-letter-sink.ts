@@ -2,6 +2,7 @@ import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } fr
 import {
   type BackoffPolicy,
   backoffOption,
+  ClientHistory,
   CoreErrorCode,
   classifyAwsError,
   clientOption,
@@ -9,7 +10,6 @@ import {
   fullJitterBackoffMs,
   functionOption,
   integerOption,
-  isServiceAnswer,
   MAX_RECORD_SIZE_LIMIT_BYTES,
   type OptionSpecsOf,
   objectOption,
@@ -127,7 +127,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
    * Whether Kinesis has answered a call of this sink: after that, a credentials error is a refresh
    * that failed and is tried again; before it, the client has no credentials and `send` fails at once.
    */
-  private answered = false;
+  private readonly clientHistory = new ClientHistory();
 
   constructor(options: KinesisDeadLetterSinkOptions) {
     const resolved = resolveOptions(KINESIS_DEAD_LETTER_SINK_OPTION_SPECS, options, {
@@ -205,7 +205,7 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
         }),
         { timeoutMs: this.requestTimeoutMs },
       );
-      this.answered = true;
+      this.clientHistory.succeeded();
       const failed: Pending[] = [];
       for (const [index, result] of (output.Records ?? []).entries()) {
         if (result.ErrorCode === undefined) continue;
@@ -215,8 +215,8 @@ export class KinesisDeadLetterSink implements DeadLetterSink {
       }
       return failed;
     } catch (error) {
-      if (isServiceAnswer(error)) this.answered = true;
-      if (classifyAwsError(error, { credentialsResolvedBefore: this.answered }) === 'fatal') {
+      this.clientHistory.failed(error);
+      if (classifyAwsError(error, this.clientHistory.errorContext) === 'fatal') {
         throw new DeadLetterDeliveryError(
           `Dead letters could not be written to ${this.streamName ?? this.streamArn}`,
           batch.length,

@@ -1,4 +1,5 @@
 import {
+  ClientHistory,
   CoreErrorCode,
   DEFAULT_MAX_RECORD_SIZE_BYTES,
   failureCode,
@@ -12,7 +13,6 @@ import type { MetricsRecorder } from '../metrics.js';
 import type { ResolvedProducerOptions } from '../options.js';
 import type { ProducerEventEmitter } from '../producer-events.js';
 import { Admission, LiveAdmissionLimits } from './admission.js';
-import { ClientHistory } from './client-history.js';
 import { collectRequest, type RequestInFlight } from './collector.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { HotSpotMonitor } from './hot-spots.js';
@@ -125,7 +125,7 @@ export class ProducerPipeline {
       });
     }
     this.shardMap = new ShardMap({
-      fetchShards: () => this.listOpenShards(),
+      fetchShards: () => this.fetchOpenShards(),
       errorContext: () => this.clientHistory.errorContext,
       onChange: (map) => {
         if (map.state !== 'refreshing' && map.state !== 'loading' && this.retrier.undecidedCount > 0) {
@@ -377,7 +377,7 @@ export class ProducerPipeline {
   }
 
   /** Fetches the stream's open shards, noting whether the service answered (see `ClientHistory`). */
-  private async listOpenShards(): Promise<OpenShard[]> {
+  private async fetchOpenShards(): Promise<OpenShard[]> {
     const { client, stream, requestTimeoutMs } = this.options;
     try {
       const shards = await listOpenShards(client, stream, requestTimeoutMs);

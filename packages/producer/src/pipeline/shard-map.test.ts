@@ -1,7 +1,6 @@
-import { MAX_HASH_KEY } from '@kinesis-ts/core';
+import { ClientHistory, MAX_HASH_KEY } from '@kinesis-ts/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serviceError } from '../../test/fake-kinesis.js';
-import { ClientHistory } from './client-history.js';
 import type { OpenShard } from './list-shards.js';
 import { ShardMap, type ShardMapState } from './shard-map.js';
 

@@ -1,14 +1,14 @@
-import { type AwsErrorContext, isServiceAnswer } from '@kinesis-ts/core';
+import { type AwsErrorContext, isServiceAnswer } from './aws-error.js';
 
 const BEFORE_ANY_ANSWER: AwsErrorContext = Object.freeze({ credentialsResolvedBefore: false });
 const AFTER_AN_ANSWER: AwsErrorContext = Object.freeze({ credentialsResolvedBefore: true });
 
 /**
- * What the producer has seen of its SDK client: whether the service has answered any of its calls
- * yet. Until then a credentials error means the client has none, and every waiting record fails at
- * once (`CANNOT_WRITE_STREAM`); after it, credentials that worked failed to refresh (an
- * instance-metadata or container endpoint that did not answer in time), which passes, so the call
- * is retried with backoff like any transient fault, within each record's `recordTtlMs`.
+ * What a caller has seen of its SDK client: whether the service has answered any of its calls yet.
+ * Until then a credentials error means the client has none (fatal); after it, credentials that
+ * worked failed to refresh (an instance-metadata or container endpoint that did not answer in time),
+ * which passes, so the call is retried like any transient fault (see `AwsErrorContext`). The
+ * producer fails every waiting record at once only before an answer; `KinesisDeadLetterSink` likewise.
  */
 export class ClientHistory {
   private answered = false;
