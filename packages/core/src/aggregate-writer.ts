@@ -100,10 +100,12 @@ export function writeAggregate(parts: AggregateParts): Buffer {
   const partitionKeyIndexes = parts.partitionKeyIndexes;
   const explicitHashKeyIndexes = parts.explicitHashKeyIndexes;
   for (let i = 0; i < parts.recordCount; i++) {
+    const recordData = data[i]!;
     at = writeRecord(
       out,
       at,
-      data[i]!,
+      recordData,
+      recordData.byteLength,
       partitionKeyIndexes[i]!,
       explicitHashKeyIndexes === undefined ? -1 : explicitHashKeyIndexes[i]!,
     );
@@ -151,6 +153,8 @@ export function recordFieldBytes(dataBytes: number, keyIndex: number, explicitHa
 
 /**
  * Writes one `records` entry at `at`; `out` must have room for {@link recordFieldBytes}.
+ * @param length `data.byteLength`, which the caller has already read to size the entry (reading a
+ *   typed array's length is not free: once per record, not twice).
  * @param explicitHashKeyIndex -1 for none.
  * @returns the position after it.
  */
@@ -158,10 +162,10 @@ export function writeRecord(
   out: Buffer,
   at: number,
   data: Uint8Array,
+  length: number,
   keyIndex: number,
   explicitHashKeyIndex: number,
 ): number {
-  const length = data.byteLength;
   let bodyBytes = 2 + varintBytes(keyIndex) + varintBytes(length) + length;
   if (explicitHashKeyIndex >= 0) bodyBytes += 1 + varintBytes(explicitHashKeyIndex);
   let position = at;

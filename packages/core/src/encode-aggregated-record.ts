@@ -92,9 +92,10 @@ function encode(
         explicitHashKeyIndex = known;
       }
     }
-    const recordBytes = recordFieldBytes(data.byteLength, keyIndex, explicitHashKeyIndex);
+    const dataBytes = data.byteLength;
+    const recordBytes = recordFieldBytes(dataBytes, keyIndex, explicitHashKeyIndex);
     if (at + recordBytes > out.length) out = grow(out, at, at + recordBytes);
-    at = writeRecord(out, at, data, keyIndex, explicitHashKeyIndex);
+    at = writeRecord(out, at, data, dataBytes, keyIndex, explicitHashKeyIndex);
   }
 
   // An ASCII table takes one byte per character, but for the characters ≥ 0x80 of long keys' length
