@@ -88,8 +88,8 @@ export function awsErrorCode(error: unknown): string | undefined {
 }
 
 /** The SDK's errors for credentials (or a token) it could not resolve: by name, or by its plain message. */
-const CREDENTIALS_NAMES = ['CredentialsProviderError', 'TokenProviderError'];
-const CREDENTIALS_MESSAGE = /^Could not load credentials/;
+const CREDENTIALS_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError']);
+const CREDENTIALS_MESSAGES = [/^Could not load credentials/];
 
 /**
  * Errors the SDK raises before any request leaves the process because the client cannot make calls
@@ -104,7 +104,7 @@ const CLIENT_SETUP_MESSAGES = [
   /^Cannot resolve hostname from client config/,
   /endpoint is not set/,
   /endpointProvider and endpoint missing/,
-  CREDENTIALS_MESSAGE,
+  ...CREDENTIALS_MESSAGES,
 ];
 
 /**
@@ -221,14 +221,9 @@ export function failureCode(error: unknown): string {
  * same way every time.
  */
 export function isClientSetupError(error: unknown): boolean {
-  if (error === null || typeof error !== 'object') return false;
-  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: unknown };
-  if (typeof name === 'string' && CLIENT_SETUP_NAMES.has(name)) return true;
-  if (typeof name === 'string' && PROGRAMMING_ERRORS.has(name)) return !hasNetworkCode(cause);
-  if (typeof message === 'string' && (name === 'Error' || name === undefined)) {
-    return CLIENT_SETUP_MESSAGES.some((pattern) => pattern.test(message));
-  }
-  return false;
+  if (isSdkErrorOf(error, CLIENT_SETUP_NAMES, CLIENT_SETUP_MESSAGES)) return true;
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: unknown };
+  return typeof name === 'string' && PROGRAMMING_ERRORS.has(name) && !hasNetworkCode(cause);
 }
 
 /**
@@ -236,13 +231,22 @@ export function isClientSetupError(error: unknown): boolean {
  * any, or the one that had them failed to refresh them (see {@link AwsErrorContext}).
  */
 export function isCredentialsError(error: unknown): boolean {
+  return isSdkErrorOf(error, CREDENTIALS_NAMES, CREDENTIALS_MESSAGES);
+}
+
+/**
+ * Whether `error` is an SDK error named one of `names`, or a plain `Error` (or an object without a
+ * name) whose message matches one of `messages`: the SDK throws some of its client-side errors as
+ * plain `Error`s, told apart only by their message.
+ */
+function isSdkErrorOf(error: unknown, names: ReadonlySet<string>, messages: readonly RegExp[]): boolean {
   if (error === null || typeof error !== 'object') return false;
   const { name, message } = error as { name?: unknown; message?: unknown };
-  if (typeof name === 'string' && CREDENTIALS_NAMES.includes(name)) return true;
+  if (typeof name === 'string' && names.has(name)) return true;
   return (
     (name === 'Error' || name === undefined) &&
     typeof message === 'string' &&
-    CREDENTIALS_MESSAGE.test(message)
+    messages.some((pattern) => pattern.test(message))
   );
 }
 
